@@ -1,0 +1,92 @@
+package io.dvr.gateway;
+
+import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.ServiceEndpoint;
+import io.dvr.gateway.api.AgentApi;
+import io.dvr.gateway.api.FloatingIpApi;
+import io.dvr.gateway.api.NetworkApi;
+import io.dvr.gateway.api.PortApi;
+import io.dvr.gateway.api.RouterApi;
+import io.dvr.gateway.api.SubnetApi;
+import io.dvr.gateway.store.AgentStore;
+import io.dvr.gateway.store.Database;
+import io.dvr.gateway.store.FloatingIpStore;
+import io.dvr.gateway.store.NetworkStore;
+import io.dvr.gateway.store.OutboxRelay;
+import io.dvr.gateway.store.PortStore;
+import io.dvr.gateway.store.RouterStore;
+import io.dvr.gateway.store.Store;
+import io.dvr.proto.v1.AgentServiceGrpcService;
+import io.dvr.proto.v1.FloatingIpServiceGrpcService;
+import io.dvr.proto.v1.NetworkServiceGrpcService;
+import io.dvr.proto.v1.PortServiceGrpcService;
+import io.dvr.proto.v1.RouterServiceGrpcService;
+import io.dvr.proto.v1.SubnetServiceGrpcService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The api-gateway of one process: database (embedded or external), the dvr.v1 gRPC services on
+ * {@code api.port} (default 9090), and the outbox relay that publishes committed changes.
+ */
+public final class ApiGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
+
+  private final Database database;
+  private final HttpServer server;
+  private final OutboxRelay relay;
+
+  private ApiGateway(Database database, HttpServer server, OutboxRelay relay) {
+    this.database = database;
+    this.server = server;
+    this.relay = relay;
+  }
+
+  public static Future<ApiGateway> start(Vertx vertx, Settings settings) {
+    return Database.open(vertx, settings).compose(db -> {
+      Store store = new Store(db.pool());
+      PortStore ports = new PortStore();
+      NetworkStore networks = new NetworkStore();
+      RouterStore routers = new RouterStore(ports);
+      AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
+      var services = List.of(
+          NetworkServiceGrpcService.of(new NetworkApi(store, networks)),
+          SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
+          RouterServiceGrpcService.of(new RouterApi(store, routers, agents)),
+          PortServiceGrpcService.of(new PortApi(store, ports)),
+          FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
+          AgentServiceGrpcService.of(new AgentApi(store, agents)));
+      OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
+          ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
+          : null;
+      String host = settings.get("api.host", "0.0.0.0");
+      int port = settings.getInt("api.port", 9090);
+      return ServiceEndpoint.start(vertx, host, port, services,
+              () -> db.pool().query("SELECT 1").execute().map(true).otherwise(false))
+          .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
+              .map(v -> new ApiGateway(db, server, relay)))
+          .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
+          .onFailure(err -> db.close());
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public Future<Void> stop() {
+    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    return relayStopped.compose(v -> server.close()).eventually(() -> {
+      database.close();
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,67 @@
+package io.dvr.gateway.api;
+
+import static io.dvr.gateway.api.Calls.call;
+
+import io.dvr.common.grpc.ApiError;
+import io.dvr.common.model.AgentModes;
+import io.dvr.gateway.store.AgentStore;
+import io.dvr.gateway.store.Store;
+import io.dvr.proto.v1.Agent;
+import io.dvr.proto.v1.AgentServiceService;
+import io.dvr.proto.v1.DeleteAgentRequest;
+import io.dvr.proto.v1.DeleteAgentResponse;
+import io.dvr.proto.v1.GetAgentRequest;
+import io.dvr.proto.v1.ListAgentsRequest;
+import io.dvr.proto.v1.ListAgentsResponse;
+import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.vertx.core.Future;
+import java.util.UUID;
+
+/** dvr.v1.AgentService: agent registration, heartbeats and liveness. */
+public final class AgentApi extends AgentServiceService {
+  private final Store store;
+  private final AgentStore agents;
+
+  public AgentApi(Store store, AgentStore agents) {
+    this.store = store;
+    this.agents = agents;
+  }
+
+  @Override
+  public Future<ListAgentsResponse> listAgents(ListAgentsRequest r) {
+    return call("ListAgents", () -> store.read(tx -> agents.list(tx, r.getHost(), r.getAgentType()))
+        .map(list -> ListAgentsResponse.newBuilder().addAllAgents(list).build()));
+  }
+
+  @Override
+  public Future<Agent> getAgent(GetAgentRequest r) {
+    return call("GetAgent", () -> {
+      UUID id = Validate.id("id", r.getId());
+      return store.read(tx -> agents.require(tx, id));
+    });
+  }
+
+  @Override
+  public Future<Agent> reportAgentState(ReportAgentStateRequest r) {
+    return call("ReportAgentState", () -> {
+      if (r.getHost().isEmpty()) {
+        throw ApiError.invalid("host", "", "is required");
+      }
+      Validate.host("host", r.getHost());
+      Validate.name("agent_type", r.getAgentType());
+      if (AgentModes.L3_AGENT.equals(r.getAgentType()) && !AgentModes.ALL.contains(r.getAgentMode())) {
+        throw ApiError.invalid("agent_mode", r.getAgentMode(), "must be one of dvr, dvr_snat, legacy");
+      }
+      Validate.optionalName("binary", r.getBinary());
+      return store.write(tx -> agents.report(tx, r).compose(id -> agents.require(tx, id)));
+    });
+  }
+
+  @Override
+  public Future<DeleteAgentResponse> deleteAgent(DeleteAgentRequest r) {
+    return call("DeleteAgent", () -> {
+      UUID id = Validate.id("id", r.getId());
+      return store.write(tx -> agents.delete(tx, id)).map(v -> DeleteAgentResponse.getDefaultInstance());
+    });
+  }
+}

@@ -1,0 +1,79 @@
+package io.dvr.gateway.store;
+
+import io.dvr.common.grpc.ApiError;
+import io.dvr.proto.v1.Agent;
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.RouterHost;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Agents and their liveness: alive while the last heartbeat is younger than the down time
+ * ({@code agent.down-time-seconds}, Neutron's agent_down_time).
+ */
+public final class AgentStore {
+  private final long downSeconds;
+
+  public AgentStore(long downSeconds) {
+    this.downSeconds = downSeconds;
+  }
+
+  /** Registers on first report, else records the heartbeat; an event on registration and restart. */
+  public Future<UUID> report(Tx tx, ReportAgentStateRequest r) {
+    return tx.one("INSERT INTO agents(id, host, agent_type, agent_mode, binary_name) VALUES ($1, $2, $3, $4, $5)"
+            + " ON CONFLICT ON CONSTRAINT agents_host_type_key DO UPDATE SET last_heartbeat = now(),"
+            + " agent_mode = EXCLUDED.agent_mode, binary_name = EXCLUDED.binary_name,"
+            + " started_at = CASE WHEN $6 THEN now() ELSE agents.started_at END"
+            + " RETURNING id, (xmax = 0) AS inserted",
+            UUID.randomUUID(), r.getHost(), r.getAgentType(), r.getAgentMode(), r.getBinary(), r.getStartFlag())
+        .map(row -> {
+          UUID id = row.get().getUUID("id");
+          boolean inserted = row.get().getBoolean("inserted");
+          if (inserted || r.getStartFlag()) {
+            tx.changed(ResourceType.RESOURCE_TYPE_AGENT, id, 1,
+                inserted ? ChangeKind.CHANGE_KIND_CREATED : ChangeKind.CHANGE_KIND_UPDATED,
+                null, List.of(), List.of(r.getHost()));
+          }
+          return id;
+        });
+  }
+
+  public Future<Agent> require(Tx tx, UUID id) {
+    return tx.one("SELECT " + Mapping.agentColumns(downSeconds) + " FROM agents g WHERE g.id = $1", id)
+        .map(r -> Mapping.agent(r.orElseThrow(() -> ApiError.notFound("agent", id.toString()))));
+  }
+
+  public Future<List<Agent>> list(Tx tx, String host, String type) {
+    return tx.all("SELECT " + Mapping.agentColumns(downSeconds) + " FROM agents g WHERE ($1 = '' OR g.host = $1)"
+            + " AND ($2 = '' OR g.agent_type = $2) ORDER BY g.host, g.agent_type", host, type)
+        .map(rows -> rows.stream().map(Mapping::agent).toList());
+  }
+
+  public Future<Void> delete(Tx tx, UUID id) {
+    return tx.one("DELETE FROM agents WHERE id = $1 RETURNING host", id).map(row -> {
+      String host = row.orElseThrow(() -> ApiError.notFound("agent", id.toString())).getString("host");
+      tx.changed(ResourceType.RESOURCE_TYPE_AGENT, id, 2, ChangeKind.CHANGE_KIND_DELETED, null, List.of(), List.of(host));
+      return null;
+    });
+  }
+
+  /**
+   * Hosts carrying a distributed router: every L3 agent in dvr or dvr_snat mode on a host with a
+   * compute port on one of the router's subnets.
+   */
+  public Future<List<RouterHost>> routerHosts(Tx tx, UUID routerId) {
+    return tx.one("SELECT id FROM routers WHERE id = $1", routerId).compose(r -> {
+      r.orElseThrow(() -> ApiError.notFound("router", routerId.toString()));
+      return tx.all("SELECT " + Mapping.agentColumns(downSeconds) + " FROM agents g"
+          + " WHERE g.agent_type = 'L3 agent' AND g.agent_mode IN ('dvr', 'dvr_snat') AND g.host IN ("
+          + "  SELECT p.binding_host FROM ports p JOIN ip_allocations a ON a.port_id = p.id"
+          + "  JOIN router_interfaces ri ON ri.subnet_id = a.subnet_id"
+          + "  WHERE ri.router_id = $1 AND p.device_owner LIKE 'compute:%') ORDER BY g.host", routerId);
+    }).map(rows -> rows.stream().map(Mapping::agent).map(a -> RouterHost.newBuilder()
+        .setAgentId(a.getId()).setHost(a.getHost()).setAdminStateUp(a.getAdminStateUp()).setAlive(a.getAlive())
+        .build()).toList());
+  }
+}

@@ -1,0 +1,91 @@
+package io.dvr.gateway.store;
+
+import io.dvr.common.config.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL the API writes intent to. With {@code db.url} set it connects there;
+ * otherwise it starts an embedded PostgreSQL server whose data directory ({@code db.data-dir})
+ * survives restarts. Migrations are applied before the pool is handed out.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final Pool pool;
+  private final PgConnectOptions connectOptions;
+  private final EmbeddedServer embedded;
+
+  private Database(Pool pool, PgConnectOptions connectOptions, EmbeddedServer embedded) {
+    this.pool = pool;
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public PgConnectOptions connectOptions() {
+    return connectOptions;
+  }
+
+  /** Starts (embedded) or reaches (external) the server and migrates it; runs blocking work on a worker. */
+  public static Future<Database> open(Vertx vertx, Settings settings) {
+    return vertx.executeBlocking(() -> {
+      String url = settings.get("db.url", null);
+      if (url != null) {
+        PgConnectOptions options = PgConnectOptions.fromUri(url);
+        settings.find("db.user").ifPresent(options::setUser);
+        settings.find("db.password").ifPresent(options::setPassword);
+        return new Object[] {options, null};
+      }
+      Path dataDir = Path.of(settings.get("db.data-dir", defaultDataDir()));
+      EmbeddedServer server = EmbeddedServer.start(dataDir, settings.getInt("db.embedded-port", 0));
+      PgConnectOptions options = new PgConnectOptions()
+          .setHost("127.0.0.1").setPort(server.port())
+          .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+      return new Object[] {options, server};
+    }).compose(parts -> {
+      PgConnectOptions options = ((PgConnectOptions) parts[0])
+          .setReconnectAttempts(settings.getInt("db.reconnect-attempts", 3))
+          .setReconnectInterval(500);
+      EmbeddedServer server = (EmbeddedServer) parts[1];
+      PoolOptions poolOptions = new PoolOptions()
+          .setMaxSize(settings.getInt("db.pool-size", 16))
+          .setMaxWaitQueueSize(settings.getInt("db.max-wait-queue", 4096))
+          .setConnectionTimeout(settings.getInt("db.acquire-timeout-ms", 10_000))
+          .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+      Pool pool = PgBuilder.pool().with(poolOptions).connectingTo(options).using(vertx).build();
+      Database db = new Database(pool, options, server);
+      return Migrations.apply(pool)
+          .map(applied -> {
+            LOG.info("database at {}:{}/{} ready ({} migrations applied now)",
+                options.getHost(), options.getPort(), options.getDatabase(), applied);
+            return db;
+          })
+          .onFailure(err -> db.close());
+    });
+  }
+
+  private static String defaultDataDir() {
+    return System.getProperty("user.home") + File.separator + ".dvr" + File.separator + "pgdata";
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

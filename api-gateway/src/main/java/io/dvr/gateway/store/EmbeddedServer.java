@@ -1,0 +1,51 @@
+package io.dvr.gateway.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real PostgreSQL server process on a persistent data directory (blocking; call off the event loop). */
+final class EmbeddedServer implements AutoCloseable {
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedServer(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  static EmbeddedServer start(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir);
+      Path work = dataDir.resolveSibling(dataDir.getFileName() + "-bin");
+      Files.createDirectories(work);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setOverrideWorkingDirectory(work.toFile())
+          .setPGStartupWait(Duration.ofSeconds(30))
+          .setServerConfig("max_connections", "200")
+          .setServerConfig("listen_addresses", "127.0.0.1");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      return new EmbeddedServer(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded PostgreSQL on " + dataDir, e);
+    }
+  }
+
+  int port() {
+    return postgres.getPort();
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

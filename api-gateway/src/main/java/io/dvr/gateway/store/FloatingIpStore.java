@@ -1,0 +1,190 @@
+package io.dvr.gateway.store;
+
+import io.dvr.common.grpc.ApiError;
+import io.dvr.common.model.DeviceOwners;
+import io.dvr.common.net.Ipv4;
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.ListFloatingIpsRequest;
+import io.dvr.proto.v1.ResourceType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Floating IPs: an address on an external network (held by a network:floatingip port) and,
+ * when associated, a fixed IP of a VM port plus the router that connects the two.
+ */
+public final class FloatingIpStore {
+  private final PortStore ports;
+
+  public FloatingIpStore(PortStore ports) {
+    this.ports = ports;
+  }
+
+  public Future<UUID> create(Tx tx, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp) {
+    UUID id = UUID.randomUUID();
+    return tx.one("SELECT router_external, name FROM networks WHERE id = $1", networkId)
+        .compose(net -> {
+          Row n = net.orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
+          if (!n.getBoolean("router_external")) {
+            throw ApiError.invalid("floating_network_id", networkId, "network '" + n.getString("name")
+                + "' is not an external network (router:external)");
+          }
+          return tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = $1 ORDER BY s.created_at, s.id", networkId);
+        })
+        .compose(rows -> {
+          List<SubnetInfo> subnets = rows.stream().map(SubnetInfo::of).toList();
+          if (subnets.isEmpty()) {
+            throw ApiError.failedPrecondition("external network '" + networkId + "' has no subnet");
+          }
+          NewPort.IpRequest ip = address == null
+              ? new NewPort.IpRequest(subnets.get(0).id(), null, "floating_ip_address")
+              : new NewPort.IpRequest(subnets.stream().filter(s -> s.usable(address)).findFirst()
+                  .orElseThrow(() -> ApiError.invalid("floating_ip_address", address,
+                      "not inside any subnet of external network '" + networkId + "'")).id(),
+                  address, "floating_ip_address");
+          return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip)));
+        })
+        .compose(fipPort -> tx.query("INSERT INTO floating_ips(id, floating_network_id, floating_port_id,"
+                + " floating_ip_address) SELECT $1, $2, $3, ip_address FROM ip_allocations WHERE port_id = $3",
+            id, networkId, fipPort))
+        .map(v -> {
+          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, 1, ChangeKind.CHANGE_KIND_CREATED,
+              networkId, List.of(), List.of());
+          return id;
+        })
+        .compose(v -> portId == null ? Future.succeededFuture(id) : associate(tx, id, portId, fixedIp).map(id));
+  }
+
+  public Future<Optional<FloatingIp>> get(Tx tx, UUID id) {
+    return tx.one("SELECT " + Mapping.FLOATING_IP_COLUMNS + " FROM floating_ips f WHERE f.id = $1", id)
+        .map(r -> r.map(Mapping::floatingIp));
+  }
+
+  public Future<FloatingIp> require(Tx tx, UUID id) {
+    return get(tx, id).map(f -> f.orElseThrow(() -> ApiError.notFound("floating IP", id.toString())));
+  }
+
+  public Future<Page<FloatingIp>> list(Tx tx, ListFloatingIpsRequest q, UUID networkId, UUID portId, UUID routerId,
+      int size, UUID after) {
+    return tx.all("SELECT " + Mapping.FLOATING_IP_COLUMNS + " FROM floating_ips f"
+            + " WHERE ($1::uuid IS NULL OR f.floating_network_id = $1) AND ($2::uuid IS NULL OR f.port_id = $2)"
+            + " AND ($3::uuid IS NULL OR f.router_id = $3) AND ($4::uuid IS NULL OR f.id > $4) ORDER BY f.id LIMIT $5",
+            networkId, portId, routerId, after, size + 1)
+        .map(rows -> Page.of(rows, size, Mapping::floatingIp, FloatingIp::getId));
+  }
+
+  /**
+   * Associates with a port's fixed IP. The port's subnet must be attached to a router whose
+   * gateway is on the floating IP's network: that router will carry the traffic.
+   */
+  public Future<Void> associate(Tx tx, UUID id, UUID portId, Ipv4 fixedIp) {
+    return lock(tx, id).compose(fip -> tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE",
+            portId).compose(row -> {
+      Row port = row.orElseThrow(() -> ApiError.notFound("port", portId.toString()));
+      String owner = port.getString("device_owner");
+      if (owner.startsWith("network:")) {
+        throw ApiError.invalid("port_id", portId, "port is owned by " + owner + "; a floating IP needs a VM port");
+      }
+      JsonObject chosen = chooseFixedIp(portId, port.getJsonArray("fixed_ips"), fixedIp);
+      UUID subnetId = UUID.fromString(chosen.getString("subnet_id"));
+      String ip = chosen.getString("ip_address");
+      UUID fipNetwork = fip.getUUID("floating_network_id");
+      return tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r ON r.id = ri.router_id"
+              + " WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1", subnetId, fipNetwork)
+          .compose(router -> {
+            if (router.isEmpty()) {
+              throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
+                  + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
+            }
+            return tx.one("SELECT id FROM floating_ips WHERE port_id = $1 AND fixed_ip_address = $2::text::inet AND id <> $3",
+                    portId, ip, id)
+                .compose(other -> {
+                  if (other.isPresent()) {
+                    throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
+                        + "' already has floating IP '" + other.get().getUUID("id") + "'");
+                  }
+                  UUID routerId = router.get().getUUID("router_id");
+                  return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
+                });
+          });
+    }));
+  }
+
+  public Future<Void> disassociate(Tx tx, UUID id) {
+    return lock(tx, id).compose(fip -> fip.getUUID("port_id") == null ? Future.succeededFuture()
+        : tx.one("SELECT binding_host FROM ports WHERE id = $1", fip.getUUID("port_id"))
+            .compose(host -> set(tx, id, null, null, null, fip, host.map(h -> h.getString(0)).orElse(""))));
+  }
+
+  /** Disassociates every floating IP of a port about to be deleted. */
+  static Future<Void> disassociateFromPort(Tx tx, UUID portId) {
+    return tx.all("UPDATE floating_ips SET port_id = NULL, fixed_ip_address = NULL, router_id = NULL,"
+            + " revision = revision + 1, updated_at = now()"
+            + " FROM (SELECT id, router_id AS old_router FROM floating_ips WHERE port_id = $1 FOR UPDATE) old"
+            + " WHERE floating_ips.id = old.id RETURNING floating_ips.id, floating_ips.revision,"
+            + " floating_ips.floating_network_id, old.old_router", portId)
+        .map(rows -> {
+          rows.forEach(r -> tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, r.getUUID("id"), r.getLong("revision"),
+              ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("floating_network_id"), List.of(r.getUUID("old_router")), List.of()));
+          return null;
+        });
+  }
+
+  public Future<Void> delete(Tx tx, UUID id) {
+    return lock(tx, id).compose(fip -> tx.query("DELETE FROM floating_ips WHERE id = $1", id)
+        .compose(v -> ports.deleteAny(tx, fip.getUUID("floating_port_id")))
+        .map(v -> {
+          List<UUID> routers = fip.getUUID("router_id") == null ? List.of() : List.of(fip.getUUID("router_id"));
+          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, fip.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED,
+              fip.getUUID("floating_network_id"), routers, List.of());
+          return null;
+        }));
+  }
+
+  private Future<Void> set(Tx tx, UUID id, UUID portId, String ip, UUID routerId, Row old, String host) {
+    return tx.one("UPDATE floating_ips SET port_id = $2, fixed_ip_address = $3::text::inet, router_id = $4,"
+            + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision", id, portId, ip, routerId)
+        .map(row -> {
+          List<UUID> routers = new ArrayList<>();
+          if (old.getUUID("router_id") != null) {
+            routers.add(old.getUUID("router_id"));
+          }
+          if (routerId != null) {
+            routers.add(routerId);
+          }
+          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, row.get().getLong("revision"),
+              ChangeKind.CHANGE_KIND_UPDATED, old.getUUID("floating_network_id"), routers, List.of(host));
+          return null;
+        });
+  }
+
+  private static JsonObject chooseFixedIp(UUID portId, JsonArray fixedIps, Ipv4 wanted) {
+    List<JsonObject> candidates = new ArrayList<>();
+    fixedIps.forEach(o -> candidates.add((JsonObject) o));
+    if (wanted != null) {
+      return candidates.stream().filter(c -> c.getString("ip_address").equals(wanted.toString())).findFirst()
+          .orElseThrow(() -> ApiError.invalid("fixed_ip_address", wanted, "not an address of port '" + portId + "'"));
+    }
+    if (candidates.isEmpty()) {
+      throw ApiError.invalid("port_id", portId, "the port has no IPv4 address to associate");
+    }
+    if (candidates.size() > 1) {
+      throw ApiError.invalid("fixed_ip_address", "", "port '" + portId
+          + "' has several IPv4 addresses; give fixed_ip_address");
+    }
+    return candidates.get(0);
+  }
+
+  private Future<Row> lock(Tx tx, UUID id) {
+    return tx.one("SELECT id, floating_network_id, floating_port_id, port_id, router_id, revision"
+            + " FROM floating_ips WHERE id = $1 FOR UPDATE", id)
+        .map(r -> r.orElseThrow(() -> ApiError.notFound("floating IP", id.toString())));
+  }
+}

@@ -1,0 +1,198 @@
+package io.dvr.gateway.store;
+
+import com.google.protobuf.Timestamp;
+import io.dvr.proto.v1.Agent;
+import io.dvr.proto.v1.AllocationPool;
+import io.dvr.proto.v1.ExternalGatewayInfo;
+import io.dvr.proto.v1.FixedIp;
+import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.Network;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.RouterInterface;
+import io.dvr.proto.v1.Subnet;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** The SELECT lists of each resource and their rows turned into dvr.v1 messages. */
+final class Mapping {
+  static final String NETWORK_COLUMNS = "n.id, n.name, n.router_external, n.admin_state_up, n.segmentation_id, "
+      + "n.revision, n.created_at, n.updated_at, "
+      + "(SELECT coalesce(json_agg(s.id ORDER BY s.created_at, s.id), '[]') FROM subnets s WHERE s.network_id = n.id) AS subnet_ids";
+
+  static final String SUBNET_COLUMNS = "s.id, s.name, s.network_id, s.ip_version, s.cidr::text AS cidr, "
+      + "host(s.gateway_ip) AS gateway_ip, s.revision, s.created_at, s.updated_at, "
+      + "(SELECT coalesce(json_agg(json_build_object('start', host(p.first_ip), 'end', host(p.last_ip)) "
+      + "ORDER BY p.first_ip), '[]') FROM allocation_pools p WHERE p.subnet_id = s.id) AS pools";
+
+  static final String PORT_COLUMNS = "p.id, p.name, p.network_id, p.mac_address::text AS mac_address, "
+      + "p.device_owner, p.device_id, p.binding_host, p.status, p.admin_state_up, p.revision, "
+      + "p.created_at, p.updated_at, "
+      + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
+      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips";
+
+  static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.admin_state_up, r.gw_network_id, "
+      + "r.gw_port_id, r.revision, r.created_at, r.updated_at, "
+      + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
+      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = r.gw_port_id) AS gw_ips, "
+      + "(SELECT coalesce(json_agg(json_build_object('subnet_id', ri.subnet_id, 'port_id', ri.port_id, "
+      + "'ip_address', host(s.gateway_ip), 'cidr', s.cidr::text, 'mac_address', ip.mac_address::text, "
+      + "'network_id', s.network_id, 'snat_port_id', ri.snat_port_id, "
+      + "'snat_ip_address', (SELECT host(sa.ip_address) FROM ip_allocations sa WHERE sa.port_id = ri.snat_port_id LIMIT 1)) "
+      + "ORDER BY s.cidr), '[]') "
+      + "FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id JOIN ports ip ON ip.id = ri.port_id "
+      + "WHERE ri.router_id = r.id) AS interfaces";
+
+  static final String FLOATING_IP_COLUMNS = "f.id, f.floating_network_id, host(f.floating_ip_address) AS floating_ip_address, "
+      + "f.port_id, host(f.fixed_ip_address) AS fixed_ip_address, f.router_id, f.floating_port_id, "
+      + "f.revision, f.created_at, f.updated_at";
+
+  static String agentColumns(long downSeconds) {
+    return "g.id, g.host, g.agent_type, g.agent_mode, g.binary_name, g.admin_state_up, g.last_heartbeat, "
+        + "g.started_at, (g.last_heartbeat > now() - interval '" + downSeconds + " seconds') AS alive";
+  }
+
+  private Mapping() {}
+
+  static Network network(Row r) {
+    Network.Builder b = Network.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setName(r.getString("name"))
+        .setRouterExternal(r.getBoolean("router_external"))
+        .setAdminStateUp(r.getBoolean("admin_state_up"))
+        .setStatus("ACTIVE")
+        .setSegmentationId(r.getInteger("segmentation_id"))
+        .setRevision(r.getLong("revision"))
+        .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
+    json(r, "subnet_ids").forEach(id -> b.addSubnetIds(id.toString()));
+    return b.build();
+  }
+
+  static Subnet subnet(Row r) {
+    Subnet.Builder b = Subnet.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setName(r.getString("name"))
+        .setNetworkId(r.getUUID("network_id").toString())
+        .setIpVersion(r.getInteger("ip_version"))
+        .setCidr(r.getString("cidr"))
+        .setGatewayIp(nz(r.getString("gateway_ip")))
+        .setRevision(r.getLong("revision"))
+        .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
+    for (Object o : json(r, "pools")) {
+      JsonObject p = (JsonObject) o;
+      b.addAllocationPools(AllocationPool.newBuilder().setStart(p.getString("start")).setEnd(p.getString("end")));
+    }
+    return b.build();
+  }
+
+  static Port port(Row r) {
+    Port.Builder b = Port.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setName(r.getString("name"))
+        .setNetworkId(r.getUUID("network_id").toString())
+        .setMacAddress(r.getString("mac_address"))
+        .setDeviceOwner(r.getString("device_owner"))
+        .setDeviceId(r.getString("device_id"))
+        .setBindingHost(r.getString("binding_host"))
+        .setStatus(PortStatus.valueOf("PORT_STATUS_" + r.getString("status")))
+        .setAdminStateUp(r.getBoolean("admin_state_up"))
+        .setRevision(r.getLong("revision"))
+        .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
+    json(r, "fixed_ips").forEach(o -> b.addFixedIps(fixedIp((JsonObject) o)));
+    return b.build();
+  }
+
+  static Router router(Row r) {
+    Router.Builder b = Router.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setName(r.getString("name"))
+        .setDistributed(r.getBoolean("distributed"))
+        .setAdminStateUp(r.getBoolean("admin_state_up"))
+        .setStatus("ACTIVE")
+        .setRevision(r.getLong("revision"))
+        .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
+    UUID gwNetwork = r.getUUID("gw_network_id");
+    if (gwNetwork != null) {
+      ExternalGatewayInfo.Builder gw = ExternalGatewayInfo.newBuilder()
+          .setNetworkId(gwNetwork.toString())
+          .setPortId(r.getUUID("gw_port_id").toString());
+      json(r, "gw_ips").forEach(o -> gw.addExternalFixedIps(fixedIp((JsonObject) o)));
+      b.setExternalGatewayInfo(gw);
+    }
+    for (Object o : json(r, "interfaces")) {
+      JsonObject i = (JsonObject) o;
+      b.addInterfaces(RouterInterface.newBuilder()
+          .setSubnetId(i.getString("subnet_id"))
+          .setPortId(i.getString("port_id"))
+          .setIpAddress(nz(i.getString("ip_address")))
+          .setCidr(i.getString("cidr"))
+          .setMacAddress(i.getString("mac_address"))
+          .setNetworkId(i.getString("network_id"))
+          .setSnatPortId(nz(i.getString("snat_port_id")))
+          .setSnatIpAddress(nz(i.getString("snat_ip_address"))));
+    }
+    return b.build();
+  }
+
+  static FloatingIp floatingIp(Row r) {
+    return FloatingIp.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setFloatingNetworkId(r.getUUID("floating_network_id").toString())
+        .setFloatingIpAddress(r.getString("floating_ip_address"))
+        .setPortId(uuid(r.getUUID("port_id")))
+        .setFixedIpAddress(nz(r.getString("fixed_ip_address")))
+        .setRouterId(uuid(r.getUUID("router_id")))
+        .setFloatingPortId(r.getUUID("floating_port_id").toString())
+        .setStatus(r.getUUID("port_id") == null ? "DOWN" : "ACTIVE")
+        .setRevision(r.getLong("revision"))
+        .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")))
+        .build();
+  }
+
+  static Agent agent(Row r) {
+    return Agent.newBuilder()
+        .setId(r.getUUID("id").toString())
+        .setHost(r.getString("host"))
+        .setAgentType(r.getString("agent_type"))
+        .setAgentMode(r.getString("agent_mode"))
+        .setBinary(r.getString("binary_name"))
+        .setAdminStateUp(r.getBoolean("admin_state_up"))
+        .setAlive(r.getBoolean("alive"))
+        .setLastHeartbeat(ts(r.getOffsetDateTime("last_heartbeat")))
+        .setStartedAt(ts(r.getOffsetDateTime("started_at")))
+        .build();
+  }
+
+  private static FixedIp fixedIp(JsonObject o) {
+    return FixedIp.newBuilder().setSubnetId(o.getString("subnet_id")).setIpAddress(o.getString("ip_address")).build();
+  }
+
+  private static JsonArray json(Row r, String column) {
+    Object v = r.getValue(column);
+    if (v instanceof JsonArray a) {
+      return a;
+    }
+    return v == null ? new JsonArray() : new JsonArray(v.toString());
+  }
+
+  static Timestamp ts(OffsetDateTime t) {
+    return Timestamp.newBuilder().setSeconds(t.toEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String uuid(UUID id) {
+    return id == null ? "" : id.toString();
+  }
+}

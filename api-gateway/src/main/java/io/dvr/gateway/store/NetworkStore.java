@@ -1,0 +1,146 @@
+package io.dvr.gateway.store;
+
+import io.dvr.common.grpc.ApiError;
+import io.dvr.common.net.Ipv4;
+import io.dvr.common.net.Ipv4Cidr;
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.Network;
+import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.Subnet;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Networks and their subnets. */
+public final class NetworkStore {
+
+  /** A validated subnet to create; pools as [first, last] pairs. */
+  public record NewSubnet(UUID id, UUID networkId, String name, Ipv4Cidr cidr, Ipv4 gateway, List<Ipv4[]> pools) {}
+
+  public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp) {
+    return tx.query("INSERT INTO networks(id, name, router_external, admin_state_up) VALUES ($1, $2, $3, $4)",
+        id, name, external, adminUp).map(v -> {
+          tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, 1, ChangeKind.CHANGE_KIND_CREATED);
+          return id;
+        });
+  }
+
+  public Future<Optional<Network>> getNetwork(Tx tx, UUID id) {
+    return tx.one("SELECT " + Mapping.NETWORK_COLUMNS + " FROM networks n WHERE n.id = $1", id)
+        .map(r -> r.map(Mapping::network));
+  }
+
+  public Future<Network> requireNetwork(Tx tx, UUID id) {
+    return getNetwork(tx, id).map(n -> n.orElseThrow(() -> ApiError.notFound("network", id.toString())));
+  }
+
+  public Future<Page<Network>> listNetworks(Tx tx, String name, Boolean external, int size, UUID after) {
+    return tx.all("SELECT " + Mapping.NETWORK_COLUMNS + " FROM networks n WHERE ($1 = '' OR n.name = $1)"
+            + " AND ($2::boolean IS NULL OR n.router_external = $2) AND ($3::uuid IS NULL OR n.id > $3)"
+            + " ORDER BY n.id LIMIT $4", name, external, after, size + 1)
+        .map(rows -> Page.of(rows, size, Mapping::network, Network::getId));
+  }
+
+  public Future<Void> updateNetwork(Tx tx, UUID id, String name, Boolean adminUp) {
+    return tx.one("UPDATE networks SET name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up),"
+            + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision", id, name, adminUp)
+        .map(row -> {
+          long revision = row.orElseThrow(() -> ApiError.notFound("network", id.toString())).getLong("revision");
+          tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision, ChangeKind.CHANGE_KIND_UPDATED);
+          return null;
+        });
+  }
+
+  /** Deletes a network and its subnets; refused while any port (router ports included) is on it. */
+  public Future<Void> deleteNetwork(Tx tx, UUID id) {
+    return tx.one("SELECT revision FROM networks WHERE id = $1 FOR UPDATE", id)
+        .compose(row -> {
+          long revision = row.orElseThrow(() -> ApiError.notFound("network", id.toString())).getLong("revision");
+          return tx.one("SELECT count(*) AS n, min(id::text) AS example, min(device_owner) AS owner"
+                  + " FROM ports WHERE network_id = $1", id)
+              .compose(ports -> {
+                Row p = ports.get();
+                if (p.getLong("n") > 0) {
+                  throw ApiError.failedPrecondition("network '" + id + "' is in use: " + p.getLong("n")
+                      + " port(s) on it, e.g. port '" + p.getString("example") + "'");
+                }
+                return tx.all("DELETE FROM subnets WHERE network_id = $1 RETURNING id, revision", id);
+              })
+              .compose(subnets -> {
+                subnets.forEach(s -> tx.changed(ResourceType.RESOURCE_TYPE_SUBNET, s.getUUID("id"),
+                    s.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED, id, List.of(), List.of()));
+                return tx.query("DELETE FROM networks WHERE id = $1", id);
+              })
+              .map(v -> {
+                tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision + 1, ChangeKind.CHANGE_KIND_DELETED);
+                return null;
+              });
+        });
+  }
+
+  /** Creates a subnet; the network row lock serialises the overlap check of concurrent creations. */
+  public Future<UUID> createSubnet(Tx tx, NewSubnet s) {
+    return tx.one("SELECT id FROM networks WHERE id = $1 FOR UPDATE", s.networkId())
+        .compose(net -> {
+          net.orElseThrow(() -> ApiError.notFound("network", s.networkId().toString()));
+          return tx.one("SELECT id, cidr::text AS cidr FROM subnets WHERE network_id = $1 AND cidr && $2::text::cidr",
+              s.networkId(), s.cidr().toString());
+        })
+        .compose(overlap -> {
+          if (overlap.isPresent()) {
+            throw ApiError.invalid("cidr", s.cidr(), "overlaps subnet '" + overlap.get().getUUID("id") + "' ("
+                + overlap.get().getString("cidr") + ") on network '" + s.networkId() + "'");
+          }
+          return tx.query("INSERT INTO subnets(id, network_id, name, cidr, gateway_ip) VALUES ($1, $2, $3,"
+                  + " $4::text::cidr, $5::text::inet)", s.id(), s.networkId(), s.name(), s.cidr().toString(),
+              s.gateway() == null ? null : s.gateway().toString());
+        })
+        .compose(v -> tx.batch("INSERT INTO allocation_pools(subnet_id, first_ip, last_ip)"
+                + " VALUES ($1, $2::text::inet, $3::text::inet)",
+            s.pools().stream().map(p -> io.vertx.sqlclient.Tuple.of(s.id(), p[0].toString(), p[1].toString())).toList()))
+        .map(v -> {
+          tx.changed(ResourceType.RESOURCE_TYPE_SUBNET, s.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
+              s.networkId(), List.of(), List.of());
+          return s.id();
+        });
+  }
+
+  public Future<Optional<Subnet>> getSubnet(Tx tx, UUID id) {
+    return tx.one("SELECT " + Mapping.SUBNET_COLUMNS + " FROM subnets s WHERE s.id = $1", id)
+        .map(r -> r.map(Mapping::subnet));
+  }
+
+  public Future<Subnet> requireSubnet(Tx tx, UUID id) {
+    return getSubnet(tx, id).map(s -> s.orElseThrow(() -> ApiError.notFound("subnet", id.toString())));
+  }
+
+  public Future<Page<Subnet>> listSubnets(Tx tx, UUID networkId, String name, int size, UUID after) {
+    return tx.all("SELECT " + Mapping.SUBNET_COLUMNS + " FROM subnets s WHERE ($1::uuid IS NULL OR s.network_id = $1)"
+            + " AND ($2 = '' OR s.name = $2) AND ($3::uuid IS NULL OR s.id > $3) ORDER BY s.id LIMIT $4",
+            networkId, name, after, size + 1)
+        .map(rows -> Page.of(rows, size, Mapping::subnet, Subnet::getId));
+  }
+
+  /** Deletes a subnet; refused while any address on it is allocated (router interfaces included). */
+  public Future<Void> deleteSubnet(Tx tx, UUID id) {
+    return tx.one("SELECT network_id, revision FROM subnets WHERE id = $1 FOR UPDATE", id)
+        .compose(row -> {
+          Row s = row.orElseThrow(() -> ApiError.notFound("subnet", id.toString()));
+          return tx.one("SELECT count(*) AS n, min(port_id::text) AS example FROM ip_allocations WHERE subnet_id = $1", id)
+              .compose(used -> {
+                if (used.get().getLong("n") > 0) {
+                  throw ApiError.failedPrecondition("subnet '" + id + "' is in use: " + used.get().getLong("n")
+                      + " address(es) allocated, e.g. to port '" + used.get().getString("example") + "'");
+                }
+                return tx.query("DELETE FROM subnets WHERE id = $1", id);
+              })
+              .map(v -> {
+                tx.changed(ResourceType.RESOURCE_TYPE_SUBNET, id, s.getLong("revision") + 1,
+                    ChangeKind.CHANGE_KIND_DELETED, s.getUUID("network_id"), List.of(), List.of());
+                return null;
+              });
+        });
+  }
+}

@@ -1,0 +1,132 @@
+package io.dvr.gateway.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.ResourceChanged;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes outbox rows on the event bus, then deletes them in the same transaction. Wakes on
+ * PostgreSQL NOTIFY and polls as a safety net. Rows are claimed with SKIP LOCKED so several
+ * api-gateway instances share the work; a crash between publish and delete repeats an event,
+ * which receivers tolerate (events are hints; state is read back).
+ */
+public final class OutboxRelay {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final int BATCH = 500;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PgConnectOptions listenOptions;
+  private final long pollMillis;
+  private PgConnection listener;
+  private long timerId = -1;
+  private boolean draining;
+  private boolean again;
+  private boolean stopped;
+
+  public OutboxRelay(Vertx vertx, Pool pool, PgConnectOptions listenOptions, long pollMillis) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.listenOptions = listenOptions;
+    this.pollMillis = pollMillis;
+  }
+
+  public Future<Void> start() {
+    timerId = vertx.setPeriodic(pollMillis, id -> drain());
+    return listen().recover(err -> {
+      LOG.warn("outbox LISTEN failed ({}); relying on polling every {} ms", err.getMessage(), pollMillis);
+      return Future.succeededFuture();
+    }).onComplete(v -> drain());
+  }
+
+  private Future<Void> listen() {
+    return PgConnection.connect(vertx, listenOptions).compose(conn -> {
+      listener = conn;
+      conn.notificationHandler(n -> drain());
+      conn.closeHandler(v -> {
+        listener = null;
+        if (!stopped) {
+          vertx.setTimer(pollMillis, id -> listen().onFailure(e -> LOG.debug("re-LISTEN failed", e)));
+        }
+      });
+      return conn.query("LISTEN " + Outbox.CHANNEL).execute().mapEmpty();
+    });
+  }
+
+  /** Publishes everything pending; concurrent calls coalesce into one more round. */
+  public void drain() {
+    if (stopped) {
+      return;
+    }
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = true;
+    again = false;
+    publishBatch().onComplete(res -> {
+      draining = false;
+      if (res.failed()) {
+        LOG.warn("outbox relay round failed: {}", res.cause().toString());
+      } else if (res.result() == BATCH || again) {
+        drain();
+      }
+    });
+  }
+
+  private Future<Integer> publishBatch() {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT id, payload, committed_at FROM outbox ORDER BY id LIMIT " + BATCH
+            + " FOR UPDATE SKIP LOCKED")
+        .execute()
+        .compose(rows -> {
+          List<Long> ids = new ArrayList<>();
+          for (Row row : rows) {
+            publish(row);
+            ids.add(row.getLong("id"));
+          }
+          if (ids.isEmpty()) {
+            return Future.succeededFuture(0);
+          }
+          return conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+              .execute(io.vertx.sqlclient.Tuple.of(ids.toArray(new Long[0])))
+              .map(ids.size());
+        }));
+  }
+
+  private void publish(Row row) {
+    try {
+      OffsetDateTime at = row.getOffsetDateTime("committed_at");
+      ResourceChanged event = ResourceChanged.parseFrom(row.getBuffer("payload").getBytes()).toBuilder()
+          .setSequence(row.getLong("id"))
+          .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
+          .build();
+      vertx.eventBus().publish(EventAddresses.RESOURCE_CHANGED, Buffer.buffer(event.toByteArray()),
+          new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
+    } catch (InvalidProtocolBufferException e) {
+      LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
+    }
+  }
+
+  public Future<Void> stop() {
+    stopped = true;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return listener == null ? Future.succeededFuture() : listener.close();
+  }
+}

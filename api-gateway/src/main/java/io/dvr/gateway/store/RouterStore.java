@@ -1,0 +1,261 @@
+package io.dvr.gateway.store;
+
+import io.dvr.common.grpc.ApiError;
+import io.dvr.common.model.DeviceOwners;
+import io.dvr.common.net.Ipv4;
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.Router;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Routers, their interfaces (a subnet attached through a port holding its gateway IP) and
+ * their external gateway (a gateway port on the external network plus one SNAT port per
+ * attached subnet, as Neutron DVR makes them). Every change locks the router row first.
+ */
+public final class RouterStore {
+  private final PortStore ports;
+
+  public RouterStore(PortStore ports) {
+    this.ports = ports;
+  }
+
+  public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean adminUp) {
+    return tx.query("INSERT INTO routers(id, name, distributed, admin_state_up) VALUES ($1, $2, $3, $4)",
+        id, name, distributed, adminUp).map(v -> {
+          tx.changed(ResourceType.RESOURCE_TYPE_ROUTER, id, 1, ChangeKind.CHANGE_KIND_CREATED);
+          return id;
+        });
+  }
+
+  public Future<Optional<Router>> get(Tx tx, UUID id) {
+    return tx.one("SELECT " + Mapping.ROUTER_COLUMNS + " FROM routers r WHERE r.id = $1", id)
+        .map(r -> r.map(Mapping::router));
+  }
+
+  public Future<Router> require(Tx tx, UUID id) {
+    return get(tx, id).map(r -> r.orElseThrow(() -> ApiError.notFound("router", id.toString())));
+  }
+
+  public Future<Page<Router>> list(Tx tx, String name, int size, UUID after) {
+    return tx.all("SELECT " + Mapping.ROUTER_COLUMNS + " FROM routers r WHERE ($1 = '' OR r.name = $1)"
+            + " AND ($2::uuid IS NULL OR r.id > $2) ORDER BY r.id LIMIT $3", name, after, size + 1)
+        .map(rows -> Page.of(rows, size, Mapping::router, Router::getId));
+  }
+
+  public Future<Void> update(Tx tx, UUID id, String name, Boolean adminUp) {
+    return lock(tx, id).compose(r -> bump(tx, id, "name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up)",
+        name, adminUp));
+  }
+
+  /** Deletes a router without interfaces or floating IPs; its gateway goes with it. */
+  public Future<Void> delete(Tx tx, UUID id) {
+    return lock(tx, id)
+        .compose(r -> tx.one("SELECT count(*) AS n FROM router_interfaces WHERE router_id = $1", id).compose(n -> {
+          if (n.get().getLong("n") > 0) {
+            throw ApiError.failedPrecondition("router '" + id + "' is in use: it still has "
+                + n.get().getLong("n") + " interface(s); remove them first");
+          }
+          return refuseIfFloatingIps(tx, id, "deleted");
+        }).map(v -> r))
+        .compose(r -> dropGateway(tx, r).map(r))
+        .compose(r -> tx.query("DELETE FROM routers WHERE id = $1", id).map(v -> {
+          tx.changed(ResourceType.RESOURCE_TYPE_ROUTER, id, r.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED);
+          return null;
+        }));
+  }
+
+  /** Attaches a subnet: a port takes its gateway IP; with a gateway set, a SNAT port joins it. */
+  public Future<Void> addInterface(Tx tx, UUID routerId, UUID subnetId) {
+    return lock(tx, routerId).compose(router -> Ipam.lockSubnets(tx, List.of(subnetId)).compose(found -> {
+      SubnetInfo subnet = found.stream().findFirst()
+          .orElseThrow(() -> ApiError.notFound("subnet", subnetId.toString()));
+      if (subnet.external()) {
+        throw ApiError.invalid("subnet_id", subnetId, "the subnet is on an external network; use SetRouterGateway");
+      }
+      if (subnet.gateway() == null) {
+        throw ApiError.failedPrecondition("subnet '" + subnetId + "' has no gateway_ip; a router interface takes it");
+      }
+      return tx.one("SELECT router_id FROM router_interfaces WHERE subnet_id = $1", subnetId)
+          .compose(attached -> {
+            if (attached.isPresent()) {
+              UUID other = attached.get().getUUID("router_id");
+              throw ApiError.alreadyExists("subnet '" + subnetId + "' is already attached to "
+                  + (other.equals(routerId) ? "this router" : "router '" + other + "'"));
+            }
+            return tx.one("SELECT s.id, s.cidr::text AS cidr FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
+                + " WHERE ri.router_id = $1 AND s.cidr && $2::text::cidr", routerId, subnet.cidr().toString());
+          })
+          .compose(overlap -> {
+            if (overlap.isPresent()) {
+              throw ApiError.invalid("subnet_id", subnetId, "its cidr " + subnet.cidr() + " overlaps subnet '"
+                  + overlap.get().getUUID("id") + "' (" + overlap.get().getString("cidr") + ") already on router '"
+                  + routerId + "'");
+            }
+            return Ipam.holder(tx, subnetId, subnet.gateway());
+          })
+          .compose(holder -> {
+            if (holder.isPresent()) {
+              throw ApiError.alreadyExists("gateway_ip " + subnet.gateway() + " of subnet '" + subnetId
+                  + "' is already in use by port '" + holder.get() + "'");
+            }
+            String owner = router.getBoolean("distributed")
+                ? DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED : DeviceOwners.ROUTER_INTERFACE;
+            return ports.create(tx, NewPort.system(subnet.networkId(), owner, routerId,
+                List.of(new NewPort.IpRequest(subnetId, subnet.gateway(), "gateway_ip"))));
+          })
+          .compose(portId -> tx.query("INSERT INTO router_interfaces(router_id, subnet_id, port_id) VALUES ($1, $2, $3)",
+              routerId, subnetId, portId))
+          .compose(v -> router.getUUID("gw_network_id") == null ? Future.succeededFuture() : addSnatPort(tx, routerId, subnet))
+          .compose(v -> bump(tx, routerId, null, null, null));
+    }));
+  }
+
+  /** Detaches a subnet, removing its interface and SNAT ports; refused while a floating IP uses it. */
+  public Future<Void> removeInterface(Tx tx, UUID routerId, UUID subnetId) {
+    return lock(tx, routerId)
+        .compose(r -> tx.one("SELECT port_id, snat_port_id FROM router_interfaces WHERE router_id = $1 AND subnet_id = $2",
+            routerId, subnetId))
+        .compose(row -> {
+          Row ri = row.orElseThrow(() -> ApiError.notFound("router interface",
+              "subnet " + subnetId + " on router " + routerId));
+          return tx.one("SELECT f.id FROM floating_ips f JOIN ip_allocations a ON a.port_id = f.port_id"
+                  + " AND a.ip_address = f.fixed_ip_address WHERE f.router_id = $1 AND a.subnet_id = $2 LIMIT 1",
+                  routerId, subnetId)
+              .compose(fip -> {
+                if (fip.isPresent()) {
+                  throw ApiError.failedPrecondition("router interface on subnet '" + subnetId
+                      + "' is in use by floating IP '" + fip.get().getUUID("id") + "'; disassociate it first");
+                }
+                return tx.query("DELETE FROM router_interfaces WHERE router_id = $1 AND subnet_id = $2", routerId, subnetId);
+              })
+              .compose(v -> ports.deleteAny(tx, ri.getUUID("port_id")))
+              .compose(v -> ri.getUUID("snat_port_id") == null ? Future.succeededFuture()
+                  : ports.deleteAny(tx, ri.getUUID("snat_port_id")));
+        })
+        .compose(v -> bump(tx, routerId, null, null, null));
+  }
+
+  /** Sets the external gateway: a gateway port on the external network and a SNAT port per subnet. */
+  public Future<Void> setGateway(Tx tx, UUID routerId, UUID networkId, Ipv4 requestedIp) {
+    return lock(tx, routerId).compose(router -> tx.one(
+            "SELECT router_external, name FROM networks WHERE id = $1", networkId).compose(net -> {
+      Row n = net.orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
+      if (!n.getBoolean("router_external")) {
+        throw ApiError.invalid("network_id", networkId, "network '" + n.getString("name")
+            + "' is not an external network (router:external)");
+      }
+      UUID current = router.getUUID("gw_network_id");
+      if (networkId.equals(current) && requestedIp == null) {
+        return Future.succeededFuture();
+      }
+      Future<Void> cleared = current == null ? Future.succeededFuture()
+          : refuseIfFloatingIps(tx, routerId, "moved to another gateway").compose(v -> dropGateway(tx, router));
+      return cleared
+          .compose(v -> externalAddress(tx, networkId, requestedIp))
+          .compose(ip -> ports.create(tx, NewPort.system(networkId, DeviceOwners.ROUTER_GATEWAY, routerId, List.of(ip))))
+          .compose(portId -> tx.query("UPDATE routers SET gw_network_id = $2, gw_port_id = $3 WHERE id = $1",
+              routerId, networkId, portId))
+          .compose(v -> tx.all("SELECT " + SubnetInfo.COLUMNS + " JOIN router_interfaces ri ON ri.subnet_id = s.id"
+              + " WHERE ri.router_id = $1 ORDER BY s.id", routerId))
+          .compose(rows -> {
+            Future<Void> chain = Future.succeededFuture();
+            for (Row row : rows) {
+              SubnetInfo subnet = SubnetInfo.of(row);
+              chain = chain.compose(x -> addSnatPort(tx, routerId, subnet));
+            }
+            return chain;
+          })
+          .compose(v -> bump(tx, routerId, null, null, null));
+    }));
+  }
+
+  /** Clears the external gateway; refused while floating IPs go through this router. */
+  public Future<Void> clearGateway(Tx tx, UUID routerId) {
+    return lock(tx, routerId).compose(router -> {
+      if (router.getUUID("gw_network_id") == null) {
+        return Future.succeededFuture();
+      }
+      return refuseIfFloatingIps(tx, routerId, "left without its gateway")
+          .compose(v -> dropGateway(tx, router))
+          .compose(v -> bump(tx, routerId, null, null, null));
+    });
+  }
+
+  /** The address request for a gateway port: an exact address inside an external subnet, or the next free one. */
+  private Future<NewPort.IpRequest> externalAddress(Tx tx, UUID networkId, Ipv4 requested) {
+    return tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = $1 ORDER BY s.created_at, s.id", networkId)
+        .map(rows -> {
+          List<SubnetInfo> subnets = rows.stream().map(SubnetInfo::of).toList();
+          if (subnets.isEmpty()) {
+            throw ApiError.failedPrecondition("external network '" + networkId + "' has no subnet to take an address from");
+          }
+          if (requested == null) {
+            return new NewPort.IpRequest(subnets.get(0).id(), null, "ip_address");
+          }
+          SubnetInfo subnet = subnets.stream().filter(s -> s.usable(requested)).findFirst()
+              .orElseThrow(() -> ApiError.invalid("ip_address", requested,
+                  "not inside any subnet of external network '" + networkId + "'"));
+          return new NewPort.IpRequest(subnet.id(), requested, "ip_address");
+        });
+  }
+
+  private Future<Void> addSnatPort(Tx tx, UUID routerId, SubnetInfo subnet) {
+    return ports.create(tx, NewPort.system(subnet.networkId(), DeviceOwners.ROUTER_SNAT, routerId,
+            List.of(new NewPort.IpRequest(subnet.id(), null, "snat"))))
+        .compose(portId -> tx.query("UPDATE router_interfaces SET snat_port_id = $3 WHERE router_id = $1 AND subnet_id = $2",
+            routerId, subnet.id(), portId))
+        .mapEmpty();
+  }
+
+  /** Removes the gateway port and every SNAT port of the router. */
+  private Future<Void> dropGateway(Tx tx, Row router) {
+    UUID routerId = router.getUUID("id");
+    UUID gwPort = router.getUUID("gw_port_id");
+    if (gwPort == null) {
+      return Future.succeededFuture();
+    }
+    return tx.all("SELECT snat_port_id FROM router_interfaces WHERE router_id = $1 AND snat_port_id IS NOT NULL", routerId)
+        .compose(snat -> tx.query("UPDATE router_interfaces SET snat_port_id = NULL WHERE router_id = $1", routerId)
+            .map(snat))
+        .compose(snat -> {
+          Future<Void> chain = tx.query("UPDATE routers SET gw_network_id = NULL, gw_port_id = NULL WHERE id = $1", routerId)
+              .mapEmpty();
+          for (Row s : snat) {
+            chain = chain.compose(v -> ports.deleteAny(tx, s.getUUID(0)));
+          }
+          return chain.compose(v -> ports.deleteAny(tx, gwPort));
+        });
+  }
+
+  private Future<Void> refuseIfFloatingIps(Tx tx, UUID routerId, String what) {
+    return tx.one("SELECT id FROM floating_ips WHERE router_id = $1 LIMIT 1", routerId).map(fip -> {
+      if (fip.isPresent()) {
+        throw ApiError.failedPrecondition("router '" + routerId + "' cannot be " + what + ": floating IP '"
+            + fip.get().getUUID("id") + "' is associated through it; disassociate it first");
+      }
+      return null;
+    });
+  }
+
+  private Future<Row> lock(Tx tx, UUID id) {
+    return tx.one("SELECT id, distributed, gw_network_id, gw_port_id, revision FROM routers WHERE id = $1 FOR UPDATE", id)
+        .map(r -> r.orElseThrow(() -> ApiError.notFound("router", id.toString())));
+  }
+
+  /** Raises the router's revision (with optional column updates) and records its event. */
+  private Future<Void> bump(Tx tx, UUID id, String sets, Object a, Object b) {
+    String sql = "UPDATE routers SET " + (sets == null ? "" : sets + ", ")
+        + "revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision";
+    Future<Optional<Row>> updated = sets == null ? tx.one(sql, id) : tx.one(sql, id, a, b);
+    return updated.map(row -> {
+      tx.changed(ResourceType.RESOURCE_TYPE_ROUTER, id, row.get().getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED,
+          null, List.of(id), List.of());
+      return null;
+    });
+  }
+}

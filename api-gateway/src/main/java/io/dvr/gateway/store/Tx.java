@@ -1,0 +1,72 @@
+package io.dvr.gateway.store;
+
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.proto.v1.ResourceType;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One unit of work: the SQL client it runs on and the domain events it will write to the
+ * outbox in the same transaction. Reads outside a transaction use a Tx on the pool.
+ */
+public final class Tx {
+  private final SqlClient client;
+  private final List<ResourceChanged> events = new ArrayList<>();
+
+  Tx(SqlClient client) {
+    this.client = client;
+  }
+
+  public Future<RowSet<Row>> query(String sql, Object... args) {
+    return client.preparedQuery(sql).execute(Tuple.wrap(args));
+  }
+
+  Future<Void> batch(String sql, List<Tuple> rows) {
+    return client.preparedQuery(sql).executeBatch(rows).mapEmpty();
+  }
+
+  public Future<Optional<Row>> one(String sql, Object... args) {
+    return query(sql, args).map(rows -> {
+      var it = rows.iterator();
+      return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+    });
+  }
+
+  public Future<List<Row>> all(String sql, Object... args) {
+    return query(sql, args).map(rows -> {
+      List<Row> list = new ArrayList<>(rows.size());
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
+  /** Records that a resource changed; written to the outbox when the work completes. */
+  public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
+      Collection<UUID> routerIds, Collection<String> hosts) {
+    ResourceChanged.Builder event = ResourceChanged.newBuilder()
+        .setResourceType(type).setResourceId(id.toString()).setRevision(revision).setKind(kind);
+    if (networkId != null) {
+      event.setNetworkId(networkId.toString());
+    }
+    routerIds.stream().distinct().sorted().forEach(r -> event.addRouterIds(r.toString()));
+    hosts.stream().filter(h -> h != null && !h.isEmpty()).distinct().sorted().forEach(event::addHosts);
+    events.add(event.build());
+  }
+
+  public void changed(ResourceType type, UUID id, long revision, ChangeKind kind) {
+    changed(type, id, revision, kind, null, List.of(), List.of());
+  }
+
+  List<ResourceChanged> events() {
+    return events;
+  }
+}

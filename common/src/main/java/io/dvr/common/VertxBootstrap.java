@@ -1,0 +1,60 @@
+package io.dvr.common;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.dvr.common.config.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+
+/**
+ * Creates the Vert.x instance of a process: Prometheus metrics always; a Hazelcast-clustered
+ * event bus when {@code cluster.enabled} (TCP-IP member list from {@code cluster.members}, no
+ * multicast), else a local one.
+ */
+public final class VertxBootstrap {
+  private VertxBootstrap() {}
+
+  public static Future<Vertx> start(Settings settings) {
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    if (!settings.getBoolean("cluster.enabled", false)) {
+      return Future.succeededFuture(Vertx.builder().with(options).build());
+    }
+    String host = settings.get("cluster.host", "127.0.0.1");
+    options.setEventBusOptions(new EventBusOptions()
+        .setHost(host)
+        .setPort(settings.getInt("cluster.bus-port", 0)));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(hazelcastConfig(settings, host)))
+        .buildClustered();
+  }
+
+  static Config hazelcastConfig(Settings settings, String host) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(settings.get("cluster.name", "dvr"));
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "1");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.getNetworkConfig().setPort(settings.getInt("cluster.port", 5701)).setPortAutoIncrement(true);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
+    config.getNetworkConfig().setPublicAddress(settings.get("cluster.public-address", null));
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    List<String> members = settings.getList("cluster.members", List.of(host));
+    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    return config;
+  }
+}

@@ -1,0 +1,58 @@
+package io.dvr.common.grpc;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.Service;
+import io.vertx.micrometer.PrometheusRequestHandler;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One listening port per service: gRPC (the service's own API, {@code grpc.health.v1} and server
+ * reflection, so grpcurl works) and, on plain HTTP/1.1 of the same port, {@code GET /healthz}
+ * (liveness) and {@code GET /metrics} (Prometheus).
+ */
+public final class ServiceEndpoint {
+  private ServiceEndpoint() {}
+
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, List<Service> services,
+      Supplier<Future<Boolean>> ready) {
+    GrpcServer grpc = GrpcServer.server(vertx);
+    HealthService health = HealthService.create(vertx);
+    health.register("", ready);
+    for (Service service : services) {
+      grpc.addService(service);
+      health.register(service.name(), ready);
+    }
+    grpc.addService(health);
+    grpc.addService(ReflectionService.v1());
+    var metrics = PrometheusRequestHandler.create();
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        .requestHandler(request -> route(request, grpc, metrics, ready))
+        .listen();
+  }
+
+  private static void route(HttpServerRequest request, GrpcServer grpc,
+      io.vertx.core.Handler<HttpServerRequest> metrics, Supplier<Future<Boolean>> ready) {
+    String type = request.getHeader("content-type");
+    if (type != null && type.startsWith("application/grpc")) {
+      grpc.handle(request);
+      return;
+    }
+    switch (request.path()) {
+      case "/metrics" -> metrics.handle(request);
+      case "/healthz" -> ready.get().onComplete(res -> {
+        boolean up = res.succeeded() && Boolean.TRUE.equals(res.result());
+        request.response().setStatusCode(up ? 200 : 503)
+            .putHeader("content-type", "text/plain").end(up ? "ok\n" : "not ready\n");
+      });
+      default -> request.response().setStatusCode(404).end();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.dvr.common.grpc;
+
+import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A unary gRPC call with a deadline that keeps the server's status message (the generated
+ * clients drop it). Fails with {@link RpcFailure}.
+ */
+public final class Unary {
+  private Unary() {}
+
+  public static <Req, Resp> Future<Resp> call(GrpcClient client, SocketAddress server,
+      ServiceMethod<Resp, Req> method, Req message, long timeoutMillis) {
+    Future<GrpcClientRequest<Req, Resp>> request = client.request(server, method);
+    return request
+        .compose(req -> {
+          req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+          return req.send(message);
+        })
+        .compose(resp -> resp.last().transform(ar -> {
+          GrpcStatus status = resp.status();
+          if (status != null && status != GrpcStatus.OK) {
+            String detail = resp.statusMessage();
+            return Future.<Resp>failedFuture(new RpcFailure(status, detail == null ? "" : detail));
+          }
+          return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.<Resp>failedFuture(ar.cause());
+        }));
+  }
+}
