@@ -31,7 +31,11 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture start(Path dataDir, Map<String, String> extra) {
-    Vertx vertx = Vertx.vertx();
+    return start(Vertx.vertx(), dataDir, extra);
+  }
+
+  /** Starts on a given Vert.x, so that a test can listen on its event bus before the relay runs. */
+  public static GatewayFixture start(Vertx vertx, Path dataDir, Map<String, String> extra) {
     Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0",
         "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(extra);
     return new GatewayFixture(vertx, await(ApiGateway.start(vertx, settings)));

@@ -25,8 +25,10 @@ final class Migrations {
     List<String> names = resourceLines("db/migrations.txt");
     return pool.withTransaction(conn -> conn
         .query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
-        .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations ("
-            + "version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").execute())
+        .compose(v -> conn.query("SELECT to_regclass('schema_migrations') IS NULL").execute())
+        .compose(missing -> !missing.iterator().next().getBoolean(0) ? Future.succeededFuture()
+            : conn.query("CREATE TABLE schema_migrations ("
+                + "version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").execute())
         .compose(v -> conn.query("SELECT version FROM schema_migrations").execute())
         .compose(rows -> {
           List<String> applied = new ArrayList<>();

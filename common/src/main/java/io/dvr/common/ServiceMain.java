@@ -1,0 +1,43 @@
+package io.dvr.common;
+
+import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.ServiceEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.grpc.server.Service;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one service in its own process: Vert.x (clustered when configured), its gRPC services
+ * with health and reflection on {@code <service>.port}, and a shutdown hook that closes it.
+ */
+public final class ServiceMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
+
+  private ServiceMain() {}
+
+  /** Serves the given gRPC services of a service on its configured host and port. */
+  public static Future<HttpServer> serve(Vertx vertx, Settings settings, String service, int defaultPort,
+      List<Service> services) {
+    String host = settings.get(service + ".host", "0.0.0.0");
+    int port = settings.getInt(service + ".port", defaultPort);
+    return ServiceEndpoint.start(vertx, host, port, services, () -> Future.succeededFuture(true))
+        .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{}", service, host, s.actualPort()));
+  }
+
+  /** The main of a service process; exits with status 1 when it cannot start. */
+  public static void run(String service, Function<Vertx, Future<?>> starter) {
+    Settings settings = Settings.fromEnvironment();
+    VertxBootstrap.start(settings)
+        .compose(vertx -> starter.apply(vertx).onSuccess(v ->
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()))))
+        .onFailure(err -> {
+          LOG.error("{} failed to start", service, err);
+          System.exit(1);
+        });
+  }
+}

@@ -1,0 +1,64 @@
+package io.dvr.agent;
+
+import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.Unary;
+import io.dvr.common.model.AgentModes;
+import io.dvr.proto.v1.AgentServiceGrpcClient;
+import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports the agent's state to api-gateway ({@code api.address}) every
+ * {@code agent.report-interval-seconds} (Neutron's report_interval, 30 s); the first report
+ * carries the start flag. A failed report is logged and retried at the next tick.
+ */
+final class Heartbeat {
+  private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+
+  private final Vertx vertx;
+  private final GrpcClient client;
+  private final SocketAddress api;
+  private final long intervalMillis;
+  private final ReportAgentStateRequest.Builder report;
+  private boolean started;
+  private long timer = -1;
+
+  Heartbeat(Vertx vertx, Settings settings, String host, String mode) {
+    this.vertx = vertx;
+    this.client = GrpcClient.client(vertx);
+    String[] address = settings.get("api.address", "127.0.0.1:9090").split(":");
+    this.api = SocketAddress.inetSocketAddress(Integer.parseInt(address[1]), address[0]);
+    this.intervalMillis = settings.getLong("agent.report-interval-seconds", 30) * 1000;
+    this.report = ReportAgentStateRequest.newBuilder().setHost(host).setAgentType(AgentModes.L3_AGENT)
+        .setAgentMode(mode).setBinary("host-agent-svc");
+  }
+
+  void start() {
+    send();
+    timer = vertx.setPeriodic(intervalMillis, id -> send());
+  }
+
+  private void send() {
+    ReportAgentStateRequest request = report.setStartFlag(!started).build();
+    Unary.call(client, api, AgentServiceGrpcClient.ReportAgentState, request, Math.min(intervalMillis, 10_000))
+        .onSuccess(agent -> {
+          if (!started) {
+            LOG.info("agent on host {} registered as {} ({})", agent.getHost(), agent.getId(), agent.getAgentMode());
+          }
+          started = true;
+        })
+        .onFailure(err -> LOG.warn("agent on host {}: state report to {} failed: {}", request.getHost(), api,
+            err.getMessage()));
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    client.close();
+  }
+}
