@@ -1,5 +1,6 @@
 package io.dvr.gateway;
 
+import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.common.grpc.Unary;
@@ -31,7 +32,8 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture start(Path dataDir, Map<String, String> extra) {
-    return start(Vertx.vertx(), dataDir, extra);
+    // The same Vert.x setup as a service process (metrics on, cluster off unless configured).
+    return start(await(VertxBootstrap.start(Settings.of(extra))), dataDir, extra);
   }
 
   /** Starts on a given Vert.x, so that a test can listen on its event bus before the relay runs. */

@@ -8,7 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
@@ -23,12 +23,10 @@ public final class VertxBootstrap {
 
   public static Future<Vertx> start(Settings settings) {
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(Metrics.registry());
     if (!settings.getBoolean("cluster.enabled", false)) {
-      return Future.succeededFuture(Vertx.builder().with(options).build());
+      return Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics).build());
     }
     String host = settings.get("cluster.host", "127.0.0.1");
     options.setEventBusOptions(new EventBusOptions()
@@ -36,6 +34,7 @@ public final class VertxBootstrap {
         .setPort(settings.getInt("cluster.bus-port", 0)));
     return Vertx.builder()
         .with(options)
+        .withMetrics(metrics)
         .withClusterManager(new HazelcastClusterManager(hazelcastConfig(settings, host)))
         .buildClustered();
   }

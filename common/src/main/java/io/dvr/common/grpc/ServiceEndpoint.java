@@ -1,5 +1,6 @@
 package io.dvr.common.grpc;
 
+import io.dvr.common.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -32,7 +33,7 @@ public final class ServiceEndpoint {
     }
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
-    var metrics = PrometheusRequestHandler.create();
+    var metrics = PrometheusRequestHandler.create(Metrics.registry());
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(request -> route(request, grpc, metrics, ready))
         .listen();
