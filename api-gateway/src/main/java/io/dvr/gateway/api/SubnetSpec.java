@@ -21,7 +21,8 @@ final class SubnetSpec {
     if (r.getIpVersion() != 0 && r.getIpVersion() != 4) {
       throw ApiError.invalid("ip_version", r.getIpVersion(), "must be 4");
     }
-    String name = Validate.name("name", r.getName());
+    // Subnet names are optional, as in Neutron; networks and routers need one.
+    String name = Validate.optionalName("name", r.getName());
     var networkId = Validate.id("network_id", r.getNetworkId());
     Ipv4Cidr cidr = Ipv4Cidr.parse("cidr", r.getCidr());
     if (cidr.prefix() > 30) {

@@ -1,0 +1,85 @@
+package io.dvr.cli;
+
+import static io.dvr.proto.v1.AgentServiceGrpcClient.DeleteAgent;
+import static io.dvr.proto.v1.AgentServiceGrpcClient.GetAgent;
+import static io.dvr.proto.v1.RouterServiceGrpcClient.ListRouterHosts;
+
+import io.dvr.proto.v1.Agent;
+import io.dvr.proto.v1.DeleteAgentRequest;
+import io.dvr.proto.v1.DeleteAgentResponse;
+import io.dvr.proto.v1.GetAgentRequest;
+import io.dvr.proto.v1.ListAgentsRequest;
+import io.dvr.proto.v1.ListRouterHostsRequest;
+import io.dvr.proto.v1.RouterHost;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code agent-*} and {@code l3-agent-list-hosting-router}: the host agents and where routers live. */
+final class AgentCommands {
+
+  private AgentCommands() {}
+
+  @Command(name = "agent-list", description = "List agents.")
+  static final class ListAll extends CliCommand {
+    @Option(names = "--host", paramLabel = "HOST", description = "Only agents on this host.")
+    String host;
+
+    @Option(names = "--agent-type", paramLabel = "TYPE", description = "Only agents of this type, e.g. 'L3 agent'.")
+    String agentType;
+
+    @Override
+    protected void run() {
+      ListAgentsRequest.Builder filter = ListAgentsRequest.newBuilder();
+      if (host != null) {
+        filter.setHost(host);
+      }
+      if (agentType != null) {
+        filter.setAgentType(agentType);
+      }
+      List<Agent> agents = Fetch.agents(api(), filter.build());
+      print().list(agents, Views.agents(agents));
+    }
+  }
+
+  @Command(name = "agent-show", description = "Show an agent.")
+  static final class Show extends CliCommand {
+    @Parameters(paramLabel = "AGENT", description = "Id of the agent, or the host it runs on.")
+    String agent;
+
+    @Override
+    protected void run() {
+      String id = find().agent(agent);
+      Agent a = call(GetAgent, GetAgentRequest.newBuilder().setId(id).build());
+      print().show(a, Views.agent(a));
+    }
+  }
+
+  @Command(name = "agent-delete", description = "Delete an agent (it registers again on its next report).")
+  static final class Delete extends CliCommand {
+    @Parameters(paramLabel = "AGENT", description = "Id of the agent, or the host it runs on.")
+    String agent;
+
+    @Override
+    protected void run() {
+      String id = find().agent(agent);
+      DeleteAgentResponse done = call(DeleteAgent, DeleteAgentRequest.newBuilder().setId(id).build());
+      print().deleted("agent", id, done);
+    }
+  }
+
+  @Command(name = "l3-agent-list-hosting-router", description = "List the L3 agents hosting a router.")
+  static final class HostingRouter extends CliCommand {
+    @Parameters(paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Override
+    protected void run() {
+      String id = find().router(router);
+      List<RouterHost> hosts = call(ListRouterHosts,
+          ListRouterHostsRequest.newBuilder().setRouterId(id).build()).getHostsList();
+      print().list(hosts, Views.routerHosts(hosts));
+    }
+  }
+}

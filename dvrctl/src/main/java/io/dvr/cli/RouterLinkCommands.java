@@ -1,0 +1,114 @@
+package io.dvr.cli;
+
+import static io.dvr.proto.v1.RouterServiceGrpcClient.AddRouterInterface;
+import static io.dvr.proto.v1.RouterServiceGrpcClient.ClearRouterGateway;
+import static io.dvr.proto.v1.RouterServiceGrpcClient.RemoveRouterInterface;
+import static io.dvr.proto.v1.RouterServiceGrpcClient.SetRouterGateway;
+
+import io.dvr.proto.v1.ClearRouterGatewayRequest;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.RouterInterface;
+import io.dvr.proto.v1.RouterInterfaceRequest;
+import io.dvr.proto.v1.SetRouterGatewayRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What links a router to subnets: its interfaces and its external gateway. */
+final class RouterLinkCommands {
+
+  private RouterLinkCommands() {}
+
+  @Command(name = "router-interface-add", description = "Add an interface on a subnet to a router.")
+  static final class InterfaceAdd extends CliCommand {
+    @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Parameters(index = "1", paramLabel = "SUBNET", description = "Name or id of the subnet (or subnet=SUBNET).")
+    String subnet;
+
+    @Override
+    protected void run() {
+      RouterInterfaceRequest req = interfaceRequest(this, router, subnet);
+      Router r = call(AddRouterInterface, req);
+      String port = r.getInterfacesList().stream()
+          .filter(i -> i.getSubnetId().equals(req.getSubnetId()))
+          .map(RouterInterface::getPortId)
+          .findFirst().orElse("");
+      print().done(r, port.isEmpty()
+          ? "Added interface to router " + router + "."
+          : "Added interface " + port + " to router " + router + ".");
+    }
+  }
+
+  @Command(name = "router-interface-delete",
+      description = "Remove a router's interface on a subnet.")
+  static final class InterfaceDelete extends CliCommand {
+    @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Parameters(index = "1", paramLabel = "SUBNET", description = "Name or id of the subnet (or subnet=SUBNET).")
+    String subnet;
+
+    @Override
+    protected void run() {
+      Router r = call(RemoveRouterInterface, interfaceRequest(this, router, subnet));
+      print().done(r, "Removed interface from router " + router + ".");
+    }
+  }
+
+  /** Neutron's INTERFACE argument is {@code SUBNET} or {@code subnet=SUBNET}; the API has no port form. */
+  private static RouterInterfaceRequest interfaceRequest(CliCommand cmd, String router, String subnet) {
+    String ref = subnet;
+    if (ref.startsWith("port=")) {
+      throw cmd.usage("Invalid value for SUBNET: '" + subnet + "'; interfaces are added by subnet only");
+    }
+    if (ref.startsWith("subnet=")) {
+      ref = ref.substring("subnet=".length());
+    }
+    Resolver find = cmd.find();
+    return RouterInterfaceRequest.newBuilder()
+        .setRouterId(find.router(router))
+        .setSubnetId(find.subnet(ref))
+        .build();
+  }
+
+  @Command(name = "router-gateway-set", description = "Set a router's gateway on an external network.")
+  static final class GatewaySet extends CliCommand {
+    @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Parameters(index = "1", paramLabel = "EXTERNAL_NET", description = "Name or id of the external network.")
+    String network;
+
+    @Option(names = "--fixed-ip", paramLabel = "IP", converter = Converters.GatewayIp.class,
+        description = "Gateway address on the external subnet, IP or ip_address=IP (default: from its pools).")
+    String ip;
+
+    @Override
+    protected void run() {
+      Resolver find = find();
+      SetRouterGatewayRequest.Builder req = SetRouterGatewayRequest.newBuilder()
+          .setRouterId(find.router(router))
+          .setNetworkId(find.network(network));
+      if (ip != null) {
+        req.setIpAddress(ip);
+      }
+      Router r = call(SetRouterGateway, req.build());
+      print().done(r, "Set gateway for router " + router);
+    }
+  }
+
+  @Command(name = "router-gateway-clear", description = "Remove a router's gateway.")
+  static final class GatewayClear extends CliCommand {
+    @Parameters(paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Override
+    protected void run() {
+      String id = find().router(router);
+      Router r = call(ClearRouterGateway, ClearRouterGatewayRequest.newBuilder().setRouterId(id).build());
+      print().done(r, "Removed gateway from router " + router);
+    }
+  }
+}
