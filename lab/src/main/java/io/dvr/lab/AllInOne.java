@@ -70,7 +70,7 @@ public final class AllInOne {
     Settings settings = Settings.fromEnvironment();
     VertxBootstrap.start(settings)
         .compose(vertx -> start(vertx, settings).onSuccess(lab -> {
-          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: java -jar dvrctl/target/dvrctl.jar agent-list",
+          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list",
               lab.apiPort());
           Runtime.getRuntime().addShutdownHook(new Thread(() -> lab.stop().eventually(vertx::close).await()));
         }))
