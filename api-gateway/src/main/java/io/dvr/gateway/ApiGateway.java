@@ -8,14 +8,14 @@ import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
 import io.dvr.gateway.api.RouterApi;
 import io.dvr.gateway.api.SubnetApi;
-import io.dvr.gateway.store.AgentStore;
-import io.dvr.gateway.store.Database;
-import io.dvr.gateway.store.FloatingIpStore;
-import io.dvr.gateway.store.NetworkStore;
-import io.dvr.gateway.store.OutboxRelay;
-import io.dvr.gateway.store.PortStore;
-import io.dvr.gateway.store.RouterStore;
-import io.dvr.gateway.store.Store;
+import io.dvr.store.AgentStore;
+import io.dvr.store.Database;
+import io.dvr.store.FloatingIpStore;
+import io.dvr.store.NetworkStore;
+import io.dvr.store.OutboxRelay;
+import io.dvr.store.PortStore;
+import io.dvr.store.RouterStore;
+import io.dvr.store.Store;
 import io.dvr.proto.v1.AgentServiceGrpcService;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
 import io.dvr.proto.v1.NetworkServiceGrpcService;
@@ -37,41 +37,51 @@ public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
 
   private final Database database;
+  private final boolean ownsDatabase;
   private final HttpServer server;
   private final OutboxRelay relay;
 
-  private ApiGateway(Database database, HttpServer server, OutboxRelay relay) {
+  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay) {
     this.database = database;
+    this.ownsDatabase = ownsDatabase;
     this.server = server;
     this.relay = relay;
   }
 
+  /** Opens the configured database (embedded or external) and serves the API on it; stop() closes it. */
   public static Future<ApiGateway> start(Vertx vertx, Settings settings) {
-    return Database.open(vertx, settings).compose(db -> {
-      Store store = new Store(db.pool());
-      PortStore ports = new PortStore();
-      NetworkStore networks = new NetworkStore();
-      RouterStore routers = new RouterStore(ports);
-      AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
-      var services = List.of(
-          NetworkServiceGrpcService.of(new NetworkApi(store, networks)),
-          SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
-          RouterServiceGrpcService.of(new RouterApi(store, routers, agents)),
-          PortServiceGrpcService.of(new PortApi(store, ports)),
-          FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
-          AgentServiceGrpcService.of(new AgentApi(store, agents)));
-      OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
-          ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
-          : null;
-      String host = settings.get("api.host", "0.0.0.0");
-      int port = settings.getInt("api.port", 9090);
-      return ServiceEndpoint.start(vertx, host, port, services,
-              () -> db.pool().query("SELECT 1").execute().map(true).otherwise(false))
-          .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-              .map(v -> new ApiGateway(db, server, relay)))
-          .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
-          .onFailure(err -> db.close());
-    });
+    return Database.open(vertx, settings)
+        .compose(db -> start(vertx, settings, db, true).onFailure(err -> db.close()));
+  }
+
+  /** Serves the API on a database opened by the caller (the all-in-one lab shares one). */
+  public static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db) {
+    return start(vertx, settings, db, false);
+  }
+
+  private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb) {
+    Store store = new Store(db.pool());
+    PortStore ports = new PortStore();
+    NetworkStore networks = new NetworkStore();
+    RouterStore routers = new RouterStore(ports);
+    AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
+    var services = List.of(
+        NetworkServiceGrpcService.of(new NetworkApi(store, networks)),
+        SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
+        RouterServiceGrpcService.of(new RouterApi(store, routers, agents)),
+        PortServiceGrpcService.of(new PortApi(store, ports)),
+        FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
+        AgentServiceGrpcService.of(new AgentApi(store, agents)));
+    OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
+        ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
+        : null;
+    String host = settings.get("api.host", "0.0.0.0");
+    int port = settings.getInt("api.port", 9090);
+    return ServiceEndpoint.start(vertx, host, port, services,
+            () -> db.pool().query("SELECT 1").execute().map(true).otherwise(false))
+        .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
+            .map(v -> new ApiGateway(db, ownsDb, server, relay)))
+        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
   }
 
   public int port() {
@@ -85,7 +95,9 @@ public final class ApiGateway {
   public Future<Void> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     return relayStopped.compose(v -> server.close()).eventually(() -> {
-      database.close();
+      if (ownsDatabase) {
+        database.close();
+      }
       return Future.succeededFuture();
     });
   }

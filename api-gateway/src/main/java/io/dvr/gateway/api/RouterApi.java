@@ -3,9 +3,9 @@ package io.dvr.gateway.api;
 import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.common.net.Ipv4;
-import io.dvr.gateway.store.AgentStore;
-import io.dvr.gateway.store.RouterStore;
-import io.dvr.gateway.store.Store;
+import io.dvr.store.AgentStore;
+import io.dvr.store.RouterStore;
+import io.dvr.store.Store;
 import io.dvr.proto.v1.ClearRouterGatewayRequest;
 import io.dvr.proto.v1.CreateRouterRequest;
 import io.dvr.proto.v1.DeleteRouterRequest;

@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;

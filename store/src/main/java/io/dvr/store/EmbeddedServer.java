@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.ResourceChanged;

@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.DeviceOwners;

@@ -1,4 +1,4 @@
-package io.dvr.gateway.store;
+package io.dvr.store;
 
 import io.vertx.sqlclient.Row;
 import java.util.List;
