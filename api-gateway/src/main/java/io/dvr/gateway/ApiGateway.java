@@ -15,6 +15,7 @@ import io.dvr.store.NetworkStore;
 import io.dvr.store.OutboxRelay;
 import io.dvr.store.PortStore;
 import io.dvr.store.RouterStore;
+import io.dvr.store.SchedulerStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.AgentServiceGrpcService;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
@@ -68,10 +69,11 @@ public final class ApiGateway {
     var services = List.of(
         NetworkServiceGrpcService.of(new NetworkApi(store, networks)),
         SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
-        RouterServiceGrpcService.of(new RouterApi(store, routers, agents)),
+        RouterServiceGrpcService.of(new RouterApi(store, routers,
+            new SchedulerStore(ports, settings.getLong("agent.down-time-seconds", 75)))),
         PortServiceGrpcService.of(new PortApi(store, ports)),
         FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
-        AgentServiceGrpcService.of(new AgentApi(store, agents)));
+        AgentServiceGrpcService.of(new AgentApi(vertx, store, agents)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
         : null;

@@ -7,11 +7,9 @@ import io.dvr.proto.v1.GetFloatingIpRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.GetRouterRequest;
 import io.dvr.proto.v1.ListPortsRequest;
-import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.Router;
-import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
@@ -115,14 +113,5 @@ class SeedTopologyTest {
     assertThat(fip.getFixedIpAddress()).isEqualTo("81.1.180.18");
     assertThat(fip.getRouterId()).isEqualTo(SeedTopology.ROUTER_ID);
     assertThat(fip.getStatus()).isEqualTo("ACTIVE");
-  }
-
-  @Test
-  @DisplayName("compute1 and compute2 carry the router: they hold VM ports on its subnets")
-  void hostsCarryingTheRouter() {
-    List<RouterHost> hosts = gw.call(RouterServiceGrpcClient.ListRouterHosts,
-        ListRouterHostsRequest.newBuilder().setRouterId(SeedTopology.ROUTER_ID).build()).getHostsList();
-    assertThat(hosts).extracting(RouterHost::getHost).containsExactly("compute1", "compute2");
-    assertThat(hosts).allSatisfy(h -> assertThat(h.getAlive()).isTrue());
   }
 }

@@ -2,12 +2,15 @@ package io.dvr.arp;
 
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
+import io.dvr.store.Database;
 
-/** Runs arp in its own process. */
+/** Runs arp-svc in its own process, on the database of api-gateway (db.url). */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    ServiceMain.run(ArpService.NAME, vertx -> ArpService.start(vertx, Settings.fromEnvironment()));
+    Settings settings = Settings.fromEnvironment();
+    ServiceMain.run(ArpService.NAME, vertx -> Database.openShared(vertx, settings, "arp-svc")
+        .compose(db -> ArpService.start(vertx, settings, db)));
   }
 }

@@ -7,6 +7,7 @@ import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.macalloc.MacAllocatorService;
 import io.dvr.scheduler.SchedulerService;
+import io.dvr.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -28,29 +29,34 @@ public final class AllInOne {
       new String[] {"compute1", "dvr", "9095"},
       new String[] {"compute2", "dvr", "9096"});
 
-  private final Vertx vertx;
+  private final Database database;
   private final ApiGateway gateway;
   private final List<HostAgentService> agents;
 
-  private AllInOne(Vertx vertx, ApiGateway gateway, List<HostAgentService> agents) {
-    this.vertx = vertx;
+  private AllInOne(Database database, ApiGateway gateway, List<HostAgentService> agents) {
+    this.database = database;
     this.gateway = gateway;
     this.agents = agents;
   }
 
+  /** One database for every service of the process: embedded unless db.url is set. */
   public static Future<AllInOne> start(Vertx vertx, Settings settings) {
-    return ApiGateway.start(vertx, settings).compose(gateway -> {
+    return Database.open(vertx, settings).compose(db -> start(vertx, settings, db).onFailure(err -> db.close()));
+  }
+
+  private static Future<AllInOne> start(Vertx vertx, Settings settings, Database db) {
+    return ApiGateway.start(vertx, settings, db).compose(gateway -> {
       String api = "127.0.0.1:" + gateway.port();
-      Future<?> services = SchedulerService.start(vertx, settings)
-          .compose(v -> MacAllocatorService.start(vertx, settings))
-          .compose(v -> ArpService.start(vertx, settings));
+      Future<?> services = SchedulerService.start(vertx, settings, db)
+          .compose(v -> MacAllocatorService.start(vertx, settings, db))
+          .compose(v -> ArpService.start(vertx, settings, db));
       List<HostAgentService> agents = new ArrayList<>();
       for (String[] host : HOSTS) {
         Settings agentSettings = settings.with(Map.of("host.name", host[0], "agent.mode", host[1],
             "host-agent.port", settings.get("lab." + host[0] + ".port", host[2]), "api.address", api));
         services = services.compose(v -> HostAgentService.start(vertx, agentSettings).onSuccess(agents::add));
       }
-      return services.map(v -> new AllInOne(vertx, gateway, agents));
+      return services.map(v -> new AllInOne(db, gateway, agents));
     });
   }
 
@@ -63,7 +69,10 @@ public final class AllInOne {
     for (HostAgentService agent : agents) {
       chain = chain.compose(v -> agent.stop());
     }
-    return chain.compose(v -> gateway.stop());
+    return chain.compose(v -> gateway.stop()).eventually(() -> {
+      database.close();
+      return Future.succeededFuture();
+    });
   }
 
   public static void main(String[] args) {

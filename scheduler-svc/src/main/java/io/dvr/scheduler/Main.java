@@ -2,12 +2,15 @@ package io.dvr.scheduler;
 
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
+import io.dvr.store.Database;
 
-/** Runs scheduler in its own process. */
+/** Runs scheduler-svc in its own process, on the database of api-gateway (db.url). */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    ServiceMain.run(SchedulerService.NAME, vertx -> SchedulerService.start(vertx, Settings.fromEnvironment()));
+    Settings settings = Settings.fromEnvironment();
+    ServiceMain.run(SchedulerService.NAME, vertx -> Database.openShared(vertx, settings, "scheduler-svc")
+        .compose(db -> SchedulerService.start(vertx, settings, db)));
   }
 }

@@ -5,7 +5,6 @@ import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.dvr.proto.v1.ResourceType;
-import io.dvr.proto.v1.RouterHost;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.UUID;
@@ -58,22 +57,5 @@ public final class AgentStore {
       tx.changed(ResourceType.RESOURCE_TYPE_AGENT, id, 2, ChangeKind.CHANGE_KIND_DELETED, null, List.of(), List.of(host));
       return null;
     });
-  }
-
-  /**
-   * Hosts carrying a distributed router: every L3 agent in dvr or dvr_snat mode on a host with a
-   * compute port on one of the router's subnets.
-   */
-  public Future<List<RouterHost>> routerHosts(Tx tx, UUID routerId) {
-    return tx.one("SELECT id FROM routers WHERE id = $1", routerId).compose(r -> {
-      r.orElseThrow(() -> ApiError.notFound("router", routerId.toString()));
-      return tx.all("SELECT " + Mapping.agentColumns(downSeconds) + " FROM agents g"
-          + " WHERE g.agent_type = 'L3 agent' AND g.agent_mode IN ('dvr', 'dvr_snat') AND g.host IN ("
-          + "  SELECT p.binding_host FROM ports p JOIN ip_allocations a ON a.port_id = p.id"
-          + "  JOIN router_interfaces ri ON ri.subnet_id = a.subnet_id"
-          + "  WHERE ri.router_id = $1 AND p.device_owner LIKE 'compute:%') ORDER BY g.host", routerId);
-    }).map(rows -> rows.stream().map(Mapping::agent).map(a -> RouterHost.newBuilder()
-        .setAgentId(a.getId()).setHost(a.getHost()).setAdminStateUp(a.getAdminStateUp()).setAlive(a.getAlive())
-        .build()).toList());
   }
 }

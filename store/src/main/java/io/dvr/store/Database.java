@@ -77,6 +77,15 @@ public final class Database implements AutoCloseable {
     });
   }
 
+  /** For services other than api-gateway: they share the gateway's database, so db.url is required. */
+  public static Future<Database> openShared(Vertx vertx, Settings settings, String service) {
+    if (settings.find("db.url").isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException(service + " needs the database of api-gateway: set db.url ("
+          + Settings.envName("db.url") + "), e.g. postgresql://dvr:secret@db:5432/dvr"));
+    }
+    return open(vertx, settings);
+  }
+
   private static String defaultDataDir() {
     return System.getProperty("user.home") + File.separator + ".dvr" + File.separator + "pgdata";
   }

@@ -14,15 +14,22 @@ import io.dvr.proto.v1.GetAgentRequest;
 import io.dvr.proto.v1.ListAgentsRequest;
 import io.dvr.proto.v1.ListAgentsResponse;
 import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.UUID;
 
 /** dvr.v1.AgentService: agent registration, heartbeats and liveness. */
 public final class AgentApi extends AgentServiceService {
+  private final Vertx vertx;
   private final Store store;
   private final AgentStore agents;
 
-  public AgentApi(Store store, AgentStore agents) {
+  public AgentApi(Vertx vertx, Store store, AgentStore agents) {
+    this.vertx = vertx;
     this.store = store;
     this.agents = agents;
   }
@@ -54,6 +61,21 @@ public final class AgentApi extends AgentServiceService {
       }
       Validate.optionalName("binary", r.getBinary());
       return store.write(tx -> agents.report(tx, r).compose(id -> agents.require(tx, id)));
+    });
+  }
+
+  @Override
+  public Future<HostStateListing> getHostState(GetHostStateRequest r) {
+    return call("GetHostState", () -> {
+      Validate.host("host", r.getHost());
+      if (r.getHost().isEmpty()) {
+        throw ApiError.invalid("host", "", "is required");
+      }
+      Validate.optionalName("namespace", r.getNamespace());
+      // The agent answers over the event bus; no answer in time means it is not running.
+      return Bus.request(vertx, EventAddresses.hostState(r.getHost()), r, HostStateListing.parser(), 10_000)
+          .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
+              "the agent of host '" + r.getHost() + "' did not answer: " + err.getMessage())));
     });
   }
 

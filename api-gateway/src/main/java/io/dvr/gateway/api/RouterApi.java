@@ -3,8 +3,8 @@ package io.dvr.gateway.api;
 import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.common.net.Ipv4;
-import io.dvr.store.AgentStore;
 import io.dvr.store.RouterStore;
+import io.dvr.store.SchedulerStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.ClearRouterGatewayRequest;
 import io.dvr.proto.v1.CreateRouterRequest;
@@ -27,12 +27,12 @@ import java.util.UUID;
 public final class RouterApi extends RouterServiceService {
   private final Store store;
   private final RouterStore routers;
-  private final AgentStore agents;
+  private final SchedulerStore placement;
 
-  public RouterApi(Store store, RouterStore routers, AgentStore agents) {
+  public RouterApi(Store store, RouterStore routers, SchedulerStore placement) {
     this.store = store;
     this.routers = routers;
-    this.agents = agents;
+    this.placement = placement;
   }
 
   @Override
@@ -123,7 +123,7 @@ public final class RouterApi extends RouterServiceService {
   public Future<ListRouterHostsResponse> listRouterHosts(ListRouterHostsRequest r) {
     return call("ListRouterHosts", () -> {
       UUID router = Validate.id("router_id", r.getRouterId());
-      return store.read(tx -> agents.routerHosts(tx, router))
+      return store.read(tx -> routers.require(tx, router).compose(found -> placement.hostsOf(tx, router)))
           .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts).build());
     });
   }

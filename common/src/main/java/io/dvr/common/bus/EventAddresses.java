@@ -7,5 +7,27 @@ public final class EventAddresses {
   /** Header naming the resource type of a {@link #RESOURCE_CHANGED} message, for cheap filtering. */
   public static final String RESOURCE_TYPE_HEADER = "resource-type";
 
+  /** Request/reply: AllocateDvrMacRequest -> DvrHostMac (mac-allocator-svc). */
+  public static final String ALLOCATE_DVR_MAC = "dvr.mac-allocator.allocate";
+  /** Published after every new DVR MAC: the full ListDvrMacsResponse, to every agent. */
+  public static final String DVR_MACS = "dvr.agents.dvr-macs";
+  /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */
+  public static final String GET_HOST_ROUTERS = "dvr.scheduler.host-routers";
+
   private EventAddresses() {}
+
+  /** Sent to one host's agent: RoutersChanged. */
+  public static String routersChanged(String host) {
+    return "dvr.host." + host + ".routers-changed";
+  }
+
+  /** Sent to one host's agent: ArpUpdate for a router it carries. */
+  public static String arpUpdate(String host) {
+    return "dvr.host." + host + ".arp";
+  }
+
+  /** Request/reply to one host's agent: GetHostStateRequest -> HostStateListing. */
+  public static String hostState(String host) {
+    return "dvr.host." + host + ".state";
+  }
 }

@@ -1,0 +1,88 @@
+package io.dvr.common.bus;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.dvr.common.grpc.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dvr.v1 messages on the event bus: serialised protobuf in a Buffer (no codec to register on
+ * every cluster member), request/reply with a timeout, failures carried as the gRPC status code
+ * and message.
+ */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private Bus() {}
+
+  public static Buffer encode(Message message) {
+    return Buffer.buffer(message.toByteArray());
+  }
+
+  public static <T> T decode(Parser<T> parser, Buffer body) {
+    try {
+      return parser.parseFrom(body.getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      throw new ApiError(GrpcStatus.INVALID_ARGUMENT, "undecodable event-bus payload: " + e.getMessage());
+    }
+  }
+
+  public static <R> Future<R> request(Vertx vertx, String address, Message request, Parser<R> reply, long timeoutMillis) {
+    return vertx.eventBus().<Buffer>request(address, encode(request), new DeliveryOptions().setSendTimeout(timeoutMillis))
+        .map(msg -> decode(reply, msg.body()))
+        .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() > 0
+            ? new ApiError(GrpcStatus.valueOf(re.failureCode()), re.getMessage())
+            : err));
+  }
+
+  /** Answers requests on an address; a failure replies with its gRPC status code and message. */
+  public static <Q, R extends Message> MessageConsumer<Buffer> serve(Vertx vertx, String address, Parser<Q> parser,
+      Function<Q, Future<R>> handler) {
+    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+      Future<R> result;
+      try {
+        result = handler.apply(decode(parser, msg.body()));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onSuccess(r -> msg.reply(encode(r))).onFailure(err -> {
+        if (err instanceof ApiError api) {
+          msg.fail(api.status().code, api.getMessage());
+        } else {
+          LOG.error("request on {} failed", address, err);
+          msg.fail(GrpcStatus.INTERNAL.code, address + ": " + err);
+        }
+      });
+    });
+  }
+
+  public static void publish(Vertx vertx, String address, Message message) {
+    vertx.eventBus().publish(address, encode(message));
+  }
+
+  public static void send(Vertx vertx, String address, Message message) {
+    vertx.eventBus().send(address, encode(message));
+  }
+
+  /** Listens for published messages; a bad payload is logged and dropped. */
+  public static <T> MessageConsumer<Buffer> listen(Vertx vertx, String address, Parser<T> parser, Consumer<T> handler) {
+    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+      try {
+        handler.accept(decode(parser, msg.body()));
+      } catch (RuntimeException e) {
+        LOG.warn("dropping a message on {}: {}", address, e.toString());
+      }
+    });
+  }
+}

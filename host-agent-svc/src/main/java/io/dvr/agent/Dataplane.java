@@ -1,0 +1,18 @@
+package io.dvr.agent;
+
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.HostStateListing;
+import io.vertx.core.Future;
+
+/**
+ * Where a host agent's wanted state goes: render the routers the host carries, diff against what
+ * the host has, apply the difference. The memory driver models a host; the Linux driver is real.
+ */
+public interface Dataplane {
+
+  /** Makes the host hold exactly what these routers need; returns the number of operations applied. */
+  Future<Integer> apply(HostRouters routers);
+
+  /** The host's state in the native text formats, for one namespace or (empty) all of it. */
+  Future<HostStateListing> print(String namespace);
+}

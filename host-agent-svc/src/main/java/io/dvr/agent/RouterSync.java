@@ -1,0 +1,186 @@
+package io.dvr.agent;
+
+import io.dvr.common.KeyedWork;
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.AllocateDvrMacRequest;
+import io.dvr.proto.v1.ArpEntry;
+import io.dvr.proto.v1.ArpUpdate;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.ListDvrMacsResponse;
+import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.RoutersChanged;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's view of its routers, kept level-triggered: at start it gets its DVR MAC and fully
+ * syncs every router it carries; then it follows RoutersChanged (refetch those routers), ARP
+ * updates and DVR MAC announcements; a periodic full resync is the safety net. Every change is
+ * applied through the {@link Dataplane}, one apply at a time, merged when they queue up.
+ */
+final class RouterSync {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterSync.class);
+  private static final String APPLY = "apply";
+
+  private final Vertx vertx;
+  private final String host;
+  private final Dataplane dataplane;
+  private final long requestTimeout;
+  private final KeyedWork<String> applies;
+  private final KeyedWork<String> fetches;
+  private final Set<String> pendingRouters = new TreeSet<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private HostRouters.Builder state;
+  private final Map<String, RouterInfo> routers = new TreeMap<>();
+  private boolean fullSyncPending;
+  private long resyncTimer = -1;
+  private int lastApplied;
+
+  RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeout) {
+    this.vertx = vertx;
+    this.host = host;
+    this.dataplane = dataplane;
+    this.requestTimeout = requestTimeout;
+    this.state = HostRouters.newBuilder().setHost(host).setAgentMode(mode);
+    this.applies = new KeyedWork<>("apply on host " + host, k -> applyNow());
+    this.fetches = new KeyedWork<>("router fetch on host " + host, k -> fetchPending());
+  }
+
+  /** Listens first (so nothing is missed), then gets the DVR MAC and runs the first full sync. */
+  Future<Void> start(long resyncMillis) {
+    consumers.add(Bus.listen(vertx, EventAddresses.routersChanged(host), RoutersChanged.parser(), this::onRoutersChanged));
+    consumers.add(Bus.listen(vertx, EventAddresses.arpUpdate(host), ArpUpdate.parser(), this::onArpUpdate));
+    consumers.add(Bus.listen(vertx, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(), this::onDvrMacs));
+    consumers.add(Bus.serve(vertx, EventAddresses.hostState(host), GetHostStateRequest.parser(),
+        req -> dataplane.print(req.getNamespace())));
+    resyncTimer = vertx.setPeriodic(resyncMillis, id -> requestFullSync());
+    return allocateMac().onSuccess(v -> requestFullSync());
+  }
+
+  void stop() {
+    if (resyncTimer >= 0) {
+      vertx.cancelTimer(resyncTimer);
+    }
+    consumers.forEach(MessageConsumer::unregister);
+  }
+
+  private Future<Void> allocateMac() {
+    Promise<Void> done = Promise.promise();
+    tryAllocate(done);
+    return done.future();
+  }
+
+  private void tryAllocate(Promise<Void> done) {
+    Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.newBuilder().setHost(host).build(),
+            DvrHostMac.parser(), requestTimeout)
+        .onSuccess(mac -> {
+          LOG.info("host {} has DVR MAC {}", host, mac.getMacAddress());
+          state.setDvrMac(mac.getMacAddress());
+          done.complete();
+        })
+        .onFailure(err -> {
+          LOG.warn("host {}: DVR MAC allocation failed ({}); retrying", host, err.getMessage());
+          vertx.setTimer(Math.min(requestTimeout, 2000), id -> tryAllocate(done));
+        });
+  }
+
+  void requestFullSync() {
+    fullSyncPending = true;
+    fetches.request("fetch");
+  }
+
+  private void onRoutersChanged(RoutersChanged change) {
+    pendingRouters.addAll(change.getRouterIdsList());
+    fetches.request("fetch");
+  }
+
+  /** Fetches the pending routers (or all, for a full sync) in one request and applies. */
+  private Future<?> fetchPending() {
+    boolean full = fullSyncPending;
+    List<String> ids = full ? List.of() : List.copyOf(pendingRouters);
+    fullSyncPending = false;
+    pendingRouters.clear();
+    if (!full && ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    GetHostRoutersRequest request = GetHostRoutersRequest.newBuilder().setHost(host).addAllRouterIds(ids).build();
+    return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), requestTimeout)
+        .onSuccess(fetched -> {
+          Map<String, RouterInfo> got = new LinkedHashMap<>();
+          fetched.getRoutersList().forEach(r -> got.put(r.getRouterId(), r));
+          if (full) {
+            routers.clear();
+          } else {
+            ids.forEach(routers::remove);
+          }
+          routers.putAll(got);
+          String mac = state.getDvrMac();
+          state = fetched.toBuilder().clearRouters();
+          if (state.getDvrMac().isEmpty()) {
+            state.setDvrMac(mac);
+          }
+          applies.request(APPLY);
+        })
+        .onFailure(err -> {
+          // Keep what was asked for; the next request or the periodic resync tries again.
+          fullSyncPending |= full;
+          pendingRouters.addAll(ids);
+        });
+  }
+
+  private void onArpUpdate(ArpUpdate update) {
+    RouterInfo router = routers.get(update.getRouterId());
+    if (router == null) {
+      return;
+    }
+    Map<String, ArpEntry> entries = new TreeMap<>();
+    router.getArpEntriesList().forEach(e -> entries.put(e.getIpAddress(), e));
+    update.getRemoveList().forEach(e -> entries.remove(e.getIpAddress()));
+    update.getAddList().forEach(e -> entries.put(e.getIpAddress(), e));
+    routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries.values()).build());
+    applies.request(APPLY);
+  }
+
+  private void onDvrMacs(ListDvrMacsResponse macs) {
+    state.clearPeerMacs();
+    macs.getMacsList().stream().filter(m -> !m.getHost().equals(host)).forEach(state::addPeerMacs);
+    applies.request(APPLY);
+  }
+
+  private Future<?> applyNow() {
+    if (state.getDvrMac().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    HostRouters wanted = state.clone().clearRouters().addAllRouters(routers.values()).build();
+    return dataplane.apply(wanted).onSuccess(n -> {
+      lastApplied = n;
+      if (n > 0) {
+        LOG.info("host {}: applied {} operations for {} routers", host, n, routers.size());
+      }
+    });
+  }
+
+  /** Operations applied by the last apply (0: the host already held the wanted state). */
+  int lastApplied() {
+    return lastApplied;
+  }
+
+  Set<String> routerIds() {
+    return routers.keySet();
+  }
+}

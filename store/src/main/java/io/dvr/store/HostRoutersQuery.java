@@ -1,0 +1,157 @@
+package io.dvr.store;
+
+import io.dvr.common.model.DeviceOwners;
+import io.dvr.proto.v1.ArpEntry;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.LocalPortInfo;
+import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.RouterPortInfo;
+import io.dvr.proto.v1.TunnelNetwork;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Assembles what one host needs to render its routers (Neutron's sync_routers for an agent):
+ * set-based queries over all the host's routers at once, then grouped per router.
+ */
+public final class HostRoutersQuery {
+
+  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds) {
+    UUID[] ids = routerIds.toArray(UUID[]::new);
+    Map<UUID, RouterInfo.Builder> routers = new LinkedHashMap<>();
+    HostRouters.Builder out = HostRouters.newBuilder().setHost(host).setAgentMode(agentMode);
+    Map<String, TunnelNetwork> networks = new TreeMap<>();
+    Map<UUID, UUID> gatewayNetwork = new TreeMap<>();
+    return tx.all("SELECT r.id, r.revision, r.admin_state_up, r.distributed, r.gw_network_id, sb.host AS snat_host"
+            + " FROM routers r LEFT JOIN router_snat_bindings sb ON sb.router_id = r.id WHERE r.id = ANY($1) ORDER BY r.id",
+            (Object) ids)
+        .compose(rows -> {
+          for (Row r : rows) {
+            UUID id = r.getUUID("id");
+            routers.put(id, RouterInfo.newBuilder().setRouterId(id.toString()).setRevision(r.getLong("revision"))
+                .setAdminStateUp(r.getBoolean("admin_state_up")).setDistributed(r.getBoolean("distributed"))
+                .setSnatHere(host.equals(r.getString("snat_host"))));
+            if (r.getUUID("gw_network_id") != null) {
+              gatewayNetwork.put(id, r.getUUID("gw_network_id"));
+            }
+          }
+          return tx.all("SELECT ri.router_id, ri.subnet_id, ri.port_id, p.mac_address::text AS mac,"
+              + " host(s.gateway_ip) AS ip, s.cidr::text AS cidr, s.network_id, n.segmentation_id,"
+              + " ri.snat_port_id, sp.mac_address::text AS snat_mac, host(sa.ip_address) AS snat_ip"
+              + " FROM router_interfaces ri JOIN ports p ON p.id = ri.port_id JOIN subnets s ON s.id = ri.subnet_id"
+              + " JOIN networks n ON n.id = s.network_id LEFT JOIN ports sp ON sp.id = ri.snat_port_id"
+              + " LEFT JOIN ip_allocations sa ON sa.port_id = ri.snat_port_id"
+              + " WHERE ri.router_id = ANY($1) ORDER BY s.cidr", (Object) ids);
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            RouterInfo.Builder router = routers.get(r.getUUID("router_id"));
+            RouterPortInfo.Builder qr = port(r.getUUID("port_id"), r.getString("mac"), r.getString("ip"), r.getString("cidr"),
+                r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id"));
+            if (r.getString("snat_ip") != null) {
+              qr.setSnatIpAddress(r.getString("snat_ip"));
+              if (router.getSnatHere()) {
+                router.addSnatPorts(port(r.getUUID("snat_port_id"), r.getString("snat_mac"), r.getString("snat_ip"),
+                    r.getString("cidr"), r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id")));
+              }
+            }
+            router.addInterfaces(qr);
+            networks.putIfAbsent(r.getUUID("network_id").toString(), TunnelNetwork.newBuilder()
+                .setNetworkId(r.getUUID("network_id").toString()).setSegmentationId(r.getInteger("segmentation_id")).build());
+          }
+          return tx.all("SELECT r.id AS router_id, p.id AS port_id, p.mac_address::text AS mac, host(a.ip_address) AS ip,"
+              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id, s.network_id"
+              + " FROM routers r JOIN ports p ON p.id = r.gw_port_id JOIN ip_allocations a ON a.port_id = p.id"
+              + " JOIN subnets s ON s.id = a.subnet_id WHERE r.id = ANY($1)", (Object) ids);
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            routers.get(r.getUUID("router_id")).setGatewayPort(port(r.getUUID("port_id"), r.getString("mac"),
+                r.getString("ip"), r.getString("cidr"), r.getUUID("subnet_id"), r.getUUID("network_id"), 0)
+                .setGatewayIp(nz(r.getString("gw"))));
+          }
+          return tx.all("SELECT f.id, f.router_id, host(f.floating_ip_address) AS fip, host(f.fixed_ip_address) AS fixed,"
+              + " f.port_id, f.floating_network_id FROM floating_ips f JOIN ports p ON p.id = f.port_id"
+              + " WHERE f.router_id = ANY($1) AND p.binding_host = $2 ORDER BY f.floating_ip_address", ids, host);
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            routers.get(r.getUUID("router_id")).addFloatingIps(FloatingIpInfo.newBuilder()
+                .setFloatingIpId(r.getUUID("id").toString()).setFloatingIpAddress(r.getString("fip"))
+                .setFixedIpAddress(r.getString("fixed")).setPortId(r.getUUID("port_id").toString())
+                .setFloatingNetworkId(r.getUUID("floating_network_id").toString()));
+          }
+          return tx.all("SELECT p.id, p.network_id, p.mac_address::text AS mac, host(a.ip_address) AS ip,"
+              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id FROM ports p"
+              + " JOIN ip_allocations a ON a.port_id = p.id JOIN subnets s ON s.id = a.subnet_id"
+              + " WHERE p.device_owner = $1 AND p.binding_host = $2", DeviceOwners.FIP_AGENT_GATEWAY, host);
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            RouterPortInfo fg = port(r.getUUID("id"), r.getString("mac"), r.getString("ip"), r.getString("cidr"),
+                r.getUUID("subnet_id"), r.getUUID("network_id"), 0).setGatewayIp(nz(r.getString("gw"))).build();
+            gatewayNetwork.forEach((router, net) -> {
+              RouterInfo.Builder b = routers.get(router);
+              if (net.equals(r.getUUID("network_id")) && b.getFloatingIpsCount() > 0) {
+                b.setFipAgentGateway(fg);
+              }
+            });
+          }
+          return tx.all("SELECT ri.router_id, p.id, p.mac_address::text AS mac, host(a.ip_address) AS ip, a.subnet_id,"
+              + " p.network_id, p.binding_host, p.device_owner FROM router_interfaces ri"
+              + " JOIN ip_allocations a ON a.subnet_id = ri.subnet_id JOIN ports p ON p.id = a.port_id"
+              + " WHERE ri.router_id = ANY($1) AND p.device_owner <> ALL($2) ORDER BY a.ip_address",
+              ids, new String[] {DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED, DeviceOwners.ROUTER_INTERFACE});
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            RouterInfo.Builder router = routers.get(r.getUUID("router_id"));
+            String owner = r.getString("device_owner");
+            router.addArpEntries(ArpEntry.newBuilder().setIpAddress(r.getString("ip")).setMacAddress(r.getString("mac"))
+                .setSubnetId(r.getUUID("subnet_id").toString()).setPortId(r.getUUID("id").toString()));
+            boolean localVm = DeviceOwners.isCompute(owner) && host.equals(r.getString("binding_host"));
+            boolean localSnat = DeviceOwners.ROUTER_SNAT.equals(owner) && router.getSnatHere();
+            if (localVm || localSnat) {
+              router.addLocalPorts(LocalPortInfo.newBuilder().setPortId(r.getUUID("id").toString())
+                  .setMacAddress(r.getString("mac")).setNetworkId(r.getUUID("network_id").toString())
+                  .setSubnetId(r.getUUID("subnet_id").toString()).setIpAddress(r.getString("ip")));
+            }
+          }
+          return tx.all("SELECT host, mac_address::text AS mac FROM dvr_host_macs ORDER BY host");
+        })
+        .compose(rows -> {
+          for (Row r : rows) {
+            if (host.equals(r.getString("host"))) {
+              out.setDvrMac(r.getString("mac"));
+            } else {
+              out.addPeerMacs(DvrHostMac.newBuilder().setHost(r.getString("host")).setMacAddress(r.getString("mac")));
+            }
+          }
+          return tx.all("SELECT DISTINCT host, tunnel_ip FROM agents WHERE tunnel_ip <> '' AND host <> $1", host);
+        })
+        .map(rows -> {
+          rows.forEach(r -> out.putTunnelEndpoints(r.getString("host"), r.getString("tunnel_ip")));
+          routers.values().forEach(out::addRouters);
+          out.addAllNetworks(networks.values());
+          return out.build();
+        });
+  }
+
+  private static RouterPortInfo.Builder port(UUID id, String mac, String ip, String cidr, UUID subnet, UUID network,
+      Integer segmentation) {
+    return RouterPortInfo.newBuilder().setPortId(id.toString()).setMacAddress(nz(mac)).setIpAddress(nz(ip))
+        .setCidr(nz(cidr)).setSubnetId(subnet.toString()).setNetworkId(network.toString())
+        .setSegmentationId(segmentation == null ? 0 : segmentation);
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,186 @@
+package io.dvr.store;
+
+import io.dvr.common.model.DeviceOwners;
+import io.dvr.proto.v1.RouterHost;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Where distributed routers live. A router is bound to every dvr/dvr_snat host with a compute
+ * port on one of its subnets, and, with a gateway, its SNAT to one alive dvr_snat host (the least
+ * loaded; kept while that host stays alive). Rescheduling locks the router row, so concurrent
+ * schedulers serialise per router in the database.
+ */
+public final class SchedulerStore {
+  private final PortStore ports;
+  private final long agentDownSeconds;
+
+  public SchedulerStore(PortStore ports, long agentDownSeconds) {
+    this.ports = ports;
+    this.agentDownSeconds = agentDownSeconds;
+  }
+
+  /** The hosts that gained, kept and lost the router in one reschedule. */
+  public record Placement(UUID routerId, Set<String> added, Set<String> kept, Set<String> removed) {
+    public Set<String> touched() {
+      Set<String> all = new TreeSet<>(added);
+      all.addAll(kept);
+      all.addAll(removed);
+      return all;
+    }
+  }
+
+  public Future<Placement> reschedule(Tx tx, UUID routerId) {
+    return tx.one("SELECT id, distributed, gw_network_id FROM routers WHERE id = $1 FOR UPDATE", routerId)
+        .compose(router -> tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1", routerId)
+            .compose(current -> {
+              Set<String> before = hosts(current);
+              if (router.isEmpty()) {
+                return Future.succeededFuture(new Placement(routerId, Set.of(), Set.of(), before));
+              }
+              return wantedHosts(tx, router.get()).compose(wanted -> apply(tx, routerId, before, wanted));
+            }));
+  }
+
+  private Future<Set<String>> wantedHosts(Tx tx, Row router) {
+    UUID routerId = router.getUUID("id");
+    Future<Set<String>> dvrHosts = tx.all("SELECT DISTINCT p.binding_host AS host FROM ports p"
+            + " JOIN ip_allocations a ON a.port_id = p.id JOIN router_interfaces ri ON ri.subnet_id = a.subnet_id"
+            + " JOIN agents g ON g.host = p.binding_host AND g.agent_type = 'L3 agent' AND g.agent_mode IN ('dvr', 'dvr_snat')"
+            + " WHERE ri.router_id = $1 AND p.device_owner LIKE 'compute:%' AND p.binding_host <> ''", routerId)
+        .map(SchedulerStore::hosts);
+    Future<String> snatHost = router.getUUID("gw_network_id") == null
+        ? tx.query("DELETE FROM router_snat_bindings WHERE router_id = $1", routerId).map(v -> (String) null)
+        : bindSnat(tx, routerId);
+    return dvrHosts.compose(hosts -> snatHost.map(snat -> {
+      Set<String> all = new TreeSet<>(hosts);
+      if (snat != null) {
+        all.add(snat);
+      }
+      return all;
+    }));
+  }
+
+  /** Keeps the SNAT where it is while that agent lives; otherwise picks the least loaded alive dvr_snat host. */
+  private Future<String> bindSnat(Tx tx, UUID routerId) {
+    return tx.one("SELECT b.host FROM router_snat_bindings b JOIN agents g ON g.host = b.host"
+            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat'"
+            + " WHERE b.router_id = $1 AND " + alive("g"), routerId)
+        .compose(current -> {
+          if (current.isPresent()) {
+            return Future.succeededFuture(current.get().getString("host"));
+          }
+          return tx.one("SELECT g.host FROM agents g LEFT JOIN router_snat_bindings b ON b.host = g.host"
+                  + " WHERE g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat' AND g.admin_state_up AND "
+                  + alive("g") + " GROUP BY g.host ORDER BY count(b.router_id), g.host LIMIT 1")
+              .compose(pick -> {
+                if (pick.isEmpty()) {
+                  return tx.query("DELETE FROM router_snat_bindings WHERE router_id = $1", routerId).map(v -> (String) null);
+                }
+                String host = pick.get().getString("host");
+                return tx.query("INSERT INTO router_snat_bindings(router_id, host) VALUES ($1, $2)"
+                    + " ON CONFLICT (router_id) DO UPDATE SET host = EXCLUDED.host", routerId, host).map(v -> host);
+              });
+        });
+  }
+
+  private Future<Placement> apply(Tx tx, UUID routerId, Set<String> before, Set<String> wanted) {
+    Set<String> added = new TreeSet<>(wanted);
+    added.removeAll(before);
+    Set<String> removed = new TreeSet<>(before);
+    removed.removeAll(wanted);
+    Set<String> kept = new TreeSet<>(wanted);
+    kept.retainAll(before);
+    Future<?> chain = Future.succeededFuture();
+    if (!added.isEmpty()) {
+      chain = tx.query("INSERT INTO router_host_bindings(router_id, host) SELECT $1, unnest($2::text[])"
+          + " ON CONFLICT DO NOTHING", routerId, added.toArray(String[]::new));
+    }
+    if (!removed.isEmpty()) {
+      chain = chain.compose(v -> tx.query("DELETE FROM router_host_bindings WHERE router_id = $1 AND host = ANY($2)",
+          routerId, removed.toArray(String[]::new)));
+    }
+    return chain.compose(v -> syncFipGatewayPorts(tx, routerId))
+        .map(v -> new Placement(routerId, added, kept, removed));
+  }
+
+  /**
+   * Each host with a floating IP of a VM bound there gets one FIP agent gateway port (fg-) on the
+   * FIP's external network; a host whose last FIP on that network went loses it.
+   */
+  private Future<Void> syncFipGatewayPorts(Tx tx, UUID routerId) {
+    return tx.all("SELECT DISTINCT f.floating_network_id AS net, p.binding_host AS host FROM floating_ips f"
+            + " JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''"
+            + " AND NOT EXISTS (SELECT 1 FROM ports g WHERE g.device_owner = '" + DeviceOwners.FIP_AGENT_GATEWAY + "'"
+            + " AND g.network_id = f.floating_network_id AND g.binding_host = p.binding_host)", routerId)
+        .compose(missing -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Row m : missing) {
+            UUID net = m.getUUID("net");
+            String host = m.getString("host");
+            chain = chain.compose(v -> ports.subnetsOf(tx, net)).compose(subnets -> subnets.isEmpty()
+                ? Future.succeededFuture()
+                : ports.create(tx, new NewPort(UUID.randomUUID(), net, "", null, DeviceOwners.FIP_AGENT_GATEWAY,
+                    host, host, true, List.of(new NewPort.IpRequest(subnets.get(0).id(), null, "fip agent gateway"))))
+                    .mapEmpty());
+          }
+          return chain;
+        })
+        .compose(v -> tx.all("SELECT g.id FROM ports g WHERE g.device_owner = '" + DeviceOwners.FIP_AGENT_GATEWAY + "'"
+            + " AND NOT EXISTS (SELECT 1 FROM floating_ips f JOIN ports p ON p.id = f.port_id"
+            + " WHERE f.floating_network_id = g.network_id AND p.binding_host = g.binding_host)"))
+        .compose(stale -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Row s : stale) {
+            chain = chain.compose(v -> ports.deleteAny(tx, s.getUUID("id")));
+          }
+          return chain;
+        });
+  }
+
+  /** Every router id (the periodic full reschedule). */
+  public Future<List<UUID>> allRouters(Tx tx) {
+    return tx.all("SELECT id FROM routers ORDER BY id").map(rows -> rows.stream().map(r -> r.getUUID("id")).toList());
+  }
+
+  /** Routers with a subnet on which the host has a compute port, or whose SNAT the host could hold. */
+  public Future<List<UUID>> routersConcerning(Tx tx, String host) {
+    return tx.all("SELECT DISTINCT ri.router_id FROM router_interfaces ri JOIN ip_allocations a ON a.subnet_id = ri.subnet_id"
+            + " JOIN ports p ON p.id = a.port_id WHERE p.binding_host = $1"
+            + " UNION SELECT router_id FROM router_host_bindings WHERE host = $1"
+            + " UNION SELECT id FROM routers WHERE gw_network_id IS NOT NULL", host)
+        .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
+  }
+
+  public Future<List<UUID>> routersOf(Tx tx, String host) {
+    return tx.all("SELECT router_id FROM router_host_bindings WHERE host = $1 ORDER BY router_id", host)
+        .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
+  }
+
+  /** The hosts carrying a router with their agents' liveness, the SNAT host marked. */
+  public Future<List<RouterHost>> hostsOf(Tx tx, UUID routerId) {
+    return tx.all("SELECT b.host, g.id AS agent_id, coalesce(g.admin_state_up, false) AS admin_state_up,"
+            + " coalesce(" + alive("g") + ", false) AS alive, (sb.host IS NOT NULL) AS snat"
+            + " FROM router_host_bindings b LEFT JOIN agents g ON g.host = b.host AND g.agent_type = 'L3 agent'"
+            + " LEFT JOIN router_snat_bindings sb ON sb.router_id = b.router_id AND sb.host = b.host"
+            + " WHERE b.router_id = $1 ORDER BY b.host", routerId)
+        .map(rows -> rows.stream().map(r -> RouterHost.newBuilder().setHost(r.getString("host"))
+            .setAgentId(r.getUUID("agent_id") == null ? "" : r.getUUID("agent_id").toString())
+            .setAdminStateUp(r.getBoolean("admin_state_up")).setAlive(r.getBoolean("alive"))
+            .setSnat(r.getBoolean("snat")).build()).toList());
+  }
+
+  private String alive(String agent) {
+    return agent + ".last_heartbeat > now() - interval '" + agentDownSeconds + " seconds'";
+  }
+
+  private static Set<String> hosts(List<Row> rows) {
+    Set<String> hosts = new TreeSet<>();
+    rows.forEach(r -> hosts.add(r.getString("host")));
+    return hosts;
+  }
+}
