@@ -2,12 +2,16 @@ package io.dvr.cli;
 
 import static io.dvr.proto.v1.AgentServiceGrpcClient.DeleteAgent;
 import static io.dvr.proto.v1.AgentServiceGrpcClient.GetAgent;
+import static io.dvr.proto.v1.AgentServiceGrpcClient.GetHostState;
 import static io.dvr.proto.v1.RouterServiceGrpcClient.ListRouterHosts;
 
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.DeleteAgentRequest;
 import io.dvr.proto.v1.DeleteAgentResponse;
 import io.dvr.proto.v1.GetAgentRequest;
+import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.ListingSection;
 import io.dvr.proto.v1.ListAgentsRequest;
 import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.RouterHost;
@@ -80,6 +84,34 @@ final class AgentCommands {
       List<RouterHost> hosts = call(ListRouterHosts,
           ListRouterHostsRequest.newBuilder().setRouterId(id).build()).getHostsList();
       print().list(hosts, Views.routerHosts(hosts));
+    }
+  }
+
+  @Command(name = "host-state",
+      description = "Print a host's kernel and OVS state as its agent holds it (ip rule, ip route, iptables, flows...).")
+  static final class HostState extends CliCommand {
+    @Parameters(paramLabel = "HOST", description = "The host, e.g. compute1.")
+    String host;
+
+    @Option(names = "--namespace", paramLabel = "NS",
+        description = "Only this namespace, like 'ip netns exec NS ...' on the host.")
+    String namespace;
+
+    @Override
+    protected void run() {
+      GetHostStateRequest.Builder request = GetHostStateRequest.newBuilder().setHost(host);
+      if (namespace != null) {
+        request.setNamespace(namespace);
+      }
+      HostStateListing listing = call(GetHostState, request.build());
+      StringBuilder text = new StringBuilder();
+      for (ListingSection section : listing.getSectionsList()) {
+        text.append("# ").append(section.getTitle()).append('\n').append(section.getText());
+        if (!section.getText().endsWith("\n")) {
+          text.append('\n');
+        }
+      }
+      print().done(listing, text.toString().stripTrailing());
     }
   }
 }

@@ -46,7 +46,7 @@ public final class Dvrctl implements Callable<Integer> {
       FloatingIpCommands.Show.class, FloatingIpCommands.Associate.class,
       FloatingIpCommands.Disassociate.class, FloatingIpCommands.Delete.class,
       AgentCommands.ListAll.class, AgentCommands.Show.class, AgentCommands.Delete.class,
-      AgentCommands.HostingRouter.class);
+      AgentCommands.HostingRouter.class, AgentCommands.HostState.class);
 
   @Option(names = "--server", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
       defaultValue = "${env:DVRCTL_SERVER:-localhost:9090}", converter = ServerAddress.Converter.class,
