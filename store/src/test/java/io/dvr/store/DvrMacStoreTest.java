@@ -1,0 +1,109 @@
+package io.dvr.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.ApiError;
+import io.dvr.proto.v1.DvrHostMac;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("DVR host MACs: one per host, unique, fa:16:3f, 16 tries on collision")
+class DvrMacStoreTest {
+  @TempDir static Path dataDir;
+  static Vertx vertx;
+  static Database db;
+  static Store store;
+
+  @BeforeAll
+  static void open() throws Exception {
+    vertx = Vertx.vertx();
+    db = await(Database.open(vertx, Settings.of(Map.of("db.data-dir", dataDir.resolve("pg").toString()))));
+    store = new Store(db.pool());
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    db.close();
+    await(vertx.close());
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw (Exception) e.getCause();
+    }
+  }
+
+  @Test
+  @DisplayName("allocation is idempotent per host and the MAC is under fa:16:3f")
+  void idempotent() throws Exception {
+    DvrMacStore macs = new DvrMacStore(new SecureRandom());
+    DvrMacStore.Allocation first = await(store.write(tx -> macs.allocate(tx, "compute1")));
+    DvrMacStore.Allocation again = await(store.write(tx -> macs.allocate(tx, "compute1")));
+    assertThat(first.created()).isTrue();
+    assertThat(again.created()).isFalse();
+    assertThat(again.mac()).isEqualTo(first.mac());
+    assertThat(first.mac().getMacAddress()).matches("fa:16:3f(:[0-9a-f]{2}){3}");
+  }
+
+  @Test
+  @DisplayName("50 hosts allocating at once get 50 distinct MACs")
+  void concurrentHosts() throws Exception {
+    DvrMacStore macs = new DvrMacStore(new SecureRandom());
+    List<Future<DvrMacStore.Allocation>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      String host = "host-" + i;
+      calls.add(store.write(tx -> macs.allocate(tx, host)));
+      calls.add(store.write(tx -> macs.allocate(tx, host)));
+    }
+    await(Future.all(calls));
+    List<DvrHostMac> listed = await(store.read(macs::list)).stream()
+        .filter(m -> m.getHost().startsWith("host-")).toList();
+    assertThat(listed).hasSize(50);
+    assertThat(listed.stream().map(DvrHostMac::getMacAddress).distinct()).hasSize(50);
+    for (Future<DvrMacStore.Allocation> call : calls) {
+      DvrHostMac mac = call.result().mac();
+      assertThat(listed).contains(mac);
+    }
+  }
+
+  @Test
+  @DisplayName("when every try collides, the 16th failure is RESOURCE_EXHAUSTED naming the host")
+  void collisions() throws Exception {
+    RandomGenerator stuck = new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0x123456L;
+      }
+
+      @Override
+      public int nextInt(int bound) {
+        return 0x123456 % bound;
+      }
+    };
+    DvrMacStore macs = new DvrMacStore(stuck);
+    assertThat(await(store.write(tx -> macs.allocate(tx, "collide-a"))).mac().getMacAddress())
+        .isEqualTo("fa:16:3f:12:34:56");
+    Future<DvrMacStore.Allocation> second = store.write(tx -> macs.allocate(tx, "collide-b"));
+    ApiError err = (ApiError) org.assertj.core.api.Assertions.catchThrowable(() -> await(second));
+    assertThat(err.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(err.getMessage()).contains("collide-b", "16 tries");
+    assertThat(await(store.read(macs::list))).extracting(DvrHostMac::getHost).doesNotContain("collide-b");
+  }
+}
