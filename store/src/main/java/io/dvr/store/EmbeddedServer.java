@@ -26,6 +26,11 @@ final class EmbeddedServer implements AutoCloseable {
           .setOverrideWorkingDirectory(work.toFile())
           .setPGStartupWait(Duration.ofSeconds(30))
           .setServerConfig("max_connections", "200")
+          // The embedded server's defaults trade durability for speed (-F, synchronous_commit=off);
+          // a control plane's intent must survive a crash, so commits are durable here.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
           .setServerConfig("listen_addresses", "127.0.0.1");
       if (port > 0) {
         builder.setPort(port);

@@ -1,0 +1,217 @@
+package io.dvr.bench;
+
+import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.Unary;
+import io.dvr.gateway.ApiGateway;
+import io.dvr.proto.v1.CreateNetworkRequest;
+import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.CreateSubnetRequest;
+import io.dvr.proto.v1.Network;
+import io.dvr.proto.v1.NetworkServiceGrpcClient;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.sqlclient.Row;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Throughput and latency of CreatePort over gRPC against an api-gateway whose PostgreSQL commits
+ * durably. Unless {@code --target} names a running server, it starts one in this JVM on an
+ * embedded PostgreSQL (fsync and synchronous_commit on) in a fresh temporary directory; the client
+ * always runs in its own Vert.x instance and reaches the server over a loopback socket.
+ */
+public final class PortCreationBench {
+  private static final long TIMEOUT_MS = 30_000;
+  /** Usable host addresses of the /16 the ports draw from, less its gateway. */
+  private static final int SUBNET_CAPACITY = 65_533;
+
+  record Options(List<Integer> clients, int ports, int singleClientPorts, int warmup, int networks, String target,
+      Path out) {
+    static Options parse(String[] args) {
+      List<Integer> clients = List.of(1, 8, 64);
+      int ports = 2000;
+      int single = 500;
+      int warmup = 200;
+      int networks = 1;
+      String target = null;
+      Path out = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          System.out.println("""
+              usage: PortCreationBench [--clients 1,8,64] [--ports 2000] [--single-client-ports 500]
+                                       [--warmup 200] [--networks 1] [--target host:port] [--out FILE]
+              --networks K spreads the ports round-robin over K networks (one /16 subnet each).""");
+          System.exit(0);
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("missing value after " + a);
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--clients" -> clients = Arrays.stream(v.split(",")).map(String::trim).map(Integer::valueOf).toList();
+          case "--ports" -> ports = Integer.parseInt(v);
+          case "--single-client-ports" -> single = Integer.parseInt(v);
+          case "--warmup" -> warmup = Integer.parseInt(v);
+          case "--networks" -> networks = Integer.parseInt(v);
+          case "--target" -> target = v;
+          case "--out" -> out = Path.of(v);
+          default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
+        }
+      }
+      return new Options(clients, ports, single, warmup, networks, target, out);
+    }
+
+    int measured(int level) {
+      return level == 1 ? singleClientPorts : ports;
+    }
+  }
+
+  private PortCreationBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    int needed = o.clients().stream().mapToInt(c -> o.warmup() + o.measured(c)).max().orElse(0);
+    if (needed > SUBNET_CAPACITY) {
+      throw new IllegalArgumentException(needed + " ports would exhaust a level's /16 subnet");
+    }
+    Path tmp = null;
+    Vertx serverVertx = null;
+    ApiGateway gateway = null;
+    Vertx clientVertx = Vertx.vertx();
+    GrpcClient client = GrpcClient.client(clientVertx);
+    List<String> allErrors = new ArrayList<>();
+    try {
+      SocketAddress address;
+      String serverNote;
+      if (o.target() == null) {
+        tmp = Files.createTempDirectory("dvr-bench-");
+        serverVertx = Vertx.vertx();
+        // The gateway's own embedded PostgreSQL, which commits durably (read back below).
+        gateway = ApiGateway.start(serverVertx, Settings.of(Map.of(
+            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0"))).await();
+        address = SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1");
+        serverNote = "in-process api-gateway on 127.0.0.1:" + gateway.port() + ", " + durability(gateway);
+      } else {
+        int colon = o.target().lastIndexOf(':');
+        if (colon < 0) {
+          throw new IllegalArgumentException("--target takes host:port, not " + o.target());
+        }
+        address = SocketAddress.inetSocketAddress(Integer.parseInt(o.target().substring(colon + 1)),
+            o.target().substring(0, colon));
+        serverNote = "external api-gateway at " + o.target() + " (its durability settings are not checked)";
+      }
+      System.out.println("server: " + serverNote);
+
+      Context context = clientVertx.getOrCreateContext();
+      List<LatencyStats> results = new ArrayList<>();
+      for (int level : o.clients()) {
+        // Fresh networks per level, so every level starts on empty subnets: the next-free-address
+        // query grows with a subnet's allocations and would otherwise penalise the later levels.
+        List<CreatePortRequest> requests = new ArrayList<>();
+        for (int n = 0; n < o.networks(); n++) {
+          requests.add(CreatePortRequest.newBuilder().setNetworkId(setUp(client, address, level))
+              .setDeviceOwner("compute:nova").setBindingHost("compute1").build());
+        }
+        ClosedLoop.Outcome warm = ClosedLoop.run(context, level, o.warmup(),
+            i -> createPort(client, address, requests.get(i % requests.size()))).await();
+        allErrors.addAll(warm.errors());
+        ClosedLoop.Outcome measured = ClosedLoop.run(context, level, o.measured(level),
+            i -> createPort(client, address, requests.get(i % requests.size()))).await();
+        allErrors.addAll(measured.errors());
+        LatencyStats stats = LatencyStats.of(level, measured);
+        results.add(stats);
+        System.out.printf("clients=%d: %d ports in %.1f s, %d errors (warm-up: %d errors)%n", level,
+            stats.requests(), measured.wallNanos() / 1e9, stats.errors(), warm.errors().size());
+      }
+
+      String table = report(o, serverNote, results);
+      System.out.println();
+      System.out.println(table);
+      if (o.out() != null) {
+        Files.writeString(o.out(), table + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      }
+      if (!allErrors.isEmpty()) {
+        System.err.println(allErrors.size() + " requests failed; distinct errors:");
+        allErrors.stream().distinct().limit(20).forEach(e -> System.err.println("  " + e));
+      }
+    } finally {
+      client.close().await();
+      clientVertx.close().await();
+      if (gateway != null) {
+        gateway.stop().await();
+      }
+      if (serverVertx != null) {
+        serverVertx.close().await();
+      }
+      deleteTree(tmp);
+    }
+    if (!allErrors.isEmpty()) {
+      System.exit(1); // a run with failed requests is not a valid measurement
+    }
+  }
+
+  /** A network with one /16 subnet, so that auto-allocated addresses never run out. */
+  private static String setUp(GrpcClient client, SocketAddress address, int level) {
+    String name = "bench-" + Instant.now().toEpochMilli() + "-c" + level;
+    Network network = Unary.call(client, address, NetworkServiceGrpcClient.CreateNetwork,
+        CreateNetworkRequest.newBuilder().setName(name).build(), TIMEOUT_MS).await();
+    Unary.call(client, address, SubnetServiceGrpcClient.CreateSubnet, CreateSubnetRequest.newBuilder()
+        .setNetworkId(network.getId()).setName(name).setCidr("10.0.0.0/16").build(), TIMEOUT_MS).await();
+    return network.getId();
+  }
+
+  /** One CreatePort; a reply without exactly one address counts as an error. */
+  private static Future<Port> createPort(GrpcClient client, SocketAddress address, CreatePortRequest request) {
+    return Unary.call(client, address, PortServiceGrpcClient.CreatePort, request, TIMEOUT_MS)
+        .compose(port -> port.getFixedIpsCount() == 1 ? Future.succeededFuture(port)
+            : Future.failedFuture(new IllegalStateException("port " + port.getId() + " has "
+                + port.getFixedIpsCount() + " fixed IPs")));
+  }
+
+  /** What the embedded PostgreSQL actually runs with, read back rather than assumed. */
+  private static String durability(ApiGateway gateway) {
+    Row row = gateway.database().pool().query("SELECT current_setting('server_version') AS v,"
+        + " current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc,"
+        + " current_setting('wal_sync_method') AS wsm").execute().await().iterator().next();
+    return "PostgreSQL " + row.getString("v") + " (fsync=" + row.getString("fsync") + ", synchronous_commit="
+        + row.getString("sc") + ", wal_sync_method=" + row.getString("wsm") + ")";
+  }
+
+  private static String report(Options o, String serverNote, List<LatencyStats> results) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("CreatePort over gRPC, ").append(Instant.now()).append(", ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(serverNote)
+        .append("; warm-up ").append(o.warmup()).append(" ports per level; each level on ").append(o.networks())
+        .append(o.networks() == 1 ? " fresh network" : " fresh networks").append(" with a /16 subnet\n\n");
+    sb.append(LatencyStats.HEADER).append('\n');
+    results.forEach(r -> sb.append(r.row()).append('\n'));
+    return sb.toString();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (root == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
