@@ -42,6 +42,8 @@ public final class VertxBootstrap {
   static Config hazelcastConfig(Settings settings, String host) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(settings.get("cluster.name", "dvr"));
+    // Host agents join as lite members: on the event bus, holding no cluster data partitions.
+    config.setLiteMember(settings.getBoolean("cluster.lite-member", false));
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "1");
