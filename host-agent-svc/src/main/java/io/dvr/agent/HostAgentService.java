@@ -1,17 +1,24 @@
 package io.dvr.agent;
 
+import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.GrpcErrors;
 import io.dvr.common.model.AgentModes;
+import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostAgentServiceGrpcService;
+import io.dvr.proto.v1.HostAgentServiceService;
+import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
 
 /**
- * host-agent-svc: one per host (dvr or dvr_snat); renders and applies the host's DVR state.
- * For now it registers with the API and sends heartbeats, so that agent-list shows it alive,
- * and answers gRPC health and reflection on {@code host-agent.port} (default 9094).
+ * host-agent-svc: one per host (dvr or dvr_snat). Registers and heartbeats, gets its DVR MAC,
+ * syncs the routers its host carries and applies them through its dataplane (the memory driver
+ * here), and prints the host's state over gRPC ({@code host-agent.port}, default 9094) and the
+ * event bus.
  */
 public final class HostAgentService {
   public static final String NAME = "host-agent";
@@ -19,28 +26,51 @@ public final class HostAgentService {
 
   private final HttpServer server;
   private final Heartbeat heartbeat;
+  private final RouterSync sync;
+  private final Dataplane dataplane;
 
-  private HostAgentService(HttpServer server, Heartbeat heartbeat) {
+  private HostAgentService(HttpServer server, Heartbeat heartbeat, RouterSync sync, Dataplane dataplane) {
     this.server = server;
     this.heartbeat = heartbeat;
+    this.sync = sync;
+    this.dataplane = dataplane;
   }
 
+  /** Starts an agent on a fresh simulated host. */
   public static Future<HostAgentService> start(Vertx vertx, Settings settings) {
-    String host = settings.get("host.name", null);
-    if (host == null) {
+    return start(vertx, settings, null, FactsStore.inMemory());
+  }
+
+  /**
+   * Starts an agent on the given simulated host and facts (an agent restart keeps both, as a real
+   * host keeps its kernel state and the agent's state file); null host: a fresh one.
+   */
+  public static Future<HostAgentService> start(Vertx vertx, Settings settings, MemoryHost host, FactsStore facts) {
+    String name = settings.get("host.name", null);
+    if (name == null) {
       return Future.failedFuture(new IllegalArgumentException(
           "setting host.name (" + Settings.envName("host.name") + ") is required"));
     }
     String mode = settings.get("agent.mode", AgentModes.DVR);
-    if (!AgentModes.ALL.contains(mode)) {
+    if (!AgentModes.DVR.equals(mode) && !AgentModes.DVR_SNAT.equals(mode)) {
       return Future.failedFuture(new IllegalArgumentException("setting agent.mode ("
-          + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr, dvr_snat or legacy"));
+          + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr or dvr_snat"));
     }
-    Heartbeat heartbeat = new Heartbeat(vertx, settings, host, mode);
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of())
+    MemoryDataplane dataplane = new MemoryDataplane(vertx, host != null ? host : new MemoryHost(name), facts, mode);
+    RouterSync sync = new RouterSync(vertx, name, mode, dataplane, settings.getLong("agent.request-timeout-ms", 10_000));
+    Heartbeat heartbeat = new Heartbeat(vertx, settings, name, mode);
+    HostAgentServiceService grpc = new HostAgentServiceService() {
+      @Override
+      public Future<HostStateListing> getHostState(GetHostStateRequest request) {
+        return GrpcErrors.toStatus(dataplane.print(request.getNamespace()), "GetHostState");
+      }
+    };
+    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(HostAgentServiceGrpcService.of(grpc)))
         .map(server -> {
           heartbeat.start();
-          return new HostAgentService(server, heartbeat);
+          // The first full sync runs in the background: an agent starts even while the control plane is away.
+          sync.start(settings.getLong("agent.resync-seconds", 60) * 1000);
+          return new HostAgentService(server, heartbeat, sync, dataplane);
         });
   }
 
@@ -48,8 +78,23 @@ public final class HostAgentService {
     return server.actualPort();
   }
 
+  public Dataplane dataplane() {
+    return dataplane;
+  }
+
+  /** Operations applied by the last apply (0: the host already held the wanted state). */
+  public int lastApplied() {
+    return sync.lastApplied();
+  }
+
+  /** Asks for a full sync now (tests, and operators through a restart). */
+  public void resync() {
+    sync.requestFullSync();
+  }
+
   public Future<Void> stop() {
     heartbeat.stop();
+    sync.stop();
     return server.close();
   }
 }

@@ -1,0 +1,112 @@
+package io.dvr.agent;
+
+import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.reconcile.Reconciler;
+import io.dvr.agent.render.Allocations;
+import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.HostRenderer;
+import io.dvr.agent.render.TunnelType;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.ListingSection;
+import io.dvr.proto.v1.LocalPortInfo;
+import io.dvr.proto.v1.RouterInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The dataplane of a simulated host: render, diff against the {@link MemoryHost}'s observed
+ * state, execute the plan on a worker thread (never on the event loop). Ofports of plugged ports
+ * and tunnel ports are assigned here as OVS would, stable while the port stays.
+ */
+public final class MemoryDataplane implements Dataplane {
+  static final int PATCH_INT = 1;
+  static final int PATCH_TUN = 1;
+  private static final int FIRST_PORT_OFPORT = 10;
+
+  private final Vertx vertx;
+  private final MemoryHost host;
+  private final FactsStore store;
+  private final String mode;
+
+  public MemoryDataplane(Vertx vertx, MemoryHost host, FactsStore store, String mode) {
+    this.vertx = vertx;
+    this.host = host;
+    this.store = store;
+    this.mode = mode;
+  }
+
+  public MemoryHost host() {
+    return host;
+  }
+
+  @Override
+  public Future<Integer> apply(HostRouters routers) {
+    // The host model is touched only on worker threads, one caller at a time.
+    return vertx.executeBlocking(() -> {
+      synchronized (host) {
+        HostFacts facts = facts(routers);
+        Plan plan = Reconciler.diff(HostRenderer.render(routers, facts), host.observe());
+        host.execute(plan);
+        store.save(facts);
+        return plan.size();
+      }
+    });
+  }
+
+  private HostFacts facts(HostRouters routers) {
+    HostFacts previous = store.load().orElseGet(() -> HostFacts.initial(host.host(), mode, routers.getDvrMac(),
+        TunnelType.VXLAN, PATCH_TUN, PATCH_INT));
+    HostFacts facts = new HostFacts(previous.host(), mode, routers.getDvrMac(), previous.tunnelType(),
+        previous.patchTunOfport(), previous.patchIntOfport(), new TreeMap<>(), new TreeMap<>(), previous.localVlans(),
+        previous.fipPriorities(), previous.linkLocalPairs());
+    // Tunnel ports on br-tun: one per peer host, numbered after patch-int.
+    SortedSet<String> peers = new TreeSet<>();
+    routers.getPeerMacsList().stream().map(DvrHostMac::getHost).forEach(peers::add);
+    Allocations tunnels = Allocations.assign(ofports(previous.tunnelOfports(), 2), peers);
+    for (String peer : peers) {
+      facts = facts.withTunnelPort(peer, tunnels.valueOf(peer).getAsInt());
+    }
+    // VM and SNAT ports plugged into br-int.
+    SortedSet<String> plugged = new TreeSet<>();
+    for (RouterInfo r : routers.getRoutersList()) {
+      r.getLocalPortsList().stream().map(LocalPortInfo::getPortId).forEach(plugged::add);
+    }
+    Allocations ports = Allocations.assign(ofports(previous.portOfports(), FIRST_PORT_OFPORT), plugged);
+    for (String port : plugged) {
+      facts = facts.withPortOfport(port, ports.valueOf(port).getAsInt());
+    }
+    return facts.allocate(routers);
+  }
+
+  private static Allocations ofports(Map<String, Integer> assigned, int first) {
+    Allocations a = Allocations.empty(first, 65279);
+    for (Map.Entry<String, Integer> e : assigned.entrySet()) {
+      a = a.with(e.getKey(), e.getValue());
+    }
+    return a;
+  }
+
+  @Override
+  public Future<HostStateListing> print(String namespace) {
+    return vertx.executeBlocking(() -> {
+      HostStateListing.Builder listing = HostStateListing.newBuilder().setHost(host.host());
+      Map<String, String> sections;
+      synchronized (host) {
+        sections = host.sections();
+      }
+      sections.forEach((title, text) -> {
+        if (namespace.isEmpty() || title.startsWith(namespace + ":")) {
+          listing.addSections(ListingSection.newBuilder().setTitle(title).setText(text));
+        }
+      });
+      return listing.build();
+    });
+  }
+}

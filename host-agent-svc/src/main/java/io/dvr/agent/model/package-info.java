@@ -1,0 +1,11 @@
+/**
+ * A host's kernel and Open vSwitch state as plain data: namespaces with their devices, addresses,
+ * sysctls, ip rules, routes, permanent neighbours and iptables nat table, plus the flows of the
+ * bridges in the root namespace.
+ *
+ * <p>Guarantees: every type is an immutable record; every collection is sorted (or, for iptables
+ * rules, in the order the kernel evaluates them), so two values describing the same state are
+ * {@code equals} and print the same. Nothing here knows which objects belong to the agent; that
+ * is {@code io.dvr.agent.render.Names}.
+ */
+package io.dvr.agent.model;

@@ -1,0 +1,28 @@
+package io.dvr.agent.reconcile;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Collects operations by step; the plan is the steps in declaration order. */
+final class Steps {
+  /** Creations parent first, then replacements, then deletions child first, then flows. */
+  enum Step {
+    CREATE_NAMESPACE, DELETE_TO_RECREATE, CREATE_DEVICE, SET_LINK, SET_SYSCTL, ADD_ADDRESS, REPLACE_ROUTE, ADD_RULE,
+    REPLACE_NEIGHBOUR, REPLACE_NAT, REMOVE_NEIGHBOUR, REMOVE_RULE, REMOVE_ROUTE, REMOVE_ADDRESS, DELETE_DEVICE,
+    DELETE_NAMESPACE, ADD_FLOWS, DELETE_FLOWS
+  }
+
+  private final Map<Step, List<Operation>> byStep = new EnumMap<>(Step.class);
+
+  void add(Step step, Operation op) {
+    byStep.computeIfAbsent(step, k -> new ArrayList<>()).add(op);
+  }
+
+  Plan plan() {
+    List<Operation> all = new ArrayList<>();
+    byStep.values().forEach(all::addAll);
+    return new Plan(all);
+  }
+}
