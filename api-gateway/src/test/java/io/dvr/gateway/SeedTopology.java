@@ -39,7 +39,7 @@ public final class SeedTopology {
   public Port vm2;
   public FloatingIp fip;
 
-  public static SeedTopology build(GatewayFixture gw) {
+  public static SeedTopology build(ApiClient gw) {
     SeedTopology t = new SeedTopology();
     for (String[] agent : new String[][] {{"network", "dvr_snat"}, {"compute1", "dvr"}, {"compute2", "dvr"}}) {
       gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(agent[0])
@@ -76,11 +76,11 @@ public final class SeedTopology {
     return t;
   }
 
-  static Network network(GatewayFixture gw, String name) {
+  public static Network network(ApiClient gw, String name) {
     return gw.call(NetworkServiceGrpcClient.CreateNetwork, CreateNetworkRequest.newBuilder().setName(name).build());
   }
 
-  static Subnet subnet(GatewayFixture gw, Network net, String name, String cidr) {
+  public static Subnet subnet(ApiClient gw, Network net, String name, String cidr) {
     return gw.call(SubnetServiceGrpcClient.CreateSubnet, CreateSubnetRequest.newBuilder()
         .setNetworkId(net.getId()).setName(name).setCidr(cidr).build());
   }

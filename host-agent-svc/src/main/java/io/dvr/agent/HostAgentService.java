@@ -87,6 +87,16 @@ public final class HostAgentService {
     return sync.lastApplied();
   }
 
+  /** Operations applied since this agent started (0 after a restart onto an unchanged host). */
+  public long operationsSinceStart() {
+    return sync.operationsSinceStart();
+  }
+
+  /** Whether the first full sync since start has been applied. */
+  public boolean syncedOnce() {
+    return sync.syncedOnce();
+  }
+
   /** Asks for a full sync now (tests, and operators through a restart). */
   public void resync() {
     sync.requestFullSync();

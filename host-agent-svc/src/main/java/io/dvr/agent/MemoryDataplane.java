@@ -1,6 +1,7 @@
 package io.dvr.agent;
 
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.model.HostState;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.Allocations;
@@ -58,6 +59,13 @@ public final class MemoryDataplane implements Dataplane {
         return plan.size();
       }
     });
+  }
+
+  /** What the host should hold for these routers with the agent's current facts; changes nothing. */
+  public HostState desired(HostRouters routers) {
+    synchronized (host) {
+      return HostRenderer.render(routers, facts(routers));
+    }
   }
 
   private HostFacts facts(HostRouters routers) {

@@ -50,6 +50,9 @@ final class RouterSync {
   private boolean fullSyncPending;
   private long resyncTimer = -1;
   private int lastApplied;
+  private long operationsSinceStart;
+  private boolean fullSyncFetched;
+  private boolean syncedOnce;
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeout) {
     this.vertx = vertx;
@@ -129,6 +132,7 @@ final class RouterSync {
             ids.forEach(routers::remove);
           }
           routers.putAll(got);
+          fullSyncFetched |= full;
           String mac = state.getDvrMac();
           state = fetched.toBuilder().clearRouters();
           if (state.getDvrMac().isEmpty()) {
@@ -167,8 +171,11 @@ final class RouterSync {
       return Future.succeededFuture();
     }
     HostRouters wanted = state.clone().clearRouters().addAllRouters(routers.values()).build();
+    boolean afterFullSync = fullSyncFetched;
     return dataplane.apply(wanted).onSuccess(n -> {
       lastApplied = n;
+      operationsSinceStart += n;
+      syncedOnce |= afterFullSync;
       if (n > 0) {
         LOG.info("host {}: applied {} operations for {} routers", host, n, routers.size());
       }
@@ -178,6 +185,16 @@ final class RouterSync {
   /** Operations applied by the last apply (0: the host already held the wanted state). */
   int lastApplied() {
     return lastApplied;
+  }
+
+  /** Operations applied since this agent started (0 after a restart onto an unchanged host). */
+  long operationsSinceStart() {
+    return operationsSinceStart;
+  }
+
+  /** Whether a full sync has been fetched and applied since start. */
+  boolean syncedOnce() {
+    return syncedOnce;
   }
 
   Set<String> routerIds() {

@@ -1,6 +1,8 @@
 package io.dvr.lab;
 
+import io.dvr.agent.FactsStore;
 import io.dvr.agent.HostAgentService;
+import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.arp.ArpService;
 import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
@@ -10,9 +12,9 @@ import io.dvr.scheduler.SchedulerService;
 import io.dvr.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +31,20 @@ public final class AllInOne {
       new String[] {"compute1", "dvr", "9095"},
       new String[] {"compute2", "dvr", "9096"});
 
+  private final Vertx vertx;
+  private final Settings settings;
   private final Database database;
   private final ApiGateway gateway;
-  private final List<HostAgentService> agents;
+  /** Per host: its agent, and the simulated kernel and facts that outlive an agent restart. */
+  private final Map<String, HostAgentService> agents = new TreeMap<>();
+  private final Map<String, MemoryHost> hosts = new TreeMap<>();
+  private final Map<String, FactsStore> facts = new TreeMap<>();
 
-  private AllInOne(Database database, ApiGateway gateway, List<HostAgentService> agents) {
+  private AllInOne(Vertx vertx, Settings settings, Database database, ApiGateway gateway) {
+    this.vertx = vertx;
+    this.settings = settings;
     this.database = database;
     this.gateway = gateway;
-    this.agents = agents;
   }
 
   /** One database for every service of the process: embedded unless db.url is set. */
@@ -46,18 +54,47 @@ public final class AllInOne {
 
   private static Future<AllInOne> start(Vertx vertx, Settings settings, Database db) {
     return ApiGateway.start(vertx, settings, db).compose(gateway -> {
-      String api = "127.0.0.1:" + gateway.port();
+      AllInOne lab = new AllInOne(vertx, settings, db, gateway);
       Future<?> services = SchedulerService.start(vertx, settings, db)
           .compose(v -> MacAllocatorService.start(vertx, settings, db))
           .compose(v -> ArpService.start(vertx, settings, db));
-      List<HostAgentService> agents = new ArrayList<>();
       for (String[] host : HOSTS) {
-        Settings agentSettings = settings.with(Map.of("host.name", host[0], "agent.mode", host[1],
-            "host-agent.port", settings.get("lab." + host[0] + ".port", host[2]), "api.address", api));
-        services = services.compose(v -> HostAgentService.start(vertx, agentSettings).onSuccess(agents::add));
+        services = services.compose(v -> lab.addHost(host[0], host[1], settings.getInt("lab." + host[0] + ".port",
+            Integer.parseInt(host[2]))));
       }
-      return services.map(v -> new AllInOne(db, gateway, agents));
+      return services.map(v -> lab);
     });
+  }
+
+  /** Starts the agent of a new simulated host (a host joining the lab). */
+  public Future<HostAgentService> addHost(String host, String mode, int agentPort) {
+    hosts.put(host, new MemoryHost(host));
+    facts.put(host, FactsStore.inMemory());
+    return startAgent(host, mode, agentPort);
+  }
+
+  private Future<HostAgentService> startAgent(String host, String mode, int agentPort) {
+    Settings agentSettings = settings.with(Map.of("host.name", host, "agent.mode", mode,
+        "host-agent.port", String.valueOf(agentPort), "api.address", "127.0.0.1:" + gateway.port()));
+    return HostAgentService.start(vertx, agentSettings, hosts.get(host), facts.get(host))
+        .onSuccess(agent -> agents.put(host, agent));
+  }
+
+  /** Stops a host's agent and starts a new one on the same host state, as a process restart would. */
+  public Future<HostAgentService> restartAgent(String host, String mode) {
+    return agents.remove(host).stop().compose(v -> startAgent(host, mode, 0));
+  }
+
+  public HostAgentService agent(String host) {
+    return agents.get(host);
+  }
+
+  public MemoryHost host(String host) {
+    return hosts.get(host);
+  }
+
+  public Map<String, HostAgentService> agents() {
+    return Map.copyOf(agents);
   }
 
   public int apiPort() {
@@ -66,7 +103,7 @@ public final class AllInOne {
 
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
-    for (HostAgentService agent : agents) {
+    for (HostAgentService agent : agents.values()) {
       chain = chain.compose(v -> agent.stop());
     }
     return chain.compose(v -> gateway.stop()).eventually(() -> {
