@@ -115,14 +115,25 @@ public final class AllInOne {
   public static void main(String[] args) {
     Settings settings = Settings.fromEnvironment();
     VertxBootstrap.start(settings)
-        .compose(vertx -> start(vertx, settings).onSuccess(lab -> {
-          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list",
-              lab.apiPort());
+        .compose(vertx -> start(vertx, settings).compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
+          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list", lab.apiPort());
           Runtime.getRuntime().addShutdownHook(new Thread(() -> lab.stop().eventually(vertx::close).await()));
         }))
         .onFailure(err -> {
           LOG.error("the all-in-one lab failed to start", err);
           System.exit(1);
         });
+  }
+
+  /** With lab.seed=true (DVR_LAB_SEED), loads the seed's topology once. */
+  static Future<AllInOne> seedIfAsked(Vertx vertx, Settings settings, AllInOne lab) {
+    if (!settings.getBoolean("lab.seed", false)) {
+      return Future.succeededFuture(lab);
+    }
+    return new SeedLoader(vertx, lab.apiPort()).load().map(loaded -> {
+      LOG.info(loaded ? "loaded the seed's topology (router dvr-r1 {})" : "the seed's topology is already there ({})",
+          SeedLoader.ROUTER_ID);
+      return lab;
+    });
   }
 }
