@@ -30,11 +30,25 @@ final class Heartbeat {
   Heartbeat(Vertx vertx, Settings settings, String host, String mode) {
     this.vertx = vertx;
     this.client = GrpcClient.client(vertx);
-    String[] address = settings.get("api.address", "127.0.0.1:9090").split(":");
-    this.api = SocketAddress.inetSocketAddress(Integer.parseInt(address[1]), address[0]);
+    this.api = apiAddress(settings.get("api.address", "127.0.0.1:9090"));
     this.intervalMillis = settings.getLong("agent.report-interval-seconds", 30) * 1000;
     this.report = ReportAgentStateRequest.newBuilder().setHost(host).setAgentType(AgentModes.L3_AGENT)
-        .setAgentMode(mode).setBinary("host-agent-svc");
+        .setAgentMode(mode).setBinary("host-agent-svc").setTunnelIp(settings.get("agent.tunnel-ip", ""));
+  }
+
+  /** Parses host:port of api-gateway, naming the setting when it is malformed. */
+  static SocketAddress apiAddress(String value) {
+    int colon = value.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(value.substring(colon + 1));
+      if (colon <= 0 || port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return SocketAddress.inetSocketAddress(port, value.substring(0, colon));
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("setting api.address (" + Settings.envName("api.address") + ") is '"
+          + value + "'; expected host:port");
+    }
   }
 
   void start() {

@@ -58,7 +58,12 @@ public final class HostAgentService {
     }
     MemoryDataplane dataplane = new MemoryDataplane(vertx, host != null ? host : new MemoryHost(name), facts, mode);
     RouterSync sync = new RouterSync(vertx, name, mode, dataplane, settings.getLong("agent.request-timeout-ms", 10_000));
-    Heartbeat heartbeat = new Heartbeat(vertx, settings, name, mode);
+    Heartbeat heartbeat;
+    try {
+      heartbeat = new Heartbeat(vertx, settings, name, mode);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {

@@ -22,12 +22,14 @@ public final class AgentStore {
 
   /** Registers on first report, else records the heartbeat; an event on registration and restart. */
   public Future<UUID> report(Tx tx, ReportAgentStateRequest r) {
-    return tx.one("INSERT INTO agents(id, host, agent_type, agent_mode, binary_name) VALUES ($1, $2, $3, $4, $5)"
+    return tx.one("INSERT INTO agents(id, host, agent_type, agent_mode, binary_name, tunnel_ip)"
+            + " VALUES ($1, $2, $3, $4, $5, $7)"
             + " ON CONFLICT ON CONSTRAINT agents_host_type_key DO UPDATE SET last_heartbeat = now(),"
-            + " agent_mode = EXCLUDED.agent_mode, binary_name = EXCLUDED.binary_name,"
+            + " agent_mode = EXCLUDED.agent_mode, binary_name = EXCLUDED.binary_name, tunnel_ip = EXCLUDED.tunnel_ip,"
             + " started_at = CASE WHEN $6 THEN now() ELSE agents.started_at END"
             + " RETURNING id, (xmax = 0) AS inserted",
-            UUID.randomUUID(), r.getHost(), r.getAgentType(), r.getAgentMode(), r.getBinary(), r.getStartFlag())
+            UUID.randomUUID(), r.getHost(), r.getAgentType(), r.getAgentMode(), r.getBinary(), r.getStartFlag(),
+            r.getTunnelIp())
         .map(row -> {
           UUID id = row.get().getUUID("id");
           boolean inserted = row.get().getBoolean("inserted");

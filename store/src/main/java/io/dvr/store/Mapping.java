@@ -52,7 +52,7 @@ final class Mapping {
       + "f.revision, f.created_at, f.updated_at";
 
   static String agentColumns(long downSeconds) {
-    return "g.id, g.host, g.agent_type, g.agent_mode, g.binary_name, g.admin_state_up, g.last_heartbeat, "
+    return "g.id, g.host, g.agent_type, g.agent_mode, g.binary_name, g.admin_state_up, g.last_heartbeat, g.tunnel_ip, "
         + "g.started_at, (g.last_heartbeat > now() - interval '" + downSeconds + " seconds') AS alive";
   }
 
@@ -169,6 +169,7 @@ final class Mapping {
         .setAlive(r.getBoolean("alive"))
         .setLastHeartbeat(ts(r.getOffsetDateTime("last_heartbeat")))
         .setStartedAt(ts(r.getOffsetDateTime("started_at")))
+        .setTunnelIp(r.getString("tunnel_ip"))
         .build();
   }
 

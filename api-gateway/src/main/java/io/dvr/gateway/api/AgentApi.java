@@ -60,6 +60,7 @@ public final class AgentApi extends AgentServiceService {
         throw ApiError.invalid("agent_mode", r.getAgentMode(), "must be one of dvr, dvr_snat, legacy");
       }
       Validate.optionalName("binary", r.getBinary());
+      Validate.optionalIp("tunnel_ip", r.getTunnelIp());
       return store.write(tx -> agents.report(tx, r).compose(id -> agents.require(tx, id)));
     });
   }
