@@ -10,6 +10,7 @@ ovs-vswitchd --pidfile --detach --log-file
 for bridge in br-int br-tun br-ex; do
   ovs-vsctl --may-exist add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev
 done
+ovs-vsctl set bridge br-tun fail_mode=secure
 ovs-vsctl --may-exist add-port br-int patch-tun -- set interface patch-tun type=patch options:peer=patch-int
 ovs-vsctl --may-exist add-port br-tun patch-int -- set interface patch-int type=patch options:peer=patch-tun
 exec /app/entrypoint.sh "$@"

@@ -1,5 +1,6 @@
 package io.dvr.agent;
 
+import io.dvr.agent.driver.linux.LinuxDataplane;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
@@ -56,7 +57,15 @@ public final class HostAgentService {
       return Future.failedFuture(new IllegalArgumentException("setting agent.mode ("
           + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr or dvr_snat"));
     }
-    MemoryDataplane dataplane = new MemoryDataplane(vertx, host != null ? host : new MemoryHost(name), facts, mode);
+    // agent.dataplane: "memory" simulates the host; "linux" programs its kernel and Open vSwitch.
+    Dataplane dataplane;
+    try {
+      dataplane = "linux".equals(settings.get("agent.dataplane", "memory"))
+          ? LinuxDataplane.fromSettings(vertx, settings, name, mode)
+          : new MemoryDataplane(vertx, host != null ? host : new MemoryHost(name), facts, mode);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     RouterSync sync = new RouterSync(vertx, name, mode, dataplane, settings.getLong("agent.request-timeout-ms", 10_000));
     Heartbeat heartbeat;
     try {
@@ -110,6 +119,7 @@ public final class HostAgentService {
   public Future<Void> stop() {
     heartbeat.stop();
     sync.stop();
-    return server.close();
+    Future<Void> closed = server.close();
+    return dataplane instanceof LinuxDataplane linux ? closed.compose(v -> linux.close()) : closed;
   }
 }

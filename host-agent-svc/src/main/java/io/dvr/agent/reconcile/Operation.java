@@ -7,6 +7,7 @@ import io.dvr.agent.model.NatTable;
 import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.model.Route;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -35,7 +36,7 @@ public sealed interface Operation {
   record CreateVethPair(String namespace, String device, String peerNamespace, String peer) implements Operation {
     @Override
     public Set<String> namespaces() {
-      return Set.of(namespace, peerNamespace);
+      return new TreeSet<>(List.of(namespace, peerNamespace));
     }
   }
 
@@ -46,7 +47,7 @@ public sealed interface Operation {
   record DeleteDevice(String namespace, String device, String peerNamespace) implements Operation {
     @Override
     public Set<String> namespaces() {
-      return peerNamespace.isEmpty() ? Set.of(namespace) : Set.of(namespace, peerNamespace);
+      return peerNamespace.isEmpty() ? Set.of(namespace) : new TreeSet<>(List.of(namespace, peerNamespace));
     }
   }
 

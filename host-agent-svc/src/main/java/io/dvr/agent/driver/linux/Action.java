@@ -1,0 +1,41 @@
+package io.dvr.agent.driver.linux;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One step of executing an operation. Ip lines of one namespace that follow each other are sent as
+ * one {@code ip -batch}; {@code tolerated} lists stderr texts that mean "already so" (a repeat of
+ * the operation) rather than failure.
+ */
+sealed interface Action {
+  /** A line of {@code ip [-n namespace] -batch -}; an empty namespace is the host itself. */
+  record Ip(String namespace, List<String> words, List<String> tolerated) implements Action {
+    public Ip {
+      words.forEach(Args::token);
+      words = List.copyOf(words);
+      tolerated = List.copyOf(tolerated);
+    }
+
+    String line() {
+      return String.join(" ", words);
+    }
+  }
+
+  record Exec(Command command, List<String> tolerated) implements Action {
+    public Exec {
+      tolerated = List.copyOf(tolerated);
+    }
+  }
+
+  /** Actions that depend on what the host holds when the step runs (iptables-save, OVS ports). */
+  record Deferred(String what, Supplier<List<Action>> actions) implements Action {}
+
+  static Ip ip(String namespace, List<String> words, String... tolerated) {
+    return new Ip(namespace, words, List.of(tolerated));
+  }
+
+  static Exec exec(Command command, String... tolerated) {
+    return new Exec(command, List.of(tolerated));
+  }
+}

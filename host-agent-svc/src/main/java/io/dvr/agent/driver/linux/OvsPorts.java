@@ -1,0 +1,130 @@
+package io.dvr.agent.driver.linux;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The ports of one Open vSwitch, read with one {@code ovs-vsctl -f json} call over the Bridge,
+ * Port and Interface tables. Our plugged devices are marked on their Interface with {@code
+ * external_ids:dvr-ns} and {@code dvr-dev}; VM ports carry Neutron's {@code iface-id}.
+ */
+record OvsPorts(List<Iface> interfaces) {
+  static final String NS_KEY = "dvr-ns";
+  static final String DEV_KEY = "dvr-dev";
+  static final String IFACE_ID = "iface-id";
+
+  /** One interface with its port and bridge; {@code tag} is -1 when the port has none, ofport -1 when unset. */
+  record Iface(String bridge, String port, int tag, String name, String type, int ofport, Map<String, String> externalIds) {
+    Iface {
+      externalIds = Map.copyOf(externalIds);
+    }
+  }
+
+  OvsPorts {
+    interfaces = List.copyOf(interfaces);
+  }
+
+  static Command command() {
+    return Command.of("ovs-vsctl", "-f", "json", "--", "--columns=name,ports", "list", "Bridge", "--",
+        "--columns=_uuid,name,tag,interfaces", "list", "Port", "--",
+        "--columns=_uuid,name,type,ofport,external_ids", "list", "Interface");
+  }
+
+  static OvsPorts read(CommandRunner runner) {
+    return parse(runner.run(command()).stdout());
+  }
+
+  static OvsPorts parse(String stdout) {
+    List<JsonObject> tables = stdout.lines().filter(l -> !l.isBlank()).map(JsonObject::new).toList();
+    if (tables.size() != 3) {
+      throw new IllegalStateException("ovs-vsctl printed " + tables.size() + " tables instead of 3");
+    }
+    Map<String, String> bridgeOfPort = new HashMap<>();
+    for (Object row : tables.get(0).getJsonArray("data")) {
+      JsonArray r = (JsonArray) row;
+      uuids(r.getValue(1)).forEach(u -> bridgeOfPort.put(u, r.getString(0)));
+    }
+    record Port(String uuid, String name, int tag) {}
+    Map<String, Port> portOfIface = new HashMap<>();
+    for (Object row : tables.get(1).getJsonArray("data")) {
+      JsonArray r = (JsonArray) row;
+      Object tag = r.getValue(2);
+      Port p = new Port(uuid(r.getValue(0)), r.getString(1), tag instanceof Number n ? n.intValue() : -1);
+      uuids(r.getValue(3)).forEach(u -> portOfIface.put(u, p));
+    }
+    List<Iface> out = new ArrayList<>();
+    for (Object row : tables.get(2).getJsonArray("data")) {
+      JsonArray r = (JsonArray) row;
+      Port p = portOfIface.get(uuid(r.getValue(0)));
+      Object ofport = r.getValue(3);
+      out.add(new Iface(p == null ? "" : bridgeOfPort.getOrDefault(p.uuid(), ""), p == null ? "" : p.name(),
+          p == null ? -1 : p.tag(), r.getString(1), r.getString(2), ofport instanceof Number n ? n.intValue() : -1,
+          map(r.getValue(4))));
+    }
+    return new OvsPorts(out);
+  }
+
+  /** The bridge of each plugged device of ours, by namespace and device name. */
+  Map<String, Map<String, String>> pluggedByNamespace() {
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    for (Iface i : interfaces) {
+      String ns = i.externalIds().get(NS_KEY);
+      String dev = i.externalIds().get(DEV_KEY);
+      if (ns != null && dev != null && !i.bridge().isEmpty()) {
+        out.computeIfAbsent(ns, k -> new TreeMap<>()).put(dev, i.bridge());
+      }
+    }
+    return out;
+  }
+
+  /** OVS port names of our plugged devices in a namespace. */
+  List<String> portsOfNamespace(String namespace) {
+    return interfaces.stream().filter(i -> namespace.equals(i.externalIds().get(NS_KEY)) && !i.port().isEmpty())
+        .map(Iface::port).distinct().toList();
+  }
+
+  Optional<Iface> byName(String name) {
+    return interfaces.stream().filter(i -> i.name().equals(name)).findFirst();
+  }
+
+  Optional<Iface> byIfaceId(String portId) {
+    return interfaces.stream().filter(i -> portId.equals(i.externalIds().get(IFACE_ID))).findFirst();
+  }
+
+  /** The interface plugging our device {@code device} (whatever the plug mode). */
+  Optional<Iface> byDevice(String device) {
+    return interfaces.stream().filter(i -> device.equals(i.externalIds().get(DEV_KEY))).findFirst();
+  }
+
+  private static String uuid(Object value) {
+    return ((JsonArray) value).getString(1);
+  }
+
+  /** A column holding one uuid ({@code ["uuid", u]}) or a set of them ({@code ["set", [...]]}). */
+  private static List<String> uuids(Object value) {
+    JsonArray a = (JsonArray) value;
+    if ("uuid".equals(a.getString(0))) {
+      return List.of(a.getString(1));
+    }
+    List<String> out = new ArrayList<>();
+    for (Object u : a.getJsonArray(1)) {
+      out.add(uuid(u));
+    }
+    return out;
+  }
+
+  private static Map<String, String> map(Object value) {
+    Map<String, String> out = new TreeMap<>();
+    for (Object pair : ((JsonArray) value).getJsonArray(1)) {
+      JsonArray kv = (JsonArray) pair;
+      out.put(kv.getString(0), kv.getString(1));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,137 @@
+package io.dvr.agent.driver.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.Names;
+import io.dvr.agent.render.TunnelType;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.ListingSection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link LinuxDataplane} on a labnet host: apply, apply again, restart onto the same host and
+ * state file. Needs what {@link LinuxHostKernelTest} needs; skipped otherwise, saying what is missing.
+ */
+class LinuxDataplaneKernelTest {
+  private static final String CLASS = "LinuxDataplaneKernelTest";
+  private static Optional<String> missing = Optional.empty();
+  private static LabHost lab;
+  private static Vertx vertx;
+  private static CommandRunner shell;
+
+  @BeforeAll
+  static void up() throws Exception {
+    missing = LabHost.missing();
+    if (missing.isPresent()) {
+      System.err.println("SKIPPED " + CLASS + ": " + missing.get());
+      return;
+    }
+    lab = LabHost.up();
+    vertx = Vertx.vertx();
+    shell = CommandRunner.withPool(lab.shell(), 1);
+  }
+
+  /** Each test reports the skip with its reason; a skipped @BeforeAll would hide the tests instead. */
+  @BeforeEach
+  void requireLab() {
+    assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (shell != null) {
+      shell.close();
+    }
+    if (vertx != null) {
+      await(vertx.close());
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static LinuxDataplane dataplane(Path stateDir) {
+    LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(lab.shell(), 4), LinuxOptions.defaults());
+    return new LinuxDataplane(vertx, host, new FactsFile(stateDir, SmallRouter.HOST), "dvr_snat", TunnelType.VXLAN,
+        "172.31.9.1");
+  }
+
+  private static String sh(String... argv) {
+    return shell.run(Command.of(argv)).stdout().strip();
+  }
+
+  @Test
+  @DisplayName("apply plugs, tags and programs; applying again or after a restart onto the same host runs nothing")
+  void applyAgainAndRestartRunNothing(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters routers = r.routers(true);
+    // The VM's port as Nova would plug it: an OVS port carrying the Neutron port id.
+    sh("ovs-vsctl", "add-port", "br-int", "vmtap", "--", "set", "Interface", "vmtap", "type=internal",
+        "external_ids:iface-id=" + r.vm);
+    LinuxDataplane first = dataplane(stateDir);
+    try {
+      long start = System.nanoTime();
+      int applied = await(first.apply(routers));
+      long firstMs = (System.nanoTime() - start) / 1_000_000;
+      start = System.nanoTime();
+      int again = await(first.apply(routers));
+      long againMs = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("dataplane: first apply %d operations in %d ms, second %d in %d ms%n", applied, firstMs, again,
+          againMs);
+      assertThat(applied).isGreaterThan(50);
+      assertThat(again).isZero();
+
+      HostFacts facts = new FactsFile(stateDir, SmallRouter.HOST).load().orElseThrow();
+      int vlanA = facts.localVlans().valueOf(r.netA).orElseThrow();
+      assertThat(sh("ovs-vsctl", "get", "Port", "vmtap", "tag")).isEqualTo(Integer.toString(vlanA));
+      assertThat(sh("ovs-vsctl", "get", "Port", PlugMode.hostEnd(Names.qrDevice(r.ifA.getPortId())), "tag"))
+          .isEqualTo(Integer.toString(vlanA));
+      assertThat(sh("ovs-vsctl", "list-ports", "br-tun")).contains("vxlan-ac1f0902");
+      assertThat(facts.tunnelOfports()).containsKey("peer");
+      assertThat(facts.portOfports()).containsKeys(r.vm, r.sgA.getPortId(), r.sgB.getPortId());
+      assertThat(facts.fipPriorities().assigned()).containsValue(Names.FIP_PRIORITY_FIRST);
+      String sgOfport = sh("ovs-vsctl", "get", "Interface", PlugMode.hostEnd(Names.sgDevice(r.sgA.getPortId())), "ofport");
+      assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+          .contains("output:" + sgOfport);
+
+      HostStateListing listing = await(first.print(r.qrouter()));
+      assertThat(listing.getSectionsList()).extracting(ListingSection::getTitle)
+          .contains(r.qrouter() + ": ip rule", r.qrouter() + ": ip route list table 16");
+    } finally {
+      await(first.close());
+    }
+
+    LinuxDataplane restarted = dataplane(stateDir);
+    try {
+      assertThat(await(restarted.apply(routers))).isZero();
+      assertThat(await(restarted.apply(r.routers(false)))).isPositive();
+      assertThat(sh("ip", "netns", "list")).doesNotContain(r.fipNs());
+      assertThat(await(restarted.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+          .setDvrMac(SmallRouter.DVR_MAC).build()))).isPositive();
+      assertThat(sh("ip", "netns", "list")).doesNotContain(r.qrouter()).doesNotContain(r.snat());
+      assertThat(sh("ovs-vsctl", "list-ports", "br-int")).isEqualTo("patch-tun\nvmtap");
+      assertThat(Files.readString(stateDir.resolve("facts-lab.json"))).doesNotContain(r.routerId);
+    } finally {
+      await(restarted.close());
+      sh("ovs-vsctl", "--if-exists", "del-port", "vmtap");
+    }
+  }
+}

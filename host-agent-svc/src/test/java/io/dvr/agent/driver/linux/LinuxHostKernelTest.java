@@ -1,0 +1,265 @@
+package io.dvr.agent.driver.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.model.BridgeState;
+import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.IpPrefix;
+import io.dvr.agent.model.Route;
+import io.dvr.agent.reconcile.Operation;
+import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.reconcile.Reconciler;
+import io.dvr.agent.render.HostRenderer;
+import io.dvr.agent.render.Names;
+import io.dvr.proto.v1.HostRouters;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Linux driver on the real kernel and a real Open vSwitch, inside one labnet host made for
+ * this class (needs root, iproute2, iptables, ethtool and openvswitch-switch; skipped otherwise,
+ * saying what is missing). Every test uses fresh router ids and ends with the host emptied of ours.
+ */
+class LinuxHostKernelTest {
+  private static final String CLASS = "LinuxHostKernelTest";
+  private static Optional<String> missing = Optional.empty();
+  private static LabHost lab;
+  private static CommandRunner runner;
+  private static LinuxHost host;
+
+  @BeforeAll
+  static void up() throws Exception {
+    missing = LabHost.missing();
+    if (missing.isPresent()) {
+      System.err.println("SKIPPED " + CLASS + ": " + missing.get());
+      return;
+    }
+    lab = LabHost.up();
+    runner = CommandRunner.withPool(lab.shell(), 4);
+    host = new LinuxHost("lab", runner, LinuxOptions.defaults());
+  }
+
+  /** Each test reports the skip with its reason; a skipped @BeforeAll would hide the tests instead. */
+  @BeforeEach
+  void requireLab() {
+    assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+  }
+
+  @AfterAll
+  static void down() {
+    if (runner != null) {
+      runner.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @AfterEach
+  void removeOurs() {
+    if (host != null) {
+      host.execute(Reconciler.diff(emptyBridges(), host.observe()));
+    }
+  }
+
+  /** Nothing of ours: no namespace, no flow with our cookie. */
+  private static HostState emptyBridges() {
+    Map<String, BridgeState> bridges = new TreeMap<>();
+    List.of(Names.BR_INT, Names.BR_TUN).forEach(b -> bridges.put(b, BridgeState.of(b, List.of())));
+    return HostState.of(Map.of(), bridges);
+  }
+
+  private static HostState desired(SmallRouter r, HostRouters routers) {
+    return HostRenderer.render(routers, r.facts(routers));
+  }
+
+  private static String sh(String... argv) {
+    return runner.run(Command.of(argv)).stdout();
+  }
+
+  /** iproute2 6.1 ends some route lines with a blank; the memory driver does not. */
+  private static String trimmed(String listing) {
+    return listing.lines().map(String::stripTrailing).map(l -> l + "\n").reduce("", String::concat);
+  }
+
+  private static Plan converge(LinuxHost on, HostState desired) {
+    Plan plan = Reconciler.diff(desired, on.observe());
+    on.execute(plan);
+    return plan;
+  }
+
+  @Test
+  @DisplayName("a rendered router (qr-, FIP with rfp/fpr and fip-, snat-) executes, reads back equal, and a second diff is empty")
+  void convergesOnTheKernel() {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    long processes = runner.processesStarted();
+    long start = System.nanoTime();
+    Plan plan = converge(host, desired);
+    long applyMs = (System.nanoTime() - start) / 1_000_000;
+    start = System.nanoTime();
+    HostState observed = host.observe();
+    long observeMs = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("kernel: %d operations (observe, diff, execute) in %d ms, then observed in %d ms; %d processes%n",
+        plan.size(), applyMs, observeMs, runner.processesStarted() - processes);
+    assertThat(plan.size()).isGreaterThan(40);
+    assertThat(Reconciler.diff(desired, observed).operations()).isEmpty();
+    assertThat(observed.namespaces()).containsKeys(r.qrouter(), r.snat(), r.fipNs());
+    for (String ns : SmallRouter.namespacesOf(r)) {
+      assertThat(observed.namespace(ns)).as(ns).isEqualTo(desiredWithKernelExtras(desired, observed, ns));
+    }
+    assertThat(observed.bridges().get(Names.BR_TUN).flows())
+        .containsAll(desired.bridges().get(Names.BR_TUN).flows());
+    assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "br-int")).contains("cookie=0x4456520000000000");
+  }
+
+  /** The observed namespace holds everything desired; the rest is the kernel's own (lo, sysctls read, MACs). */
+  private static Object desiredWithKernelExtras(HostState desired, HostState observed, String ns) {
+    var want = desired.namespace(ns);
+    var have = observed.namespace(ns);
+    assertThat(have.rules()).isEqualTo(want.rules());
+    assertThat(have.routes()).isEqualTo(want.routes());
+    assertThat(have.neighbours()).isEqualTo(want.neighbours());
+    assertThat(have.nat()).isEqualTo(want.nat());
+    want.devices().forEach((name, d) -> {
+      assertThat(have.devices()).containsKey(name);
+      assertThat(have.devices().get(name).sameLink(d)).as(name).isTrue();
+      assertThat(have.devices().get(name).addresses()).as(name).isEqualTo(d.addresses());
+    });
+    want.sysctls().forEach((k, v) -> assertThat(have.sysctls()).containsEntry(k, v));
+    return have;
+  }
+
+  @Test
+  @DisplayName("the kernel's ip rule, ip route, ip neigh and iptables -t nat -S print the memory driver's lines")
+  void listingsMatchTheMemoryDriver() {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    converge(host, desired);
+    MemoryHost memory = new MemoryHost("lab");
+    memory.execute(Reconciler.diff(desired, memory.observe()));
+    for (String ns : SmallRouter.namespacesOf(r)) {
+      assertThat(sh("ip", "-n", ns, "rule")).as(ns + " ip rule").isEqualTo(memory.ipRule(ns));
+      assertThat(trimmed(sh("ip", "-n", ns, "route"))).as(ns + " ip route").isEqualTo(memory.ipRoute(ns));
+      // The kernel lists neighbours in hash order, the memory driver by address: same lines.
+      assertThat(trimmed(sh("ip", "-n", ns, "neigh")).lines().sorted().toList()).as(ns + " ip neigh")
+          .isEqualTo(memory.ipNeigh(ns).lines().sorted().toList());
+      assertThat(sh("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-S")).as(ns + " iptables")
+          .isEqualTo(memory.iptablesNat(ns));
+    }
+    assertThat(trimmed(sh("ip", "-n", r.qrouter(), "route", "list", "table", "16")))
+        .isEqualTo(memory.ipRoute(r.qrouter(), Names.FIP_TABLE));
+    long subnetTable = Names.subnetIndex(r.ifA.getIpAddress());
+    assertThat(trimmed(sh("ip", "-n", r.qrouter(), "route", "list", "table", Long.toString(subnetTable))))
+        .isEqualTo(memory.ipRoute(r.qrouter(), subnetTable));
+  }
+
+  @Test
+  @DisplayName("applying the same desired state again runs zero operations")
+  void secondApplyRunsNothing() {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    converge(host, desired);
+    assertThat(converge(host, desired).size()).isZero();
+  }
+
+  @Test
+  @DisplayName("a foreign namespace, device, rule, nat chain and flow survive a change that rewrites our nat and rules")
+  void foreignObjectsAreLeftAlone() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(true)));
+    String other = "other-" + r.routerId.substring(0, 8);
+    String qrouter = r.qrouter();
+    sh("ip", "netns", "add", other);
+    try {
+      // This kernel has no dummy devices: foreign devices are veth pairs.
+      sh("ip", "-n", other, "link", "add", "qr-foreign0", "type", "veth", "peer", "name", "qr-foreign1");
+      sh("ip", "-n", qrouter, "link", "add", "eth9", "type", "veth", "peer", "name", "eth10");
+      sh("ip", "-n", qrouter, "rule", "add", "from", "10.9.9.9", "lookup", "100", "priority", "500");
+      runner.run(Command.of("ip", "netns", "exec", qrouter, "iptables-restore", "-n").withStdin(
+          "*nat\n:FOREIGN - [0:0]\n-A POSTROUTING -j FOREIGN\n-A FOREIGN -d 1.2.3.4/32 -j ACCEPT\nCOMMIT\n"));
+      sh("ovs-ofctl", "-O", "OpenFlow13", "add-flow", "br-int", "cookie=0x1234,table=30,priority=5,actions=drop");
+
+      HostState withoutFip = desired(r, r.routers(false));
+      Plan plan = converge(host, withoutFip);
+      assertThat(plan.operations()).anyMatch(op -> op instanceof Operation.ReplaceNat);
+      assertThat(Reconciler.diff(withoutFip, host.observe()).operations()).isEmpty();
+
+      assertThat(sh("ip", "netns", "list")).contains(other).doesNotContain(r.fipNs());
+      assertThat(sh("ip", "-n", other, "link")).contains("qr-foreign0");
+      assertThat(sh("ip", "-n", qrouter, "link")).contains("eth9").doesNotContain("rfp-");
+      assertThat(sh("ip", "-n", qrouter, "rule")).contains("500:\tfrom 10.9.9.9 lookup 100").doesNotContain("lookup 16");
+      assertThat(sh("ip", "netns", "exec", qrouter, "iptables", "-t", "nat", "-S"))
+          .contains("-A POSTROUTING -j FOREIGN", "-A FOREIGN -d 1.2.3.4/32 -j ACCEPT",
+              "-A POSTROUTING -j neutron-postrouting-bottom")
+          .doesNotContain("192.168.61.112");
+      assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "br-int")).contains("cookie=0x1234");
+    } finally {
+      sh("ip", "netns", "del", other);
+      sh("ovs-ofctl", "-O", "OpenFlow13", "del-flows", "br-int", "cookie=0x1234/-1");
+    }
+  }
+
+  @Test
+  @DisplayName("a stale qr- device and a router port no longer wanted are removed, its OVS port with it")
+  void staleDevicesAreRemoved() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(true)));
+    String stale = "qr-deadbeef-00";
+    // The peer stays in the host's own namespace: Operation.DeleteDevice cannot name one namespace twice.
+    sh("ip", "link", "add", "xdeadbeef", "type", "veth", "peer", "name", stale, "netns", r.qrouter());
+    HostRouters withoutB = r.routers(true).toBuilder().setRouters(0, r.router(true).removeInterfaces(1)).build();
+    HostState desired = desired(r, withoutB);
+    String qrB = Names.qrDevice(r.ifB.getPortId());
+    Plan plan = converge(host, desired);
+    assertThat(plan.operations()).contains(new Operation.DeleteDevice(r.qrouter(), stale, ""),
+        new Operation.DeleteDevice(r.qrouter(), qrB, ""));
+    assertThat(Reconciler.diff(desired, host.observe()).operations()).isEmpty();
+    assertThat(sh("ip", "-n", r.qrouter(), "link")).doesNotContain(stale).doesNotContain(qrB);
+    assertThat(sh("ip", "link")).doesNotContain("xdeadbeef");
+    assertThat(sh("ovs-vsctl", "list-ports", "br-int")).doesNotContain(PlugMode.hostEnd(qrB))
+        .contains(PlugMode.hostEnd(Names.qrDevice(r.ifA.getPortId())));
+  }
+
+  @Test
+  @DisplayName("with OVS internal ports instead of veths the router converges too, and deleting it leaves no port")
+  void internalPortsConverge() {
+    LinuxHost internal = new LinuxHost("lab", runner, LinuxOptions.defaults().withPlug(PlugMode.INTERNAL));
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    converge(internal, desired);
+    assertThat(Reconciler.diff(desired, internal.observe()).operations()).isEmpty();
+    assertThat(converge(internal, desired).size()).isZero();
+    String qrA = Names.qrDevice(r.ifA.getPortId());
+    assertThat(sh("ovs-vsctl", "get", "Interface", qrA, "type")).isEqualTo("internal\n");
+    internal.execute(Reconciler.diff(emptyBridges(), internal.observe()));
+    assertThat(sh("ovs-vsctl", "list-ports", "br-int")).doesNotContain(qrA);
+  }
+
+  @Test
+  @DisplayName("a failing operation reports the command line, exit code, stderr and the batch lines around it")
+  void failuresCarryTheCommand() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(false)));
+    Plan bad = new Plan(List.of(
+        new Operation.ReplaceNeighbour(r.qrouter(), new io.dvr.agent.model.Neighbour("10.61.0.77",
+            Names.qrDevice(r.ifA.getPortId()), "fa:16:3e:00:00:77")),
+        new Operation.ReplaceRoute(r.qrouter(), Route.via(Route.MAIN_TABLE, IpPrefix.parse("10.99.0.0/16"), "10.61.0.9",
+            "qr-missing-000"))));
+    assertThatThrownBy(() -> host.execute(bad)).isInstanceOf(CommandFailedException.class)
+        .hasMessageContaining("ip -n " + r.qrouter() + " -batch -").hasMessageContaining("Cannot find device")
+        .hasMessageContaining("> 2: route replace 10.99.0.0/16 via 10.61.0.9 dev qr-missing-000")
+        .satisfies(e -> assertThat(((CommandFailedException) e).exitCode()).isNotZero());
+  }
+}
