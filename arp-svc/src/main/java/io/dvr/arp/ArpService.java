@@ -50,6 +50,11 @@ public final class ArpService {
   }
 
   private Future<?> update(UUID routerId) {
+    return computeAndSend(routerId)
+        .onFailure(err -> vertx.setTimer(1000, id -> updates.request(routerId))); // e.g. the database restarting
+  }
+
+  private Future<?> computeAndSend(UUID routerId) {
     return store.read(tx -> arp.table(tx, routerId).compose(table -> arp.hosts(tx, routerId).map(hosts -> {
       Map<String, ArpEntry> now = table.stream().collect(Collectors.toMap(ArpEntry::getIpAddress, e -> e, (a, b) -> a));
       Map<String, ArpEntry> before = sent.getOrDefault(routerId, Map.of());

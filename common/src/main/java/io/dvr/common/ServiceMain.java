@@ -7,6 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.grpc.server.Service;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +32,27 @@ public final class ServiceMain {
         .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{}", service, host, s.actualPort()));
   }
 
-  /** The main of a service process; exits with status 1 when it cannot start. */
+  /**
+   * The main of a service process; exits with status 1 when it cannot start, also when joining
+   * the cluster or starting takes longer than {@code start-timeout-seconds} (so that a supervisor
+   * such as compose restarts it instead of leaving it hung).
+   */
   public static void run(String service, Function<Vertx, Future<?>> starter) {
     Settings settings = Settings.fromEnvironment();
+    long timeoutSeconds = settings.getLong("start-timeout-seconds", 120);
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, service + "-start-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.schedule(() -> {
+      LOG.error("{} did not start within {} s (start-timeout-seconds); exiting", service, timeoutSeconds);
+      System.exit(1);
+    }, timeoutSeconds, TimeUnit.SECONDS);
     VertxBootstrap.start(settings)
         .compose(vertx -> starter.apply(vertx).onSuccess(v ->
             Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()))))
+        .onSuccess(v -> watchdog.shutdownNow())
         .onFailure(err -> {
           LOG.error("{} failed to start", service, err);
           System.exit(1);

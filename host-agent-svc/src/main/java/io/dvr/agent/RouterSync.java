@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class RouterSync {
   private static final Logger LOG = LoggerFactory.getLogger(RouterSync.class);
   private static final String APPLY = "apply";
+  private static final long RETRY_MILLIS = 1000;
 
   private final Vertx vertx;
   private final String host;
@@ -141,9 +142,10 @@ final class RouterSync {
           applies.request(APPLY);
         })
         .onFailure(err -> {
-          // Keep what was asked for; the next request or the periodic resync tries again.
+          // Keep what was asked for and ask again shortly (a scheduler instance may just have died).
           fullSyncPending |= full;
           pendingRouters.addAll(ids);
+          vertx.setTimer(RETRY_MILLIS, id -> fetches.request("fetch"));
         });
   }
 

@@ -118,7 +118,11 @@ public final class SchedulerService extends SchedulerServiceService {
         Bus.send(vertx, EventAddresses.routersChanged(host),
             RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString()).build());
       }
-    }).onFailure(err -> pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned));
+    }).onFailure(err -> {
+      // Keep the hosts to tell and try again shortly (the database may be restarting).
+      pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
+      vertx.setTimer(1000, id -> reschedules.request(routerId));
+    });
   }
 
   @Override

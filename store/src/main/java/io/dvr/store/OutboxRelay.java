@@ -48,7 +48,8 @@ public final class OutboxRelay {
   public Future<Void> start() {
     timerId = vertx.setPeriodic(pollMillis, id -> drain());
     return listen().recover(err -> {
-      LOG.warn("outbox LISTEN failed ({}); relying on polling every {} ms", err.getMessage(), pollMillis);
+      LOG.warn("outbox LISTEN failed ({}); polling every {} ms until it is back", err.getMessage(), pollMillis);
+      relisten();
       return Future.succeededFuture();
     }).onComplete(v -> drain());
   }
@@ -60,10 +61,24 @@ public final class OutboxRelay {
       conn.closeHandler(v -> {
         listener = null;
         if (!stopped) {
-          vertx.setTimer(pollMillis, id -> listen().onFailure(e -> LOG.debug("re-LISTEN failed", e)));
+          LOG.warn("outbox LISTEN connection closed; polling every {} ms until it is back", pollMillis);
+          relisten();
         }
       });
       return conn.query("LISTEN " + Outbox.CHANNEL).execute().mapEmpty();
+    });
+  }
+
+  /** Tries LISTEN again every poll interval until it succeeds or the relay stops (the poll covers the gap). */
+  private void relisten() {
+    vertx.setTimer(pollMillis, id -> {
+      if (stopped || listener != null) {
+        return;
+      }
+      listen().onSuccess(v -> {
+        LOG.info("outbox LISTEN restored");
+        drain();
+      }).onFailure(e -> relisten());
     });
   }
 
