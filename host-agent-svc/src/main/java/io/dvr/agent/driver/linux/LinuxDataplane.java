@@ -117,6 +117,7 @@ public final class LinuxDataplane implements Dataplane {
       host.execute(plan);
       store.save(facts);
       total += plan.size();
+      GratuitousArp.send(host.runner(), GratuitousArp.announcements(plan, desired));
     }
     if (host.options().ovs()) {
       OvsPorts ports = OvsPorts.read(host.runner());

@@ -1,0 +1,57 @@
+package io.dvr.agent.driver.linux;
+
+import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.reconcile.Operation;
+import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.render.Names;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Announces floating IPs that a plan has just routed through a fip- namespace: one unsolicited
+ * ARP from its fg- device, so that neighbours on the external network drop a stale entry (a FIP
+ * moved, or a fg- port re-created with another MAC). This is an action, not state, so it is not
+ * part of the plan; like Neutron it is best effort (failures are logged) and needs
+ * ip_nonlocal_bind in the fip- namespace, since the FIP is answered by proxy ARP, not held there.
+ */
+final class GratuitousArp {
+  private static final Logger LOG = LoggerFactory.getLogger(GratuitousArp.class);
+
+  private GratuitousArp() {}
+
+  /** The (namespace, fg- device, floating IP) triples a plan newly routes. */
+  static List<String[]> announcements(Plan plan, HostState desired) {
+    List<String[]> out = new ArrayList<>();
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.ReplaceRoute r && r.namespace().startsWith(Names.FIP)
+          && r.route().destination().length() == 32 && r.route().via() != null && !r.route().via().isEmpty()) {
+        NamespaceState ns = desired.namespaces().get(r.namespace());
+        if (ns == null) {
+          continue;
+        }
+        ns.devices().keySet().stream().filter(d -> d.startsWith(Names.FG)).findFirst()
+            .ifPresent(fg -> out.add(new String[] {r.namespace(), fg, r.route().destination().ip()}));
+      }
+    }
+    return out;
+  }
+
+  static void send(CommandRunner runner, List<String[]> announcements) {
+    for (String[] a : announcements) {
+      String namespace = Args.name(a[0]);
+      String device = Args.device(a[1]);
+      String ip = Args.ip(a[2]);
+      CommandResult bind = runner.exec(Command.of("ip", "netns", "exec", namespace, "sysctl", "-q", "-w",
+          "net.ipv4.ip_nonlocal_bind=1"));
+      CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
+          "-w", "1", "-I", device, ip));
+      if (bind.exitCode() != 0 || arp.exitCode() != 0) {
+        LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace,
+            (bind.stderr() + arp.stderr()).strip());
+      }
+    }
+  }
+}
