@@ -7,6 +7,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,19 +40,35 @@ final class GratuitousArp {
     return out;
   }
 
-  static void send(CommandRunner runner, List<String[]> announcements) {
+  /**
+   * Allows the non-local source once per namespace, then sends the announcements on the given
+   * executor: arping takes about a second each, which must not hold up the apply.
+   */
+  static void send(CommandRunner runner, List<String[]> announcements, Executor announcer) {
+    java.util.Set<String> namespaces = new java.util.TreeSet<>();
+    announcements.forEach(a -> namespaces.add(Args.name(a[0])));
+    for (String namespace : namespaces) {
+      CommandResult bind = runner.exec(Command.of("ip", "netns", "exec", namespace, "sysctl", "-q", "-w",
+          "net.ipv4.ip_nonlocal_bind=1"));
+      if (bind.exitCode() != 0) {
+        LOG.warn("cannot allow non-local binds in {}: {}", namespace, bind.stderr().strip());
+      }
+    }
     for (String[] a : announcements) {
       String namespace = Args.name(a[0]);
       String device = Args.device(a[1]);
       String ip = Args.ip(a[2]);
-      CommandResult bind = runner.exec(Command.of("ip", "netns", "exec", namespace, "sysctl", "-q", "-w",
-          "net.ipv4.ip_nonlocal_bind=1"));
-      CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
-          "-w", "1", "-I", device, ip));
-      if (bind.exitCode() != 0 || arp.exitCode() != 0) {
-        LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace,
-            (bind.stderr() + arp.stderr()).strip());
-      }
+      announcer.execute(() -> {
+        try {
+          CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
+              "-w", "1", "-I", device, ip));
+          if (arp.exitCode() != 0) {
+            LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, arp.stderr().strip());
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, e.toString());
+        }
+      });
     }
   }
 }

@@ -48,6 +48,11 @@ final class LaneRunner {
   }
 
   private void flush(List<Action.Ip> batch) {
+    if (!options.batch()) {
+      batch.forEach(this::single);
+      batch.clear();
+      return;
+    }
     int from = 0;
     while (from < batch.size()) {
       List<Action.Ip> rest = batch.subList(from, batch.size());
@@ -70,6 +75,16 @@ final class LaneRunner {
       from += failed + 1;
     }
     batch.clear();
+  }
+
+  /** One ip line as its own {@code ip [-n NS] ...} process (options without batching). */
+  private void single(Action.Ip ip) {
+    List<String> argv = new ArrayList<>(List.of("ip"));
+    if (!ip.namespace().isEmpty()) {
+      argv.addAll(List.of("-n", ip.namespace()));
+    }
+    argv.addAll(ip.words());
+    exec(new Action.Exec(Command.of(argv).withTimeout(options.timeout()), ip.tolerated()));
   }
 
   private static boolean tolerated(String stderr, List<String> tolerated) {

@@ -17,6 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -43,6 +45,12 @@ public final class LinuxDataplane implements Dataplane {
   private final String tunnelIp;
   private final WorkerExecutor worker;
   private final LinuxListings listings;
+  /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
+  private final ExecutorService announcer = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "dvr-garp");
+    t.setDaemon(true);
+    return t;
+  });
   private long applies;
 
   /**
@@ -117,7 +125,7 @@ public final class LinuxDataplane implements Dataplane {
       host.execute(plan);
       store.save(facts);
       total += plan.size();
-      GratuitousArp.send(host.runner(), GratuitousArp.announcements(plan, desired));
+      GratuitousArp.send(host.runner(), GratuitousArp.announcements(plan, desired), announcer);
     }
     if (host.options().ovs()) {
       OvsPorts ports = OvsPorts.read(host.runner());
@@ -170,6 +178,7 @@ public final class LinuxDataplane implements Dataplane {
 
   /** Releases the worker and the runner's pool and scratch directory. */
   public Future<Void> close() {
+    announcer.shutdownNow();
     return worker.close().eventually(() -> vertx.executeBlocking(() -> {
       host.runner().close();
       return null;

@@ -61,7 +61,8 @@ final class OperationCompiler {
       Operation op = ops.get(i);
       if (op instanceof SetSysctl first) {
         List<String> argv = new ArrayList<>(netnsExec(first.namespace(), "sysctl", "-w", "-q"));
-        while (i < ops.size() && ops.get(i) instanceof SetSysctl s && s.namespace().equals(first.namespace())) {
+        while (i < ops.size() && ops.get(i) instanceof SetSysctl s && s.namespace().equals(first.namespace())
+            && (options.batch() || s == first)) {
           argv.add(Args.sysctlKey(s.key()) + "=" + Args.token(s.value()));
           i++;
         }
@@ -79,8 +80,15 @@ final class OperationCompiler {
     }
     // One atomic bundle per bridge; bridges are independent, so grouping keeps each bridge's order.
     List<Action> flows = new ArrayList<>();
-    bundles.forEach((bridge, lines) -> flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle",
-        "add-flows", bridge, "-")).withStdin(String.join("\n", lines) + "\n"))));
+    bundles.forEach((bridge, lines) -> {
+      if (options.batch()) {
+        flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", bridge, "-"))
+            .withStdin(String.join("\n", lines) + "\n")));
+      } else {
+        lines.forEach(line -> flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "add-flows", bridge, "-"))
+            .withStdin(line + "\n"))));
+      }
+    });
     if (!flows.isEmpty()) {
       requireOvs("flows");
       out.addAll(bundlesAt, flows);
@@ -131,12 +139,28 @@ final class OperationCompiler {
       return List.of(ip(ns, List.of("neigh", "del", Args.ip(n.neighbour().ip()), "dev",
           Args.device(n.neighbour().dev())), NO_FILE, NO_DEVICE));
     } else if (op instanceof ReplaceNat n) {
-      return List.of(new Action.Deferred("nat of " + ns, () -> List.of(exec(command(
-          netnsExec(ns, "iptables-restore", "-n")).withStdin(NatRestore.script(
-              NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()), n.ours(),
-              Names::isOurChain))))));
+      return List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(
+          NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()), n.ours(),
+          Names::isOurChain))));
     }
     throw new IllegalArgumentException("the Linux driver cannot execute " + op);
+  }
+
+  /** The restore as one iptables-restore, or (without batching) each of its lines as its own iptables. */
+  private List<Action> nat(String ns, String script) {
+    if (options.batch()) {
+      return List.of(exec(command(netnsExec(ns, "iptables-restore", "-n")).withStdin(script)));
+    }
+    List<Action> out = new ArrayList<>();
+    for (String line : script.split("\n")) {
+      if (!line.startsWith("-")) {
+        continue; // *nat and COMMIT
+      }
+      List<String> argv = new ArrayList<>(netnsExec(ns, "iptables", "-w", "-t", "nat"));
+      argv.addAll(List.of(line.split(" ")));
+      out.add(exec(command(argv)));
+    }
+    return out;
   }
 
   /** A router port into its bridge: a veth pair (host end in the bridge) or an internal port moved in. */
