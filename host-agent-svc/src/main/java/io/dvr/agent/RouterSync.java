@@ -54,6 +54,10 @@ final class RouterSync {
   private long operationsSinceStart;
   private boolean fullSyncFetched;
   private boolean syncedOnce;
+  private boolean stopped;
+  /** Routers whose fetch is on its way: an ARP update for them is refetched rather than patched. */
+  private final Set<String> fetching = new TreeSet<>();
+  private boolean fetchingAll;
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeout) {
     this.vertx = vertx;
@@ -77,6 +81,7 @@ final class RouterSync {
   }
 
   void stop() {
+    stopped = true;
     if (resyncTimer >= 0) {
       vertx.cancelTimer(resyncTimer);
     }
@@ -123,8 +128,17 @@ final class RouterSync {
       return Future.succeededFuture();
     }
     GetHostRoutersRequest request = GetHostRoutersRequest.newBuilder().setHost(host).addAllRouterIds(ids).build();
+    fetching.addAll(ids);
+    fetchingAll = full;
     return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), requestTimeout)
+        .onComplete(done -> {
+          fetching.clear();
+          fetchingAll = false;
+        })
         .onSuccess(fetched -> {
+          if (stopped) {
+            return;
+          }
           Map<String, RouterInfo> got = new LinkedHashMap<>();
           fetched.getRoutersList().forEach(r -> got.put(r.getRouterId(), r));
           if (full) {
@@ -145,13 +159,17 @@ final class RouterSync {
           // Keep what was asked for and ask again shortly (a scheduler instance may just have died).
           fullSyncPending |= full;
           pendingRouters.addAll(ids);
-          vertx.setTimer(RETRY_MILLIS, id -> fetches.request("fetch"));
+          if (!stopped) {
+            vertx.setTimer(RETRY_MILLIS, id -> fetches.request("fetch"));
+          }
         });
   }
 
   private void onArpUpdate(ArpUpdate update) {
     RouterInfo router = routers.get(update.getRouterId());
-    if (router == null) {
+    if (router == null || fetchingAll || fetching.contains(update.getRouterId())) {
+      // Not held yet, or a fetch on its way may carry an older table: fetch the router again.
+      onRoutersChanged(RoutersChanged.newBuilder().setHost(host).addRouterIds(update.getRouterId()).build());
       return;
     }
     Map<String, ArpEntry> entries = new TreeMap<>();
@@ -169,7 +187,8 @@ final class RouterSync {
   }
 
   private Future<?> applyNow() {
-    if (state.getDvrMac().isEmpty()) {
+    // Before the first full sync the agent knows only some routers: applying would remove the others.
+    if (stopped || state.getDvrMac().isEmpty() || !fullSyncFetched) {
       return Future.succeededFuture();
     }
     HostRouters wanted = state.clone().clearRouters().addAllRouters(routers.values()).build();
