@@ -78,9 +78,15 @@ final class Cluster implements AutoCloseable {
    * later {@link #startAgents} calls (every member is listed in everyone's DVR_CLUSTER_MEMBERS).
    */
   static Cluster start(String test, int agentJvms, Map<String, String> extraEnv) {
+    return start(test, agentJvms, extraEnv, 2);
+  }
+
+  /** As {@link #start(String, int, Map)}, with {@code instances} of each scaled service (ScaleOutBench: 1 or 2). */
+  static Cluster start(String test, int agentJvms, Map<String, String> extraEnv, int instances) {
     Path dir = LOGS.resolve(test + "-" + System.currentTimeMillis());
     PostgresServer pg = PostgresServer.start(dir, LOGS.resolve("pg-bin"), freePort());
-    Cluster cluster = new Cluster("it-" + test + "-" + System.nanoTime(), dir, pg, extraEnv, 7 + agentJvms);
+    int members = 1 + SCALED.length * instances;
+    Cluster cluster = new Cluster("it-" + test + "-" + System.nanoTime(), dir, pg, extraEnv, members + agentJvms);
     OPEN.add(cluster);
     try {
       // The gateway first: it applies the migrations and is the member the others join, so that
@@ -90,13 +96,13 @@ final class Cluster implements AutoCloseable {
       cluster.awaitServing(List.of(gateway));
       List<JvmProcess> services = new ArrayList<>();
       for (String[] svc : SCALED) {
-        for (int i = 1; i <= 2; i++) {
+        for (int i = 1; i <= instances; i++) {
           int port = freePort();
           services.add(cluster.launch(svc[0] + "-" + i, svc[1], "256m", Map.of(svc[2], String.valueOf(port)), port));
         }
       }
       cluster.awaitServing(services);
-      cluster.awaitMembers(7);
+      cluster.awaitMembers(members);
       cluster.api = cluster.rpc.api(cluster.apiPort);
       cluster.recordStartupTimes();
       return cluster;

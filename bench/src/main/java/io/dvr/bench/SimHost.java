@@ -1,0 +1,60 @@
+package io.dvr.bench;
+
+import io.dvr.agent.HostAgentService;
+import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.render.Names;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One simulated host: its in-memory kernel and OVS, the agent's facts (which survive an agent
+ * restart, like a state file) and the agent currently running on it. The host model is only
+ * touched under its own lock, as MemoryDataplane does.
+ */
+final class SimHost {
+  final String name;
+  final String mode;
+  final MemoryHost memory;
+  final WatchedFacts facts = new WatchedFacts();
+  volatile HostAgentService agent;
+  volatile String deployment;
+
+  SimHost(String name, String mode) {
+    this.name = name;
+    this.mode = mode;
+    this.memory = new MemoryHost(name);
+  }
+
+  /** The same host with its kernel state and the agent's state file wiped. */
+  SimHost wiped() {
+    return new SimHost(name, mode);
+  }
+
+  int qrouterCount() {
+    synchronized (memory) {
+      return (int) memory.ipNetns().lines().filter(l -> l.startsWith(Names.QROUTER)).count();
+    }
+  }
+
+  /** The namespace's {@code ip neigh} lines; empty while the namespace does not exist. */
+  Set<String> neighbours(String namespace) {
+    synchronized (memory) {
+      try {
+        return memory.ipNeigh(namespace).lines().collect(Collectors.toSet());
+      } catch (IllegalArgumentException noSuchNamespace) {
+        return Set.of();
+      }
+    }
+  }
+
+  /** Whether the namespace's {@code ip neigh} shows exactly this line. */
+  boolean holdsNeighbour(String namespace, String line) {
+    synchronized (memory) {
+      try {
+        return memory.ipNeigh(namespace).lines().anyMatch(line::equals);
+      } catch (IllegalArgumentException noSuchNamespace) {
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.dvr.bench;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Setup-time waits on the main thread (never used to time a measurement). */
+final class Waits {
+  private static final long STEP_MS = 20;
+
+  private Waits() {}
+
+  static void until(String what, long timeoutMs, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting until " + what);
+      }
+      sleep(STEP_MS);
+    }
+  }
+
+  /** Waits until no host has applied anything for quietMs: the control plane has settled. */
+  static void quiet(List<SimHost> hosts, long quietMs, long timeoutMs) {
+    until("no host applied anything for " + quietMs + " ms", timeoutMs, () -> isQuiet(hosts, quietMs));
+  }
+
+  static boolean isQuiet(List<SimHost> hosts, long quietMs) {
+    long last = hosts.stream().mapToLong(h -> h.facts.lastApplyNanos()).max().orElse(0);
+    return System.nanoTime() - last >= quietMs * 1_000_000;
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
