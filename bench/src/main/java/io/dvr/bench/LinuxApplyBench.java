@@ -104,7 +104,20 @@ public final class LinuxApplyBench {
         clean(state);
       }
     }
-    probe.run(cmd("bash", "-c", "ovs-vsctl list-ports br-int | grep '^vm' | sed 's/^/-- del-port /' | xargs ovs-vsctl"));
+    removeVmPorts();
+  }
+
+  /** Deletes the benchmark's VM ports from br-int in one ovs-vsctl call. */
+  private void removeVmPorts() {
+    List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
+    for (String port : probe.run(cmd("ovs-vsctl", "list-ports", "br-int")).stdout().split("\\s+")) {
+      if (port.startsWith("vm")) {
+        argv.addAll(List.of("--", "--if-exists", "del-port", "br-int", port));
+      }
+    }
+    if (argv.size() > 1) {
+      probe.run(cmd(argv.toArray(String[]::new)));
+    }
   }
 
   private LinuxDataplane dataplane(Path state, boolean batch) {
