@@ -37,6 +37,7 @@ final class RouterSync {
   private static final Logger LOG = LoggerFactory.getLogger(RouterSync.class);
   private static final String APPLY = "apply";
   private static final long RETRY_MILLIS = 1000;
+  private static final long MAX_APPLY_BACKOFF_MILLIS = 30_000;
 
   private final Vertx vertx;
   private final String host;
@@ -55,6 +56,7 @@ final class RouterSync {
   private boolean fullSyncFetched;
   private boolean syncedOnce;
   private boolean stopped;
+  private long applyBackoff;
   /** Routers whose fetch is on its way: an ARP update for them is refetched rather than patched. */
   private final Set<String> fetching = new TreeSet<>();
   private boolean fetchingAll;
@@ -193,7 +195,8 @@ final class RouterSync {
     }
     HostRouters wanted = state.clone().clearRouters().addAllRouters(routers.values()).build();
     boolean afterFullSync = fullSyncFetched;
-    return dataplane.apply(wanted).onSuccess(n -> {
+    return dataplane.apply(wanted).onFailure(err -> retryApply()).onSuccess(n -> {
+      applyBackoff = 0;
       lastApplied = n;
       operationsSinceStart += n;
       syncedOnce |= afterFullSync;
@@ -201,6 +204,16 @@ final class RouterSync {
         LOG.info("host {}: applied {} operations for {} routers", host, n, routers.size());
       }
     });
+  }
+
+  /** A failed apply (a command failed, a device was busy) runs again after 1, 2, 4 ... 30 s. */
+  private void retryApply() {
+    if (stopped) {
+      return;
+    }
+    applyBackoff = applyBackoff == 0 ? RETRY_MILLIS : Math.min(applyBackoff * 2, MAX_APPLY_BACKOFF_MILLIS);
+    LOG.warn("host {}: apply failed; trying again in {} ms", host, applyBackoff);
+    vertx.setTimer(applyBackoff, id -> applies.request(APPLY));
   }
 
   /** Operations applied by the last apply (0: the host already held the wanted state). */
