@@ -5,6 +5,7 @@ import io.dvr.common.grpc.Unary;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -51,14 +52,15 @@ final class Heartbeat {
     }
   }
 
-  void start() {
-    send();
+  /** Sends the first report (registration) and then one per interval; completes after the first attempt. */
+  Future<Void> start() {
     timer = vertx.setPeriodic(intervalMillis, id -> send());
+    return send().otherwiseEmpty().mapEmpty();
   }
 
-  private void send() {
+  private Future<?> send() {
     ReportAgentStateRequest request = report.setStartFlag(!started).build();
-    Unary.call(client, api, AgentServiceGrpcClient.ReportAgentState, request, Math.min(intervalMillis, 10_000))
+    return Unary.call(client, api, AgentServiceGrpcClient.ReportAgentState, request, Math.min(intervalMillis, 10_000))
         .onSuccess(agent -> {
           if (!started) {
             LOG.info("agent on host {} registered as {} ({})", agent.getHost(), agent.getId(), agent.getAgentMode());

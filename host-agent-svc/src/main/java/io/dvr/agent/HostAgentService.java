@@ -81,9 +81,9 @@ public final class HostAgentService {
     };
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(HostAgentServiceGrpcService.of(grpc)))
         .map(server -> {
-          heartbeat.start();
-          // The first full sync runs in the background: an agent starts even while the control plane is away.
-          sync.start(settings.getLong("agent.resync-seconds", 60) * 1000);
+          // Register first (with the tunnel address), then get the DVR MAC and sync, in the background:
+          // an agent starts even while the control plane is away.
+          heartbeat.start().onComplete(v -> sync.start(settings.getLong("agent.resync-seconds", 60) * 1000));
           return new HostAgentService(server, heartbeat, sync, dataplane);
         });
   }

@@ -182,10 +182,12 @@ final class RouterSync {
     applies.request(APPLY);
   }
 
+  /**
+   * A host joined (or got its MAC): refetch everything, because its tunnel endpoint and MAC come
+   * with the host's routers; patching in only the MAC list would keep a stale tunnel list.
+   */
   private void onDvrMacs(ListDvrMacsResponse macs) {
-    state.clearPeerMacs();
-    macs.getMacsList().stream().filter(m -> !m.getHost().equals(host)).forEach(state::addPeerMacs);
-    applies.request(APPLY);
+    requestFullSync();
   }
 
   private Future<?> applyNow() {
