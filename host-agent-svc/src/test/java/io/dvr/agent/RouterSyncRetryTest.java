@@ -49,7 +49,6 @@ class RouterSyncRetryTest {
       RouterSync sync = new RouterSync(vertx, "compute1", "dvr", flaky, 5_000);
       sync.start(600_000);
       assertThat(applied.get(20, TimeUnit.SECONDS)).isEqualTo(3);
-      assertThat(sync.syncedOnce()).isTrue();
       sync.stop();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
