@@ -15,4 +15,11 @@ public interface Dataplane {
 
   /** The host's state in the native text formats, for one namespace or (empty) all of it. */
   Future<HostStateListing> print(String namespace);
+
+  /**
+   * Calls back, on any thread, when the host changed under the agent in a way the wanted state
+   * depends on (a VM port plugged or unplugged), so that the agent applies again. A simulated host
+   * changes only through the agent: no call back.
+   */
+  default void watch(Runnable hostChanged) {}
 }

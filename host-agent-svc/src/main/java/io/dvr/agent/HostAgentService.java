@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * host-agent-svc: one per host (dvr or dvr_snat). Registers and heartbeats, gets its DVR MAC,
@@ -111,9 +112,14 @@ public final class HostAgentService {
     return sync.syncedOnce();
   }
 
+  /** The other hosts' tunnel endpoints as of the last apply, by host name. */
+  public Map<String, String> tunnelEndpoints() {
+    return sync.appliedTunnelEndpoints();
+  }
+
   /** Asks for a full sync now (tests, and operators through a restart). */
   public void resync() {
-    sync.requestFullSync();
+    sync.requestFullSyncFromAnyThread();
   }
 
   public Future<Void> stop() {

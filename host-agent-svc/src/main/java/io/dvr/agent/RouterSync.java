@@ -13,11 +13,14 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.TunnelEndpoint;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +58,15 @@ final class RouterSync {
   private long operationsSinceStart;
   private boolean fullSyncFetched;
   private boolean syncedOnce;
-  private boolean stopped;
+  private volatile boolean stopped;
   private long applyBackoff;
   /** Routers whose fetch is on its way: an ARP update for them is refetched rather than patched. */
   private final Set<String> fetching = new TreeSet<>();
   private boolean fetchingAll;
+  /** The context everything above is used on: set at start, entered by calls from other threads. */
+  private volatile Context context;
+  /** The peers' tunnel endpoints of the last successful apply (read from any thread). */
+  private volatile Map<String, String> appliedTunnelEndpoints = Map.of();
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeout) {
     this.vertx = vertx;
@@ -73,9 +80,12 @@ final class RouterSync {
 
   /** Listens first (so nothing is missed), then gets the DVR MAC and runs the first full sync. */
   Future<Void> start(long resyncMillis) {
+    context = vertx.getOrCreateContext();
+    dataplane.watch(this::hostChanged);
     consumers.add(Bus.listen(vertx, EventAddresses.routersChanged(host), RoutersChanged.parser(), this::onRoutersChanged));
     consumers.add(Bus.listen(vertx, EventAddresses.arpUpdate(host), ArpUpdate.parser(), this::onArpUpdate));
     consumers.add(Bus.listen(vertx, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(), this::onDvrMacs));
+    consumers.add(Bus.listen(vertx, EventAddresses.TUNNEL_ENDPOINTS, TunnelEndpoint.parser(), this::onTunnelEndpoint));
     consumers.add(Bus.serve(vertx, EventAddresses.hostState(host), GetHostStateRequest.parser(),
         req -> dataplane.print(req.getNamespace())));
     resyncTimer = vertx.setPeriodic(resyncMillis, id -> requestFullSync());
@@ -113,6 +123,31 @@ final class RouterSync {
   void requestFullSync() {
     fullSyncPending = true;
     fetches.request("fetch");
+  }
+
+  /** A full sync asked for from any thread (tests, operators); before start there is one coming anyway. */
+  void requestFullSyncFromAnyThread() {
+    onContext(this::requestFullSync);
+  }
+
+  /** The host changed under the agent (a VM plugged): apply again, with the routers held. */
+  private void hostChanged() {
+    onContext(() -> {
+      LOG.debug("host {}: a VM port was plugged or unplugged; applying again", host);
+      applies.request(APPLY);
+    });
+  }
+
+  private void onContext(Runnable action) {
+    Context c = context;
+    if (c == null || stopped) {
+      return;
+    }
+    c.runOnContext(v -> {
+      if (!stopped) {
+        action.run();
+      }
+    });
   }
 
   private void onRoutersChanged(RoutersChanged change) {
@@ -183,11 +218,53 @@ final class RouterSync {
   }
 
   /**
-   * A host joined (or got its MAC): refetch everything, because its tunnel endpoint and MAC come
-   * with the host's routers; patching in only the MAC list would keep a stale tunnel list.
+   * A host got its DVR MAC: the peers' MACs are patched in (the tunnel endpoint of a new host
+   * comes on its own, {@link #onTunnelEndpoint}). Nothing to patch before the first full sync,
+   * which reads both; while a fetch is on its way it may carry an older list: fetch all again.
    */
   private void onDvrMacs(ListDvrMacsResponse macs) {
-    requestFullSync();
+    if (!patchable()) {
+      return;
+    }
+    List<DvrHostMac> peers = macs.getMacsList().stream().filter(m -> !m.getHost().equals(host))
+        .sorted(Comparator.comparing(DvrHostMac::getHost)).toList();
+    List<DvrHostMac> held = state.getPeerMacsList().stream().sorted(Comparator.comparing(DvrHostMac::getHost)).toList();
+    if (!peers.equals(held)) {
+      state.clearPeerMacs().addAllPeerMacs(peers);
+      applies.request(APPLY);
+    }
+  }
+
+  /** A host's tunnel endpoint was registered, changed or removed (empty): patched in, as DVR MACs are. */
+  private void onTunnelEndpoint(TunnelEndpoint endpoint) {
+    if (endpoint.getHost().equals(host) || !patchable()) {
+      return;
+    }
+    String held = state.getTunnelEndpointsOrDefault(endpoint.getHost(), "");
+    if (held.equals(endpoint.getTunnelIp())) {
+      return;
+    }
+    LOG.info("host {}: tunnel endpoint of {} is now {}", host, endpoint.getHost(),
+        endpoint.getTunnelIp().isEmpty() ? "gone" : endpoint.getTunnelIp());
+    if (endpoint.getTunnelIp().isEmpty()) {
+      state.removeTunnelEndpoints(endpoint.getHost());
+    } else {
+      state.putTunnelEndpoints(endpoint.getHost(), endpoint.getTunnelIp());
+    }
+    applies.request(APPLY);
+  }
+
+  /**
+   * Whether a peer update can be patched into the held state now: not before the first full sync
+   * (it reads the current peers anyway), and not while a fetch is on its way, whose answer may
+   * predate the update and replace it; then everything is fetched again after it.
+   */
+  private boolean patchable() {
+    if (fetchingAll || !fetching.isEmpty()) {
+      requestFullSync();
+      return false;
+    }
+    return fullSyncFetched;
   }
 
   private Future<?> applyNow() {
@@ -198,6 +275,7 @@ final class RouterSync {
     HostRouters wanted = state.clone().clearRouters().addAllRouters(routers.values()).build();
     boolean afterFullSync = fullSyncFetched;
     return dataplane.apply(wanted).onFailure(err -> retryApply()).onSuccess(n -> {
+      appliedTunnelEndpoints = Map.copyOf(wanted.getTunnelEndpointsMap());
       applyBackoff = 0;
       lastApplied = n;
       operationsSinceStart += n;
@@ -231,6 +309,11 @@ final class RouterSync {
   /** Whether a full sync has been fetched and applied since start. */
   boolean syncedOnce() {
     return syncedOnce;
+  }
+
+  /** The peers' tunnel endpoints the host was last made to hold, by host. */
+  Map<String, String> appliedTunnelEndpoints() {
+    return appliedTunnelEndpoints;
   }
 
   Set<String> routerIds() {

@@ -16,6 +16,8 @@ import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SchedulerServiceGrpcService;
 import io.dvr.proto.v1.SchedulerServiceService;
+import io.dvr.proto.v1.TunnelEndpoint;
+import io.dvr.store.AgentStore;
 import io.dvr.store.Database;
 import io.dvr.store.HostRoutersQuery;
 import io.dvr.store.PortStore;
@@ -48,6 +50,7 @@ public final class SchedulerService extends SchedulerServiceService {
   private final Vertx vertx;
   private final Store store;
   private final SchedulerStore scheduler;
+  private final AgentStore agents;
   private final HostRoutersQuery hostRouters = new HostRoutersQuery();
   private final KeyedWork<UUID> reschedules;
   /** Per router, the hosts a pending change concerns; ALL_HOSTS stands for every host of the router. */
@@ -58,6 +61,7 @@ public final class SchedulerService extends SchedulerServiceService {
     this.vertx = vertx;
     this.store = store;
     this.scheduler = new SchedulerStore(new PortStore(), agentDownSeconds);
+    this.agents = new AgentStore(agentDownSeconds);
     this.reschedules = new KeyedWork<>("reschedule of router", this::reschedule);
   }
 
@@ -85,7 +89,19 @@ public final class SchedulerService extends SchedulerServiceService {
       // A new or restarted agent: the routers its host may now carry (and any SNAT it may take).
       event.getHostsList().forEach(host -> store.read(tx -> scheduler.routersConcerning(tx, host))
           .onSuccess(ids -> ids.forEach(id -> request(id, List.of(host)))));
+      event.getHostsList().forEach(this::announceTunnelEndpoint);
     }
+  }
+
+  /**
+   * Tells every agent where the host's tunnel ends now (read back, so that a late or repeated
+   * event announces the current endpoint); agents whose list already says so change nothing.
+   */
+  private void announceTunnelEndpoint(String host) {
+    store.read(tx -> agents.tunnelEndpoint(tx, host))
+        .onSuccess(ip -> Bus.publish(vertx, EventAddresses.TUNNEL_ENDPOINTS,
+            TunnelEndpoint.newBuilder().setHost(host).setTunnelIp(ip).build()))
+        .onFailure(err -> LOG.warn("could not announce the tunnel endpoint of host {}: {}", host, err.toString()));
   }
 
   private void request(UUID routerId, List<String> hosts) {

@@ -20,26 +20,37 @@ public final class AgentStore {
     this.downSeconds = downSeconds;
   }
 
-  /** Registers on first report, else records the heartbeat; an event on registration and restart. */
+  /**
+   * Registers on first report, else records the heartbeat; an event on registration, restart and
+   * a change of tunnel endpoint (the peers' tunnels follow it).
+   */
   public Future<UUID> report(Tx tx, ReportAgentStateRequest r) {
-    return tx.one("INSERT INTO agents(id, host, agent_type, agent_mode, binary_name, tunnel_ip)"
+    // The CTE reads the row as it was before this statement: the old tunnel endpoint.
+    return tx.one("WITH old AS (SELECT tunnel_ip FROM agents WHERE host = $2 AND agent_type = $3)"
+            + " INSERT INTO agents(id, host, agent_type, agent_mode, binary_name, tunnel_ip)"
             + " VALUES ($1, $2, $3, $4, $5, $7)"
             + " ON CONFLICT ON CONSTRAINT agents_host_type_key DO UPDATE SET last_heartbeat = now(),"
             + " agent_mode = EXCLUDED.agent_mode, binary_name = EXCLUDED.binary_name, tunnel_ip = EXCLUDED.tunnel_ip,"
             + " started_at = CASE WHEN $6 THEN now() ELSE agents.started_at END"
-            + " RETURNING id, (xmax = 0) AS inserted",
+            + " RETURNING id, (xmax = 0) AS inserted, (SELECT tunnel_ip FROM old) IS DISTINCT FROM $7 AS tunnel_changed",
             UUID.randomUUID(), r.getHost(), r.getAgentType(), r.getAgentMode(), r.getBinary(), r.getStartFlag(),
             r.getTunnelIp())
         .map(row -> {
           UUID id = row.get().getUUID("id");
           boolean inserted = row.get().getBoolean("inserted");
-          if (inserted || r.getStartFlag()) {
+          if (inserted || r.getStartFlag() || row.get().getBoolean("tunnel_changed")) {
             tx.changed(ResourceType.RESOURCE_TYPE_AGENT, id, 1,
                 inserted ? ChangeKind.CHANGE_KIND_CREATED : ChangeKind.CHANGE_KIND_UPDATED,
                 null, List.of(), List.of(r.getHost()));
           }
           return id;
         });
+  }
+
+  /** The host's tunnel endpoint as registered by any of its agents, or empty when it has none. */
+  public Future<String> tunnelEndpoint(Tx tx, String host) {
+    return tx.one("SELECT tunnel_ip FROM agents WHERE host = $1 AND tunnel_ip <> '' ORDER BY agent_type LIMIT 1", host)
+        .map(row -> row.map(r -> r.getString("tunnel_ip")).orElse(""));
   }
 
   public Future<Agent> require(Tx tx, UUID id) {

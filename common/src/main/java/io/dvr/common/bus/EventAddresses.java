@@ -11,6 +11,8 @@ public final class EventAddresses {
   public static final String ALLOCATE_DVR_MAC = "dvr.mac-allocator.allocate";
   /** Published after every new DVR MAC: the full ListDvrMacsResponse, to every agent. */
   public static final String DVR_MACS = "dvr.agents.dvr-macs";
+  /** Published when a host's tunnel endpoint was registered, changed or removed: TunnelEndpoint, to every agent. */
+  public static final String TUNNEL_ENDPOINTS = "dvr.agents.tunnel-endpoints";
   /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */
   public static final String GET_HOST_ROUTERS = "dvr.scheduler.host-routers";
 

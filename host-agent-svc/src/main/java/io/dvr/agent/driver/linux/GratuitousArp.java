@@ -66,7 +66,10 @@ final class GratuitousArp {
             LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, arp.stderr().strip());
           }
         } catch (RuntimeException e) {
-          LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, e.toString());
+          // Interrupted: the agent is stopping, and the announcement with it.
+          if (!Thread.currentThread().isInterrupted()) {
+            LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, e.toString());
+          }
         }
       });
     }

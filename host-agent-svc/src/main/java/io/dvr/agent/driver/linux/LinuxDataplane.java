@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ public final class LinuxDataplane implements Dataplane {
     return t;
   });
   private long applies;
+  /** Set once by {@link #watch}; not guarded by this object's lock, which an apply holds for seconds. */
+  private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
 
   /**
    * @param tunnelIp this host's tunnel endpoint; when set, missing tunnel ports to peers are added
@@ -122,6 +125,13 @@ public final class LinuxDataplane implements Dataplane {
       facts = next;
       HostState desired = HostRenderer.render(routers, facts);
       Plan plan = Reconciler.diff(desired, host.observe());
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}", host.host(), pass + 1,
+            routers.getTunnelEndpointsMap(), facts.tunnelOfports());
+      }
+      if (!plan.isEmpty() && LOG.isDebugEnabled()) {
+        LOG.debug("host {}: pass {} plan:\n{}", host.host(), pass + 1, plan);
+      }
       host.execute(plan);
       store.save(facts);
       total += plan.size();
@@ -166,6 +176,18 @@ public final class LinuxDataplane implements Dataplane {
     return (int) commands.stream().filter(w -> w.equals("add-port") || w.startsWith("tag=")).count();
   }
 
+  /** Follows OVS's interfaces (when this dataplane drives OVS): VM ports plugged later are applied at once. */
+  @Override
+  public void watch(Runnable hostChanged) {
+    if (!host.options().ovs()) {
+      return;
+    }
+    OvsPortMonitor m = new OvsPortMonitor(host.host(), host.runner().shell(), hostChanged);
+    if (monitor.compareAndSet(null, m)) {
+      m.start();
+    }
+  }
+
   @Override
   public Future<HostStateListing> print(String namespace) {
     return worker.executeBlocking(() -> {
@@ -178,6 +200,10 @@ public final class LinuxDataplane implements Dataplane {
 
   /** Releases the worker and the runner's pool and scratch directory. */
   public Future<Void> close() {
+    OvsPortMonitor m = monitor.getAndSet(null);
+    if (m != null) {
+      m.close();
+    }
     announcer.shutdownNow();
     return worker.close().eventually(() -> vertx.executeBlocking(() -> {
       host.runner().close();

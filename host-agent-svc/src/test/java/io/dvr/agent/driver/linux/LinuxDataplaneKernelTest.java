@@ -14,6 +14,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +134,44 @@ class LinuxDataplaneKernelTest {
     } finally {
       await(restarted.close());
       sh("ovs-vsctl", "--if-exists", "del-port", "vmtap");
+    }
+  }
+
+  @Test
+  @DisplayName("a VM plugged or unplugged after the apply is noticed through OVS's monitor; the next apply tags it and adds or removes its flows")
+  void vmPluggedLaterIsNoticed(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters routers = r.routers(true);
+    LinuxDataplane dataplane = dataplane(stateDir);
+    BlockingQueue<String> news = new LinkedBlockingQueue<>();
+    dataplane.watch(() -> news.add("host changed"));
+    try {
+      assertThat(news.poll(30, TimeUnit.SECONDS)).as("news after the monitor's first read of the ports").isNotNull();
+      assertThat(await(dataplane.apply(routers))).isPositive();
+      assertThat(news).as("the agent's own plugging is no news").isEmpty();
+      String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
+
+      sh("ovs-vsctl", "add-port", "br-int", "vmlate", "--", "set", "Interface", "vmlate", "type=internal",
+          "external_ids:iface-id=" + r.vm);
+      assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM plugged").isNotNull();
+      assertThat(await(dataplane.apply(routers))).isPositive();
+      int vlanA = new FactsFile(stateDir, SmallRouter.HOST).load().orElseThrow().localVlans().valueOf(r.netA).orElseThrow();
+      assertThat(sh("ovs-vsctl", "get", "Port", "vmlate", "tag")).isEqualTo(Integer.toString(vlanA));
+      String ofport = sh("ovs-vsctl", "get", "Interface", "vmlate", "ofport");
+      assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+          .contains(vmFlows).contains("output:" + ofport);
+
+      news.clear();
+      sh("ovs-vsctl", "del-port", "br-int", "vmlate");
+      assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM unplugged").isNotNull();
+      assertThat(await(dataplane.apply(routers))).isPositive();
+      assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+          .doesNotContain(vmFlows);
+    } finally {
+      await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+          .setDvrMac(SmallRouter.DVR_MAC).build()));
+      await(dataplane.close());
+      sh("ovs-vsctl", "--if-exists", "del-port", "vmlate");
     }
   }
 }

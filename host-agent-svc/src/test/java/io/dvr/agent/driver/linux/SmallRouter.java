@@ -26,6 +26,7 @@ final class SmallRouter {
   final String extNet = UUID.randomUUID().toString();
   final String netA = UUID.randomUUID().toString();
   final String netB = UUID.randomUUID().toString();
+  static final String VM_MAC = "fa:16:3e:10:00:18";
   final String vm = UUID.randomUUID().toString();
   final RouterPortInfo ifA = port(id(), "fa:16:3e:10:00:01", "10.61.0.1", "10.61.0.0/24", id(), netA, 61, "10.61.0.5", "");
   final RouterPortInfo ifB = port(id(), "fa:16:3e:10:00:02", "10.62.0.1", "10.62.0.0/24", id(), netB, 62, "10.62.0.5", "");
@@ -61,8 +62,8 @@ final class SmallRouter {
     RouterInfo.Builder r = RouterInfo.newBuilder().setRouterId(routerId).setRevision(1).setAdminStateUp(true)
         .setDistributed(true).addInterfaces(ifA).addInterfaces(ifB).setGatewayPort(gateway).setSnatHere(true)
         .addSnatPorts(sgA).addSnatPorts(sgB)
-        .addLocalPorts(local(vm, "fa:16:3e:10:00:18", netA, ifA.getSubnetId(), "10.61.0.18"))
-        .addArpEntries(arp("10.61.0.18", "fa:16:3e:10:00:18", ifA.getSubnetId(), vm))
+        .addLocalPorts(local(vm, VM_MAC, netA, ifA.getSubnetId(), "10.61.0.18"))
+        .addArpEntries(arp("10.61.0.18", VM_MAC, ifA.getSubnetId(), vm))
         .addArpEntries(arp("10.62.0.9", "fa:16:3e:10:00:09", ifB.getSubnetId(), id()));
     if (withFip) {
       r.addFloatingIps(fip).setFipAgentGateway(fg);
