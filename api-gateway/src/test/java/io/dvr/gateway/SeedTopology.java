@@ -1,6 +1,8 @@
 package io.dvr.gateway;
 
+import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
+import io.dvr.proto.v1.ListAgentsRequest;
 import io.dvr.proto.v1.CreateFloatingIpRequest;
 import io.dvr.proto.v1.CreateNetworkRequest;
 import io.dvr.proto.v1.CreatePortRequest;
@@ -20,6 +22,8 @@ import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
 import io.dvr.proto.v1.Subnet;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Builds the seed article's topology (dvr-reference.md section 11) through the gRPC API. */
 public final class SeedTopology {
@@ -41,9 +45,15 @@ public final class SeedTopology {
 
   public static SeedTopology build(ApiClient gw) {
     SeedTopology t = new SeedTopology();
+    // The seed's hosts whose agents are not running are registered as their agents would; running
+    // agents are left alone (a report without their tunnel address would change it).
+    Set<String> registered = gw.call(AgentServiceGrpcClient.ListAgents, ListAgentsRequest.getDefaultInstance())
+        .getAgentsList().stream().map(Agent::getHost).collect(Collectors.toSet());
     for (String[] agent : new String[][] {{"network", "dvr_snat"}, {"compute1", "dvr"}, {"compute2", "dvr"}}) {
-      gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(agent[0])
-          .setAgentType("L3 agent").setAgentMode(agent[1]).setBinary("host-agent-svc").setStartFlag(true).build());
+      if (!registered.contains(agent[0])) {
+        gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(agent[0])
+            .setAgentType("L3 agent").setAgentMode(agent[1]).setBinary("host-agent-svc").setStartFlag(true).build());
+      }
     }
     t.ext = gw.call(NetworkServiceGrpcClient.CreateNetwork, CreateNetworkRequest.newBuilder()
         .setName("ext-net").setRouterExternal(true).setId(EXT_NET_ID).build());
