@@ -4,6 +4,7 @@ import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
 import io.dvr.gateway.api.AgentApi;
 import io.dvr.gateway.api.FloatingIpApi;
+import io.dvr.gateway.api.MtuPolicy;
 import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
 import io.dvr.gateway.api.RouterApi;
@@ -61,13 +62,19 @@ public final class ApiGateway {
   }
 
   private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb) {
+    MtuPolicy mtu;
+    try {
+      mtu = new MtuPolicy(settings.getInt("network.physical-mtu", MtuPolicy.DEFAULT_PHYSICAL_MTU));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Store store = new Store(db.pool());
     PortStore ports = new PortStore();
     NetworkStore networks = new NetworkStore();
     RouterStore routers = new RouterStore(ports);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     var services = List.of(
-        NetworkServiceGrpcService.of(new NetworkApi(store, networks)),
+        NetworkServiceGrpcService.of(new NetworkApi(store, networks, mtu)),
         SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
         RouterServiceGrpcService.of(new RouterApi(store, routers,
             new SchedulerStore(ports, settings.getLong("agent.down-time-seconds", 75)))),

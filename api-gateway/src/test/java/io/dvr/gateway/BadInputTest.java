@@ -33,6 +33,7 @@ import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
 import io.dvr.proto.v1.Subnet;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import io.dvr.proto.v1.UpdateNetworkRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.util.List;
@@ -238,6 +239,22 @@ class BadInputTest {
         subnet("10.20.0.0/24").setName("x".repeat(256)).build()), "name '", "256 characters");
     refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(PortServiceGrpcClient.CreatePort,
         port(seed.net1).setName("y".repeat(300)).build()), "name '", "300 characters");
+  }
+
+  @Test
+  @DisplayName("an MTU the network cannot carry is INVALID_ARGUMENT naming mtu, the value and the limit")
+  void badMtu() {
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(NetworkServiceGrpcClient.CreateNetwork,
+        CreateNetworkRequest.newBuilder().setName("jumbo").setMtu(1451).build()), "mtu '1451'", "68..1450", "VXLAN");
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(NetworkServiceGrpcClient.CreateNetwork,
+        CreateNetworkRequest.newBuilder().setName("zero").setMtu(0).build()), "mtu '0'", "68..1450");
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(NetworkServiceGrpcClient.CreateNetwork,
+        CreateNetworkRequest.newBuilder().setName("ext-jumbo").setRouterExternal(true).setMtu(1501).build()),
+        "mtu '1501'", "68..1500", "external");
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(NetworkServiceGrpcClient.UpdateNetwork,
+        UpdateNetworkRequest.newBuilder().setId(seed.net1.getId()).setMtu(1500).build()), "mtu '1500'", "68..1450");
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(NetworkServiceGrpcClient.UpdateNetwork,
+        UpdateNetworkRequest.newBuilder().setId(seed.ext.getId()).setMtu(67).build()), "mtu '67'", "68..1500");
   }
 
   @Test

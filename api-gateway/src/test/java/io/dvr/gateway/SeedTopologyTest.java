@@ -64,6 +64,13 @@ class SeedTopologyTest {
   }
 
   @Test
+  @DisplayName("tunnelled networks get MTU 1450 (1500 less VXLAN's 50), the external network 1500")
+  void networkMtus() {
+    assertThat(List.of(seed.net1.getMtu(), seed.net2.getMtu())).containsOnly(1450);
+    assertThat(seed.ext.getMtu()).isEqualTo(1500);
+  }
+
+  @Test
   @DisplayName("the gateway port sits on 192.168.1.0/24 and each internal subnet has one SNAT port")
   void gatewayAndSnatPorts() {
     Router r = router();

@@ -42,11 +42,18 @@ final class NetworkCommands {
     @Option(names = "--admin-state-down", description = "Set the administrative state down.")
     boolean adminStateDown;
 
+    @Option(names = "--mtu", paramLabel = "BYTES",
+        description = "MTU of the network (default: the largest its type allows, 1450 when tunnelled).")
+    Integer mtu;
+
     @Override
     protected void run() {
       CreateNetworkRequest.Builder req = CreateNetworkRequest.newBuilder()
           .setName(name)
           .setRouterExternal(external);
+      if (mtu != null) {
+        req.setMtu(mtu);
+      }
       if (id != null) {
         req.setId(id);
       }
@@ -91,7 +98,7 @@ final class NetworkCommands {
     }
   }
 
-  @Command(name = "net-update", description = "Rename a network or change its administrative state.")
+  @Command(name = "net-update", description = "Rename a network, change its administrative state or its MTU.")
   static final class Update extends CliCommand {
     @Parameters(paramLabel = "NET", description = "Name or id of the network.")
     String network;
@@ -103,10 +110,13 @@ final class NetworkCommands {
         description = "New administrative state.")
     Boolean adminStateUp;
 
+    @Option(names = "--mtu", paramLabel = "BYTES", description = "New MTU (the router ports on the network follow it).")
+    Integer mtu;
+
     @Override
     protected void run() {
-      if (name == null && adminStateUp == null) {
-        throw usage("net-update needs --name or --admin-state-up");
+      if (name == null && adminStateUp == null && mtu == null) {
+        throw usage("net-update needs --name, --admin-state-up or --mtu");
       }
       UpdateNetworkRequest.Builder req = UpdateNetworkRequest.newBuilder()
           .setId(find().network(network));
@@ -115,6 +125,9 @@ final class NetworkCommands {
       }
       if (adminStateUp != null) {
         req.setAdminStateUp(adminStateUp);
+      }
+      if (mtu != null) {
+        req.setMtu(mtu);
       }
       Network n = call(UpdateNetwork, req.build());
       print().updated("network", n.getId(), n, Views.network(n));

@@ -33,6 +33,9 @@ final class Views {
     f.put("admin_state_up", bool(n.getAdminStateUp()));
     f.put("id", n.getId());
     f.put("name", n.getName());
+    if (n.getMtu() != 0) {
+      f.put("mtu", Integer.toString(n.getMtu()));
+    }
     f.put("router:external", bool(n.getRouterExternal()));
     f.put("status", n.getStatus());
     f.put("subnets", String.join("\n", n.getSubnetIdsList()));

@@ -20,6 +20,7 @@ import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import io.dvr.proto.v1.UpdateNetworkRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -189,9 +190,9 @@ class CommandOutputTest {
   void netCreate() {
     api.on(NetworkServiceGrpcClient.CreateNetwork, req -> Network.newBuilder().setId(NET1)
         .setName(req.getName()).setRouterExternal(req.getRouterExternal())
-        .setAdminStateUp(req.getAdminStateUp()).build());
+        .setAdminStateUp(req.getAdminStateUp()).setMtu(req.getMtu()).build());
 
-    CliRun run = CliRun.run(api, "net-create", "ext-net", "--external", "--id", NET1, "--admin-state-down");
+    CliRun run = CliRun.run(api, "net-create", "ext-net", "--external", "--id", NET1, "--admin-state-down", "--mtu", "1400");
 
     assertThat(run.exitCode()).isZero();
     CreateNetworkRequest sent = api.requests(NetworkServiceGrpcClient.CreateNetwork).get(0);
@@ -199,9 +200,28 @@ class CommandOutputTest {
     assertThat(sent.getId()).isEqualTo(NET1);
     assertThat(sent.hasAdminStateUp()).isTrue();
     assertThat(sent.getAdminStateUp()).isFalse();
+    assertThat(sent.getMtu()).isEqualTo(1400);
     assertThat(run.out()).startsWith("Created a new network:\n+-----")
         .contains("| admin_state_up  | False ")
+        .contains("| mtu             | 1400 ")
         .contains("| router:external | True ");
+  }
+
+  @Test
+  @DisplayName("net-update --mtu sends only the MTU, for the network found by name")
+  void netUpdateMtu() {
+    api.on(NetworkServiceGrpcClient.ListNetworks, req -> ListNetworksResponse.newBuilder()
+            .addNetworks(Fixtures.net1()).build())
+        .on(NetworkServiceGrpcClient.UpdateNetwork, req -> Fixtures.net1().toBuilder().setMtu(req.getMtu()).build());
+
+    CliRun run = CliRun.run(api, "net-update", "net1", "--mtu", "1400");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    UpdateNetworkRequest sent = api.requests(NetworkServiceGrpcClient.UpdateNetwork).get(0);
+    assertThat(sent.getId()).isEqualTo(Fixtures.NET1);
+    assertThat(sent.getMtu()).isEqualTo(1400);
+    assertThat(sent.hasName()).isFalse();
+    assertThat(sent.hasAdminStateUp()).isFalse();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.dvr.proto.v1.HostStateListing;
 import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.ListingSection;
 import io.dvr.proto.v1.MacAllocatorServiceGrpcClient;
+import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.Router;
@@ -26,9 +27,11 @@ import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.RouterInterfaceRequest;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
+import io.dvr.proto.v1.UpdateNetworkRequest;
 import io.dvr.proto.v1.UpdatePortRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -250,6 +253,37 @@ class ControlPlaneTest {
     assertThat(listing.getSectionsList()).extracting(ListingSection::getTitle).contains(QROUTER + ": ip rule",
         QROUTER + ": ip route list table 16");
     assertThat(listing.getSectionsList()).allSatisfy(s -> assertThat(s.getTitle()).startsWith(QROUTER + ":"));
+  }
+
+  @Test
+  @Order(9)
+  @DisplayName("a network's MTU changed: its qr- devices on every host and its SNAT port follow; other devices keep theirs")
+  void networkMtuChanged() {
+    assertThat(mtus("81.1.180.")).containsOnly(1450);
+    assertThat(mtus("192.168.1.")).containsOnly(1500);
+    fx.api.call(NetworkServiceGrpcClient.UpdateNetwork,
+        UpdateNetworkRequest.newBuilder().setId(seed.net1.getId()).setMtu(1400).build());
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      // qr- on network, compute1 and compute2, and sg- in snat- on network.
+      assertThat(mtus("81.1.180.")).hasSize(4).containsOnly(1400);
+      assertThat(mtus("192.168.1.")).containsOnly(1500);
+    });
+    fx.awaitConverged();
+    fx.api.call(NetworkServiceGrpcClient.UpdateNetwork,
+        UpdateNetworkRequest.newBuilder().setId(seed.net1.getId()).setMtu(1450).build());
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mtus("81.1.180.")).containsOnly(1450));
+    fx.awaitConverged();
+  }
+
+  /** The MTU of every router device on every host holding an address that starts so. */
+  static List<Integer> mtus(String addressPrefix) {
+    List<Integer> mtus = new ArrayList<>();
+    for (String host : List.of("network", "compute1", "compute2")) {
+      fx.host(host).observe().namespaces().values().forEach(ns -> ns.devices().values().stream()
+          .filter(d -> d.addresses().stream().anyMatch(a -> a.toString().startsWith(addressPrefix)))
+          .forEach(d -> mtus.add(d.mtu())));
+    }
+    return mtus;
   }
 
   @Test

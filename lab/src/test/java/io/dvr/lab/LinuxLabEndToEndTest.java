@@ -427,4 +427,44 @@ class LinuxLabEndToEndTest {
       assertThat(restarted.operationsSinceStart()).as("operations applied by the restarted agent").isZero();
     }
   }
+
+  @Test
+  @Order(8)
+  @DisplayName("8. MTU: full-size packets of the VXLAN networks (1450 bytes, not fragmented) cross hosts east-west, to the outside through SNAT and from the outside to the FIP")
+  void fullSizePackets() {
+    // 1422 bytes of ICMP payload + 28 of headers = 1450, the seed networks' MTU, with DF set.
+    List<String> fullSize = List.of("ping", "-n", "-c", "1", "-W", "1", "-M", "do", "-s", "1422");
+    Vm vm1 = vms.get("vm1");
+    Vm vm2 = vms.get("vm2");
+    awaitOk("vm1 -> vm2 east-west", shell.inVm(vm1.host(), vm1.name(), with(fullSize, vm2.ip()).toArray(String[]::new)));
+    awaitOk("vm2 -> outside through SNAT", shell.inVm(vm2.host(), vm2.name(), with(fullSize, OUTSIDE).toArray(String[]::new)));
+    awaitOk("outside -> FIP", LabShell.inNetns("lab-outside", with(fullSize, FIP).toArray(String[]::new)));
+    // The router's ports carry their network's MTU: 1450 inside, 1500 on the external network.
+    String qrouter = Names.qrouterNamespace(SeedTopology.ROUTER_ID);
+    String links = shell.run(CMD, shell.onHost("compute1", "ip", "-n", qrouter, "-o", "link", "show")).out();
+    evidence("compute1 %s links:%n%s", qrouter, links);
+    assertThat(links.lines().filter(l -> l.contains(": qr-"))).isNotEmpty().allMatch(l -> l.contains(" mtu 1450 "));
+    String snatLinks = shell.run(CMD, shell.onHost("network", "ip", "-n", Names.snatNamespace(SeedTopology.ROUTER_ID),
+        "-o", "link", "show")).out();
+    assertThat(snatLinks.lines().filter(l -> l.contains(": sg-"))).isNotEmpty().allMatch(l -> l.contains(" mtu 1450 "));
+    assertThat(snatLinks.lines().filter(l -> l.contains(": qg-"))).singleElement().matches(l -> l.contains(" mtu 1500 "));
+  }
+
+  static List<String> with(List<String> argv, String last) {
+    List<String> all = new ArrayList<>(argv);
+    all.add(last);
+    return all;
+  }
+
+  void awaitOk(String what, List<String> argv) {
+    AtomicReference<LabShell.Result> last = new AtomicReference<>();
+    try {
+      Awaitility.await(what).atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).pollDelay(Duration.ZERO).until(() -> {
+        last.set(shell.run(CMD, argv));
+        return last.get().ok();
+      });
+    } catch (RuntimeException e) {
+      throw new AssertionError(what + ": " + last.get(), e);
+    }
+  }
 }

@@ -43,7 +43,7 @@ public final class HostRoutersQuery {
             }
           }
           return tx.all("SELECT ri.router_id, ri.subnet_id, ri.port_id, p.mac_address::text AS mac,"
-              + " host(s.gateway_ip) AS ip, s.cidr::text AS cidr, s.network_id, n.segmentation_id,"
+              + " host(s.gateway_ip) AS ip, s.cidr::text AS cidr, s.network_id, n.segmentation_id, n.mtu,"
               + " ri.snat_port_id, sp.mac_address::text AS snat_mac, host(sa.ip_address) AS snat_ip"
               + " FROM router_interfaces ri JOIN ports p ON p.id = ri.port_id JOIN subnets s ON s.id = ri.subnet_id"
               + " JOIN networks n ON n.id = s.network_id LEFT JOIN ports sp ON sp.id = ri.snat_port_id"
@@ -54,12 +54,13 @@ public final class HostRoutersQuery {
           for (Row r : rows) {
             RouterInfo.Builder router = routers.get(r.getUUID("router_id"));
             RouterPortInfo.Builder qr = port(r.getUUID("port_id"), r.getString("mac"), r.getString("ip"), r.getString("cidr"),
-                r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id"));
+                r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id")).setMtu(r.getInteger("mtu"));
             if (r.getString("snat_ip") != null) {
               qr.setSnatIpAddress(r.getString("snat_ip"));
               if (router.getSnatHere()) {
                 router.addSnatPorts(port(r.getUUID("snat_port_id"), r.getString("snat_mac"), r.getString("snat_ip"),
-                    r.getString("cidr"), r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id")));
+                    r.getString("cidr"), r.getUUID("subnet_id"), r.getUUID("network_id"), r.getInteger("segmentation_id"))
+                    .setMtu(r.getInteger("mtu")));
               }
             }
             router.addInterfaces(qr);
@@ -67,15 +68,16 @@ public final class HostRoutersQuery {
                 .setNetworkId(r.getUUID("network_id").toString()).setSegmentationId(r.getInteger("segmentation_id")).build());
           }
           return tx.all("SELECT r.id AS router_id, p.id AS port_id, p.mac_address::text AS mac, host(a.ip_address) AS ip,"
-              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id, s.network_id"
+              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id, s.network_id, n.mtu"
               + " FROM routers r JOIN ports p ON p.id = r.gw_port_id JOIN ip_allocations a ON a.port_id = p.id"
-              + " JOIN subnets s ON s.id = a.subnet_id WHERE r.id = ANY($1)", (Object) ids);
+              + " JOIN subnets s ON s.id = a.subnet_id JOIN networks n ON n.id = s.network_id WHERE r.id = ANY($1)",
+              (Object) ids);
         })
         .compose(rows -> {
           for (Row r : rows) {
             routers.get(r.getUUID("router_id")).setGatewayPort(port(r.getUUID("port_id"), r.getString("mac"),
                 r.getString("ip"), r.getString("cidr"), r.getUUID("subnet_id"), r.getUUID("network_id"), 0)
-                .setGatewayIp(nz(r.getString("gw"))));
+                .setGatewayIp(nz(r.getString("gw"))).setMtu(r.getInteger("mtu")));
           }
           return tx.all("SELECT f.id, f.router_id, host(f.floating_ip_address) AS fip, host(f.fixed_ip_address) AS fixed,"
               + " f.port_id, f.floating_network_id FROM floating_ips f JOIN ports p ON p.id = f.port_id"
@@ -89,14 +91,16 @@ public final class HostRoutersQuery {
                 .setFloatingNetworkId(r.getUUID("floating_network_id").toString()));
           }
           return tx.all("SELECT p.id, p.network_id, p.mac_address::text AS mac, host(a.ip_address) AS ip,"
-              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id FROM ports p"
+              + " s.cidr::text AS cidr, host(s.gateway_ip) AS gw, s.id AS subnet_id, n.mtu FROM ports p"
               + " JOIN ip_allocations a ON a.port_id = p.id JOIN subnets s ON s.id = a.subnet_id"
+              + " JOIN networks n ON n.id = p.network_id"
               + " WHERE p.device_owner = $1 AND p.binding_host = $2", DeviceOwners.FIP_AGENT_GATEWAY, host);
         })
         .compose(rows -> {
           for (Row r : rows) {
             RouterPortInfo fg = port(r.getUUID("id"), r.getString("mac"), r.getString("ip"), r.getString("cidr"),
-                r.getUUID("subnet_id"), r.getUUID("network_id"), 0).setGatewayIp(nz(r.getString("gw"))).build();
+                r.getUUID("subnet_id"), r.getUUID("network_id"), 0).setGatewayIp(nz(r.getString("gw")))
+                .setMtu(r.getInteger("mtu")).build();
             gatewayNetwork.forEach((router, net) -> {
               RouterInfo.Builder b = routers.get(router);
               if (net.equals(r.getUUID("network_id")) && b.getFloatingIpsCount() > 0) {

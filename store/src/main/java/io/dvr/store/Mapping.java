@@ -20,7 +20,7 @@ import java.util.UUID;
 
 /** The SELECT lists of each resource and their rows turned into dvr.v1 messages. */
 final class Mapping {
-  static final String NETWORK_COLUMNS = "n.id, n.name, n.router_external, n.admin_state_up, n.segmentation_id, "
+  static final String NETWORK_COLUMNS = "n.id, n.name, n.router_external, n.admin_state_up, n.segmentation_id, n.mtu, "
       + "n.revision, n.created_at, n.updated_at, "
       + "(SELECT coalesce(json_agg(s.id ORDER BY s.created_at, s.id), '[]') FROM subnets s WHERE s.network_id = n.id) AS subnet_ids";
 
@@ -66,6 +66,7 @@ final class Mapping {
         .setAdminStateUp(r.getBoolean("admin_state_up"))
         .setStatus("ACTIVE")
         .setSegmentationId(r.getInteger("segmentation_id"))
+        .setMtu(r.getInteger("mtu"))
         .setRevision(r.getLong("revision"))
         .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
         .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));

@@ -19,9 +19,9 @@ public final class NetworkStore {
   /** A validated subnet to create; pools as [first, last] pairs. */
   public record NewSubnet(UUID id, UUID networkId, String name, Ipv4Cidr cidr, Ipv4 gateway, List<Ipv4[]> pools) {}
 
-  public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp) {
-    return tx.query("INSERT INTO networks(id, name, router_external, admin_state_up) VALUES ($1, $2, $3, $4)",
-        id, name, external, adminUp).map(v -> {
+  public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp, int mtu) {
+    return tx.query("INSERT INTO networks(id, name, router_external, admin_state_up, mtu) VALUES ($1, $2, $3, $4, $5)",
+        id, name, external, adminUp, mtu).map(v -> {
           tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, 1, ChangeKind.CHANGE_KIND_CREATED);
           return id;
         });
@@ -43,14 +43,30 @@ public final class NetworkStore {
         .map(rows -> Page.of(rows, size, Mapping::network, Network::getId));
   }
 
-  public Future<Void> updateNetwork(Tx tx, UUID id, String name, Boolean adminUp) {
+  /**
+   * Updates the given fields (null: unchanged). The event names the routers with a port on the
+   * network, so that the hosts carrying them render its new MTU.
+   */
+  public Future<Void> updateNetwork(Tx tx, UUID id, String name, Boolean adminUp, Integer mtu) {
     return tx.one("UPDATE networks SET name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up),"
-            + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision", id, name, adminUp)
-        .map(row -> {
+            + " mtu = coalesce($4, mtu), revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision",
+            id, name, adminUp, mtu)
+        .compose(row -> {
           long revision = row.orElseThrow(() -> ApiError.notFound("network", id.toString())).getLong("revision");
-          tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision, ChangeKind.CHANGE_KIND_UPDATED);
-          return null;
+          return tx.all("SELECT ri.router_id FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
+                  + " WHERE s.network_id = $1 UNION SELECT r.id FROM routers r WHERE r.gw_network_id = $1", id)
+              .map(routers -> {
+                tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision, ChangeKind.CHANGE_KIND_UPDATED, id,
+                    routers.stream().map(r -> r.getUUID(0)).toList(), List.of());
+                return null;
+              });
         });
+  }
+
+  /** Whether the network is external (router:external), for checks that depend on its type. */
+  public Future<Boolean> isExternal(Tx tx, UUID id) {
+    return tx.one("SELECT router_external FROM networks WHERE id = $1", id)
+        .map(r -> r.orElseThrow(() -> ApiError.notFound("network", id.toString())).getBoolean("router_external"));
   }
 
   /** Deletes a network and its subnets; refused while any port (router ports included) is on it. */

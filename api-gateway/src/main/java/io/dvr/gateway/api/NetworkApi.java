@@ -20,10 +20,12 @@ import java.util.UUID;
 public final class NetworkApi extends NetworkServiceService {
   private final Store store;
   private final NetworkStore networks;
+  private final MtuPolicy mtu;
 
-  public NetworkApi(Store store, NetworkStore networks) {
+  public NetworkApi(Store store, NetworkStore networks, MtuPolicy mtu) {
     this.store = store;
     this.networks = networks;
+    this.mtu = mtu;
   }
 
   @Override
@@ -32,7 +34,8 @@ public final class NetworkApi extends NetworkServiceService {
       String name = Validate.name("name", r.getName());
       UUID id = Validate.newId(r.getId());
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      return store.write(tx -> networks.createNetwork(tx, id, name, r.getRouterExternal(), up)
+      int networkMtu = mtu.check(r.getRouterExternal(), r.hasMtu() ? r.getMtu() : null);
+      return store.write(tx -> networks.createNetwork(tx, id, name, r.getRouterExternal(), up, networkMtu)
           .compose(v -> networks.requireNetwork(tx, id)));
     });
   }
@@ -63,7 +66,10 @@ public final class NetworkApi extends NetworkServiceService {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
-      return store.write(tx -> networks.updateNetwork(tx, id, name, up).compose(v -> networks.requireNetwork(tx, id)));
+      return store.write(tx -> (r.hasMtu() ? networks.isExternal(tx, id).map(external -> mtu.check(external, r.getMtu()))
+              : Future.<Integer>succeededFuture(null))
+          .compose(newMtu -> networks.updateNetwork(tx, id, name, up, newMtu))
+          .compose(v -> networks.requireNetwork(tx, id)));
     });
   }
 

@@ -30,7 +30,7 @@ final class CentralSnat {
     IpPrefix gwAddress = Ports.address(gw);
     NamespaceState.Builder b = NamespaceState.builder(Names.snatNamespace(r.getRouterId()))
         .sysctl(Names.IP_FORWARD, "1")
-        .device(Device.internalPort(qg, Names.BR_EX, gw.getMacAddress(), Names.DEFAULT_MTU, List.of(gwAddress)))
+        .device(Device.internalPort(qg, Names.BR_EX, gw.getMacAddress(), Ports.mtu(gw), List.of(gwAddress)))
         .route(Route.connected(gwAddress, qg));
     if (!gw.getGatewayIp().isEmpty()) {
       b.route(Route.via(Route.MAIN_TABLE, IpPrefix.ANY, gw.getGatewayIp(), qg));
@@ -40,7 +40,7 @@ final class CentralSnat {
     for (RouterPortInfo port : snatPorts(r)) {
       String sg = Names.sgDevice(port.getPortId());
       IpPrefix address = Ports.address(port);
-      b.device(Device.internalPort(sg, Names.BR_INT, port.getMacAddress(), Names.DEFAULT_MTU, List.of(address)))
+      b.device(Device.internalPort(sg, Names.BR_INT, port.getMacAddress(), Ports.mtu(port), List.of(address)))
           .route(Route.connected(address, sg));
       internal.add(address.network());
     }

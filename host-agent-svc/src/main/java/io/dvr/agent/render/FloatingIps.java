@@ -78,7 +78,7 @@ final class FloatingIps {
     NamespaceState.Builder b = NamespaceState.builder(fipNs)
         .sysctl(Names.IP_FORWARD, "1")
         .sysctl(Names.proxyArp(fgDev), "1")
-        .device(Device.internalPort(fgDev, Names.BR_EX, fg.getMacAddress(), Names.DEFAULT_MTU, List.of(fgAddress)))
+        .device(Device.internalPort(fgDev, Names.BR_EX, fg.getMacAddress(), Ports.mtu(fg), List.of(fgAddress)))
         .route(Route.connected(fgAddress, fgDev))
         .device(Device.veth(fpr, qrouterNs, rfp, Names.DEFAULT_MTU, List.of(pair.fpr())))
         .route(Route.connected(pair.fpr(), fpr));

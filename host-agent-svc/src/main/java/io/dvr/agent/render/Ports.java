@@ -24,6 +24,11 @@ final class Ports {
     }
   }
 
+  /** The MTU of the port's network; 1500 when the control plane did not say (older senders, fixtures). */
+  static int mtu(RouterPortInfo port) {
+    return port.getMtu() > 0 ? port.getMtu() : Names.DEFAULT_MTU;
+  }
+
   static boolean present(RouterPortInfo port) {
     return !port.getPortId().isEmpty();
   }

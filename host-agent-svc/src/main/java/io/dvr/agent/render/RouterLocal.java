@@ -27,7 +27,7 @@ final class RouterLocal {
     for (RouterPortInfo port : interfaces(r)) {
       String dev = Names.qrDevice(port.getPortId());
       IpPrefix address = Ports.address(port);
-      b.device(Device.internalPort(dev, Names.BR_INT, port.getMacAddress(), Names.DEFAULT_MTU, List.of(address)))
+      b.device(Device.internalPort(dev, Names.BR_INT, port.getMacAddress(), Ports.mtu(port), List.of(address)))
           .route(Route.connected(address, dev))
           .sysctl(Names.sendRedirects(dev), "0");
       // SNAT redirection needs somewhere to send to: a gateway and this subnet's SNAT port.
