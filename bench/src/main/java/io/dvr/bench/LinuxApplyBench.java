@@ -57,6 +57,8 @@ public final class LinuxApplyBench {
   public static void main(String[] args) throws Exception {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     Path labnet = Path.of(args.length > 1 ? args[1] : "labnet").toAbsolutePath();
+    // Which cases: fips (1, 100, 1,000 FIPs and the restart resync), routers (100 routers); default both.
+    List<String> cases = List.of((args.length > 2 ? args[2] : "fips,routers").split(","));
     Path labDir = Files.createTempDirectory("dvr-bench-labnet-");
     String name = "b" + UUID.randomUUID().toString().substring(0, 8);
     CommandRunner root = CommandRunner.withPool(HostShell.local(), 1);
@@ -67,7 +69,7 @@ public final class LinuxApplyBench {
     System.out.printf(Locale.ROOT, "lab host %s up in %s (%.0f ms)%n", name, labDir, ms(t0));
     LinuxApplyBench bench = new LinuxApplyBench(vertx, HostShell.labHost(name, labDir.resolve("ns").toString()));
     try {
-      bench.run(reps);
+      bench.run(reps, cases);
     } finally {
       bench.probe.close();
       await(vertx.close());
@@ -78,9 +80,9 @@ public final class LinuxApplyBench {
     }
   }
 
-  private void run(int reps) throws Exception {
+  private void run(int reps, List<String> cases) throws Exception {
     System.out.println("case | mode | rep | operations | apply ms | read-back ms | processes (apply) | left after read-back");
-    for (int fips : new int[] {1, 100, 1000}) {
+    for (int fips : cases.contains("fips") ? new int[] {1, 100, 1000} : new int[0]) {
       HostRouters routers = fipRouter(fips);
       for (boolean batch : new boolean[] {true, false}) {
         int n = !batch && fips == 1000 ? 1 : reps;
@@ -94,6 +96,9 @@ public final class LinuxApplyBench {
           clean(state);
         }
       }
+    }
+    if (!cases.contains("routers")) {
+      return;
     }
     HostRouters hundred = routers100();
     addVmPorts(hundred);

@@ -28,6 +28,21 @@ sealed interface Action {
     }
   }
 
+  /**
+   * ovs-vsctl commands ({@code -- add-port ...}, {@code -- --if-exists del-port ...}) for one
+   * device. With batching, those of a whole plan go to Open vSwitch as one transaction after its
+   * lanes: each transaction makes the userspace datapath reconfigure, which costs more the more
+   * ports the bridge has; without, each runs at once as its own ovs-vsctl.
+   */
+  record Vsctl(List<String> commands) implements Action {
+    public Vsctl {
+      if (commands.isEmpty() || !commands.get(0).equals("--")) {
+        throw new IllegalArgumentException("ovs-vsctl commands start with --: " + commands);
+      }
+      commands = List.copyOf(commands);
+    }
+  }
+
   /** Actions that depend on what the host holds when the step runs (iptables-save, OVS ports). */
   record Deferred(String what, Supplier<List<Action>> actions) implements Action {}
 

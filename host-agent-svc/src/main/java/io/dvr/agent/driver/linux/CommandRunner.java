@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs processes through a {@link HostShell}, with a timeout, capturing exit code, stdout and
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * block a process while another stream is being read.
  */
 public final class CommandRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
   private final HostShell shell;
   private final ExecutorService pool;
   private final boolean ownsPool;
@@ -100,7 +103,11 @@ public final class CommandRunner implements AutoCloseable {
         throw new CommandFailedException(full, -1, read(err) + "\ntimed out after " + full.timeout().toMillis()
             + " ms", "");
       }
-      return new CommandResult(full, p.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - start));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{} ms, exit {}: {}", took.toMillis(), p.exitValue(), command.line());
+      }
+      return new CommandResult(full, p.exitValue(), read(out), read(err), took);
     } catch (IOException e) {
       throw new CommandFailedException(full, -1, "cannot run: " + e.getMessage(), "");
     } catch (InterruptedException e) {

@@ -21,7 +21,17 @@ final class LaneRunner {
     this.options = options;
   }
 
-  void run(List<Action> actions) {
+  /**
+   * Runs the lane; returns the ovs-vsctl commands it left for the plan's one OVS transaction
+   * (with batching; without, they ran in the lane).
+   */
+  List<String> run(List<Action> actions) {
+    List<String> ovs = new ArrayList<>();
+    run(actions, ovs);
+    return ovs;
+  }
+
+  private void run(List<Action> actions, List<String> ovs) {
     List<Action.Ip> batch = new ArrayList<>();
     for (Action a : actions) {
       if (a instanceof Action.Ip ip && (batch.isEmpty() || batch.get(0).namespace().equals(ip.namespace()))) {
@@ -34,10 +44,23 @@ final class LaneRunner {
       } else if (a instanceof Action.Exec e) {
         exec(e);
       } else if (a instanceof Action.Deferred d) {
-        run(d.actions().get());
+        run(d.actions().get(), ovs);
+      } else if (a instanceof Action.Vsctl p) {
+        if (options.batch()) {
+          ovs.addAll(p.commands());
+        } else {
+          vsctl(runner, options, p.commands());
+        }
       }
     }
     flush(batch);
+  }
+
+  /** One ovs-vsctl transaction of the given {@code -- ...} commands. */
+  static void vsctl(CommandRunner runner, LinuxOptions options, List<String> commands) {
+    List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
+    argv.addAll(commands);
+    runner.run(Command.of(argv).withTimeout(options.timeout()));
   }
 
   private void exec(Action.Exec e) {

@@ -126,11 +126,8 @@ public final class LinuxDataplane implements Dataplane {
       HostState desired = HostRenderer.render(routers, facts);
       Plan plan = Reconciler.diff(desired, host.observe());
       if (LOG.isDebugEnabled()) {
-        LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}", host.host(), pass + 1,
-            routers.getTunnelEndpointsMap(), facts.tunnelOfports());
-      }
-      if (!plan.isEmpty() && LOG.isDebugEnabled()) {
-        LOG.debug("host {}: pass {} plan:\n{}", host.host(), pass + 1, plan);
+        LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}, plan:\n{}", host.host(), pass + 1,
+            routers.getTunnelEndpointsMap(), facts.tunnelOfports(), plan);
       }
       host.execute(plan);
       store.save(facts);

@@ -175,22 +175,23 @@ final class OperationCompiler {
       return List.of(exec(command(argv)), ip("", List.of("link", "set", "dev", dev, "netns", ns), NO_DEVICE));
     }
     String tap = PlugMode.hostEnd(dev);
-    List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--may-exist", "add-port", bridge, tap));
-    ids.forEach(w -> argv.add(w.replace("%s", tap)));
+    List<String> commands = new ArrayList<>(List.of("--", "--may-exist", "add-port", bridge, tap));
+    ids.forEach(w -> commands.add(w.replace("%s", tap)));
     return List.of(
         ip("", List.of("link", "del", tap), NO_DEVICE),
         ip("", List.of("link", "add", tap, "type", "veth", "peer", "name", dev, "netns", ns)),
         ip("", List.of("link", "set", "dev", tap, "up")),
         // Checksum offload breaks TCP through the userspace datapath (lab notes, pitfall 1).
         exec(command(netnsExec(ns, "ethtool", "-K", dev, "tx", "off"))),
-        exec(command(argv)));
+        // The namespace end is configured without waiting: only the host end is in OVS.
+        new Action.Vsctl(commands));
   }
 
   private List<Action> deleteDevice(String ns, String dev, String peerNamespace) {
     List<Action> out = new ArrayList<>();
     if (peerNamespace.isEmpty() && options.ovs() && PLUGGED.stream().anyMatch(dev::startsWith)) {
-      out.add(exec(command(List.of("ovs-vsctl", "--", "--if-exists", "del-port", PlugMode.hostEnd(dev), "--",
-          "--if-exists", "del-port", dev))));
+      out.add(new Action.Vsctl(List.of("--", "--if-exists", "del-port", PlugMode.hostEnd(dev), "--",
+          "--if-exists", "del-port", dev)));
     }
     out.add(ip(ns, List.of("link", "del", dev), NO_DEVICE));
     return out;
@@ -199,10 +200,10 @@ final class OperationCompiler {
   private List<Action> deleteNamespace(String ns) {
     List<Action> out = new ArrayList<>();
     if (options.ovs()) {
-      List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
-      OvsPorts.read(runner).portsOfNamespace(ns).forEach(p -> argv.addAll(List.of("--", "--if-exists", "del-port", p)));
-      if (argv.size() > 1) {
-        out.add(exec(command(argv)));
+      List<String> commands = new ArrayList<>();
+      OvsPorts.read(runner).portsOfNamespace(ns).forEach(p -> commands.addAll(List.of("--", "--if-exists", "del-port", p)));
+      if (!commands.isEmpty()) {
+        out.add(new Action.Vsctl(commands));
       }
     }
     out.add(exec(command(List.of("ip", "netns", "del", ns)), NO_FILE));
