@@ -114,7 +114,7 @@ public final class LinuxDataplane implements Dataplane {
     long started = System.nanoTime();
     int total = 0;
     if (host.options().ovs() && !tunnelIp.isEmpty()) {
-      total += vsctl(OvsAgent.missingTunnels(routers, host.host(), tunnelIp, tunnelType, OvsPorts.read(host.runner())));
+      total += vsctl(OvsAgent.tunnelChanges(routers, host.host(), tunnelIp, tunnelType, OvsPorts.read(host.runner())));
     }
     HostFacts facts = null;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
@@ -170,7 +170,7 @@ public final class LinuxDataplane implements Dataplane {
     List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
     argv.addAll(commands);
     host.runner().run(Command.of(argv).withTimeout(host.options().timeout()));
-    return (int) commands.stream().filter(w -> w.equals("add-port") || w.startsWith("tag=")).count();
+    return (int) commands.stream().filter(w -> w.equals("add-port") || w.equals("del-port") || w.startsWith("tag=")).count();
   }
 
   /** Follows OVS's interfaces (when this dataplane drives OVS): VM ports plugged later are applied at once. */

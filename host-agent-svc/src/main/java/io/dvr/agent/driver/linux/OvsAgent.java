@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What Neutron's OVS agent does next to the L3 agent, reduced to what DVR flows need: tunnel ports
@@ -43,18 +45,30 @@ final class OvsAgent {
     return String.format("vxlan-%08x", ip);
   }
 
-  /** ovs-vsctl arguments adding the missing tunnel ports, or empty when none is missing. */
-  static List<String> missingTunnels(HostRouters routers, String host, String localIp, TunnelType type, OvsPorts ports) {
+  /**
+   * ovs-vsctl arguments adding the missing tunnel ports (marked with the peer's name) and
+   * removing those the agent made for peers that are gone or moved to another address; empty
+   * when nothing changes. Tunnel ports made by others (not marked) are left alone.
+   */
+  static List<String> tunnelChanges(HostRouters routers, String host, String localIp, TunnelType type, OvsPorts ports) {
     List<String> argv = new ArrayList<>();
+    Set<String> wanted = new TreeSet<>();
     for (Map.Entry<String, String> e : new TreeMap<>(routers.getTunnelEndpointsMap()).entrySet()) {
       if (e.getKey().equals(host) || e.getValue().equals(localIp) || e.getValue().isEmpty()) {
         continue;
       }
       String name = tunnelPort(e.getValue());
+      wanted.add(name);
       if (ports.byName(name).isEmpty()) {
         argv.addAll(List.of("--", "--may-exist", "add-port", Names.BR_TUN, name, "--", "set", "Interface", name,
             "type=" + type.name().toLowerCase(), "options:remote_ip=" + Args.ip(e.getValue()),
-            "options:local_ip=" + Args.ip(localIp), "options:in_key=flow", "options:out_key=flow"));
+            "options:local_ip=" + Args.ip(localIp), "options:in_key=flow", "options:out_key=flow",
+            "external_ids:" + OvsPorts.PEER_KEY + "=" + Args.name(e.getKey())));
+      }
+    }
+    for (OvsPorts.Iface i : ports.interfaces()) {
+      if (i.bridge().equals(Names.BR_TUN) && i.externalIds().containsKey(OvsPorts.PEER_KEY) && !wanted.contains(i.name())) {
+        argv.addAll(List.of("--", "--if-exists", "del-port", Names.BR_TUN, Args.name(i.port())));
       }
     }
     return argv;

@@ -18,6 +18,8 @@ record OvsPorts(List<Iface> interfaces) {
   static final String NS_KEY = "dvr-ns";
   static final String DEV_KEY = "dvr-dev";
   static final String IFACE_ID = "iface-id";
+  /** On the tunnel ports the agent made: the peer host they lead to. */
+  static final String PEER_KEY = "dvr-peer";
 
   /** One interface with its port and bridge; {@code tag} is -1 when the port has none, ofport -1 when unset. */
   record Iface(String bridge, String port, int tag, String name, String type, int ofport, Map<String, String> externalIds) {

@@ -88,6 +88,9 @@ class LinuxDataplaneKernelTest {
     // The VM's port as Nova would plug it: an OVS port carrying the Neutron port id.
     sh("ovs-vsctl", "add-port", "br-int", "vmtap", "--", "set", "Interface", "vmtap", "type=internal",
         "external_ids:iface-id=" + r.vm);
+    // A tunnel port someone else made (not marked with a peer): the agent leaves it alone.
+    sh("ovs-vsctl", "add-port", "br-tun", "vxlan-other", "--", "set", "Interface", "vxlan-other", "type=vxlan",
+        "options:remote_ip=172.31.9.99", "options:local_ip=172.31.9.1", "options:key=flow");
     LinuxDataplane first = dataplane(stateDir);
     try {
       long start = System.nanoTime();
@@ -130,10 +133,12 @@ class LinuxDataplaneKernelTest {
           .setDvrMac(SmallRouter.DVR_MAC).build()))).isPositive();
       assertThat(sh("ip", "netns", "list")).doesNotContain(r.qrouter()).doesNotContain(r.snat());
       assertThat(sh("ovs-vsctl", "list-ports", "br-int")).isEqualTo("patch-tun\nvmtap");
+      // The peer is gone from the tunnel endpoints: its tunnel port goes, the foreign one stays.
+      assertThat(sh("ovs-vsctl", "list-ports", "br-tun")).doesNotContain("vxlan-ac1f0902").contains("vxlan-other");
       assertThat(Files.readString(stateDir.resolve("facts-lab.json"))).doesNotContain(r.routerId);
     } finally {
       await(restarted.close());
-      sh("ovs-vsctl", "--if-exists", "del-port", "vmtap");
+      sh("ovs-vsctl", "--if-exists", "del-port", "vmtap", "--", "--if-exists", "del-port", "vxlan-other");
     }
   }
 
