@@ -3,6 +3,7 @@ package io.dvr.agent;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
+import java.util.Set;
 
 /**
  * Where a host agent's wanted state goes: render the routers the host carries, diff against what
@@ -22,4 +23,7 @@ public interface Dataplane {
    * changes only through the agent: no call back.
    */
   default void watch(Runnable hostChanged) {}
+
+  /** The local ports the last successful apply wired on the host (plugged, tagged, with flows). */
+  Set<String> wiredPorts();
 }

@@ -17,6 +17,7 @@ import io.dvr.proto.v1.RouterInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -35,6 +36,7 @@ public final class MemoryDataplane implements Dataplane {
   private final MemoryHost host;
   private final FactsStore store;
   private final String mode;
+  private volatile Set<String> wired = Set.of();
 
   public MemoryDataplane(Vertx vertx, MemoryHost host, FactsStore store, String mode) {
     this.vertx = vertx;
@@ -48,6 +50,11 @@ public final class MemoryDataplane implements Dataplane {
   }
 
   @Override
+  public Set<String> wiredPorts() {
+    return wired;
+  }
+
+  @Override
   public Future<Integer> apply(HostRouters routers) {
     // The host model is touched only on worker threads, one caller at a time.
     return vertx.executeBlocking(() -> {
@@ -56,6 +63,7 @@ public final class MemoryDataplane implements Dataplane {
         Plan plan = Reconciler.diff(HostRenderer.render(routers, facts), host.observe());
         host.execute(plan);
         store.save(facts);
+        wired = Set.copyOf(facts.wiredPorts(routers));
         return plan.size();
       }
     });

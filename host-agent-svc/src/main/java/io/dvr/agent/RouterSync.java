@@ -11,6 +11,8 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.GetHostStateRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
+import io.dvr.proto.v1.PortsWired;
+import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.TunnelEndpoint;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 final class RouterSync {
   private static final Logger LOG = LoggerFactory.getLogger(RouterSync.class);
   private static final String APPLY = "apply";
+  private static final String REPORT = "report";
   private static final long RETRY_MILLIS = 1000;
   private static final long MAX_APPLY_BACKOFF_MILLIS = 30_000;
 
@@ -48,6 +51,10 @@ final class RouterSync {
   private final long requestTimeout;
   private final KeyedWork<String> applies;
   private final KeyedWork<String> fetches;
+  /** Tells the control plane which ports the host has wired, when that changed; one report at a time. */
+  private final KeyedWork<String> reports;
+  /** The wired ports the control plane last acknowledged (null: none reported since start). */
+  private Set<String> reportedWired;
   private final Set<String> pendingRouters = new TreeSet<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private HostRouters.Builder state;
@@ -76,6 +83,7 @@ final class RouterSync {
     this.state = HostRouters.newBuilder().setHost(host).setAgentMode(mode);
     this.applies = new KeyedWork<>("apply on host " + host, k -> applyNow());
     this.fetches = new KeyedWork<>("router fetch on host " + host, k -> fetchPending());
+    this.reports = new KeyedWork<>("port status report of host " + host, k -> reportWired());
   }
 
   /** Listens first (so nothing is missed), then gets the DVR MAC and runs the first full sync. */
@@ -276,6 +284,7 @@ final class RouterSync {
     boolean afterFullSync = fullSyncFetched;
     return dataplane.apply(wanted).onFailure(err -> retryApply()).onSuccess(n -> {
       appliedTunnelEndpoints = Map.copyOf(wanted.getTunnelEndpointsMap());
+      reports.request(REPORT);
       applyBackoff = 0;
       lastApplied = n;
       operationsSinceStart += n;
@@ -284,6 +293,25 @@ final class RouterSync {
         LOG.info("host {}: applied {} operations for {} routers", host, n, routers.size());
       }
     });
+  }
+
+  /**
+   * Reports the wired ports when they differ from the last acknowledged report (Neutron's
+   * update_device_up/down); a failed report is tried again after 1 s.
+   */
+  private Future<?> reportWired() {
+    Set<String> wired = new TreeSet<>(dataplane.wiredPorts());
+    if (stopped || wired.equals(reportedWired)) {
+      return Future.succeededFuture();
+    }
+    return Bus.request(vertx, EventAddresses.PORTS_WIRED, PortsWired.newBuilder().setHost(host).addAllPortIds(wired).build(),
+            PortsWiredAck.parser(), requestTimeout)
+        .onSuccess(ack -> reportedWired = wired)
+        .onFailure(err -> {
+          if (!stopped) {
+            vertx.setTimer(RETRY_MILLIS, id -> reports.request(REPORT));
+          }
+        });
   }
 
   /** A failed apply (a command failed, a device was busy) runs again after 1, 2, 4 ... 30 s. */

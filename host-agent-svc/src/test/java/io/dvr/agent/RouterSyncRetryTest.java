@@ -11,6 +11,7 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,11 @@ class RouterSyncRetryTest {
         @Override
         public Future<HostStateListing> print(String namespace) {
           return Future.succeededFuture(HostStateListing.getDefaultInstance());
+        }
+
+        @Override
+        public Set<String> wiredPorts() {
+          return Set.of();
         }
       };
       RouterSync sync = new RouterSync(vertx, "compute1", "dvr", flaky, 5_000);

@@ -9,6 +9,7 @@ import io.dvr.gateway.SeedTopology;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.AssociateFloatingIpRequest;
 import io.dvr.proto.v1.ClearRouterGatewayRequest;
+import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.DisassociateFloatingIpRequest;
 import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -18,9 +19,11 @@ import io.dvr.proto.v1.HostStateListing;
 import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.ListingSection;
 import io.dvr.proto.v1.MacAllocatorServiceGrpcClient;
+import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.PortStatus;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterInterface;
@@ -342,10 +345,23 @@ class ControlPlaneTest {
 
   @Test
   @Order(13)
-  @DisplayName("VM moved from compute2 to compute1: the router leaves compute2, where no port of it remains")
+  @DisplayName("VM moved from compute2 to compute1: the router leaves compute2, where no port of it remains; "
+      + "the port is DOWN until compute1 has wired it, then ACTIVE; a port no router of compute1 needs stays DOWN")
   void vmMoved() {
-    fx.api.call(PortServiceGrpcClient.UpdatePort,
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(port(seed.vm1.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
+      assertThat(port(seed.vm2.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
+    });
+    Network isolated = SeedTopology.network(fx.api, "isolated");
+    SeedTopology.subnet(fx.api, isolated, "isolated-subnet", "172.29.0.0/24");
+    Port lonely = fx.api.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder()
+        .setNetworkId(isolated.getId()).setDeviceOwner("compute:nova").setBindingHost("compute1").build());
+    Port moved = fx.api.call(PortServiceGrpcClient.UpdatePort,
         UpdatePortRequest.newBuilder().setId(seed.vm2.getId()).setBindingHost("compute1").build());
+    assertThat(moved.getStatus()).isEqualTo(PortStatus.PORT_STATUS_DOWN);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> port(seed.vm2.getId()).getStatus() == PortStatus.PORT_STATUS_ACTIVE);
+    // The report that made vm2 ACTIVE covered every port bound to compute1: the lonely one is not wired.
+    assertThat(port(lonely.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_DOWN);
     Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(hostsOfRouter()).extracting(RouterHost::getHost).containsExactly("compute1", "network");
       assertThat(fx.host("compute2").ipNetns()).doesNotContain(QROUTER);

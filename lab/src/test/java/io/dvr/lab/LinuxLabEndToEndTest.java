@@ -19,10 +19,12 @@ import io.dvr.proto.v1.DisassociateFloatingIpRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
 import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.PortStatus;
 import io.dvr.proto.v1.Subnet;
 import io.dvr.scheduler.SchedulerService;
 import io.dvr.store.Database;
@@ -308,8 +310,14 @@ class LinuxLabEndToEndTest {
 
   @Test
   @Order(1)
-  @DisplayName("1. two VMs of one subnet on one host reach each other")
+  @DisplayName("1. the VM ports go ACTIVE once their agents have wired them; two VMs of one subnet on one host reach each other")
   void sameSubnetSameHost() {
+    Awaitility.await("every VM port ACTIVE").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      for (Vm vm : vms.values()) {
+        assertThat(api.call(PortServiceGrpcClient.GetPort, GetPortRequest.newBuilder().setId(vm.port().getId()).build())
+            .getStatus()).as(vm.name()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
+      }
+    });
     awaitPing(vms.get("vm1"), vms.get("vm3").ip());
     awaitPing(vms.get("vm3"), vms.get("vm1").ip());
   }

@@ -11,6 +11,8 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.PortsWired;
+import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
@@ -51,6 +53,7 @@ public final class SchedulerService extends SchedulerServiceService {
   private final Store store;
   private final SchedulerStore scheduler;
   private final AgentStore agents;
+  private final PortStore ports = new PortStore();
   private final HostRoutersQuery hostRouters = new HostRoutersQuery();
   private final KeyedWork<UUID> reschedules;
   /** Per router, the hosts a pending change concerns; ALL_HOSTS stands for every host of the router. */
@@ -70,6 +73,7 @@ public final class SchedulerService extends SchedulerServiceService {
         settings.getLong("agent.down-time-seconds", 75));
     Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange);
     Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), service::getHostRouters);
+    Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), service::portsWired);
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     vertx.setPeriodic(resync, id -> service.rescheduleAll());
     service.rescheduleAll();
@@ -138,6 +142,25 @@ public final class SchedulerService extends SchedulerServiceService {
       // Keep the hosts to tell and try again shortly (the database may be restarting).
       pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
       vertx.setTimer(1000, id -> reschedules.request(routerId));
+    });
+  }
+
+  /** An agent says which of its host's ports it has wired: those become ACTIVE, the others DOWN. */
+  Future<PortsWiredAck> portsWired(PortsWired report) {
+    if (report.getHost().isEmpty()) {
+      return Future.failedFuture(ApiError.invalid("host", "", "is required"));
+    }
+    List<UUID> ids;
+    try {
+      ids = report.getPortIdsList().stream().map(UUID::fromString).toList();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiError.invalid("port_ids", report.getPortIdsList(), "not UUIDs"));
+    }
+    return store.write(tx -> ports.setWired(tx, report.getHost(), ids)).map(changed -> {
+      if (changed > 0) {
+        LOG.info("host {}: {} port(s) changed status ({} wired)", report.getHost(), changed, ids.size());
+      }
+      return PortsWiredAck.newBuilder().setChanged(changed).build();
     });
   }
 

@@ -113,8 +113,10 @@ public final class PortStore {
             throw ApiError.failedPrecondition("port '" + id + "' is owned by " + owner
                 + "; its binding host is managed by the system");
           }
+          // A port bound to another host is DOWN until that host's agent has wired it.
           return tx.one("UPDATE ports SET name = coalesce($2, name), binding_host = coalesce($3, binding_host),"
                   + " admin_state_up = coalesce($4, admin_state_up), device_id = coalesce($5, device_id),"
+                  + " status = CASE WHEN $3 IS NOT NULL AND $3 <> binding_host THEN 'DOWN' ELSE status END,"
                   + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision",
                   id, req.hasName() ? req.getName() : null, req.hasBindingHost() ? req.getBindingHost() : null,
                   req.hasAdminStateUp() ? req.getAdminStateUp() : null, req.hasDeviceId() ? req.getDeviceId() : null)
@@ -127,6 +129,23 @@ public final class PortStore {
                     ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), routers, hosts);
                 return null;
               }));
+        });
+  }
+
+  /**
+   * Records which of the host's VM ports its agent has wired: those ACTIVE, the host's other VM
+   * ports DOWN. Only changed ports are written (with an event each); returns how many.
+   */
+  public Future<Integer> setWired(Tx tx, String host, List<UUID> wired) {
+    return tx.all("UPDATE ports SET status = CASE WHEN id = ANY($2) THEN 'ACTIVE' ELSE 'DOWN' END,"
+            + " revision = revision + 1, updated_at = now()"
+            + " WHERE binding_host = $1 AND device_owner LIKE 'compute:%'"
+            + " AND status <> CASE WHEN id = ANY($2) THEN 'ACTIVE' ELSE 'DOWN' END"
+            + " RETURNING id, revision, network_id", host, wired.toArray(UUID[]::new))
+        .map(rows -> {
+          rows.forEach(r -> tx.changed(ResourceType.RESOURCE_TYPE_PORT, r.getUUID("id"), r.getLong("revision"),
+              ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), List.of(), List.of()));
+          return rows.size();
         });
   }
 

@@ -13,6 +13,8 @@ public final class EventAddresses {
   public static final String DVR_MACS = "dvr.agents.dvr-macs";
   /** Published when a host's tunnel endpoint was registered, changed or removed: TunnelEndpoint, to every agent. */
   public static final String TUNNEL_ENDPOINTS = "dvr.agents.tunnel-endpoints";
+  /** Request/reply: PortsWired -> PortsWiredAck (scheduler-svc): which of a host's ports its agent wired. */
+  public static final String PORTS_WIRED = "dvr.scheduler.ports-wired";
   /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */
   public static final String GET_HOST_ROUTERS = "dvr.scheduler.host-routers";
 

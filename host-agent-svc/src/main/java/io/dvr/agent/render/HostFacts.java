@@ -99,6 +99,19 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
     return localVlans.valueOf(networkId);
   }
 
+  /** The routers' local ports this host has plugged (they have an ofport): the ports it wires. */
+  public SortedSet<String> wiredPorts(HostRouters routers) {
+    SortedSet<String> wired = new TreeSet<>();
+    for (RouterInfo r : routers.getRoutersList()) {
+      for (LocalPortInfo p : r.getLocalPortsList()) {
+        if (portOfports.containsKey(p.getPortId())) {
+          wired.add(p.getPortId());
+        }
+      }
+    }
+    return wired;
+  }
+
   OptionalInt ofportOf(String portId) {
     Integer v = portOfports.get(portId);
     return v == null ? OptionalInt.empty() : OptionalInt.of(v);

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +54,7 @@ public final class LinuxDataplane implements Dataplane {
     return t;
   });
   private long applies;
+  private volatile Set<String> wired = Set.of();
   /** Set once by {@link #watch}; not guarded by this object's lock, which an apply holds for seconds. */
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
 
@@ -138,6 +140,7 @@ public final class LinuxDataplane implements Dataplane {
       OvsPorts ports = OvsPorts.read(host.runner());
       total += vsctl(OvsAgent.tagChanges(OvsAgent.tags(routers, facts, ports), ports));
     }
+    wired = Set.copyOf(facts.wiredPorts(routers));
     applies++;
     LOG.info("host {}: apply {} ran {} operations in {} ms", host.host(), applies, total,
         (System.nanoTime() - started) / 1_000_000);
@@ -171,6 +174,11 @@ public final class LinuxDataplane implements Dataplane {
     argv.addAll(commands);
     host.runner().run(Command.of(argv).withTimeout(host.options().timeout()));
     return (int) commands.stream().filter(w -> w.equals("add-port") || w.equals("del-port") || w.startsWith("tag=")).count();
+  }
+
+  @Override
+  public Set<String> wiredPorts() {
+    return wired;
   }
 
   /** Follows OVS's interfaces (when this dataplane drives OVS): VM ports plugged later are applied at once. */

@@ -154,6 +154,7 @@ class LinuxDataplaneKernelTest {
       assertThat(news.poll(30, TimeUnit.SECONDS)).as("news after the monitor's first read of the ports").isNotNull();
       assertThat(await(dataplane.apply(routers))).isPositive();
       assertThat(news).as("the agent's own plugging is no news").isEmpty();
+      assertThat(dataplane.wiredPorts()).as("ports wired before the VM is plugged").doesNotContain(r.vm);
       String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
 
       sh("ovs-vsctl", "add-port", "br-int", "vmlate", "--", "set", "Interface", "vmlate", "type=internal",
@@ -162,6 +163,7 @@ class LinuxDataplaneKernelTest {
       assertThat(await(dataplane.apply(routers))).isPositive();
       int vlanA = new FactsFile(stateDir, SmallRouter.HOST).load().orElseThrow().localVlans().valueOf(r.netA).orElseThrow();
       assertThat(sh("ovs-vsctl", "get", "Port", "vmlate", "tag")).isEqualTo(Integer.toString(vlanA));
+      assertThat(dataplane.wiredPorts()).contains(r.vm);
       String ofport = sh("ovs-vsctl", "get", "Interface", "vmlate", "ofport");
       assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
           .contains(vmFlows).contains("output:" + ofport);
@@ -172,6 +174,7 @@ class LinuxDataplaneKernelTest {
       assertThat(await(dataplane.apply(routers))).isPositive();
       assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
           .doesNotContain(vmFlows);
+      assertThat(dataplane.wiredPorts()).doesNotContain(r.vm);
     } finally {
       await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
           .setDvrMac(SmallRouter.DVR_MAC).build()));
