@@ -147,12 +147,22 @@ public final class SchedulerStore {
     return tx.all("SELECT id FROM routers ORDER BY id").map(rows -> rows.stream().map(r -> r.getUUID("id")).toList());
   }
 
-  /** Routers with a subnet on which the host has a compute port, or whose SNAT the host could hold. */
+  /**
+   * The routers whose placement a (re)started agent on the host may change: those with a subnet
+   * on which the host has a port, those bound to it, and, when it is a dvr_snat host, those with
+   * a gateway whose SNAT no other live dvr_snat host holds (a held SNAT stays where it is). An
+   * agent restart on a compute host thus touches its own routers, not every router with a gateway.
+   */
   public Future<List<UUID>> routersConcerning(Tx tx, String host) {
     return tx.all("SELECT DISTINCT ri.router_id FROM router_interfaces ri JOIN ip_allocations a ON a.subnet_id = ri.subnet_id"
             + " JOIN ports p ON p.id = a.port_id WHERE p.binding_host = $1"
             + " UNION SELECT router_id FROM router_host_bindings WHERE host = $1"
-            + " UNION SELECT id FROM routers WHERE gw_network_id IS NOT NULL", host)
+            + " UNION SELECT r.id FROM routers r WHERE r.gw_network_id IS NOT NULL"
+            + " AND EXISTS (SELECT 1 FROM agents h WHERE h.host = $1 AND h.agent_type = 'L3 agent'"
+            + " AND h.agent_mode = 'dvr_snat')"
+            + " AND NOT EXISTS (SELECT 1 FROM router_snat_bindings b JOIN agents g ON g.host = b.host"
+            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat'"
+            + " WHERE b.router_id = r.id AND b.host <> $1 AND " + alive("g") + ")", host)
         .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
   }
 
