@@ -18,8 +18,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -79,34 +79,25 @@ public final class MemoryDataplane implements Dataplane {
   private HostFacts facts(HostRouters routers) {
     HostFacts previous = store.load().orElseGet(() -> HostFacts.initial(host.host(), mode, routers.getDvrMac(),
         TunnelType.VXLAN, PATCH_TUN, PATCH_INT));
-    HostFacts facts = new HostFacts(previous.host(), mode, routers.getDvrMac(), previous.tunnelType(),
-        previous.patchTunOfport(), previous.patchIntOfport(), new TreeMap<>(), new TreeMap<>(), previous.localVlans(),
-        previous.fipPriorities(), previous.linkLocalPairs());
     // Tunnel ports on br-tun: one per peer host, numbered after patch-int.
     SortedSet<String> peers = new TreeSet<>();
     routers.getPeerMacsList().stream().map(DvrHostMac::getHost).forEach(peers::add);
     Allocations tunnels = Allocations.assign(ofports(previous.tunnelOfports(), 2), peers);
-    for (String peer : peers) {
-      facts = facts.withTunnelPort(peer, tunnels.valueOf(peer).getAsInt());
-    }
     // VM and SNAT ports plugged into br-int.
     SortedSet<String> plugged = new TreeSet<>();
     for (RouterInfo r : routers.getRoutersList()) {
       r.getLocalPortsList().stream().map(LocalPortInfo::getPortId).forEach(plugged::add);
     }
     Allocations ports = Allocations.assign(ofports(previous.portOfports(), FIRST_PORT_OFPORT), plugged);
-    for (String port : plugged) {
-      facts = facts.withPortOfport(port, ports.valueOf(port).getAsInt());
-    }
+    // Built in one go: adding the ofports one by one copied the maps once per port (quadratic at 200 peers).
+    HostFacts facts = new HostFacts(previous.host(), mode, routers.getDvrMac(), previous.tunnelType(),
+        previous.patchTunOfport(), previous.patchIntOfport(), tunnels.assigned(), ports.assigned(), previous.localVlans(),
+        previous.fipPriorities(), previous.linkLocalPairs());
     return facts.allocate(routers);
   }
 
-  private static Allocations ofports(Map<String, Integer> assigned, int first) {
-    Allocations a = Allocations.empty(first, 65279);
-    for (Map.Entry<String, Integer> e : assigned.entrySet()) {
-      a = a.with(e.getKey(), e.getValue());
-    }
-    return a;
+  private static Allocations ofports(SortedMap<String, Integer> assigned, int first) {
+    return new Allocations(first, 65279, assigned);
   }
 
   @Override

@@ -1,19 +1,38 @@
 package io.dvr.agent.model;
 
-import java.util.Comparator;
+import java.util.Objects;
 
-/** A permanent neighbour entry: {@code ip neigh replace <ip> lladdr <mac> nud permanent dev <dev>}. */
-public record Neighbour(String ip, String dev, String mac) implements Comparable<Neighbour> {
-  private static final Comparator<Neighbour> ORDER = Comparator
-      .comparingLong((Neighbour n) -> IpPrefix.toLong(n.ip)).thenComparing(Neighbour::dev)
-      .thenComparing(Neighbour::mac);
+/**
+ * A permanent neighbour entry: {@code ip neigh replace <ip> lladdr <mac> nud permanent dev <dev>}.
+ * Ordered by address as a number; the number is parsed once, not on every comparison (sorting
+ * the ARP tables of a host was a quarter of an agent's apply at 200 hosts).
+ */
+public final class Neighbour implements Comparable<Neighbour> {
+  private final String ip;
+  private final String dev;
+  private final String mac;
+  private final long ipValue;
 
-  public Neighbour {
-    IpPrefix.toLong(ip);
-    mac = mac.toLowerCase();
+  public Neighbour(String ip, String dev, String mac) {
+    this.ipValue = IpPrefix.toLong(ip);
+    this.ip = ip;
+    this.dev = Objects.requireNonNull(dev, "dev");
+    this.mac = mac.toLowerCase();
   }
 
   public record Key(String ip, String dev) {}
+
+  public String ip() {
+    return ip;
+  }
+
+  public String dev() {
+    return dev;
+  }
+
+  public String mac() {
+    return mac;
+  }
 
   public Key key() {
     return new Key(ip, dev);
@@ -21,6 +40,25 @@ public record Neighbour(String ip, String dev, String mac) implements Comparable
 
   @Override
   public int compareTo(Neighbour o) {
-    return ORDER.compare(this, o);
+    int c = Long.compare(ipValue, o.ipValue);
+    if (c == 0) {
+      c = dev.compareTo(o.dev);
+    }
+    return c != 0 ? c : mac.compareTo(o.mac);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Neighbour n && ip.equals(n.ip) && dev.equals(n.dev) && mac.equals(n.mac);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(ip, dev, mac);
+  }
+
+  @Override
+  public String toString() {
+    return "Neighbour[ip=" + ip + ", dev=" + dev + ", mac=" + mac + "]";
   }
 }

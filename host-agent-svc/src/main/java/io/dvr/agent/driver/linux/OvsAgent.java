@@ -78,34 +78,34 @@ final class OvsAgent {
   static HostFacts withOfports(HostFacts previous, HostRouters routers, OvsPorts ports) {
     int patchTun = ofport(ports, PATCH_TUN, Names.BR_INT);
     int patchInt = ofport(ports, PATCH_INT, Names.BR_TUN);
-    HostFacts f = new HostFacts(previous.host(), previous.agentMode(), routers.getDvrMac(), previous.tunnelType(),
-        patchTun, patchInt, new TreeMap<>(), new TreeMap<>(), previous.localVlans(), previous.fipPriorities(),
-        previous.linkLocalPairs());
+    SortedMap<String, Integer> tunnels = new TreeMap<>();
     for (Map.Entry<String, String> e : routers.getTunnelEndpointsMap().entrySet()) {
       if (!e.getKey().equals(previous.host()) && !e.getValue().isEmpty()) {
         var port = ports.byName(tunnelPort(e.getValue()));
         if (port.isPresent() && port.get().ofport() > 0) {
-          f = f.withTunnelPort(e.getKey(), port.get().ofport());
+          tunnels.put(e.getKey(), port.get().ofport());
         }
       }
     }
+    SortedMap<String, Integer> plugged = new TreeMap<>();
     for (RouterInfo r : carried(routers)) {
       for (LocalPortInfo p : r.getLocalPortsList()) {
         var port = ports.byIfaceId(p.getPortId());
         if (port.isPresent() && port.get().ofport() > 0) {
-          f = f.withPortOfport(p.getPortId(), port.get().ofport());
+          plugged.put(p.getPortId(), port.get().ofport());
         }
       }
-      if (snatHere(r, f)) {
+      if (snatHere(r, previous)) {
         for (RouterPortInfo p : r.getSnatPortsList()) {
           var port = ports.byDevice(Names.sgDevice(p.getPortId()));
           if (port.isPresent() && port.get().ofport() > 0) {
-            f = f.withPortOfport(p.getPortId(), port.get().ofport());
+            plugged.put(p.getPortId(), port.get().ofport());
           }
         }
       }
     }
-    return f;
+    return new HostFacts(previous.host(), previous.agentMode(), routers.getDvrMac(), previous.tunnelType(),
+        patchTun, patchInt, tunnels, plugged, previous.localVlans(), previous.fipPriorities(), previous.linkLocalPairs());
   }
 
   /** Wanted VLAN tag by OVS port name on br-int, for the ports that exist. */
