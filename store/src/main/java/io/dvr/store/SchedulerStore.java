@@ -148,21 +148,28 @@ public final class SchedulerStore {
   }
 
   /**
-   * The routers whose placement a (re)started agent on the host may change: those with a subnet
-   * on which the host has a port, those bound to it, and, when it is a dvr_snat host, those with
-   * a gateway whose SNAT no other live dvr_snat host holds (a held SNAT stays where it is). An
-   * agent restart on a compute host thus touches its own routers, not every router with a gateway.
+   * The routers whose placement a (re)started agent on the host can change, as {@link #reschedule}
+   * decides it: those the host's VM ports need but that are not bound to it, those bound to it
+   * that nothing there needs any more (neither a VM port nor a SNAT it holds), the SNATs it holds
+   * when it is no longer a dvr_snat host, and, on a dvr_snat host, the gateway routers whose SNAT
+   * no live dvr_snat host holds. An agent restarting onto a consistent state thus reschedules
+   * nothing (it used to reschedule every router bound to it and every router with a gateway).
    */
   public Future<List<UUID>> routersConcerning(Tx tx, String host) {
-    return tx.all("SELECT DISTINCT ri.router_id FROM router_interfaces ri JOIN ip_allocations a ON a.subnet_id = ri.subnet_id"
-            + " JOIN ports p ON p.id = a.port_id WHERE p.binding_host = $1"
-            + " UNION SELECT router_id FROM router_host_bindings WHERE host = $1"
-            + " UNION SELECT r.id FROM routers r WHERE r.gw_network_id IS NOT NULL"
-            + " AND EXISTS (SELECT 1 FROM agents h WHERE h.host = $1 AND h.agent_type = 'L3 agent'"
-            + " AND h.agent_mode = 'dvr_snat')"
+    return tx.all("WITH needed AS (SELECT DISTINCT ri.router_id FROM router_interfaces ri"
+            + " JOIN ip_allocations a ON a.subnet_id = ri.subnet_id JOIN ports p ON p.id = a.port_id"
+            + " JOIN agents g ON g.host = p.binding_host AND g.agent_type = 'L3 agent' AND g.agent_mode IN ('dvr', 'dvr_snat')"
+            + " WHERE p.binding_host = $1 AND p.device_owner LIKE 'compute:%'),"
+            + " bound AS (SELECT router_id FROM router_host_bindings WHERE host = $1),"
+            + " held AS (SELECT router_id FROM router_snat_bindings WHERE host = $1),"
+            + " snat_host AS (SELECT 1 FROM agents WHERE host = $1 AND agent_type = 'L3 agent' AND agent_mode = 'dvr_snat')"
+            + " (SELECT router_id FROM needed EXCEPT SELECT router_id FROM bound)"
+            + " UNION (SELECT router_id FROM bound EXCEPT SELECT router_id FROM needed EXCEPT SELECT router_id FROM held)"
+            + " UNION (SELECT router_id FROM held WHERE NOT EXISTS (SELECT 1 FROM snat_host))"
+            + " UNION (SELECT r.id FROM routers r WHERE r.gw_network_id IS NOT NULL AND EXISTS (SELECT 1 FROM snat_host)"
             + " AND NOT EXISTS (SELECT 1 FROM router_snat_bindings b JOIN agents g ON g.host = b.host"
-            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat'"
-            + " WHERE b.router_id = r.id AND b.host <> $1 AND " + alive("g") + ")", host)
+            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat' WHERE b.router_id = r.id AND " + alive("g") + "))",
+            host)
         .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
   }
 
