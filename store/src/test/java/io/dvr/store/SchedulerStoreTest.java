@@ -14,9 +14,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayName("Which routers an agent (re)start can move: what its ports need but it lacks, what it holds for nothing, and SNATs nobody live holds")
 class SchedulerStoreTest {
   @TempDir static Path dataDir;
@@ -115,5 +119,27 @@ class SchedulerStoreTest {
   @DisplayName("a host that is no longer dvr_snat: the SNATs it still holds")
   void demotedHost() throws Exception {
     assertThat(concerning("demoted")).containsExactly(DEMOTED);
+  }
+
+  /** Reschedules the router in a transaction of its own; returns whether that transaction wrote anything. */
+  static boolean rescheduleWrites(UUID router) throws Exception {
+    return await(store.write(tx -> scheduler.reschedule(tx, router)
+        .compose(p -> tx.one("SELECT txid_current_if_assigned() IS NOT NULL AS wrote"))
+        .map(r -> r.orElseThrow().getBoolean("wrote"))));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // last: it changes the placements the other tests read
+  @DisplayName("rescheduling writes what changed and, once placement is right, nothing (no durable commit per router)")
+  void rescheduleWritesOnlyChanges() throws Exception {
+    // MISSING lacks compute1, STALE holds it for nothing, the SNATs of DEMOTED and ORPHANED must
+    // move, UNBOUND's SNAT is unbound.
+    for (UUID router : List.of(MISSING, STALE, DEMOTED, ORPHANED, UNBOUND)) {
+      assertThat(rescheduleWrites(router)).as("first reschedule of %s", router).isTrue();
+    }
+    for (UUID router : List.of(HELD, DEMOTED, ORPHANED, UNBOUND, SERVED, MISSING, STALE)) {
+      assertThat(rescheduleWrites(router)).as("reschedule of %s with nothing to change", router).isFalse();
+    }
+    assertThat(concerning("compute1")).isEmpty();
   }
 }
