@@ -44,8 +44,8 @@ public final class NetworkStore {
   }
 
   /**
-   * Updates the given fields (null: unchanged). The event names the routers with a port on the
-   * network, so that the hosts carrying them render its new MTU.
+   * Updates the given fields (null: unchanged). With a new MTU the event names the routers with a
+   * port on the network, so that the hosts carrying them render it.
    */
   public Future<Void> updateNetwork(Tx tx, UUID id, String name, Boolean adminUp, Integer mtu) {
     return tx.one("UPDATE networks SET name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up),"
@@ -53,13 +53,14 @@ public final class NetworkStore {
             id, name, adminUp, mtu)
         .compose(row -> {
           long revision = row.orElseThrow(() -> ApiError.notFound("network", id.toString())).getLong("revision");
-          return tx.all("SELECT ri.router_id FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
-                  + " WHERE s.network_id = $1 UNION SELECT r.id FROM routers r WHERE r.gw_network_id = $1", id)
-              .map(routers -> {
-                tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision, ChangeKind.CHANGE_KIND_UPDATED, id,
-                    routers.stream().map(r -> r.getUUID(0)).toList(), List.of());
-                return null;
-              });
+          Future<List<Row>> concerned = mtu == null ? Future.succeededFuture(List.of())
+              : tx.all("SELECT ri.router_id FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
+                  + " WHERE s.network_id = $1 UNION SELECT r.id FROM routers r WHERE r.gw_network_id = $1", id);
+          return concerned.map(routers -> {
+            tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, revision, ChangeKind.CHANGE_KIND_UPDATED, id,
+                routers.stream().map(r -> r.getUUID(0)).toList(), List.of());
+            return null;
+          });
         });
   }
 
