@@ -2,19 +2,14 @@ package io.dvr.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.proto.v1.DvrHostMac;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,29 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("DVR host MACs: one per host, unique, fa:16:3f, 16 tries on collision")
 class DvrMacStoreTest {
   @TempDir static Path dataDir;
-  static Vertx vertx;
-  static Database db;
+  static EmbeddedStore embedded;
   static Store store;
 
   @BeforeAll
   static void open() throws Exception {
-    vertx = Vertx.vertx();
-    db = await(Database.open(vertx, Settings.of(Map.of("db.data-dir", dataDir.resolve("pg").toString()))));
-    store = new Store(db.pool());
+    embedded = EmbeddedStore.open(dataDir.resolve("pg"));
+    store = embedded.store;
   }
 
   @AfterAll
   static void close() throws Exception {
-    db.close();
-    await(vertx.close());
+    embedded.close();
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return EmbeddedStore.await(f);
   }
 
   @Test

@@ -2,15 +2,10 @@ package io.dvr.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dvr.common.config.Settings;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -24,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Which routers an agent (re)start can move: what its ports need but it lacks, what it holds for nothing, and SNATs nobody live holds")
 class SchedulerStoreTest {
   @TempDir static Path dataDir;
-  static Vertx vertx;
-  static Database db;
+  static EmbeddedStore embedded;
   static Store store;
   static final SchedulerStore scheduler = new SchedulerStore(new PortStore(), 75);
   static final UUID EXT = UUID.randomUUID();
@@ -43,9 +37,8 @@ class SchedulerStoreTest {
 
   @BeforeAll
   static void open() throws Exception {
-    vertx = Vertx.vertx();
-    db = await(Database.open(vertx, Settings.of(Map.of("db.data-dir", dataDir.resolve("pg").toString()))));
-    store = new Store(db.pool());
+    embedded = EmbeddedStore.open(dataDir.resolve("pg"));
+    store = embedded.store;
     await(store.write(tx -> tx.query("INSERT INTO networks(id, name, router_external) VALUES ($1, 'ext', true),"
             + " ($2, 'net', false)", EXT, NET)
         .compose(v -> tx.query("INSERT INTO routers(id, name, gw_network_id) VALUES ($1, 'held', $5), ($2, 'demoted', $5),"
@@ -86,16 +79,11 @@ class SchedulerStoreTest {
 
   @AfterAll
   static void close() throws Exception {
-    db.close();
-    await(vertx.close());
+    embedded.close();
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return EmbeddedStore.await(f);
   }
 
   static List<UUID> concerning(String host) throws Exception {
