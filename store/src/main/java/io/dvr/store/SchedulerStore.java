@@ -40,12 +40,13 @@ public final class SchedulerStore {
    * Recomputes where the router lives and writes what changed. Reschedules of one router are
    * serialised by a transaction-scoped advisory lock rather than a row lock: a row lock is a
    * write (a transaction id, WAL and an fsync at commit), so the periodic full reschedule of
-   * unchanged routers would cost one durable commit per router; now it writes nothing.
+   * unchanged routers would cost one durable commit per router; now it writes nothing. The lock
+   * is its own statement: a statement reads the snapshot taken when it began, so the router is
+   * read by the next one, after the previous reschedule (and any API change before it) committed.
    */
   public Future<Placement> reschedule(Tx tx, UUID routerId) {
-    return tx.one("SELECT r.id, r.distributed, r.gw_network_id FROM"
-            + " (SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, " + LOCK_SEED + "))) l, routers r WHERE r.id = $1",
-            routerId)
+    return tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, " + LOCK_SEED + "))", routerId.toString())
+        .compose(locked -> tx.one("SELECT id, distributed, gw_network_id FROM routers WHERE id = $1", routerId))
         .compose(router -> tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1", routerId)
             .compose(current -> {
               Set<String> before = hosts(current);
