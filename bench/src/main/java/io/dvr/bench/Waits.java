@@ -1,9 +1,13 @@
 package io.dvr.bench;
 
+import io.vertx.core.Context;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-/** Setup-time waits on the main thread (never used to time a measurement). */
+/**
+ * Setup-time waits on the benchmark's main thread (never used to time a measurement). They
+ * refuse to run on an event-loop thread, where a wait would stall the services being measured.
+ */
 final class Waits {
   private static final long STEP_MS = 20;
 
@@ -30,6 +34,9 @@ final class Waits {
   }
 
   static void sleep(long ms) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("refusing to wait " + ms + " ms on an event-loop thread");
+    }
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>It also calls back on each first read of the table (at start, and after a restart of the
  * monitor), since a port may have been plugged before. The monitor is a subscription, not a call:
  * it runs until closed, on a thread of its own that only reads the process's output. When the
- * process ends (OVS restarted), it starts again after 1 s, doubling up to 30 s.
+ * process ends (OVS restarted), the next one is scheduled after 1 s, doubling up to 30 s.
  */
 final class OvsPortMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OvsPortMonitor.class);
@@ -33,9 +37,12 @@ final class OvsPortMonitor implements AutoCloseable {
   private final String host;
   private final List<String> argv;
   private final Runnable changed;
-  private final Thread thread;
+  /** Runs one monitor process at a time, to its end, and schedules the restart after it. */
+  private final ScheduledExecutorService runner;
   private volatile boolean closed;
   private volatile Process process;
+  /** Only touched on the runner's thread. */
+  private long backoff = FIRST_BACKOFF_MILLIS;
 
   /**
    * @param shell where the host's Open vSwitch is reached (nsenter into a lab host, or here)
@@ -46,34 +53,35 @@ final class OvsPortMonitor implements AutoCloseable {
     this.argv = shell.wrap(Command.of("ovsdb-client", "monitor", "Open_vSwitch", "Interface",
         "name,ofport,external_ids", "--format=json")).argv();
     this.changed = changed;
-    this.thread = new Thread(this::run, "dvr-ovs-monitor-" + host);
-    this.thread.setDaemon(true);
+    this.runner = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "dvr-ovs-monitor-" + host);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   void start() {
-    thread.start();
+    runner.execute(this::run);
   }
 
+  /** One monitor process to its end, then the next one after the backoff (none once closed). */
   private void run() {
-    long backoff = FIRST_BACKOFF_MILLIS;
-    while (!closed) {
-      long started = System.currentTimeMillis();
-      String lastOther = follow();
-      if (closed) {
-        return;
-      }
-      if (System.currentTimeMillis() - started > HEALTHY_MILLIS) {
-        backoff = FIRST_BACKOFF_MILLIS;
-      }
-      LOG.warn("host {}: the Open vSwitch port monitor ended ({}); starting it again in {} ms", host,
-          lastOther.isEmpty() ? "no message" : lastOther, backoff);
-      try {
-        Thread.sleep(backoff);
-      } catch (InterruptedException e) {
-        return;
-      }
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    long started = System.currentTimeMillis();
+    String lastOther = follow();
+    if (closed) {
+      return;
     }
+    if (System.currentTimeMillis() - started > HEALTHY_MILLIS) {
+      backoff = FIRST_BACKOFF_MILLIS;
+    }
+    LOG.warn("host {}: the Open vSwitch port monitor ended ({}); starting it again in {} ms", host,
+        lastOther.isEmpty() ? "no message" : lastOther, backoff);
+    try {
+      runner.schedule(this::run, backoff, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return; // closed meanwhile
+    }
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
   }
 
   /** Runs one monitor process to its end; returns the last line that was not an update (its error). */
@@ -162,6 +170,6 @@ final class OvsPortMonitor implements AutoCloseable {
     if (p != null) {
       p.destroy();
     }
-    thread.interrupt();
+    runner.shutdownNow();
   }
 }

@@ -2,6 +2,9 @@ package io.dvr.agent.driver.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +38,20 @@ class OvsPortMonitorTest {
     assertThat(OvsPortMonitor.touchesVmPort(tunnel)).isFalse();
     assertThat(OvsPortMonitor.touchesVmPort("{not json")).isFalse();
     assertThat(OvsPortMonitor.touchesVmPort("{\"data\":[]}")).isFalse();
+  }
+
+  @Test
+  @DisplayName("a monitor process that ends is started again after a backoff, and each new start reads the table afresh")
+  void restartsAfterTheProcessEnds() throws Exception {
+    // A stand-in for ovsdb-client that prints the (empty) table once and exits, as when OVS restarts.
+    HostShell exitingAtOnce = new HostShell(List.of("sh", "-c", "echo '{\"data\":[]," + HEADINGS + "'", "stand-in"));
+    CountDownLatch reads = new CountDownLatch(2);
+    OvsPortMonitor monitor = new OvsPortMonitor("test", exitingAtOnce, reads::countDown);
+    try {
+      monitor.start();
+      assertThat(reads.await(15, TimeUnit.SECONDS)).as("the table read at start and again after the restart").isTrue();
+    } finally {
+      monitor.close();
+    }
   }
 }
