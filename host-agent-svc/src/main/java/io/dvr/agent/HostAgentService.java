@@ -63,13 +63,19 @@ public final class HostAgentService {
       return Future.failedFuture(new IllegalArgumentException("setting agent.mode ("
           + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr or dvr_snat"));
     }
+    HostConfig config;
     Heartbeat heartbeat;
+    try {
+      config = HostConfig.fromSettings(settings, name, mode);
+      heartbeat = new Heartbeat(vertx, settings, name, mode);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     HostPipeline pipeline;
     try {
-      HostConfig config = HostConfig.fromSettings(settings, name, mode);
-      heartbeat = new Heartbeat(vertx, settings, name, mode);
       pipeline = new HostPipeline(vertx, given != null ? given : Drivers.fromSettings(settings, name), config);
     } catch (RuntimeException e) {
+      heartbeat.stop();
       return Future.failedFuture(e);
     }
     RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000));
