@@ -171,4 +171,12 @@ class HostPipelineTest {
         .hasMessageContaining("agent.dataplane").hasMessageContaining("DVR_AGENT_DATAPLANE")
         .hasMessageContaining("'ebpf'").hasMessageContaining("linux, memory");
   }
+
+  @Test
+  @DisplayName("an unknown tunnel type is refused, naming the setting and the value")
+  void unknownTunnelTypeIsRefused() {
+    assertThatThrownBy(() -> HostConfig.fromSettings(Settings.of(Map.of("linux.tunnel-type", "ipip")), "compute1", "dvr"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("linux.tunnel-type").hasMessageContaining("'ipip'").hasMessageContaining("vxlan or gre");
+  }
 }
