@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Reads a host back into the model: every namespace by name, and ours in full (devices, IPv4
  * addresses, the sysctls we manage, rules, routes of all tables, permanent neighbours, the nat
- * table), plus every bridge's ports and the flows of the configured bridges. Foreign namespaces are listed empty: the
- * reconciler never looks into them. Namespaces are read in parallel, three processes each.
+ * table), plus every bridge's ports and the flows of the configured bridges. Foreign namespaces
+ * are listed empty: the reconciler never looks into them. Namespaces are read in parallel, three processes each.
  */
 final class KernelReader {
   private static final String READ_BATCH = "link show\naddr show\nrule show\nroute show table all\nneigh show\n"

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -34,10 +33,6 @@ record OvsPorts(List<Iface> interfaces) {
     Iface {
       externalIds = Map.copyOf(externalIds);
       options = Map.copyOf(options);
-    }
-
-    Iface(String bridge, String port, int tag, String name, String type, int ofport, Map<String, String> externalIds) {
-      this(bridge, port, tag, name, type, ofport, externalIds, Map.of());
     }
 
     /** This interface's port in the model: plugged device of ours, VM port, patch, tunnel, or other. */
@@ -133,19 +128,6 @@ record OvsPorts(List<Iface> interfaces) {
   List<String> portsOfNamespace(String namespace) {
     return interfaces.stream().filter(i -> namespace.equals(i.externalIds().get(NS_KEY)) && !i.port().isEmpty())
         .map(Iface::port).distinct().toList();
-  }
-
-  Optional<Iface> byName(String name) {
-    return interfaces.stream().filter(i -> i.name().equals(name)).findFirst();
-  }
-
-  Optional<Iface> byIfaceId(String portId) {
-    return interfaces.stream().filter(i -> portId.equals(i.externalIds().get(IFACE_ID))).findFirst();
-  }
-
-  /** The interface plugging our device {@code device} (whatever the plug mode). */
-  Optional<Iface> byDevice(String device) {
-    return interfaces.stream().filter(i -> device.equals(i.externalIds().get(DEV_KEY))).findFirst();
   }
 
   private static String uuid(Object value) {
