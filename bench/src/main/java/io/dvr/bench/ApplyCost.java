@@ -1,8 +1,11 @@
 package io.dvr.bench;
 
+import io.dvr.agent.Drivers;
 import io.dvr.agent.FactsStore;
-import io.dvr.agent.MemoryDataplane;
+import io.dvr.agent.HostConfig;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.render.TunnelType;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.GetHostRoutersRequest;
@@ -11,7 +14,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Times the two halves of an agent's sync separately, outside the agent: the fetch from
- * scheduler-svc (database queries and the event bus), and the dataplane's render + diff +
+ * scheduler-svc (database queries and the event bus), and the pipeline's render + diff +
  * execute on a throwaway host model.
  */
 final class ApplyCost {
@@ -29,12 +32,13 @@ final class ApplyCost {
     return (System.nanoTime() - t0) / 1e6;
   }
 
-  /** A dataplane on an empty host of that name, as a wiped host would be. */
-  static MemoryDataplane emptyHost(Vertx vertx, String host, String mode) {
-    return new MemoryDataplane(vertx, new MemoryHost(host), FactsStore.inMemory(), mode);
+  /** The agent's pipeline on an empty simulated host of that name, as a wiped host would be. */
+  static HostPipeline emptyHost(Vertx vertx, String host, String mode) {
+    return new HostPipeline(vertx, Drivers.memory(new MemoryHost(host), FactsStore.inMemory()),
+        new HostConfig(host, mode, TunnelType.VXLAN, ""));
   }
 
-  static double applyMs(MemoryDataplane dataplane, HostRouters routers) {
+  static double applyMs(HostPipeline dataplane, HostRouters routers) {
     long t0 = System.nanoTime();
     dataplane.apply(routers).await();
     return (System.nanoTime() - t0) / 1e6;

@@ -1,6 +1,6 @@
 package io.dvr.bench;
 
-import io.dvr.agent.MemoryDataplane;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.render.Names;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.ArpEntry;
@@ -227,7 +227,7 @@ final class ArpConvergence {
    */
   private static double[] applyCost(ControlPlane cp, SimHost host, Topology t) {
     HostRouters routers = ApplyCost.fetch(cp.vertx, host.name);
-    MemoryDataplane dataplane = ApplyCost.emptyHost(cp.vertx, host.name, host.mode);
+    HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host.name, host.mode);
     double full = ApplyCost.applyMs(dataplane, routers);
     double[] one = new double[20];
     for (int i = 0; i < one.length; i++) {

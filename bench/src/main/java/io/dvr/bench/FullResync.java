@@ -1,6 +1,6 @@
 package io.dvr.bench;
 
-import io.dvr.agent.MemoryDataplane;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.model.HostState;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.HostRouters;
@@ -71,7 +71,7 @@ final class FullResync {
       for (int i = 0; i < fetch.length; i++) {
         fetch[i] = ApplyCost.fetchMs(cp.vertx, HOST);
         HostRouters all = ApplyCost.fetch(cp.vertx, HOST);
-        MemoryDataplane dataplane = ApplyCost.emptyHost(cp.vertx, HOST, AgentModes.DVR);
+        HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, HOST, AgentModes.DVR);
         empty[i] = ApplyCost.applyMs(dataplane, all);
         nothing[i] = ApplyCost.applyMs(dataplane, all);
       }

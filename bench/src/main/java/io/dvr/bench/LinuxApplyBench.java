@@ -1,10 +1,12 @@
 package io.dvr.bench;
 
+import io.dvr.agent.Drivers;
+import io.dvr.agent.HostConfig;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.driver.linux.Command;
 import io.dvr.agent.driver.linux.CommandRunner;
 import io.dvr.agent.driver.linux.FactsFile;
 import io.dvr.agent.driver.linux.HostShell;
-import io.dvr.agent.driver.linux.LinuxDataplane;
 import io.dvr.agent.driver.linux.LinuxHost;
 import io.dvr.agent.driver.linux.LinuxOptions;
 import io.dvr.agent.reconcile.Reconciler;
@@ -33,7 +35,7 @@ import java.util.stream.Stream;
  * The Linux dataplane on one real labnet host (labnet/host.sh, a private LABNET_DIR): time to
  * apply a router with 1, 100 and 1,000 floating IPs and 100 routers from an empty host, batched and
  * one command per change, plus the restart resync of an agent carrying 1,000 FIPs (a new
- * LinuxDataplane on the same host and state file). Each apply is followed by a read back (observe +
+ * pipeline on a new Linux driver for the same host and state file). Each apply is followed by a read back (observe +
  * diff against the desired state), which must find nothing to do. Needs root and the lab's tools.
  *
  * <p>Arguments: {@code [repetitions (2)] [labnet dir (labnet)]}.
@@ -125,23 +127,29 @@ public final class LinuxApplyBench {
     }
   }
 
-  private LinuxDataplane dataplane(Path state, boolean batch) {
+  /** The agent's pipeline on a new Linux driver for the host, its facts in {@code state}. */
+  private HostPipeline dataplane(Path state, boolean batch) {
     LinuxOptions options = batch ? LinuxOptions.defaults() : LinuxOptions.defaults().withoutBatching();
     LinuxHost host = new LinuxHost(HOST, CommandRunner.withPool(shell, options.lanes()), options);
-    return new LinuxDataplane(vertx, host, new FactsFile(state, HOST), MODE, TunnelType.VXLAN, "172.31.9.1");
+    return new HostPipeline(vertx, Drivers.linux(host, new FactsFile(state, HOST)),
+        new HostConfig(HOST, MODE, TunnelType.VXLAN, "172.31.9.1"));
+  }
+
+  private static LinuxHost host(HostPipeline dp) {
+    return (LinuxHost) dp.driver();
   }
 
   /** One apply from an empty host, then a read back that must find nothing to do. */
   private void measure(String what, HostRouters routers, boolean batch, int rep, Path state) throws Exception {
-    LinuxDataplane dp = dataplane(state, batch);
+    HostPipeline dp = dataplane(state, batch);
     try {
-      long p0 = dp.host().runner().processesStarted();
+      long p0 = host(dp).runner().processesStarted();
       long t0 = System.nanoTime();
       int ops = await(dp.apply(routers));
       double applyMs = ms(t0);
-      long processes = dp.host().runner().processesStarted() - p0;
+      long processes = host(dp).runner().processesStarted() - p0;
       long t1 = System.nanoTime();
-      int left = Reconciler.diff(dp.desired(routers), dp.host().observe()).size();
+      int left = Reconciler.diff(dp.desired(routers), host(dp).observe()).size();
       double readMs = ms(t1);
       System.out.printf(Locale.ROOT, "%s | %s | %d | %d | %.0f | %.0f | %d | %d%n", what,
           batch ? "batched" : "per change", rep, ops, applyMs, readMs, processes, left);
@@ -153,14 +161,14 @@ public final class LinuxApplyBench {
   /** Agent restarts: a new dataplane on the same host and state file applies the same routers. */
   private void restart(HostRouters routers, Path state, int times) throws Exception {
     for (int i = 1; i <= times; i++) {
-      LinuxDataplane dp = dataplane(state, true);
+      HostPipeline dp = dataplane(state, true);
       try {
-        long p0 = dp.host().runner().processesStarted();
+        long p0 = host(dp).runner().processesStarted();
         long t0 = System.nanoTime();
         int ops = await(dp.apply(routers));
         double applyMs = ms(t0);
         System.out.printf(Locale.ROOT, "restart resync 1000 FIPs | batched | %d | %d | %.0f | - | %d | -%n", i, ops,
-            applyMs, dp.host().runner().processesStarted() - p0);
+            applyMs, host(dp).runner().processesStarted() - p0);
       } finally {
         await(dp.close());
       }
@@ -169,7 +177,7 @@ public final class LinuxApplyBench {
 
   /** Applies no routers (removing everything ours) and checks that no namespace is left. */
   private void clean(Path state) throws Exception {
-    LinuxDataplane dp = dataplane(state, true);
+    HostPipeline dp = dataplane(state, true);
     try {
       await(dp.apply(HostRouters.newBuilder().setHost(HOST).setAgentMode(MODE).setDvrMac(DVR_MAC).build()));
     } finally {

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 /**
  * One simulated host: its in-memory kernel and OVS, the agent's facts (which survive an agent
  * restart, like a state file) and the agent currently running on it. The host model is only
- * touched under its own lock, as MemoryDataplane does.
+ * touched under its own lock, as the agent's pipeline does.
  */
 final class SimHost {
   final String name;

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * An agent's facts store that also tells a watcher after every apply. MemoryDataplane saves the
- * facts on its worker thread inside the host's lock, right after executing the plan, so the
- * watcher sees the host exactly as that apply left it, without polling and without a hook in
- * the agent.
+ * An agent's facts store that also tells a watcher after every pass of an apply. The agent's
+ * pipeline saves the facts on its worker thread inside the host's lock, right after executing a
+ * pass's plan, so the watcher sees the host exactly as that pass left it (the last pass: as the
+ * apply left it), without polling and without a hook in the agent.
  */
 final class WatchedFacts implements FactsStore {
   private final FactsStore saved = FactsStore.inMemory();

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * Where a host agent's wanted state goes: render the routers the host carries, diff against what
- * the host has, apply the difference. The memory driver models a host; the Linux driver is real.
+ * the host has, apply the difference. {@link HostPipeline} is the one implementation, on any
+ * driver (the memory driver models a host; the Linux driver is real).
  */
 public interface Dataplane {
 

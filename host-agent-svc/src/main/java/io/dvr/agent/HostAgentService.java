@@ -1,6 +1,5 @@
 package io.dvr.agent;
 
-import io.dvr.agent.driver.linux.LinuxDataplane;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
@@ -18,9 +17,9 @@ import java.util.Map;
 
 /**
  * host-agent-svc: one per host (dvr or dvr_snat). Registers and heartbeats, gets its DVR MAC,
- * syncs the routers its host carries and applies them through its dataplane (the memory driver
- * here), and prints the host's state over gRPC ({@code host-agent.port}, default 9094) and the
- * event bus.
+ * syncs the routers its host carries and applies them through its pipeline on the driver {@code
+ * agent.dataplane} names ({@link Drivers}), and prints the host's state over gRPC ({@code
+ * host-agent.port}, default 9094) and the event bus.
  */
 public final class HostAgentService {
   public static final String NAME = "host-agent";
@@ -29,18 +28,18 @@ public final class HostAgentService {
   private final HttpServer server;
   private final Heartbeat heartbeat;
   private final RouterSync sync;
-  private final Dataplane dataplane;
+  private final HostPipeline pipeline;
 
-  private HostAgentService(HttpServer server, Heartbeat heartbeat, RouterSync sync, Dataplane dataplane) {
+  private HostAgentService(HttpServer server, Heartbeat heartbeat, RouterSync sync, HostPipeline pipeline) {
     this.server = server;
     this.heartbeat = heartbeat;
     this.sync = sync;
-    this.dataplane = dataplane;
+    this.pipeline = pipeline;
   }
 
-  /** Starts an agent on a fresh simulated host. */
+  /** Starts an agent on the driver {@code agent.dataplane} names (a fresh simulated host by default). */
   public static Future<HostAgentService> start(Vertx vertx, Settings settings) {
-    return start(vertx, settings, null, FactsStore.inMemory());
+    return start(vertx, settings, null);
   }
 
   /**
@@ -48,6 +47,12 @@ public final class HostAgentService {
    * host keeps its kernel state and the agent's state file); null host: a fresh one.
    */
   public static Future<HostAgentService> start(Vertx vertx, Settings settings, MemoryHost host, FactsStore facts) {
+    String name = settings.get("host.name", null);
+    return start(vertx, settings, Drivers.memory(host != null ? host : new MemoryHost(name == null ? "" : name), facts));
+  }
+
+  /** Starts an agent on the given driver setup; null: the one the settings name. */
+  private static Future<HostAgentService> start(Vertx vertx, Settings settings, HostSetup given) {
     String name = settings.get("host.name", null);
     if (name == null) {
       return Future.failedFuture(new IllegalArgumentException(
@@ -58,26 +63,26 @@ public final class HostAgentService {
       return Future.failedFuture(new IllegalArgumentException("setting agent.mode ("
           + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr or dvr_snat"));
     }
-    // agent.dataplane: "memory" simulates the host; "linux" programs its kernel and Open vSwitch.
-    Dataplane dataplane;
+    HostConfig config;
+    Heartbeat heartbeat;
     try {
-      dataplane = "linux".equals(settings.get("agent.dataplane", "memory"))
-          ? LinuxDataplane.fromSettings(vertx, settings, name, mode)
-          : new MemoryDataplane(vertx, host != null ? host : new MemoryHost(name), facts, mode);
+      config = HostConfig.fromSettings(settings, name, mode);
+      heartbeat = new Heartbeat(vertx, settings, name, mode);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    RouterSync sync = new RouterSync(vertx, name, mode, dataplane, settings.getLong("agent.request-timeout-ms", 10_000));
-    Heartbeat heartbeat;
+    HostPipeline pipeline;
     try {
-      heartbeat = new Heartbeat(vertx, settings, name, mode);
-    } catch (IllegalArgumentException e) {
+      pipeline = new HostPipeline(vertx, given != null ? given : Drivers.fromSettings(settings, name), config);
+    } catch (RuntimeException e) {
+      heartbeat.stop();
       return Future.failedFuture(e);
     }
+    RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000));
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {
-        return GrpcErrors.toStatus(dataplane.print(request.getNamespace()), "GetHostState");
+        return GrpcErrors.toStatus(pipeline.print(request.getNamespace()), "GetHostState");
       }
     };
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(HostAgentServiceGrpcService.of(grpc)))
@@ -85,7 +90,11 @@ public final class HostAgentService {
           // Register first (with the tunnel address), then get the DVR MAC and sync, in the background:
           // an agent starts even while the control plane is away.
           heartbeat.start().onComplete(v -> sync.start(settings.getLong("agent.resync-seconds", 60) * 1000));
-          return new HostAgentService(server, heartbeat, sync, dataplane);
+          return new HostAgentService(server, heartbeat, sync, pipeline);
+        })
+        .recover(err -> {
+          heartbeat.stop();
+          return pipeline.close().transform(closed -> Future.failedFuture(err));
         });
   }
 
@@ -93,8 +102,9 @@ public final class HostAgentService {
     return server.actualPort();
   }
 
-  public Dataplane dataplane() {
-    return dataplane;
+  /** The agent's pipeline; its driver is the host it runs on. */
+  public HostPipeline pipeline() {
+    return pipeline;
   }
 
   /** Operations applied by the last apply (0: the host already held the wanted state). */
@@ -125,7 +135,6 @@ public final class HostAgentService {
   public Future<Void> stop() {
     heartbeat.stop();
     sync.stop();
-    Future<Void> closed = server.close();
-    return dataplane instanceof LinuxDataplane linux ? closed.compose(v -> linux.close()) : closed;
+    return server.close().eventually(pipeline::close);
   }
 }

@@ -3,7 +3,6 @@ package io.dvr.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.agent.HostAgentService;
-import io.dvr.agent.MemoryDataplane;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.render.Names;
 import io.dvr.common.VertxBootstrap;
@@ -51,7 +50,7 @@ class ClusteredLabTest {
       Vertx remote = ApiClient.await(VertxBootstrap.start(agentSettings));
       try {
         HostAgentService agent = ApiClient.await(HostAgentService.start(remote, agentSettings));
-        MemoryHost compute9 = ((MemoryDataplane) agent.dataplane()).host();
+        MemoryHost compute9 = (MemoryHost) agent.pipeline().driver();
         String net1 = fx.api.call(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.newBuilder().setName("net1")
             .build()).getNetworks(0).getId();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> fx.routersOf("compute9").getDvrMac().startsWith("fa:16:3f"));

@@ -2,7 +2,7 @@ package io.dvr.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dvr.agent.MemoryDataplane;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
@@ -54,8 +54,8 @@ final class LabFixture implements AutoCloseable {
 
   /** What a full recompute from the database would change on the host (empty: converged). */
   Plan drift(String host) {
-    MemoryDataplane dataplane = (MemoryDataplane) lab.agent(host).dataplane();
-    return Reconciler.diff(dataplane.desired(routersOf(host)), dataplane.host().observe());
+    HostPipeline pipeline = lab.agent(host).pipeline();
+    return Reconciler.diff(pipeline.desired(routersOf(host)), pipeline.driver().observe());
   }
 
   /** Waits until every host's incrementally maintained state equals a full recompute. */

@@ -1,7 +1,7 @@
 /**
  * A host's kernel and Open vSwitch state as plain data: namespaces with their devices, addresses,
- * sysctls, ip rules, routes, permanent neighbours and iptables nat table, plus the flows of the
- * bridges in the root namespace.
+ * sysctls, ip rules, routes, permanent neighbours and iptables nat table, plus the bridges in the
+ * root namespace with their flows and their ports (kind, VLAN tag, ofport, tunnel endpoints).
  *
  * <p>Guarantees: every type is an immutable record; every collection is sorted (or, for iptables
  * rules, in the order the kernel evaluates them), so two values describing the same state are

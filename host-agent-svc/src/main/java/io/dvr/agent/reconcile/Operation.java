@@ -76,6 +76,33 @@ public sealed interface Operation {
    */
   record ReplaceNat(String namespace, NatTable ours) implements Operation {}
 
+  /**
+   * A tunnel port {@code port} on {@code bridge} to {@code remoteIp} from {@code localIp}, of OVS
+   * interface type {@code type}, marked as the agent's with the peer host it leads to.
+   */
+  record AddTunnelPort(String bridge, String port, String type, String remoteIp, String localIp, String peerHost)
+      implements Operation {
+    @Override
+    public String namespace() {
+      return ROOT;
+    }
+  }
+
+  /** Removes a tunnel port the agent made (the peer left, or moved to another endpoint). */
+  record DeleteTunnelPort(String bridge, String port) implements Operation {
+    @Override
+    public String namespace() {
+      return ROOT;
+    }
+  }
+
+  /**
+   * Sets the VLAN tag of a port of {@code bridge}. With a namespace, {@code port} is a device of
+   * ours there and the OVS port is the one plugging it (it runs in that namespace's lane, after the
+   * device is made); without ({@link #ROOT}), {@code port} is the OVS port's name (a VM's port).
+   */
+  record SetPortTag(String namespace, String bridge, String port, int tag) implements Operation {}
+
   /** Adds or replaces flows (keyed by table, priority and match). */
   record AddFlows(String bridge, SortedSet<Flow> flows) implements Operation {
     public AddFlows {

@@ -10,6 +10,7 @@ import io.dvr.agent.reconcile.Operation.DeleteNamespace;
 import io.dvr.agent.reconcile.Steps.Step;
 import io.dvr.agent.render.Names;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -35,6 +36,7 @@ public final class Reconciler {
     SortedSet<DeviceRef> direct = directlyGone(desired, observed);
     SortedSet<DeviceRef> gone = withVethPeers(direct, observed);
     deleteDevices(direct, desired, observed, steps);
+    Set<DeviceRef> created = new HashSet<>();
     for (NamespaceState want : desired.namespaces().values()) {
       NamespaceState have = observed.namespaces().get(want.name());
       if (have == null) {
@@ -43,7 +45,10 @@ public final class Reconciler {
       }
       Set<String> goneHere = gone.stream().filter(r -> r.namespace().equals(want.name()))
           .map(DeviceRef::device).collect(Collectors.toSet());
-      NamespaceDiff.diff(want, have.withoutDevices(goneHere), steps);
+      NamespaceState kept = have.withoutDevices(goneHere);
+      want.devices().keySet().stream().filter(d -> !kept.devices().containsKey(d))
+          .forEach(d -> created.add(new DeviceRef(want.name(), d)));
+      NamespaceDiff.diff(want, kept, steps);
     }
     for (String name : observed.namespaces().keySet()) {
       if (namespaceGoes(name, desired)) {
@@ -51,6 +56,7 @@ public final class Reconciler {
       }
     }
     FlowDiff.diff(desired.bridges(), observed.bridges(), steps);
+    PortDiff.diff(desired.bridges(), observed.bridges(), created, steps);
     return steps.plan();
   }
 

@@ -7,11 +7,14 @@ import java.util.Map;
 
 /** Collects operations by step; the plan is the steps in declaration order. */
 final class Steps {
-  /** Creations parent first, then replacements, then deletions child first, then flows. */
+  /**
+   * Creations parent first (a port's tag right after its device), then replacements, then
+   * deletions child first, then tunnel ports, flows, and last the tunnel ports no flow leads to.
+   */
   enum Step {
-    CREATE_NAMESPACE, DELETE_TO_RECREATE, CREATE_DEVICE, SET_LINK, SET_SYSCTL, ADD_ADDRESS, REPLACE_ROUTE, ADD_RULE,
-    REPLACE_NEIGHBOUR, REPLACE_NAT, REMOVE_NEIGHBOUR, REMOVE_RULE, REMOVE_ROUTE, REMOVE_ADDRESS, DELETE_DEVICE,
-    DELETE_NAMESPACE, ADD_FLOWS, DELETE_FLOWS
+    CREATE_NAMESPACE, DELETE_TO_RECREATE, CREATE_DEVICE, SET_PORT_TAG, SET_LINK, SET_SYSCTL, ADD_ADDRESS, REPLACE_ROUTE,
+    ADD_RULE, REPLACE_NEIGHBOUR, REPLACE_NAT, REMOVE_NEIGHBOUR, REMOVE_RULE, REMOVE_ROUTE, REMOVE_ADDRESS, DELETE_DEVICE,
+    DELETE_NAMESPACE, ADD_TUNNEL_PORT, ADD_FLOWS, DELETE_FLOWS, DELETE_TUNNEL_PORT
   }
 
   private final Map<Step, List<Operation>> byStep = new EnumMap<>(Step.class);

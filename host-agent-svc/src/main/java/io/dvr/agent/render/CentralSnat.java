@@ -12,14 +12,15 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /** The central SNAT part (reference 5): snat-&lt;router&gt; with qg- and one sg- per SNAT port. */
-final class CentralSnat {
+public final class CentralSnat {
   private CentralSnat() {}
 
-  static boolean isHere(RouterInfo r, HostFacts facts) {
+  /** Whether this host holds the router's central SNAT (and plugs its sg- ports): a dvr_snat host chosen for it. */
+  public static boolean isHere(RouterInfo r, HostFacts facts) {
     return facts.isDvrSnat() && r.getSnatHere() && Ports.present(r.getGatewayPort());
   }
 
-  static List<RouterPortInfo> snatPorts(RouterInfo r) {
+  public static List<RouterPortInfo> snatPorts(RouterInfo r) {
     return r.getSnatPortsList().stream().filter(Ports::present)
         .sorted(Comparator.comparing(RouterPortInfo::getPortId)).toList();
   }

@@ -16,12 +16,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the host knows that the control plane does not: its name and mode, its DVR MAC, OVS
- * ofports (patch ports, one tunnel port per peer host on br-tun, one per plugged port id on
+ * What the host knows that the control plane does not: its name and mode, its DVR MAC, its tunnel
+ * type and endpoint ({@code tunnelIp}; empty: the agent makes no tunnel ports), OVS ofports (patch ports, one tunnel port per peer host on br-tun, one per plugged port id on
  * br-int), and its allocations: local VLAN per network, FIP rule priority per fixed IP (keyed by
  * {@link Names#fipRuleKey}), link-local pair index per router.
  */
-public record HostFacts(String host, String agentMode, String dvrMac, TunnelType tunnelType, int patchTunOfport,
+public record HostFacts(String host, String agentMode, String dvrMac, TunnelType tunnelType, String tunnelIp,
+    int patchTunOfport,
     int patchIntOfport, SortedMap<String, Integer> tunnelOfports, SortedMap<String, Integer> portOfports,
     Allocations localVlans, Allocations fipPriorities, Allocations linkLocalPairs) {
 
@@ -34,6 +35,7 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
     }
     dvrMac = dvrMac == null ? "" : dvrMac.toLowerCase();
     Objects.requireNonNull(tunnelType, "tunnelType");
+    tunnelIp = tunnelIp == null ? "" : tunnelIp;
     tunnelOfports = Collections.unmodifiableSortedMap(new TreeMap<>(tunnelOfports));
     portOfports = Collections.unmodifiableSortedMap(new TreeMap<>(portOfports));
   }
@@ -41,7 +43,7 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
   /** Facts of a host before any port is plugged or anything allocated. */
   public static HostFacts initial(String host, String agentMode, String dvrMac, TunnelType tunnelType,
       int patchTunOfport, int patchIntOfport) {
-    return new HostFacts(host, agentMode, dvrMac, tunnelType, patchTunOfport, patchIntOfport, new TreeMap<>(),
+    return new HostFacts(host, agentMode, dvrMac, tunnelType, "", patchTunOfport, patchIntOfport, new TreeMap<>(),
         new TreeMap<>(), Allocations.empty(Names.VLAN_FIRST, Names.VLAN_LAST),
         Allocations.empty(Names.FIP_PRIORITY_FIRST, Names.FIP_PRIORITY_LAST),
         Allocations.empty(0, Names.LINK_LOCAL_PAIRS - 1));
@@ -54,19 +56,25 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
   public HostFacts withTunnelPort(String peerHost, int ofport) {
     Map<String, Integer> next = new TreeMap<>(tunnelOfports);
     next.put(peerHost, ofport);
-    return new HostFacts(host, agentMode, dvrMac, tunnelType, patchTunOfport, patchIntOfport, new TreeMap<>(next),
-        portOfports, localVlans, fipPriorities, linkLocalPairs);
+    return new HostFacts(host, agentMode, dvrMac, tunnelType, tunnelIp, patchTunOfport, patchIntOfport,
+        new TreeMap<>(next), portOfports, localVlans, fipPriorities, linkLocalPairs);
   }
 
   public HostFacts withPortOfport(String portId, int ofport) {
     Map<String, Integer> next = new TreeMap<>(portOfports);
     next.put(portId, ofport);
-    return new HostFacts(host, agentMode, dvrMac, tunnelType, patchTunOfport, patchIntOfport, tunnelOfports,
+    return new HostFacts(host, agentMode, dvrMac, tunnelType, tunnelIp, patchTunOfport, patchIntOfport, tunnelOfports,
         new TreeMap<>(next), localVlans, fipPriorities, linkLocalPairs);
   }
 
+  /** These facts on a host whose tunnel endpoint is {@code ip} (empty: none). */
+  public HostFacts withTunnelIp(String ip) {
+    return new HostFacts(host, agentMode, dvrMac, tunnelType, ip, patchTunOfport, patchIntOfport, tunnelOfports,
+        portOfports, localVlans, fipPriorities, linkLocalPairs);
+  }
+
   public HostFacts withAllocations(Allocations vlans, Allocations fipRules, Allocations pairs) {
-    return new HostFacts(host, agentMode, dvrMac, tunnelType, patchTunOfport, patchIntOfport, tunnelOfports,
+    return new HostFacts(host, agentMode, dvrMac, tunnelType, tunnelIp, patchTunOfport, patchIntOfport, tunnelOfports,
         portOfports, vlans, fipRules, pairs);
   }
 

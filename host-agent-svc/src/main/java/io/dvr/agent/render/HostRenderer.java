@@ -12,7 +12,7 @@ import java.util.TreeMap;
 /**
  * Renders one host's desired state from its routers and facts. Each router contributes small
  * pieces (router-local qrouter-, floating IPs in qrouter- and fip-, central SNAT in snat-), which
- * are merged by namespace; then the nat chains are wired and the OVS flows added.
+ * are merged by namespace; then the nat chains are wired and the OVS flows and ports added.
  */
 public final class HostRenderer {
   private HostRenderer() {}
@@ -31,14 +31,14 @@ public final class HostRenderer {
       }
     }
     namespaces.replaceAll((name, ns) -> ns.withNat(Nat.wire(ns.nat())));
-    return new HostState(namespaces, OvsFlows.render(routers, facts, carried));
+    return new HostState(namespaces, BridgePorts.addTo(OvsFlows.render(routers, facts, carried), routers, facts, carried));
   }
 
   /**
    * The routers this host renders, by id: distributed and administratively up. A router that is
    * down or not distributed has nothing on a DVR host, so its namespaces are removed as stale.
    */
-  static List<RouterInfo> carried(HostRouters routers) {
+  public static List<RouterInfo> carried(HostRouters routers) {
     return routers.getRoutersList().stream()
         .filter(r -> r.getAdminStateUp() && r.getDistributed() && !r.getRouterId().isEmpty())
         .sorted(Comparator.comparing(RouterInfo::getRouterId)).toList();

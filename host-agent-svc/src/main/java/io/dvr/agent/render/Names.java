@@ -161,6 +161,14 @@ public final class Names {
   public static final String BR_INT = "br-int";
   public static final String BR_TUN = "br-tun";
   public static final String BR_EX = "br-ex";
+  /** The patch ports joining br-int (patch-tun) and br-tun (patch-int), made when the host is set up. */
+  public static final String PATCH_TUN = "patch-tun";
+  public static final String PATCH_INT = "patch-int";
+
+  /** The tunnel port to a peer's endpoint on br-tun, as Neutron's OVS agent names it: vxlan-ac1f000c. */
+  public static String tunnelPort(String peerIp) {
+    return String.format("vxlan-%08x", IpPrefix.toLong(peerIp));
+  }
   /** Marks our flows: "DVR" in the top bytes; flows with another cookie are left alone. */
   public static final long FLOW_COOKIE = 0x4456520000000000L;
   public static final int DEFAULT_MTU = 1500;

@@ -14,4 +14,9 @@ public enum TunnelType {
   public int table() {
     return table;
   }
+
+  /** The OVS interface type of this host's tunnel ports. */
+  public String ovsType() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
 }

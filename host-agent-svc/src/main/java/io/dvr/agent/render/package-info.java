@@ -1,11 +1,14 @@
 /**
  * The pure renderer: {@code HostRouters} (what the control plane says) plus {@code HostFacts}
  * (what only the host knows: ofports, local VLANs, persisted allocations) gives the desired
- * {@code HostState}.
+ * {@code HostState}: namespaces, and per bridge the flows and the ports (VLAN tags of router and
+ * VM ports, one tunnel port per peer).
  *
  * <p>Guarantees: no I/O, clock, randomness or shared mutable state; the same inputs give an
  * {@code equals} result. Every name and number of kernel and OVS state comes from {@link
  * io.dvr.agent.render.Names}. Allocations are pure functions of the previous allocations and the
- * keys needed now, so values survive restarts once the shell persists them.
+ * keys needed now, so values survive restarts once the shell persists them. The predicates that
+ * decide what a host carries ({@code HostRenderer.carried}, {@code CentralSnat.isHere}) exist only
+ * here; the agent core uses them, never a copy.
  */
 package io.dvr.agent.render;

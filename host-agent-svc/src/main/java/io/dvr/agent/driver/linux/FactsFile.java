@@ -61,7 +61,7 @@ public final class FactsFile implements FactsStore {
 
   static JsonObject toJson(HostFacts f) {
     return new JsonObject().put("host", f.host()).put("agentMode", f.agentMode()).put("dvrMac", f.dvrMac())
-        .put("tunnelType", f.tunnelType().name()).put("patchTunOfport", f.patchTunOfport())
+        .put("tunnelType", f.tunnelType().name()).put("tunnelIp", f.tunnelIp()).put("patchTunOfport", f.patchTunOfport())
         .put("patchIntOfport", f.patchIntOfport()).put("tunnelOfports", object(f.tunnelOfports()))
         .put("portOfports", object(f.portOfports())).put("localVlans", toJson(f.localVlans()))
         .put("fipPriorities", toJson(f.fipPriorities())).put("linkLocalPairs", toJson(f.linkLocalPairs()));
@@ -69,7 +69,8 @@ public final class FactsFile implements FactsStore {
 
   static HostFacts fromJson(JsonObject j) {
     return new HostFacts(j.getString("host"), j.getString("agentMode"), j.getString("dvrMac"),
-        TunnelType.valueOf(j.getString("tunnelType")), j.getInteger("patchTunOfport"), j.getInteger("patchIntOfport"),
+        TunnelType.valueOf(j.getString("tunnelType")), j.getString("tunnelIp", ""), j.getInteger("patchTunOfport"),
+        j.getInteger("patchIntOfport"),
         ints(j.getJsonObject("tunnelOfports")), ints(j.getJsonObject("portOfports")),
         allocations(j.getJsonObject("localVlans")), allocations(j.getJsonObject("fipPriorities")),
         allocations(j.getJsonObject("linkLocalPairs")));

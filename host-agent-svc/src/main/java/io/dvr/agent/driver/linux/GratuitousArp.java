@@ -7,6 +7,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,21 +24,32 @@ final class GratuitousArp {
 
   private GratuitousArp() {}
 
-  /** The (namespace, fg- device, floating IP) triples a plan newly routes. */
-  static List<String[]> announcements(Plan plan, HostState desired) {
+  /**
+   * The (namespace, fg- device, floating IP) triples a plan newly routes; the fg- device is the one
+   * the plan makes in that fip- namespace, or else the one the host had before the plan.
+   */
+  static List<String[]> announcements(Plan plan, HostState before) {
     List<String[]> out = new ArrayList<>();
     for (Operation op : plan.operations()) {
       if (op instanceof Operation.ReplaceRoute r && r.namespace().startsWith(Names.FIP)
           && r.route().destination().length() == 32 && r.route().via() != null && !r.route().via().isEmpty()) {
-        NamespaceState ns = desired.namespaces().get(r.namespace());
-        if (ns == null) {
-          continue;
-        }
-        ns.devices().keySet().stream().filter(d -> d.startsWith(Names.FG)).findFirst()
+        fgDevice(plan, before, r.namespace())
             .ifPresent(fg -> out.add(new String[] {r.namespace(), fg, r.route().destination().ip()}));
       }
     }
     return out;
+  }
+
+  private static Optional<String> fgDevice(Plan plan, HostState before, String namespace) {
+    Optional<String> made = plan.operations().stream()
+        .filter(op -> op instanceof Operation.CreateInternalPort c && c.namespace().equals(namespace)
+            && c.device().startsWith(Names.FG))
+        .map(op -> ((Operation.CreateInternalPort) op).device()).findFirst();
+    if (made.isPresent()) {
+      return made;
+    }
+    NamespaceState ns = before.namespaces().get(namespace);
+    return ns == null ? Optional.empty() : ns.devices().keySet().stream().filter(d -> d.startsWith(Names.FG)).findFirst();
   }
 
   /**

@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Reads a host back into the model: every namespace by name, and ours in full (devices, IPv4
  * addresses, the sysctls we manage, rules, routes of all tables, permanent neighbours, the nat
- * table), plus the flows of the configured bridges. Foreign namespaces are listed empty: the
- * reconciler never looks into them. Namespaces are read in parallel, three processes each.
+ * table), plus every bridge's ports and the flows of the configured bridges. Foreign namespaces
+ * are listed empty: the reconciler never looks into them. Namespaces are read in parallel, three processes each.
  */
 final class KernelReader {
   private static final String READ_BATCH = "link show\naddr show\nrule show\nroute show table all\nneigh show\n"
@@ -41,7 +41,8 @@ final class KernelReader {
 
   HostState observe() {
     List<String> names = IpJson.namespaces(runner.run(cmd("ip", "-j", "netns", "list")).stdout());
-    Map<String, Map<String, String>> plugged = options.ovs() ? OvsPorts.read(runner).pluggedByNamespace() : Map.of();
+    OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
+    Map<String, Map<String, String>> plugged = ovs.pluggedByNamespace();
     List<CompletableFuture<Raw>> reads = new ArrayList<>();
     for (String name : names) {
       if (Names.isOurNamespace(name)) {
@@ -58,13 +59,15 @@ final class KernelReader {
       Raw r = raw.get(name);
       namespaces.put(name, r == null ? NamespaceState.empty(name) : build(r, raw, plugged.getOrDefault(name, Map.of())));
     }
-    Map<String, BridgeState> bridges = new TreeMap<>();
+    // Every bridge with its ports; the flows of the configured ones.
+    Map<String, BridgeState> bridges = new TreeMap<>(ovs.bridges());
     if (options.ovs()) {
       for (String bridge : options.bridges()) {
         CommandResult dump = runner.exec(cmd("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "--no-names",
             "dump-flows", bridge));
         if (dump.ok()) {
-          bridges.put(bridge, BridgeState.of(bridge, FlowText.parseDump(dump.stdout())));
+          BridgeState ports = bridges.getOrDefault(bridge, BridgeState.of(bridge, List.of()));
+          bridges.put(bridge, new BridgeState(bridge, new TreeSet<>(FlowText.parseDump(dump.stdout())), ports.ports()));
         } else if (!dump.stderr().contains("is not a bridge")) {
           dump.orThrow();
         }

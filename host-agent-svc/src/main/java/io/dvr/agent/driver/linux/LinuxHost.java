@@ -1,21 +1,34 @@
 package io.dvr.agent.driver.linux;
 
+import io.dvr.agent.driver.HostDriver;
+import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.HostState;
+import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
+import io.dvr.common.config.Settings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real host: executes plans and reads its state back, through a {@link CommandRunner} (which
- * says where commands run and bounds how many run at once). Blocking: call it from a worker
- * thread, never from the runner's own pool.
+ * One real host, the Linux driver: executes plans and reads its state back, through a {@link
+ * CommandRunner} (which says where commands run and bounds how many run at once). After a plan it
+ * announces the floating IPs the plan routed (gratuitous ARP, best effort, off the apply). Blocking:
+ * call it from a worker thread, never from the runner's own pool.
  */
-public final class LinuxHost {
+public final class LinuxHost implements HostDriver {
   private static final Logger LOG = LoggerFactory.getLogger(LinuxHost.class);
 
   private final String host;
@@ -24,6 +37,17 @@ public final class LinuxHost {
   private final OperationCompiler compiler;
   private final LaneRunner lanes;
   private final KernelReader reader;
+  private final LinuxListings listings;
+  /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
+  private final ExecutorService announcer = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "dvr-garp");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Set once by {@link #watch}. */
+  private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
+  /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
+  private volatile HostState lastObserved = HostState.EMPTY;
 
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options) {
     this.host = host;
@@ -32,8 +56,28 @@ public final class LinuxHost {
     this.compiler = new OperationCompiler(runner, options);
     this.lanes = new LaneRunner(runner, options);
     this.reader = new KernelReader(runner, options);
+    this.listings = new LinuxListings(runner, options);
   }
 
+  /**
+   * A host from settings: {@code linux.plug} (veth or internal), {@code linux.ovs} (true), {@code
+   * linux.lanes} (4), {@code linux.command-timeout-ms} (30000), and {@code linux.lab-dir} with
+   * {@code linux.lab-host} to drive a labnet host from outside it (empty: commands run where the
+   * agent runs).
+   */
+  public static LinuxHost fromSettings(Settings settings, String hostName) {
+    String labDir = settings.get("linux.lab-dir", "");
+    HostShell shell = labDir.isEmpty() ? HostShell.local()
+        : HostShell.labHost(settings.get("linux.lab-host", hostName), labDir + "/ns");
+    LinuxOptions options = LinuxOptions.defaults()
+        .withPlug(PlugMode.valueOf(settings.get("linux.plug", "veth").toUpperCase()))
+        .withLanes(settings.getInt("linux.lanes", 4));
+    options = new LinuxOptions(options.plug(), settings.getBoolean("linux.ovs", true), options.bridges(), options.lanes(),
+        Duration.ofMillis(settings.getLong("linux.command-timeout-ms", 30_000)));
+    return new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options);
+  }
+
+  @Override
   public String host() {
     return host;
   }
@@ -46,12 +90,18 @@ public final class LinuxHost {
     return options;
   }
 
+  @Override
+  public Set<Class<? extends Operation>> handledOperations() {
+    return compiler.handledOperations();
+  }
+
   /**
    * Executes the plan: lanes in parallel on the runner's pool, each lane's operations in order,
    * then (with batching) the OVS port changes of the lanes in one ovs-vsctl transaction. Every
    * lane runs to its end or first failure; the first failure is thrown with the others attached
    * as suppressed.
    */
+  @Override
   public void execute(Plan plan) {
     if (plan.isEmpty()) {
       return;
@@ -67,11 +117,7 @@ public final class LinuxHost {
       try {
         ovs.addAll(join(f));
       } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
+        first = collect(first, e);
       }
     }
     // The OVS ports of the lanes that ran through, in one transaction (also when another lane failed).
@@ -79,22 +125,64 @@ public final class LinuxHost {
       try {
         LaneRunner.vsctl(runner, options, ovs);
       } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
+        first = collect(first, e);
       }
     }
     if (first != null) {
       LOG.warn("host {}: plan of {} operations failed: {}", host, plan.size(), first.getMessage());
       throw first;
     }
+    GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
   }
 
-  /** The host's state: namespaces (ours in full), and the flows of the configured bridges. */
+  private static RuntimeException collect(RuntimeException first, RuntimeException e) {
+    if (first == null) {
+      return e;
+    }
+    first.addSuppressed(e);
+    return first;
+  }
+
+  /** The host's state: namespaces (ours in full), every bridge's ports, the flows of the configured bridges. */
+  @Override
   public HostState observe() {
-    return reader.observe();
+    HostState observed = reader.observe();
+    lastObserved = observed;
+    return observed;
+  }
+
+  /** The bridges' ports: one ovs-vsctl. */
+  @Override
+  public SortedMap<String, BridgeState> observePorts() {
+    return options.ovs() ? OvsPorts.read(runner).bridges() : new TreeMap<>();
+  }
+
+  @Override
+  public Map<String, String> listing(String namespace) {
+    return listings.sections(namespace);
+  }
+
+  /** Follows OVS's interfaces (when this driver drives OVS): VM ports plugged later are applied at once. */
+  @Override
+  public void watch(Runnable hostChanged) {
+    if (!options.ovs()) {
+      return;
+    }
+    OvsPortMonitor m = new OvsPortMonitor(host, runner.shell(), hostChanged);
+    if (monitor.compareAndSet(null, m)) {
+      m.start();
+    }
+  }
+
+  /** Stops the port monitor and the announcements, and releases the runner's pool and scratch directory. */
+  @Override
+  public void close() {
+    OvsPortMonitor m = monitor.getAndSet(null);
+    if (m != null) {
+      m.close();
+    }
+    announcer.shutdownNow();
+    runner.close();
   }
 
   /** Waits for a pool task and rethrows its failure as it was thrown. */

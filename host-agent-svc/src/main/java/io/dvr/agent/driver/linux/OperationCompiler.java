@@ -3,7 +3,7 @@ package io.dvr.agent.driver.linux;
 import static io.dvr.agent.driver.linux.Action.exec;
 import static io.dvr.agent.driver.linux.Action.ip;
 
-import io.dvr.agent.model.Flow;
+import io.dvr.agent.driver.OperationHandlers;
 import io.dvr.agent.model.IpPrefix;
 import io.dvr.agent.model.IpRule;
 import io.dvr.agent.model.Neighbour;
@@ -12,12 +12,14 @@ import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Operation.AddAddress;
 import io.dvr.agent.reconcile.Operation.AddFlows;
 import io.dvr.agent.reconcile.Operation.AddRule;
+import io.dvr.agent.reconcile.Operation.AddTunnelPort;
 import io.dvr.agent.reconcile.Operation.CreateInternalPort;
 import io.dvr.agent.reconcile.Operation.CreateNamespace;
 import io.dvr.agent.reconcile.Operation.CreateVethPair;
 import io.dvr.agent.reconcile.Operation.DeleteDevice;
 import io.dvr.agent.reconcile.Operation.DeleteFlows;
 import io.dvr.agent.reconcile.Operation.DeleteNamespace;
+import io.dvr.agent.reconcile.Operation.DeleteTunnelPort;
 import io.dvr.agent.reconcile.Operation.RemoveAddress;
 import io.dvr.agent.reconcile.Operation.RemoveNeighbour;
 import io.dvr.agent.reconcile.Operation.RemoveRoute;
@@ -26,16 +28,20 @@ import io.dvr.agent.reconcile.Operation.ReplaceNat;
 import io.dvr.agent.reconcile.Operation.ReplaceNeighbour;
 import io.dvr.agent.reconcile.Operation.ReplaceRoute;
 import io.dvr.agent.reconcile.Operation.SetLink;
+import io.dvr.agent.reconcile.Operation.SetPortTag;
 import io.dvr.agent.reconcile.Operation.SetSysctl;
 import io.dvr.agent.render.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns the operations of one lane into actions, in order. Each operation is safe to repeat: ip
- * uses replace where it has it, and "already so" answers of add and delete are tolerated.
+ * uses replace where it has it, and "already so" answers of add and delete are tolerated. Every
+ * operation kind has its handler in {@link #handlers}; OVS port changes (plugging, tags, tunnel
+ * ports) become ovs-vsctl commands that go to the plan's one OVS transaction.
  */
 final class OperationCompiler {
   static final String EXISTS = "File exists";
@@ -47,40 +53,61 @@ final class OperationCompiler {
 
   private final CommandRunner runner;
   private final LinuxOptions options;
+  private final OperationHandlers<Compilation> handlers;
 
   OperationCompiler(CommandRunner runner, LinuxOptions options) {
     this.runner = runner;
     this.options = options;
+    this.handlers = handlers();
+  }
+
+  /** The actions of one lane being compiled: sysctls of a namespace gather into one call, flows into bundles. */
+  private final class Compilation {
+    final List<Action> out = new ArrayList<>();
+    final Map<String, List<String>> bundles = new LinkedHashMap<>();
+    int bundlesAt = -1;
+    String sysctlNamespace;
+    List<String> sysctl;
+
+    void add(List<Action> actions) {
+      flushSysctl();
+      out.addAll(actions);
+    }
+
+    void sysctl(SetSysctl s) {
+      if (sysctl == null || !options.batch() || !s.namespace().equals(sysctlNamespace)) {
+        flushSysctl();
+        sysctlNamespace = s.namespace();
+        sysctl = new ArrayList<>(netnsExec(s.namespace(), "sysctl", "-w", "-q"));
+      }
+      sysctl.add(Args.sysctlKey(s.key()) + "=" + Args.token(s.value()));
+    }
+
+    void flow(String bridge, String line) {
+      flushSysctl();
+      bundlesAt = bundlesAt < 0 ? out.size() : bundlesAt;
+      bundles.computeIfAbsent(Args.name(bridge), k -> new ArrayList<>()).add(line);
+    }
+
+    void flushSysctl() {
+      if (sysctl != null) {
+        out.add(exec(command(sysctl)));
+        sysctl = null;
+      }
+    }
+  }
+
+  Set<Class<? extends Operation>> handledOperations() {
+    return handlers.kinds();
   }
 
   List<Action> compile(List<Operation> ops) {
-    List<Action> out = new ArrayList<>();
-    Map<String, List<String>> bundles = new LinkedHashMap<>();
-    int bundlesAt = -1;
-    for (int i = 0; i < ops.size(); i++) {
-      Operation op = ops.get(i);
-      if (op instanceof SetSysctl first) {
-        List<String> argv = new ArrayList<>(netnsExec(first.namespace(), "sysctl", "-w", "-q"));
-        while (i < ops.size() && ops.get(i) instanceof SetSysctl s && s.namespace().equals(first.namespace())
-            && (options.batch() || s == first)) {
-          argv.add(Args.sysctlKey(s.key()) + "=" + Args.token(s.value()));
-          i++;
-        }
-        i--;
-        out.add(exec(command(argv)));
-      } else if (op instanceof AddFlows a) {
-        bundlesAt = bundlesAt < 0 ? out.size() : bundlesAt;
-        a.flows().forEach(f -> bundles.computeIfAbsent(Args.name(a.bridge()), k -> new ArrayList<>()).add(FlowText.addLine(f)));
-      } else if (op instanceof DeleteFlows d) {
-        bundlesAt = bundlesAt < 0 ? out.size() : bundlesAt;
-        d.flows().forEach(f -> bundles.computeIfAbsent(Args.name(d.bridge()), k -> new ArrayList<>()).add(FlowText.deleteLine(f)));
-      } else {
-        out.addAll(actions(op));
-      }
-    }
+    Compilation c = new Compilation();
+    ops.forEach(op -> handlers.handle(op, c));
+    c.flushSysctl();
     // One atomic bundle per bridge; bridges are independent, so grouping keeps each bridge's order.
     List<Action> flows = new ArrayList<>();
-    bundles.forEach((bridge, lines) -> {
+    c.bundles.forEach((bridge, lines) -> {
       if (options.batch()) {
         flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", bridge, "-"))
             .withStdin(String.join("\n", lines) + "\n")));
@@ -91,59 +118,95 @@ final class OperationCompiler {
     });
     if (!flows.isEmpty()) {
       requireOvs("flows");
-      out.addAll(bundlesAt, flows);
+      c.out.addAll(c.bundlesAt, flows);
     }
-    return out;
+    return c.out;
   }
 
-  private List<Action> actions(Operation op) {
-    String ns = op.namespace().isEmpty() ? "" : Args.name(op.namespace());
-    if (op instanceof CreateNamespace) {
-      return List.of(exec(command(List.of("ip", "netns", "add", ns)), EXISTS),
-          ip(ns, List.of("link", "set", "lo", "up")));
-    } else if (op instanceof DeleteNamespace) {
-      return List.of(new Action.Deferred("delete namespace " + ns, () -> deleteNamespace(ns)));
-    } else if (op instanceof CreateInternalPort c) {
-      return plug(ns, Args.device(c.device()), Args.name(c.bridge()));
-    } else if (op instanceof CreateVethPair c) {
-      return List.of(ip(ns, List.of("link", "add", Args.device(c.device()), "type", "veth", "peer", "name",
-          Args.device(c.peer()), "netns", Args.name(c.peerNamespace())), EXISTS));
-    } else if (op instanceof SetLink s) {
-      List<String> words = new ArrayList<>(List.of("link", "set", "dev", Args.device(s.device())));
-      if (!s.mac().isEmpty()) {
-        words.addAll(List.of("address", Args.mac(s.mac())));
-      }
-      words.addAll(List.of("mtu", Integer.toString(s.mtu()), "up"));
-      return List.of(ip(ns, words));
-    } else if (op instanceof DeleteDevice d) {
-      return deleteDevice(ns, Args.device(d.device()), d.peerNamespace());
-    } else if (op instanceof AddAddress a) {
-      return List.of(ip(ns, addressWords("replace", a.address(), a.device())));
-    } else if (op instanceof RemoveAddress a) {
-      return List.of(ip(ns, List.of("addr", "del", a.address().toString(), "dev", Args.device(a.device())),
-          NO_ADDRESS, NO_DEVICE));
-    } else if (op instanceof AddRule r) {
-      return List.of(ip(ns, ruleWords("add", r.rule()), EXISTS));
-    } else if (op instanceof RemoveRule r) {
-      return List.of(ip(ns, ruleWords("del", r.rule()), NO_FILE));
-    } else if (op instanceof ReplaceRoute r) {
-      return List.of(ip(ns, routeWords(r.route())));
-    } else if (op instanceof RemoveRoute r) {
-      return List.of(ip(ns, List.of("route", "del", r.route().destination().brief(), "table",
-          Long.toString(r.route().table()), "dev", Args.device(r.route().dev())), NO_ROUTE, NO_DEVICE));
-    } else if (op instanceof ReplaceNeighbour n) {
-      Neighbour nb = n.neighbour();
-      return List.of(ip(ns, List.of("neigh", "replace", Args.ip(nb.ip()), "lladdr", Args.mac(nb.mac()), "nud",
-          "permanent", "dev", Args.device(nb.dev()))));
-    } else if (op instanceof RemoveNeighbour n) {
-      return List.of(ip(ns, List.of("neigh", "del", Args.ip(n.neighbour().ip()), "dev",
-          Args.device(n.neighbour().dev())), NO_FILE, NO_DEVICE));
-    } else if (op instanceof ReplaceNat n) {
-      return List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(
-          NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()), n.ours(),
-          Names::isOurChain))));
+  private OperationHandlers<Compilation> handlers() {
+    return new OperationHandlers<Compilation>("the Linux driver")
+        .on(CreateNamespace.class, (op, c) -> c.add(List.of(
+            exec(command(List.of("ip", "netns", "add", ns(op))), EXISTS), ip(ns(op), List.of("link", "set", "lo", "up")))))
+        .on(DeleteNamespace.class, (op, c) -> c.add(List.of(
+            new Action.Deferred("delete namespace " + ns(op), () -> deleteNamespace(ns(op))))))
+        .on(CreateInternalPort.class, (op, c) -> c.add(plug(ns(op), Args.device(op.device()), Args.name(op.bridge()))))
+        .on(CreateVethPair.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("link", "add", Args.device(op.device()),
+            "type", "veth", "peer", "name", Args.device(op.peer()), "netns", Args.name(op.peerNamespace())), EXISTS))))
+        .on(SetLink.class, (op, c) -> c.add(List.of(ip(ns(op), linkWords(op)))))
+        .on(DeleteDevice.class, (op, c) -> c.add(deleteDevice(ns(op), Args.device(op.device()), op.peerNamespace())))
+        .on(AddAddress.class, (op, c) -> c.add(List.of(ip(ns(op), addressWords("replace", op.address(), op.device())))))
+        .on(RemoveAddress.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("addr", "del", op.address().toString(),
+            "dev", Args.device(op.device())), NO_ADDRESS, NO_DEVICE))))
+        .on(SetSysctl.class, (op, c) -> c.sysctl(op))
+        .on(AddRule.class, (op, c) -> c.add(List.of(ip(ns(op), ruleWords("add", op.rule()), EXISTS))))
+        .on(RemoveRule.class, (op, c) -> c.add(List.of(ip(ns(op), ruleWords("del", op.rule()), NO_FILE))))
+        .on(ReplaceRoute.class, (op, c) -> c.add(List.of(ip(ns(op), routeWords(op.route())))))
+        .on(RemoveRoute.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("route", "del",
+            op.route().destination().brief(), "table", Long.toString(op.route().table()), "dev",
+            Args.device(op.route().dev())), NO_ROUTE, NO_DEVICE))))
+        .on(ReplaceNeighbour.class, (op, c) -> {
+          Neighbour nb = op.neighbour();
+          c.add(List.of(ip(ns(op), List.of("neigh", "replace", Args.ip(nb.ip()), "lladdr", Args.mac(nb.mac()), "nud",
+              "permanent", "dev", Args.device(nb.dev())))));
+        })
+        .on(RemoveNeighbour.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("neigh", "del",
+            Args.ip(op.neighbour().ip()), "dev", Args.device(op.neighbour().dev())), NO_FILE, NO_DEVICE))))
+        .on(ReplaceNat.class, (op, c) -> {
+          String ns = ns(op);
+          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(NatRestore.parse(
+              runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()), op.ours(), Names::isOurChain)))));
+        })
+        .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.addLine(f))))
+        .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.deleteLine(f))))
+        .on(AddTunnelPort.class, (op, c) -> c.add(List.of(addTunnelPort(op))))
+        .on(DeleteTunnelPort.class, (op, c) -> {
+          requireOvs("removing tunnel port " + op.port());
+          c.add(List.of(new Action.Vsctl(List.of("--", "--if-exists", "del-port", Args.name(op.bridge()),
+              Args.name(op.port())))));
+        })
+        .on(SetPortTag.class, (op, c) -> {
+          requireOvs("tagging " + op.port());
+          c.add(List.of(new Action.Vsctl(List.of("--", "set", "Port", ovsPort(op), "tag=" + vlan(op.tag())))));
+        });
+  }
+
+  private static String ns(Operation op) {
+    return op.namespace().isEmpty() ? "" : Args.name(op.namespace());
+  }
+
+  private static List<String> linkWords(SetLink s) {
+    List<String> words = new ArrayList<>(List.of("link", "set", "dev", Args.device(s.device())));
+    if (!s.mac().isEmpty()) {
+      words.addAll(List.of("address", Args.mac(s.mac())));
     }
-    throw new IllegalArgumentException("the Linux driver cannot execute " + op);
+    words.addAll(List.of("mtu", Integer.toString(s.mtu()), "up"));
+    return words;
+  }
+
+  /** The OVS port of a tag: the one plugging a device of ours (named by the plug mode), or a VM's by name. */
+  private String ovsPort(SetPortTag t) {
+    if (t.namespace().isEmpty()) {
+      return Args.name(t.port());
+    }
+    String dev = Args.device(t.port());
+    return options.plug() == PlugMode.VETH ? PlugMode.hostEnd(dev) : dev;
+  }
+
+  private static String vlan(int tag) {
+    if (tag < Names.VLAN_FIRST || tag > Names.VLAN_LAST) {
+      throw new IllegalArgumentException("VLAN tag " + tag + " is outside " + Names.VLAN_FIRST + ".." + Names.VLAN_LAST);
+    }
+    return Integer.toString(tag);
+  }
+
+  /** A tunnel port marked with its peer, so that the agent knows it may remove it. */
+  private Action addTunnelPort(AddTunnelPort t) {
+    requireOvs("adding tunnel port " + t.port());
+    String name = Args.name(t.port());
+    return new Action.Vsctl(List.of("--", "--may-exist", "add-port", Args.name(t.bridge()), name, "--", "set",
+        "Interface", name, "type=" + Args.name(t.type()), "options:remote_ip=" + Args.ip(t.remoteIp()),
+        "options:local_ip=" + Args.ip(t.localIp()), "options:in_key=flow", "options:out_key=flow",
+        "external_ids:" + OvsPorts.PEER_KEY + "=" + Args.name(t.peerHost())));
   }
 
   /** The restore as one iptables-restore, or (without batching) each of its lines as its own iptables. */

@@ -1,18 +1,22 @@
 package io.dvr.agent.driver.linux;
 
+import io.dvr.agent.model.BridgeState;
+import io.dvr.agent.model.OvsPort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The ports of one Open vSwitch, read with one {@code ovs-vsctl -f json} call over the Bridge,
  * Port and Interface tables. Our plugged devices are marked on their Interface with {@code
- * external_ids:dvr-ns} and {@code dvr-dev}; VM ports carry Neutron's {@code iface-id}.
+ * external_ids:dvr-ns} and {@code dvr-dev}; VM ports carry Neutron's {@code iface-id}; the tunnel
+ * ports the agent made carry {@code dvr-peer}. {@link #bridges()} gives them as the model's port tables.
  */
 record OvsPorts(List<Iface> interfaces) {
   static final String NS_KEY = "dvr-ns";
@@ -21,10 +25,32 @@ record OvsPorts(List<Iface> interfaces) {
   /** On the tunnel ports the agent made: the peer host they lead to. */
   static final String PEER_KEY = "dvr-peer";
 
+  private static final Set<String> TUNNEL_TYPES = Set.of("vxlan", "gre", "geneve", "stt");
+
   /** One interface with its port and bridge; {@code tag} is -1 when the port has none, ofport -1 when unset. */
-  record Iface(String bridge, String port, int tag, String name, String type, int ofport, Map<String, String> externalIds) {
+  record Iface(String bridge, String port, int tag, String name, String type, int ofport, Map<String, String> externalIds,
+      Map<String, String> options) {
     Iface {
       externalIds = Map.copyOf(externalIds);
+      options = Map.copyOf(options);
+    }
+
+    /** This interface's port in the model: plugged device of ours, VM port, patch, tunnel, or other. */
+    OvsPort toPort() {
+      String ns = externalIds.get(NS_KEY);
+      String dev = externalIds.get(DEV_KEY);
+      if (ns != null && dev != null) {
+        return new OvsPort(OvsPort.Kind.PLUGGED, port, tag, ofport, ns, dev, "", type, "", "", "");
+      } else if (externalIds.containsKey(IFACE_ID)) {
+        return new OvsPort(OvsPort.Kind.VM, port, tag, ofport, "", "", externalIds.get(IFACE_ID), type, "", "", "");
+      } else if ("patch".equals(type)) {
+        return new OvsPort(OvsPort.Kind.PATCH, port, tag, ofport, "", "", "", type, "", "", "");
+      } else if (TUNNEL_TYPES.contains(type)) {
+        return new OvsPort(OvsPort.Kind.TUNNEL, port, tag, ofport, "", "", "", type,
+            options.getOrDefault("remote_ip", ""), options.getOrDefault("local_ip", ""),
+            externalIds.getOrDefault(PEER_KEY, ""));
+      }
+      return new OvsPort(OvsPort.Kind.OTHER, port, tag, ofport, "", "", "", type, "", "", "");
     }
   }
 
@@ -35,7 +61,7 @@ record OvsPorts(List<Iface> interfaces) {
   static Command command() {
     return Command.of("ovs-vsctl", "-f", "json", "--", "--columns=name,ports", "list", "Bridge", "--",
         "--columns=_uuid,name,tag,interfaces", "list", "Port", "--",
-        "--columns=_uuid,name,type,ofport,external_ids", "list", "Interface");
+        "--columns=_uuid,name,type,ofport,external_ids,options", "list", "Interface");
   }
 
   static OvsPorts read(CommandRunner runner) {
@@ -67,9 +93,22 @@ record OvsPorts(List<Iface> interfaces) {
       Object ofport = r.getValue(3);
       out.add(new Iface(p == null ? "" : bridgeOfPort.getOrDefault(p.uuid(), ""), p == null ? "" : p.name(),
           p == null ? -1 : p.tag(), r.getString(1), r.getString(2), ofport instanceof Number n ? n.intValue() : -1,
-          map(r.getValue(4))));
+          map(r.getValue(4)), r.size() > 5 ? map(r.getValue(5)) : Map.of()));
     }
     return new OvsPorts(out);
+  }
+
+  /** Every bridge's ports as the model keeps them (no flows). */
+  SortedMap<String, BridgeState> bridges() {
+    Map<String, List<OvsPort>> byBridge = new TreeMap<>();
+    for (Iface i : interfaces) {
+      if (!i.bridge().isEmpty() && !i.port().isEmpty()) {
+        byBridge.computeIfAbsent(i.bridge(), k -> new ArrayList<>()).add(i.toPort());
+      }
+    }
+    SortedMap<String, BridgeState> out = new TreeMap<>();
+    byBridge.forEach((bridge, ports) -> out.put(bridge, BridgeState.of(bridge, List.of(), ports)));
+    return out;
   }
 
   /** The bridge of each plugged device of ours, by namespace and device name. */
@@ -89,19 +128,6 @@ record OvsPorts(List<Iface> interfaces) {
   List<String> portsOfNamespace(String namespace) {
     return interfaces.stream().filter(i -> namespace.equals(i.externalIds().get(NS_KEY)) && !i.port().isEmpty())
         .map(Iface::port).distinct().toList();
-  }
-
-  Optional<Iface> byName(String name) {
-    return interfaces.stream().filter(i -> i.name().equals(name)).findFirst();
-  }
-
-  Optional<Iface> byIfaceId(String portId) {
-    return interfaces.stream().filter(i -> portId.equals(i.externalIds().get(IFACE_ID))).findFirst();
-  }
-
-  /** The interface plugging our device {@code device} (whatever the plug mode). */
-  Optional<Iface> byDevice(String device) {
-    return interfaces.stream().filter(i -> device.equals(i.externalIds().get(DEV_KEY))).findFirst();
   }
 
   private static String uuid(Object value) {

@@ -1,13 +1,17 @@
 /**
  * The Linux driver: executes reconciler plans on a real host with iproute2, sysctl, iptables and
- * Open vSwitch, and reads the host back into the same model the memory driver reports.
+ * Open vSwitch, and reads the host back into the same model the memory driver reports (bridges
+ * with their flows and their ports: plugged devices, VM ports, tunnel and patch ports).
  *
- * <p>Guarantees: every process gets an argv of validated values (never a shell string) and runs
- * off the event loop on a bounded pool with a timeout; a failure carries the command line, exit
- * code and stderr. Operations of one lane run in plan order, lanes in parallel; ip commands of one
- * namespace are batched, the nat table of a namespace is written by one {@code iptables-restore -n}
- * per plan (only our chains and the jumps to them), flows of a bridge by one {@code ovs-ofctl
- * --bundle}. Only objects with our names or our flow cookie are changed or removed. After a plan
+ * <p>Guarantees: it only observes and executes; every operation kind has its handler in {@code
+ * OperationCompiler}. Every process gets an argv of validated values (never a shell string) and
+ * runs off the event loop on a bounded pool with a timeout; a failure carries the command line,
+ * exit code and stderr. Operations of one lane run in plan order, lanes in parallel; ip commands of
+ * one namespace are batched, the nat table of a namespace is written by one {@code
+ * iptables-restore -n} per plan (only our chains and the jumps to them), flows of a bridge by one
+ * {@code ovs-ofctl --bundle}, and every OVS port change of a plan (plugging, tags, tunnel ports) by
+ * one ovs-vsctl transaction. Nothing else changes the host: no ovs-vsctl call outside a plan. Only
+ * objects with our names, our flow cookie or our tunnel mark are changed or removed. After a plan
  * made from {@code diff(desired, observe())} has run, {@code diff(desired, observe())} is empty.
  */
 package io.dvr.agent.driver.linux;

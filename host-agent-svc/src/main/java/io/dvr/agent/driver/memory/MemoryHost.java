@@ -8,23 +8,28 @@ import io.dvr.agent.driver.listing.IptablesListing;
 import io.dvr.agent.driver.listing.NetnsListing;
 import io.dvr.agent.driver.listing.OfctlListing;
 import io.dvr.agent.driver.listing.SysctlListing;
+import io.dvr.agent.driver.HostDriver;
+import io.dvr.agent.driver.OperationHandlers;
 import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.Device;
 import io.dvr.agent.model.DeviceKind;
 import io.dvr.agent.model.Flow;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.model.Route;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Operation.AddAddress;
 import io.dvr.agent.reconcile.Operation.AddFlows;
 import io.dvr.agent.reconcile.Operation.AddRule;
+import io.dvr.agent.reconcile.Operation.AddTunnelPort;
 import io.dvr.agent.reconcile.Operation.CreateInternalPort;
 import io.dvr.agent.reconcile.Operation.CreateNamespace;
 import io.dvr.agent.reconcile.Operation.CreateVethPair;
 import io.dvr.agent.reconcile.Operation.DeleteDevice;
 import io.dvr.agent.reconcile.Operation.DeleteFlows;
 import io.dvr.agent.reconcile.Operation.DeleteNamespace;
+import io.dvr.agent.reconcile.Operation.DeleteTunnelPort;
 import io.dvr.agent.reconcile.Operation.RemoveAddress;
 import io.dvr.agent.reconcile.Operation.RemoveNeighbour;
 import io.dvr.agent.reconcile.Operation.RemoveRoute;
@@ -33,115 +38,205 @@ import io.dvr.agent.reconcile.Operation.ReplaceNat;
 import io.dvr.agent.reconcile.Operation.ReplaceNeighbour;
 import io.dvr.agent.reconcile.Operation.ReplaceRoute;
 import io.dvr.agent.reconcile.Operation.SetLink;
+import io.dvr.agent.reconcile.Operation.SetPortTag;
 import io.dvr.agent.reconcile.Operation.SetSysctl;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** One host's kernel and OVS in memory: executes plans, reports its state, prints native listings. */
-public final class MemoryHost {
+/**
+ * One host's kernel and OVS in memory, the memory driver: executes plans, reports its state,
+ * prints native listings. Its bridges start as a host set up for DVR has them: br-int with
+ * patch-tun and br-tun with patch-int, each at ofport 1, and br-ex. VM ports are plugged by the simulated
+ * hypervisor ({@link SimulatedNova}) or a test. Every public method takes the host's lock (this
+ * object), so readers see a plan's effect whole.
+ */
+public final class MemoryHost implements HostDriver {
+  private static final OperationHandlers<MemoryHost> HANDLERS = new OperationHandlers<MemoryHost>("the memory driver")
+      .on(CreateNamespace.class, (c, h) -> h.namespaces.computeIfAbsent(c.namespace(), MemoryNamespace::new))
+      .on(DeleteNamespace.class, (d, h) -> h.deleteNamespace(d))
+      .on(CreateInternalPort.class, (c, h) -> h.createInternalPort(c))
+      .on(CreateVethPair.class, (c, h) -> h.createVeth(c))
+      .on(DeleteDevice.class, (d, h) -> h.deleteDevice(d))
+      .on(SetLink.class, (s, h) -> h.setLink(s))
+      .on(AddAddress.class, (a, h) -> {
+        MemoryNamespace ns = h.ns(a.namespace(), a);
+        ns.addAddress(h.device(ns, a.device(), a), a.address());
+      })
+      .on(RemoveAddress.class, (a, h) -> {
+        MemoryNamespace ns = h.ns(a.namespace(), a);
+        Device d = ns.devices.get(a.device());
+        if (d != null) {
+          ns.removeAddress(d, a.address());
+        }
+      })
+      .on(SetSysctl.class, (s, h) -> h.setSysctl(s))
+      .on(AddRule.class, (r, h) -> h.ns(r.namespace(), r).rules.add(r.rule()))
+      .on(RemoveRule.class, (r, h) -> h.ns(r.namespace(), r).rules.remove(r.rule()))
+      .on(ReplaceRoute.class, (r, h) -> {
+        MemoryNamespace ns = h.ns(r.namespace(), r);
+        h.device(ns, r.route().dev(), r);
+        ns.routes.put(r.route().key(), r.route());
+      })
+      .on(RemoveRoute.class, (r, h) -> h.ns(r.namespace(), r).routes.remove(r.route().key()))
+      .on(ReplaceNeighbour.class, (n, h) -> {
+        MemoryNamespace ns = h.ns(n.namespace(), n);
+        h.device(ns, n.neighbour().dev(), n);
+        ns.neighbours.put(n.neighbour().key(), n.neighbour());
+      })
+      .on(RemoveNeighbour.class, (n, h) -> h.ns(n.namespace(), n).neighbours.remove(n.neighbour().key()))
+      .on(ReplaceNat.class, (n, h) -> {
+        MemoryNamespace ns = h.ns(n.namespace(), n);
+        ns.nat = ns.nat.withoutOwned(Names::isOurChain).merge(n.ours());
+      })
+      .on(AddFlows.class, (a, h) -> {
+        MemoryBridge b = h.bridge(a.bridge());
+        b.hasFlowTable = true;
+        a.flows().forEach(f -> b.flows.put(f.key(), f));
+      })
+      .on(DeleteFlows.class, (d, h) -> {
+        MemoryBridge b = h.bridges.get(d.bridge());
+        if (b != null) {
+          d.flows().forEach(f -> b.flows.computeIfPresent(f.key(), (k, old) -> old.cookie() == f.cookie() ? null : old));
+        }
+      })
+      .on(AddTunnelPort.class, (t, h) -> h.bridge(t.bridge()).add(
+          OvsPort.tunnel(t.port(), t.type(), t.remoteIp(), t.localIp(), t.peerHost())))
+      .on(DeleteTunnelPort.class, (t, h) -> {
+        MemoryBridge b = h.bridges.get(t.bridge());
+        if (b != null) {
+          b.removeByName(t.port());
+        }
+      })
+      .on(SetPortTag.class, (t, h) -> h.setPortTag(t));
+
   private final String host;
   private final Map<String, MemoryNamespace> namespaces = new TreeMap<>();
-  private final Map<String, Map<Flow.Key, Flow>> bridges = new TreeMap<>();
+  private final Map<String, MemoryBridge> bridges = new TreeMap<>();
   private int nextIfindex = 2;
 
   public MemoryHost(String host) {
     this.host = host;
+    bridge(Names.BR_INT).add(OvsPort.patch(Names.PATCH_TUN, OvsPort.NO_OFPORT));
+    bridge(Names.BR_TUN).add(OvsPort.patch(Names.PATCH_INT, OvsPort.NO_OFPORT));
+    bridge(Names.BR_EX);
   }
 
+  @Override
   public String host() {
     return host;
   }
 
-  public void execute(Plan plan) {
+  @Override
+  public Set<Class<? extends Operation>> handledOperations() {
+    return HANDLERS.kinds();
+  }
+
+  @Override
+  public synchronized void execute(Plan plan) {
     plan.operations().forEach(this::execute);
   }
 
-  public void execute(Operation op) {
-    if (op instanceof CreateNamespace c) {
-      namespaces.computeIfAbsent(c.namespace(), MemoryNamespace::new);
-    } else if (op instanceof DeleteNamespace d) {
-      MemoryNamespace gone = namespaces.remove(d.namespace());
-      if (gone != null) {
-        gone.devices.values().forEach(this::removePeer);
-      }
-    } else if (op instanceof CreateInternalPort c) {
-      MemoryNamespace ns = ns(c.namespace(), op);
-      if (!ns.devices.containsKey(c.device())) {
-        ns.addDevice(Device.internalPort(c.device(), c.bridge(), mac(c.namespace(), c.device()), Names.DEFAULT_MTU,
-            new TreeSet<>()), nextIfindex++);
-      }
-    } else if (op instanceof CreateVethPair c) {
-      createVeth(c);
-    } else if (op instanceof DeleteDevice d) {
-      MemoryNamespace ns = namespaces.get(d.namespace());
-      Device dev = ns == null ? null : ns.devices.get(d.device());
-      if (dev != null) {
-        ns.removeDevice(dev.name());
+  public synchronized void execute(Operation op) {
+    HANDLERS.handle(op, this);
+  }
+
+  // ---- the hypervisor's hands
+
+  /** Plugs a VM's port into br-int, as Nova would: an OVS port carrying the Neutron port id. */
+  public synchronized void plugVm(String portName, String ifaceId) {
+    bridge(Names.BR_INT).add(OvsPort.vm(ifaceId, OvsPort.NO_TAG).withName(portName));
+  }
+
+  public synchronized void unplugVm(String portName) {
+    bridges.values().forEach(b -> b.ports.values().removeIf(p -> p.kind() == OvsPort.Kind.VM && p.name().equals(portName)));
+  }
+
+  /** The VM ports plugged, Neutron port id by OVS port name. */
+  public synchronized Map<String, String> vmPorts() {
+    Map<String, String> out = new TreeMap<>();
+    bridges.values().forEach(b -> b.ports.values().stream().filter(p -> p.kind() == OvsPort.Kind.VM)
+        .forEach(p -> out.put(p.name(), p.ifaceId())));
+    return out;
+  }
+
+  // ---- operations
+
+  private void deleteNamespace(DeleteNamespace d) {
+    MemoryNamespace gone = namespaces.remove(d.namespace());
+    if (gone != null) {
+      gone.devices.values().forEach(dev -> {
         removePeer(dev);
-      }
-    } else if (op instanceof SetLink s) {
-      MemoryNamespace ns = ns(s.namespace(), op);
-      Device d = device(ns, s.device(), op);
-      ns.devices.put(d.name(), d.withLink(s.mac().isEmpty() ? d.mac() : s.mac(), s.mtu()));
-    } else if (op instanceof AddAddress a) {
-      MemoryNamespace ns = ns(a.namespace(), op);
-      ns.addAddress(device(ns, a.device(), op), a.address());
-    } else if (op instanceof RemoveAddress a) {
-      MemoryNamespace ns = ns(a.namespace(), op);
-      Device d = ns.devices.get(a.device());
-      if (d != null) {
-        ns.removeAddress(d, a.address());
-      }
-    } else {
-      executeTables(op);
+        unplug(dev);
+      });
     }
   }
 
-  /** Sysctls, rules, routes, neighbours, nat and flows: tables keyed the way the kernel and OVS key them. */
-  private void executeTables(Operation op) {
-    if (op instanceof SetSysctl s) {
-      MemoryNamespace ns = ns(s.namespace(), op);
-      String prefix = "net.ipv4.conf.";
-      if (s.key().startsWith(prefix)) {
-        String dev = s.key().substring(prefix.length(), s.key().lastIndexOf('.'));
-        if (!dev.equals("all") && !dev.equals("default")) {
-          device(ns, dev, op);
-        }
-      }
-      ns.sysctls.put(s.key(), s.value());
-    } else if (op instanceof AddRule r) {
-      ns(r.namespace(), op).rules.add(r.rule());
-    } else if (op instanceof RemoveRule r) {
-      ns(r.namespace(), op).rules.remove(r.rule());
-    } else if (op instanceof ReplaceRoute r) {
-      MemoryNamespace ns = ns(r.namespace(), op);
-      device(ns, r.route().dev(), op);
-      ns.routes.put(r.route().key(), r.route());
-    } else if (op instanceof RemoveRoute r) {
-      ns(r.namespace(), op).routes.remove(r.route().key());
-    } else if (op instanceof ReplaceNeighbour n) {
-      MemoryNamespace ns = ns(n.namespace(), op);
-      device(ns, n.neighbour().dev(), op);
-      ns.neighbours.put(n.neighbour().key(), n.neighbour());
-    } else if (op instanceof RemoveNeighbour n) {
-      ns(n.namespace(), op).neighbours.remove(n.neighbour().key());
-    } else if (op instanceof ReplaceNat n) {
-      MemoryNamespace ns = ns(n.namespace(), op);
-      ns.nat = ns.nat.withoutOwned(Names::isOurChain).merge(n.ours());
-    } else if (op instanceof AddFlows a) {
-      Map<Flow.Key, Flow> flows = bridges.computeIfAbsent(a.bridge(), k -> new LinkedHashMap<>());
-      a.flows().forEach(f -> flows.put(f.key(), f));
-    } else if (op instanceof DeleteFlows d) {
-      Map<Flow.Key, Flow> flows = bridges.getOrDefault(d.bridge(), new LinkedHashMap<>());
-      d.flows().forEach(f -> flows.computeIfPresent(f.key(), (k, old) -> old.cookie() == f.cookie() ? null : old));
-    } else {
-      throw new IllegalArgumentException("host " + host + ": unknown operation " + op);
+  private void createInternalPort(CreateInternalPort c) {
+    MemoryNamespace ns = ns(c.namespace(), c);
+    if (!ns.devices.containsKey(c.device())) {
+      ns.addDevice(Device.internalPort(c.device(), c.bridge(), mac(c.namespace(), c.device()), Names.DEFAULT_MTU,
+          new TreeSet<>()), nextIfindex++);
+      bridge(c.bridge()).add(OvsPort.plugged(c.namespace(), c.device(), OvsPort.NO_TAG).withName(c.device()));
     }
+  }
+
+  private void deleteDevice(DeleteDevice d) {
+    MemoryNamespace ns = namespaces.get(d.namespace());
+    Device dev = ns == null ? null : ns.devices.get(d.device());
+    if (dev != null) {
+      ns.removeDevice(dev.name());
+      removePeer(dev);
+      unplug(dev);
+    }
+  }
+
+  private void setLink(SetLink s) {
+    MemoryNamespace ns = ns(s.namespace(), s);
+    Device d = device(ns, s.device(), s);
+    ns.devices.put(d.name(), d.withLink(s.mac().isEmpty() ? d.mac() : s.mac(), s.mtu()));
+  }
+
+  private void setSysctl(SetSysctl s) {
+    MemoryNamespace ns = ns(s.namespace(), s);
+    String prefix = "net.ipv4.conf.";
+    if (s.key().startsWith(prefix)) {
+      String dev = s.key().substring(prefix.length(), s.key().lastIndexOf('.'));
+      if (!dev.equals("all") && !dev.equals("default")) {
+        device(ns, dev, s);
+      }
+    }
+    ns.sysctls.put(s.key(), s.value());
+  }
+
+  /** As ovs-vsctl set Port: the port must exist (a device's, found by the device; or by OVS name). */
+  private void setPortTag(SetPortTag t) {
+    MemoryBridge b = bridges.get(t.bridge());
+    OvsPort port = b == null ? null : t.namespace().isEmpty() ? b.byName(t.port()).orElse(null) : b.ports.get(t.port());
+    if (port == null || (!t.namespace().isEmpty() && !port.namespace().equals(t.namespace()))) {
+      throw fail(t, "ovs-vsctl: no row \"" + t.port() + "\" in table Port");
+    }
+    b.ports.put(port.key(), port.withTag(t.tag()));
+  }
+
+  /** An internal port leaves its bridge with its device. */
+  private void unplug(Device d) {
+    if (d.kind() == DeviceKind.OVS_INTERNAL) {
+      MemoryBridge b = bridges.get(d.bridge());
+      if (b != null) {
+        b.ports.remove(d.name());
+      }
+    }
+  }
+
+  private MemoryBridge bridge(String name) {
+    return bridges.computeIfAbsent(name, MemoryBridge::new);
   }
 
   private void createVeth(CreateVethPair c) {
@@ -204,56 +299,64 @@ public final class MemoryHost {
   }
 
   /** The state as a driver reads it back: everything, ours and foreign. */
-  public HostState observe() {
+  @Override
+  public synchronized HostState observe() {
     Map<String, NamespaceState> ns = new TreeMap<>();
     namespaces.forEach((name, n) -> ns.put(name, n.snapshot()));
     Map<String, BridgeState> br = new TreeMap<>();
-    bridges.forEach((name, flows) -> br.put(name, BridgeState.of(name, flows.values())));
+    bridges.forEach((name, b) -> br.put(name, b.snapshot(true)));
     return HostState.of(ns, br);
+  }
+
+  @Override
+  public synchronized SortedMap<String, BridgeState> observePorts() {
+    SortedMap<String, BridgeState> br = new TreeMap<>();
+    bridges.forEach((name, b) -> br.put(name, b.snapshot(false)));
+    return br;
   }
 
   // ---- native listings
 
-  public String ipNetns() {
+  public synchronized String ipNetns() {
     return NetnsListing.print(namespaces.keySet());
   }
 
-  public String ipAddr(String namespace) {
+  public synchronized String ipAddr(String namespace) {
     MemoryNamespace ns = listed(namespace);
     return IpAddrListing.print(ns.snapshot(), ns.ifindex);
   }
 
-  public String ipRule(String namespace) {
+  public synchronized String ipRule(String namespace) {
     return IpRuleListing.print(listed(namespace).snapshot());
   }
 
-  public String ipRoute(String namespace) {
+  public synchronized String ipRoute(String namespace) {
     return ipRoute(namespace, Route.MAIN_TABLE);
   }
 
-  public String ipRoute(String namespace, long table) {
+  public synchronized String ipRoute(String namespace, long table) {
     return IpRouteListing.print(listed(namespace).snapshot(), table);
   }
 
-  public String ipNeigh(String namespace) {
+  public synchronized String ipNeigh(String namespace) {
     return IpNeighListing.print(listed(namespace).snapshot());
   }
 
-  public String iptablesNat(String namespace) {
+  public synchronized String iptablesNat(String namespace) {
     return IptablesListing.print(listed(namespace).nat);
   }
 
-  public String sysctl(String namespace, String key) {
+  public synchronized String sysctl(String namespace, String key) {
     return SysctlListing.print(listed(namespace).snapshot(), key);
   }
 
-  public String dumpFlows(String bridge) {
-    Map<Flow.Key, Flow> flows = bridges.getOrDefault(bridge, Map.of());
-    return OfctlListing.print(BridgeState.of(bridge, flows.values()));
+  public synchronized String dumpFlows(String bridge) {
+    MemoryBridge b = bridges.get(bridge);
+    return OfctlListing.print(BridgeState.of(bridge, b == null ? java.util.List.of() : b.flows.values()));
   }
 
   /** Every listing, titled like the sections of dvrctl host-state ("qrouter-X: ip rule"). */
-  public Map<String, String> sections() {
+  public synchronized Map<String, String> sections() {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("ip netns", ipNetns());
     for (String name : namespaces.keySet()) {
@@ -267,7 +370,19 @@ public final class MemoryHost {
       out.put(name + ": ip neigh", ipNeigh(name));
       out.put(name + ": iptables -t nat -S", iptablesNat(name));
     }
-    bridges.keySet().forEach(b -> out.put("ovs-ofctl dump-flows " + b, dumpFlows(b)));
+    bridges.values().stream().filter(b -> b.hasFlowTable)
+        .forEach(b -> out.put("ovs-ofctl dump-flows " + b.name, dumpFlows(b.name)));
+    return out;
+  }
+
+  @Override
+  public synchronized Map<String, String> listing(String namespace) {
+    Map<String, String> out = new LinkedHashMap<>();
+    sections().forEach((title, text) -> {
+      if (namespace.isEmpty() || title.startsWith(namespace + ":")) {
+        out.put(title, text);
+      }
+    });
     return out;
   }
 

@@ -3,6 +3,9 @@ package io.dvr.agent.driver.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dvr.agent.Drivers;
+import io.dvr.agent.HostConfig;
+import io.dvr.agent.HostPipeline;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.Names;
 import io.dvr.agent.render.TunnelType;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link LinuxDataplane} on a labnet host: apply, apply again, restart onto the same host and
+ * The agent's pipeline on the Linux driver, on a labnet host: apply, apply again, restart onto the same host and
  * state file. Needs what {@link LinuxHostKernelTest} needs; skipped otherwise, saying what is missing.
  */
 class LinuxDataplaneKernelTest {
@@ -70,10 +73,11 @@ class LinuxDataplaneKernelTest {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static LinuxDataplane dataplane(Path stateDir) {
+  /** The agent's pipeline on the Linux driver, as a restarted agent makes it: a new driver, the same state file. */
+  private static HostPipeline dataplane(Path stateDir) {
     LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(lab.shell(), 4), LinuxOptions.defaults());
-    return new LinuxDataplane(vertx, host, new FactsFile(stateDir, SmallRouter.HOST), "dvr_snat", TunnelType.VXLAN,
-        "172.31.9.1");
+    return new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
+        new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
   }
 
   private static String sh(String... argv) {
@@ -91,7 +95,7 @@ class LinuxDataplaneKernelTest {
     // A tunnel port someone else made (not marked with a peer): the agent leaves it alone.
     sh("ovs-vsctl", "add-port", "br-tun", "vxlan-other", "--", "set", "Interface", "vxlan-other", "type=vxlan",
         "options:remote_ip=172.31.9.99", "options:local_ip=172.31.9.1", "options:key=flow");
-    LinuxDataplane first = dataplane(stateDir);
+    HostPipeline first = dataplane(stateDir);
     try {
       long start = System.nanoTime();
       int applied = await(first.apply(routers));
@@ -124,7 +128,7 @@ class LinuxDataplaneKernelTest {
       await(first.close());
     }
 
-    LinuxDataplane restarted = dataplane(stateDir);
+    HostPipeline restarted = dataplane(stateDir);
     try {
       assertThat(await(restarted.apply(routers))).isZero();
       assertThat(await(restarted.apply(r.routers(false)))).isPositive();
@@ -147,7 +151,7 @@ class LinuxDataplaneKernelTest {
   void vmPluggedLaterIsNoticed(@TempDir Path stateDir) throws Exception {
     SmallRouter r = new SmallRouter();
     HostRouters routers = r.routers(true);
-    LinuxDataplane dataplane = dataplane(stateDir);
+    HostPipeline dataplane = dataplane(stateDir);
     BlockingQueue<String> news = new LinkedBlockingQueue<>();
     dataplane.watch(() -> news.add("host changed"));
     try {

@@ -1,0 +1,145 @@
+package io.dvr.agent;
+
+import io.dvr.agent.driver.HostDriver;
+import io.dvr.agent.driver.Hypervisor;
+import io.dvr.agent.model.HostState;
+import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.reconcile.Reconciler;
+import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.HostRenderer;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.ListingSection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one pipeline, for every driver: facts from what the driver observed, render, diff,
+ * execute. An apply repeats (at most three passes) while executing changed the facts: a SNAT port
+ * gets its ofport only once plugged, and its flows need that ofport. Facts are saved after each
+ * executed plan, so allocations in use survive a restart.
+ *
+ * <p>Blocking work runs on the setup's worker pool, never on the event loop, one apply at a time
+ * per host: the driver object is the host's lock, held for a whole apply, a listing or a desired
+ * state (others reading a simulated host take the same lock).
+ */
+public final class HostPipeline implements Dataplane {
+  private static final Logger LOG = LoggerFactory.getLogger(HostPipeline.class);
+  private static final int MAX_PASSES = 3;
+
+  private final Vertx vertx;
+  private final HostDriver driver;
+  private final FactsStore store;
+  private final Hypervisor hypervisor;
+  private final HostConfig config;
+  private final WorkerExecutor worker;
+  private volatile Set<String> wired = Set.of();
+  /** Guarded by the driver's lock. */
+  private long applies;
+
+  public HostPipeline(Vertx vertx, HostSetup setup, HostConfig config) {
+    this.vertx = vertx;
+    this.driver = setup.driver();
+    this.store = setup.facts();
+    this.hypervisor = setup.hypervisor();
+    this.config = config;
+    this.worker = vertx.createSharedWorkerExecutor(setup.workerPool(), setup.workerThreads(), 10, TimeUnit.MINUTES);
+  }
+
+  public HostDriver driver() {
+    return driver;
+  }
+
+  @Override
+  public Future<Integer> apply(HostRouters routers) {
+    return worker.executeBlocking(() -> {
+      synchronized (driver) {
+        return applyNow(routers);
+      }
+    });
+  }
+
+  /** The whole apply, blocking, under the driver's lock; returns the operations executed. */
+  private int applyNow(HostRouters routers) {
+    long started = System.nanoTime();
+    hypervisor.plugBound(routers);
+    HostState observed = driver.observe();
+    HostFacts facts = ObservedFacts.of(previousFacts(routers), config, routers, observed.bridges());
+    int total = 0;
+    for (int pass = 1; pass <= MAX_PASSES; pass++) {
+      HostState desired = HostRenderer.render(routers, facts);
+      Plan plan = Reconciler.diff(desired, observed);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}, plan:\n{}", config.host(), pass,
+            routers.getTunnelEndpointsMap(), facts.tunnelOfports(), plan);
+      }
+      driver.execute(plan);
+      store.save(facts);
+      total += plan.size();
+      if (plan.isEmpty() || pass == MAX_PASSES) {
+        break;
+      }
+      // Only the ports can have changed the facts: read them (cheap) before reading the host again.
+      HostFacts next = ObservedFacts.of(facts, config, routers, driver.observePorts());
+      if (next.equals(facts)) {
+        break;
+      }
+      facts = next;
+      observed = driver.observe();
+    }
+    wired = Set.copyOf(facts.wiredPorts(routers));
+    applies++;
+    if (total > 0) {
+      LOG.info("host {}: apply {} ran {} operations in {} ms", config.host(), applies, total,
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    return total;
+  }
+
+  private HostFacts previousFacts(HostRouters routers) {
+    return store.load().orElseGet(() -> ObservedFacts.initial(config, routers));
+  }
+
+  /** What the host should hold for these routers with the facts it has now; changes nothing. Blocking. */
+  public HostState desired(HostRouters routers) {
+    synchronized (driver) {
+      HostFacts facts = ObservedFacts.of(previousFacts(routers), config, routers, driver.observePorts());
+      return HostRenderer.render(routers, facts);
+    }
+  }
+
+  @Override
+  public Set<String> wiredPorts() {
+    return wired;
+  }
+
+  @Override
+  public void watch(Runnable hostChanged) {
+    driver.watch(hostChanged);
+  }
+
+  @Override
+  public Future<HostStateListing> print(String namespace) {
+    return worker.executeBlocking(() -> {
+      HostStateListing.Builder listing = HostStateListing.newBuilder().setHost(driver.host());
+      synchronized (driver) {
+        driver.listing(namespace).forEach((title, text) ->
+            listing.addSections(ListingSection.newBuilder().setTitle(title).setText(text)));
+      }
+      return listing.build();
+    });
+  }
+
+  /** Releases the worker, then the driver (its processes, pools and monitors). */
+  public Future<Void> close() {
+    return worker.close().eventually(() -> vertx.executeBlocking(() -> {
+      driver.close();
+      return null;
+    })).mapEmpty();
+  }
+}

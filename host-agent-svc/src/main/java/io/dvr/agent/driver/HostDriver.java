@@ -1,0 +1,51 @@
+package io.dvr.agent.driver;
+
+import io.dvr.agent.model.BridgeState;
+import io.dvr.agent.model.HostState;
+import io.dvr.agent.reconcile.Operation;
+import io.dvr.agent.reconcile.Plan;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/**
+ * One host as the agent's pipeline sees it: a driver observes the host into the model and executes
+ * plans; it renders nothing, diffs nothing and keeps no facts. Every method blocks: the pipeline
+ * calls them on its worker, one at a time, holding the driver as the host's lock.
+ */
+public interface HostDriver {
+
+  /** The host's name. */
+  String host();
+
+  /** Everything the host holds: namespaces (ours in full), and bridges with their flows and ports. */
+  HostState observe();
+
+  /**
+   * The bridges with their ports only (no flows): what the agent's facts (ofports) come from, read
+   * more cheaply than {@link #observe()} between two passes of one apply.
+   */
+  SortedMap<String, BridgeState> observePorts();
+
+  /** Executes the plan's operations; each is safe to repeat. Throws on the first failure, naming it. */
+  void execute(Plan plan);
+
+  /**
+   * The operation kinds this driver has a handler for: every permitted subclass of the sealed
+   * {@link Operation} (a test holds every driver to that).
+   */
+  Set<Class<? extends Operation>> handledOperations();
+
+  /** The host's state in the native text formats, titled sections, for one namespace or (empty) all of it. */
+  Map<String, String> listing(String namespace);
+
+  /**
+   * Calls back, on any thread, when the host changed under the agent in a way the wanted state
+   * depends on (a VM port plugged or unplugged). A simulated host changes only through the agent
+   * and its simulated hypervisor: no call back.
+   */
+  default void watch(Runnable hostChanged) {}
+
+  /** Releases what the driver holds (processes, pools, monitors). */
+  default void close() {}
+}
