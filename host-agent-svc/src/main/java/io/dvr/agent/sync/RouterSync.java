@@ -57,8 +57,8 @@ public final class RouterSync {
 
   private record Started(Parts parts) implements Phase {}
 
-  /** {@code applier} is null when the sync was stopped before it started. */
-  private record Stopped(Applier applier) implements Phase {}
+  /** {@code parts} is null when the sync was stopped before it started. */
+  private record Stopped(Parts parts) implements Phase {}
 
   private final Vertx vertx;
   private final String host;
@@ -85,6 +85,8 @@ public final class RouterSync {
    * Captures the sync's context (the caller's event loop, or a new one) and, on it, listens first
    * (so nothing is missed), then gets the DVR MAC and runs the first full sync. Completes once the
    * MAC is held and the first full sync asked for.
+   *
+   * @throws IllegalStateException when called on a worker thread (its state would not be confined)
    */
   public Future<Void> start(long resyncMillis) {
     Parts parts;
@@ -210,7 +212,7 @@ public final class RouterSync {
         return Future.succeededFuture();
       }
       p = s.parts();
-      phase = new Stopped(p.applier());
+      phase = new Stopped(p);
     }
     Promise<Void> stopped = Promise.promise();
     p.ctx().run(() -> {
@@ -235,12 +237,27 @@ public final class RouterSync {
     }
   }
 
+  /**
+   * Called off the sync's context: completes on it once everything queued there before has run (messages
+   * delivered, replies taken): tests order their steps with it instead of waiting for time.
+   */
+  Future<Void> settled() {
+    Phase now = phase;
+    Parts p = now instanceof Started s ? s.parts() : now instanceof Stopped st ? st.parts() : null;
+    if (p == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> settled = Promise.promise();
+    p.ctx().run(settled::complete);
+    return settled.future();
+  }
+
   private Applier.Applied applied() {
     Phase now = phase;
     if (now instanceof Started s) {
       return s.parts().applier().applied();
     }
-    return now instanceof Stopped st && st.applier() != null ? st.applier().applied() : Applier.Applied.NONE;
+    return now instanceof Stopped st && st.parts() != null ? st.parts().applier().applied() : Applier.Applied.NONE;
   }
 
   /** Operations applied by the last apply (0: the host already held the wanted state). */
