@@ -294,6 +294,16 @@ class RouterSyncTest {
   }
 
   @Test
+  @DisplayName("the periodic resync fetches every router again on its own")
+  void periodicResync() {
+    sync.start(20);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(reply(router("r1")));
+    dataplane.nextApply();
+    assertThat(scheduler.next().request().getRouterIdsList()).as("a full sync, unasked").isEmpty();
+  }
+
+  @Test
   @DisplayName("a sync starts once")
   void startsOnce() {
     sync.start(600_000);
