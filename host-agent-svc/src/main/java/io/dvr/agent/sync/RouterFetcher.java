@@ -114,8 +114,11 @@ final class RouterFetcher {
       return; // stopped meanwhile
     }
     state = new Idle();
-    fetched.accept(f.inFlight(), reply);
-    want(f.next());
+    try {
+      fetched.accept(f.inFlight(), reply);
+    } finally {
+      want(f.next()); // what was wanted meanwhile is not lost to a failure of the taker
+    }
   }
 
   private void failed(Throwable err) {
