@@ -1,6 +1,7 @@
 package io.dvr.agent;
 
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.sync.RouterSync;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.GrpcErrors;
@@ -129,7 +130,7 @@ public final class HostAgentService {
 
   /** Asks for a full sync now (tests, and operators through a restart). */
   public void resync() {
-    sync.requestFullSyncFromAnyThread();
+    sync.resync();
   }
 
   public Future<Void> stop() {

@@ -1,7 +1,8 @@
-package io.dvr.agent;
+package io.dvr.agent.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dvr.agent.Dataplane;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.AllocateDvrMacRequest;

@@ -1,0 +1,151 @@
+package io.dvr.agent.sync;
+
+import io.dvr.agent.Dataplane;
+import io.dvr.proto.v1.HostRouters;
+import io.vertx.core.Future;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Applies the wanted host state through the {@link Dataplane}, one apply at a time: requests that
+ * come while an apply runs are merged into one more apply after it; a failed apply is tried
+ * again after a {@link Backoff} (1 s doubling to 30 s, reset by a success), or at once when
+ * something new was asked for during it. Nothing is applied while the view is not {@link
+ * HostView#wanted() wanted} yet (before the first full sync) or after stop.
+ *
+ * <p>States: {@link Idle}, {@link Applying}, {@link ApplyingThenAgain} (a request came during the
+ * apply), {@link BackingOff} (after a failure; a request applies at once, the delay it waited is
+ * kept for the next failure), {@link Stopped}. Transitions run on the sync's context; the
+ * {@link #applied() outcome} is published for any thread to read.
+ */
+final class Applier {
+
+  sealed interface State {}
+
+  record Idle() implements State {}
+
+  record Applying() implements State {}
+
+  record ApplyingThenAgain() implements State {}
+
+  record BackingOff(long delayMillis, long timerId) implements State {}
+
+  record Stopped() implements State {}
+
+  /** What the last successful apply did, readable from any thread. */
+  record Applied(int lastOperations, long operationsSinceStart, boolean syncedOnce, Map<String, String> tunnelEndpoints) {
+    static final Applied NONE = new Applied(0, 0, false, Map.of());
+  }
+
+  /** Told of each apply's outcome, on the sync's context. */
+  interface Outcome {
+    void applied(HostRouters wanted, int operations);
+
+    void failed(Throwable err, long retryMillis);
+  }
+
+  private final SyncContext ctx;
+  private final Dataplane dataplane;
+  private final Supplier<Optional<HostRouters>> wanted;
+  private final Outcome outcome;
+  private Backoff backoff;
+  private State state = new Idle();
+  private volatile Applied applied = Applied.NONE;
+
+  Applier(SyncContext ctx, Dataplane dataplane, Supplier<Optional<HostRouters>> wanted, Backoff backoff,
+      Outcome outcome) {
+    this.ctx = ctx;
+    this.dataplane = dataplane;
+    this.wanted = wanted;
+    this.backoff = backoff;
+    this.outcome = outcome;
+  }
+
+  State state() {
+    ctx.check("reading the apply state");
+    return state;
+  }
+
+  /** The outcome of the applies so far (any thread). */
+  Applied applied() {
+    return applied;
+  }
+
+  /** The wanted state may have changed: apply it now, or once more after the apply running. */
+  void request() {
+    ctx.check("requesting an apply");
+    if (state instanceof Idle) {
+      apply();
+    } else if (state instanceof Applying) {
+      state = new ApplyingThenAgain();
+    } else if (state instanceof BackingOff b) {
+      ctx.cancel(b.timerId());
+      apply();
+    }
+    // ApplyingThenAgain: already merged; Stopped: nothing is applied any more.
+  }
+
+  void stop() {
+    ctx.check("stopping the applier");
+    if (state instanceof BackingOff b) {
+      ctx.cancel(b.timerId());
+    }
+    state = new Stopped();
+  }
+
+  private void apply() {
+    Optional<HostRouters> host = wanted.get();
+    if (host.isEmpty()) {
+      state = new Idle(); // no full sync yet: its reply asks again
+      return;
+    }
+    state = new Applying();
+    Future<Integer> done;
+    try {
+      done = dataplane.apply(host.get());
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    ctx.back(done).onSuccess(n -> succeeded(host.get(), n)).onFailure(this::failed);
+  }
+
+  private void succeeded(HostRouters host, int operations) {
+    ctx.check("taking an applied result");
+    if (state instanceof Stopped) {
+      return;
+    }
+    boolean again = state instanceof ApplyingThenAgain;
+    backoff = backoff.succeeded();
+    Applied before = applied;
+    applied = new Applied(operations, before.operationsSinceStart() + operations, true,
+        Map.copyOf(host.getTunnelEndpointsMap()));
+    state = new Idle();
+    outcome.applied(host, operations);
+    if (again) {
+      request();
+    }
+  }
+
+  private void failed(Throwable err) {
+    ctx.check("taking a failed apply");
+    if (state instanceof Stopped) {
+      return;
+    }
+    boolean again = state instanceof ApplyingThenAgain;
+    backoff = backoff.failed();
+    outcome.failed(err, again ? 0 : backoff.current());
+    if (again) {
+      apply();
+    } else {
+      state = new BackingOff(backoff.current(), ctx.timer(backoff.current(), this::backoffOver));
+    }
+  }
+
+  private void backoffOver() {
+    ctx.check("retrying an apply");
+    if (state instanceof BackingOff) {
+      apply();
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package io.dvr.agent.sync;
+
+import com.google.protobuf.Parser;
+import io.dvr.agent.Dataplane;
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.ArpUpdate;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.ListDvrMacsResponse;
+import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.TunnelEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's view of its routers, kept level-triggered: at start it listens, gets its DVR MAC and
+ * fully syncs every router it carries; then it follows RoutersChanged (refetch those routers),
+ * ARP updates and peer announcements (patched in), the host changing under it (apply again), and
+ * a periodic full resync as the safety net. This class only wires the parts of {@code
+ * io.dvr.agent.sync} to the bus and the timer; each part owns its state and its transitions.
+ *
+ * <p>Ownership: everything the parts hold is used on one context, captured by {@link #start}
+ * (see {@link SyncContext}); the public methods may be called from any thread and hop onto it.
+ */
+public final class RouterSync {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterSync.class);
+
+  /** The delays of the sync; tests shorten them. */
+  record Timings(long requestTimeoutMillis, long fetchRetryMillis, long macRetryMillis, long reportRetryMillis,
+      Backoff applyBackoff) {
+
+    static Timings of(long requestTimeoutMillis) {
+      return new Timings(requestTimeoutMillis, 1_000, Math.min(requestTimeoutMillis, 2_000), 1_000, Backoff.APPLY);
+    }
+  }
+
+  /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
+  private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
+      WiredPortReporter reporter, DvrMacClaim mac, List<MessageConsumer<?>> consumers) {}
+
+  /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
+  private sealed interface Phase {}
+
+  private record NotStarted() implements Phase {}
+
+  private record Started(Parts parts) implements Phase {}
+
+  /** {@code parts} is null when the sync was stopped before it started. */
+  private record Stopped(Parts parts) implements Phase {}
+
+  private final Vertx vertx;
+  private final String host;
+  private final String mode;
+  private final Dataplane dataplane;
+  private final Timings timings;
+  private volatile Phase phase = new NotStarted();
+  /** The periodic full resync; set and cancelled on the sync's context. */
+  private long resyncTimer = -1;
+
+  public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis) {
+    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis));
+  }
+
+  RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings) {
+    this.vertx = vertx;
+    this.host = host;
+    this.mode = mode;
+    this.dataplane = dataplane;
+    this.timings = timings;
+  }
+
+  /**
+   * Captures the sync's context (the caller's event loop, or a new one) and, on it, listens first
+   * (so nothing is missed), then gets the DVR MAC and runs the first full sync. Completes once the
+   * MAC is held and the first full sync asked for.
+   *
+   * @throws IllegalStateException when called on a worker thread (its state would not be confined)
+   */
+  public Future<Void> start(long resyncMillis) {
+    Parts parts;
+    synchronized (this) {
+      if (!(phase instanceof NotStarted)) {
+        return Future.failedFuture(new IllegalStateException("host " + host + ": the router sync was already started"));
+      }
+      parts = parts(SyncContext.capture(vertx, host));
+      phase = new Started(parts);
+    }
+    Promise<Void> started = Promise.promise();
+    parts.ctx().run(() -> startOnContext(parts, resyncMillis, started));
+    return started.future();
+  }
+
+  private Parts parts(SyncContext ctx) {
+    long timeout = timings.requestTimeoutMillis();
+    HostView view = new HostView(ctx, host, mode);
+    WiredPortReporter reporter = new WiredPortReporter(ctx, dataplane::wiredPorts,
+        report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout),
+        timings.reportRetryMillis());
+    Applier applier = new Applier(ctx, dataplane, view::wanted, timings.applyBackoff(), new Applier.Outcome() {
+      @Override
+      public void applied(HostRouters wanted, int operations) {
+        reporter.request();
+        if (operations > 0) {
+          LOG.info("host {}: applied {} operations for {} routers", host, operations, wanted.getRoutersCount());
+        }
+      }
+
+      @Override
+      public void failed(Throwable err, long retryMillis) {
+        LOG.warn("host {}: apply failed ({}); trying again in {} ms", host, err.getMessage(), retryMillis);
+      }
+    });
+    RouterFetcher fetcher = new RouterFetcher(ctx,
+        request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout),
+        timings.fetchRetryMillis(), (scope, reply) -> {
+          view.take(scope, reply);
+          applier.request();
+        });
+    DvrMacClaim mac = new DvrMacClaim(ctx,
+        request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
+        timings.macRetryMillis());
+    return new Parts(ctx, view, fetcher, applier, reporter, mac, new ArrayList<>());
+  }
+
+  private void startOnContext(Parts p, long resyncMillis, Promise<Void> started) {
+    p.ctx().check("starting the router sync");
+    if (!(phase instanceof Started s) || s.parts() != p) {
+      return; // stopped before it started
+    }
+    dataplane.watch(() -> p.ctx().run(() -> {
+      LOG.debug("host {}: a VM port was plugged or unplugged; applying again", host);
+      p.applier().request();
+    }));
+    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> p.fetcher().want(
+        change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList())));
+    listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));
+    listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
+        macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));
+    listen(p, EventAddresses.TUNNEL_ENDPOINTS, TunnelEndpoint.parser(), endpoint -> onTunnelEndpoint(p, endpoint));
+    p.consumers().add(Bus.serve(vertx, EventAddresses.hostState(host), GetHostStateRequest.parser(),
+        req -> dataplane.print(req.getNamespace())));
+    resyncTimer = p.ctx().periodic(resyncMillis, () -> p.fetcher().wantAll());
+    p.mac().claim().onSuccess(mac -> {
+      p.view().takeDvrMac(mac);
+      p.fetcher().wantAll();
+      started.complete();
+    });
+  }
+
+  private <T> void listen(Parts p, String address, Parser<T> parser, Consumer<T> handler) {
+    p.consumers().add(Bus.listen(vertx, address, parser, message -> p.ctx().run(() -> handler.accept(message))));
+  }
+
+  /**
+   * Patched into a held router; fetched instead when the router is not held, or when a fetch on
+   * its way covers it (its reply may carry an older table and replace the patch).
+   */
+  private void onArpUpdate(Parts p, ArpUpdate update) {
+    if (p.fetcher().fetching(update.getRouterId()) || p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
+      p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
+    } else {
+      p.applier().request();
+    }
+  }
+
+  /** A host's tunnel endpoint was registered, changed or removed (empty): patched in, as DVR MACs are. */
+  private void onTunnelEndpoint(Parts p, TunnelEndpoint endpoint) {
+    if (endpoint.getHost().equals(host)) {
+      return;
+    }
+    onPeerChange(p, () -> {
+      HostView.Patch patch = p.view().patchTunnelEndpoint(endpoint);
+      if (patch == HostView.Patch.PATCHED) {
+        LOG.info("host {}: tunnel endpoint of {} is now {}", host, endpoint.getHost(),
+            endpoint.getTunnelIp().isEmpty() ? "gone" : endpoint.getTunnelIp());
+      }
+      return patch;
+    });
+  }
+
+  /**
+   * A peer announcement (DVR MACs, a tunnel endpoint) is patched in and applied; while any fetch
+   * is on its way, whose reply may predate it and replaces the peers, everything is fetched again
+   * after it instead. Before the first full sync there is nothing to patch: it reads the peers.
+   */
+  private void onPeerChange(Parts p, Supplier<HostView.Patch> patch) {
+    if (p.fetcher().busy()) {
+      p.fetcher().wantAll();
+    } else if (patch.get() == HostView.Patch.PATCHED) {
+      p.applier().request();
+    }
+  }
+
+  /** Stops every part (late replies and timers find them stopped) and stops listening. */
+  public Future<Void> stop() {
+    Parts p;
+    synchronized (this) {
+      if (!(phase instanceof Started s)) {
+        phase = phase instanceof NotStarted ? new Stopped(null) : phase;
+        return Future.succeededFuture();
+      }
+      p = s.parts();
+      phase = new Stopped(p);
+    }
+    Promise<Void> stopped = Promise.promise();
+    p.ctx().run(() -> {
+      p.ctx().check("stopping the router sync");
+      if (resyncTimer >= 0) {
+        p.ctx().cancel(resyncTimer);
+      }
+      p.mac().stop();
+      p.fetcher().stop();
+      p.applier().stop();
+      p.reporter().stop();
+      Future.join(p.consumers().stream().map(MessageConsumer::unregister).toList())
+          .<Void>mapEmpty().onComplete(stopped);
+    });
+    return stopped.future();
+  }
+
+  /** Asks for a full sync now, from any thread (tests, operators); before start there is one coming anyway. */
+  public void resync() {
+    if (phase instanceof Started s) {
+      s.parts().ctx().run(() -> s.parts().fetcher().wantAll());
+    }
+  }
+
+  /**
+   * Called off the sync's context: completes on it once everything queued there before has run (messages
+   * delivered, replies taken): tests order their steps with it instead of waiting for time.
+   */
+  Future<Void> settled() {
+    Phase now = phase;
+    Parts p = now instanceof Started s ? s.parts() : now instanceof Stopped st ? st.parts() : null;
+    if (p == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> settled = Promise.promise();
+    p.ctx().run(settled::complete);
+    return settled.future();
+  }
+
+  private Applier.Applied applied() {
+    Phase now = phase;
+    if (now instanceof Started s) {
+      return s.parts().applier().applied();
+    }
+    return now instanceof Stopped st && st.parts() != null ? st.parts().applier().applied() : Applier.Applied.NONE;
+  }
+
+  /** Operations applied by the last apply (0: the host already held the wanted state). */
+  public int lastApplied() {
+    return applied().lastOperations();
+  }
+
+  /** Operations applied since this agent started (0 after a restart onto an unchanged host). */
+  public long operationsSinceStart() {
+    return applied().operationsSinceStart();
+  }
+
+  /** Whether a full sync has been fetched and applied since start. */
+  public boolean syncedOnce() {
+    return applied().syncedOnce();
+  }
+
+  /** The peers' tunnel endpoints the host was last made to hold, by host. */
+  public Map<String, String> appliedTunnelEndpoints() {
+    return applied().tunnelEndpoints();
+  }
+}

@@ -1,0 +1,312 @@
+package io.dvr.agent.sync;
+
+import static io.dvr.agent.sync.SyncTesting.HOST;
+import static io.dvr.agent.sync.SyncTesting.arp;
+import static io.dvr.agent.sync.SyncTesting.await;
+import static io.dvr.agent.sync.SyncTesting.reply;
+import static io.dvr.agent.sync.SyncTesting.router;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Message;
+import io.dvr.agent.sync.SyncTesting.Answers;
+import io.dvr.agent.sync.SyncTesting.StandInDataplane;
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.AllocateDvrMacRequest;
+import io.dvr.proto.v1.ArpUpdate;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.ListDvrMacsResponse;
+import io.dvr.proto.v1.PortsWired;
+import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.TunnelEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole sync on a local event bus, with the control plane's answers given by hand and a
+ * stand-in dataplane: what it fetches, patches and applies for each event.
+ */
+@ExtendWith(VertxExtension.class)
+class RouterSyncTest {
+  private static final String MAC = "fa:16:3f:00:00:01";
+  private static final PortsWiredAck ACK = PortsWiredAck.getDefaultInstance();
+
+  private final Answers<AllocateDvrMacRequest, DvrHostMac> allocator = new Answers<>();
+  private final Answers<GetHostRoutersRequest, HostRouters> scheduler = new Answers<>();
+  private final Answers<PortsWired, PortsWiredAck> portStatus = new Answers<>();
+  private final StandInDataplane dataplane = new StandInDataplane();
+  private Vertx vertx;
+  private RouterSync sync;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+    Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(), allocator);
+    Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), scheduler);
+    Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), portStatus);
+    // Short retry delays; the periodic resync never comes during a test.
+    sync = new RouterSync(vertx, HOST, "dvr", dataplane, new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50)));
+  }
+
+  private static DvrHostMac mac(String host, String mac) {
+    return DvrHostMac.newBuilder().setHost(host).setMacAddress(mac).build();
+  }
+
+  private void publish(String address, Message message) {
+    Bus.publish(vertx, address, message);
+  }
+
+  private void routersChanged(String... ids) {
+    publish(EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addAllRouterIds(List.of(ids)).build());
+  }
+
+  /** Waits until the sync has taken everything sent to it so far. */
+  private void settle() {
+    await(sync.settled());
+  }
+
+  private static List<String> routerIds(HostRouters applied) {
+    return applied.getRoutersList().stream().map(RouterInfo::getRouterId).toList();
+  }
+
+  /** Starts the sync through its DVR MAC and first full sync, answering the first port report. */
+  private HostRouters startSynced(RouterInfo... routers) {
+    sync.start(600_000);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    var full = scheduler.next();
+    assertThat(full.request().getRouterIdsList()).isEmpty();
+    full.reply().complete(reply(routers));
+    HostRouters applied = dataplane.nextApply();
+    portStatus.next().reply().complete(ACK);
+    settle();
+    return applied;
+  }
+
+  @Test
+  @DisplayName("it listens before the first fetch, and applies nothing until the DVR MAC and the first full sync are held")
+  void firstFullSync() {
+    sync.start(600_000);
+    var macCall = allocator.next();
+    assertThat(macCall.request().getHost()).isEqualTo(HOST);
+    routersChanged("r1");
+    var early = scheduler.next();
+    assertThat(early.request().getRouterIdsList()).as("listening already").containsExactly("r1");
+    early.reply().complete(reply(router("r1")));
+    macCall.reply().complete(mac(HOST, MAC));
+    var full = scheduler.next();
+    assertThat(full.request().getRouterIdsList()).as("a full sync").isEmpty();
+    assertThat(dataplane.noApply()).as("nothing applied before the first full sync").isTrue();
+    assertThat(sync.syncedOnce()).isFalse();
+    dataplane.thenSucceed(12);
+    full.reply().complete(reply(router("r1"), router("r2")));
+    HostRouters applied = dataplane.nextApply();
+    assertThat(routerIds(applied)).containsExactly("r1", "r2");
+    assertThat(applied.getDvrMac()).isEqualTo(MAC);
+    settle();
+    assertThat(sync.syncedOnce()).isTrue();
+    assertThat(sync.lastApplied()).isEqualTo(12);
+    assertThat(sync.operationsSinceStart()).isEqualTo(12);
+  }
+
+  @Test
+  @DisplayName("the DVR MAC is asked for again until it is allocated, then the first full sync runs")
+  void macAllocationRetried() {
+    sync.start(600_000);
+    allocator.next().reply().fail("mac-allocator-svc away");
+    allocator.next().reply().fail("mac-allocator-svc away");
+    allocator.next().reply().complete(mac(HOST, MAC));
+    assertThat(scheduler.next().request().getRouterIdsList()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an ARP update for a held router is patched and applied without a fetch")
+  void arpUpdatePatched() {
+    startSynced(router("r1", "10.0.0.5"));
+    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    HostRouters applied = dataplane.nextApply();
+    assertThat(applied.getRouters(0).getArpEntriesList()).containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
+    assertThat(scheduler.none()).as("no fetch").isTrue();
+  }
+
+  @Test
+  @DisplayName("an ARP update for a router being fetched is fetched again after that fetch; one for an unknown router is fetched")
+  void arpUpdateRefetched() {
+    startSynced(router("r1", "10.0.0.5"));
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    settle();
+    assertThat(scheduler.none()).as("one fetch at a time").isTrue();
+    onItsWay.reply().complete(reply(router("r1", "10.0.0.5")));
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).as("the fetched table, unpatched")
+        .containsExactly(arp("10.0.0.5"));
+    var again = scheduler.next();
+    assertThat(again.request().getRouterIdsList()).containsExactly("r1");
+    again.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).hasSize(2);
+
+    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r9").addAdd(arp("10.0.9.5")).build());
+    assertThat(scheduler.next().request().getRouterIdsList()).containsExactly("r9");
+  }
+
+  @Test
+  @DisplayName("routers changed during a fetch are fetched in one more fetch after it")
+  void routersChangedDuringFetch() {
+    startSynced(router("r1"));
+    routersChanged("r1");
+    var first = scheduler.next();
+    routersChanged("r2");
+    routersChanged("r3");
+    settle();
+    assertThat(scheduler.none()).isTrue();
+    first.reply().complete(reply(router("r1")));
+    assertThat(scheduler.next().request().getRouterIdsList()).containsExactly("r2", "r3");
+  }
+
+  @Test
+  @DisplayName("a full sync asked for from another thread drops the routers the host no longer carries")
+  void fullSyncDropsRouters() {
+    startSynced(router("r1"), router("r2"));
+    sync.resync();
+    var full = scheduler.next();
+    assertThat(full.request().getRouterIdsList()).isEmpty();
+    full.reply().complete(reply(router("r2")));
+    assertThat(routerIds(dataplane.nextApply())).containsExactly("r2");
+  }
+
+  @Test
+  @DisplayName("a DVR MAC announcement is patched in; one that comes during a fetch asks for a full fetch after it")
+  void dvrMacAnnouncement() {
+    startSynced(router("r1"));
+    publish(EventAddresses.DVR_MACS, ListDvrMacsResponse.newBuilder().addMacs(mac(HOST, MAC))
+        .addMacs(mac("compute2", "fa:16:3f:00:00:02")).build());
+    assertThat(dataplane.nextApply().getPeerMacsList()).containsExactly(mac("compute2", "fa:16:3f:00:00:02"));
+    assertThat(scheduler.none()).isTrue();
+
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    publish(EventAddresses.DVR_MACS, ListDvrMacsResponse.newBuilder().addMacs(mac(HOST, MAC))
+        .addMacs(mac("compute3", "fa:16:3f:00:00:03")).build());
+    settle();
+    onItsWay.reply().complete(reply(router("r1")));
+    assertThat(scheduler.next().request().getRouterIdsList()).as("a full fetch").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a tunnel endpoint is patched in and removed; one that comes during a fetch asks for a full fetch after it")
+  void tunnelEndpointAnnouncement() {
+    startSynced(router("r1"));
+    TunnelEndpoint compute2 = TunnelEndpoint.newBuilder().setHost("compute2").setTunnelIp("172.31.0.12").build();
+    publish(EventAddresses.TUNNEL_ENDPOINTS, compute2);
+    assertThat(dataplane.nextApply().getTunnelEndpointsMap()).containsExactly(Map.entry("compute2", "172.31.0.12"));
+    settle();
+    assertThat(sync.appliedTunnelEndpoints()).containsExactly(Map.entry("compute2", "172.31.0.12"));
+    publish(EventAddresses.TUNNEL_ENDPOINTS, compute2.toBuilder().setTunnelIp("").build());
+    assertThat(dataplane.nextApply().getTunnelEndpointsMap()).isEmpty();
+    settle();
+    assertThat(sync.appliedTunnelEndpoints()).isEmpty();
+    assertThat(scheduler.none()).isTrue();
+
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    publish(EventAddresses.TUNNEL_ENDPOINTS, compute2);
+    settle();
+    onItsWay.reply().complete(reply(router("r1")));
+    assertThat(scheduler.next().request().getRouterIdsList()).as("a full fetch").isEmpty();
+  }
+
+  @Test
+  @DisplayName("the host changing under the agent, told from another thread, applies again")
+  void hostChangedAppliesAgain() {
+    HostRouters first = startSynced(router("r1"));
+    dataplane.changeHost();
+    assertThat(dataplane.nextApply()).isEqualTo(first);
+  }
+
+  @Test
+  @DisplayName("a failed apply is retried on its own with backoff")
+  void failedApplyRetried() {
+    startSynced(router("r1"));
+    dataplane.thenFail("device busy").thenFail("device busy");
+    dataplane.changeHost();
+    dataplane.nextApply();
+    dataplane.nextApply();
+    assertThat(routerIds(dataplane.nextApply())).as("the third try, on its own").containsExactly("r1");
+  }
+
+  @Test
+  @DisplayName("wired ports are reported after an apply only when they changed, and a failed report is sent again")
+  void wiredPortsReported() {
+    dataplane.wire(Set.of("p1"));
+    sync.start(600_000);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(reply(router("r1")));
+    dataplane.nextApply();
+    var first = portStatus.next();
+    assertThat(first.request().getPortIdsList()).containsExactly("p1");
+    first.reply().complete(ACK);
+    settle();
+
+    dataplane.changeHost();
+    dataplane.nextApply();
+    settle();
+    assertThat(portStatus.none()).as("unchanged: not reported").isTrue();
+
+    dataplane.wire(Set.of("p1", "p2"));
+    dataplane.changeHost();
+    dataplane.nextApply();
+    var failing = portStatus.next();
+    assertThat(failing.request().getPortIdsList()).containsExactly("p1", "p2");
+    failing.reply().fail("scheduler gone");
+    assertThat(portStatus.next().request().getPortIdsList()).as("sent again").containsExactly("p1", "p2");
+  }
+
+  @Test
+  @DisplayName("after stop nothing is applied, a late fetch reply is dropped and nothing listens any more")
+  void nothingAfterStop() {
+    startSynced(router("r1"));
+    routersChanged("r2");
+    var onItsWay = scheduler.next();
+    await(sync.stop());
+    onItsWay.reply().complete(reply(router("r2")));
+    dataplane.changeHost();
+    sync.resync();
+    settle();
+    assertThat(dataplane.noApply()).isTrue();
+    assertThat(scheduler.none()).isTrue();
+    assertThatThrownBy(() -> await(vertx.eventBus().request(EventAddresses.arpUpdate(HOST), "x")))
+        .hasRootCauseInstanceOf(ReplyException.class)
+        .rootCause().satisfies(e -> assertThat(((ReplyException) e).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS));
+  }
+
+  @Test
+  @DisplayName("the periodic resync fetches every router again on its own")
+  void periodicResync() {
+    sync.start(20);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(reply(router("r1")));
+    dataplane.nextApply();
+    assertThat(scheduler.next().request().getRouterIdsList()).as("a full sync, unasked").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a sync starts once")
+  void startsOnce() {
+    sync.start(600_000);
+    assertThatThrownBy(() -> await(sync.start(600_000))).hasMessageContaining("already started");
+  }
+}
