@@ -1,6 +1,9 @@
-package io.dvr.store;
+package io.dvr.macalloc.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.store.EmbeddedStore;
+import io.dvr.store.Store;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.proto.v1.DvrHostMac;
