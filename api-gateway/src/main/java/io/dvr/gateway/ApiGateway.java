@@ -108,6 +108,11 @@ public final class ApiGateway {
     return server.actualPort();
   }
 
+  /** Timers still pending (the outbox relay's); none once stopped. */
+  public int activeTimers() {
+    return relay == null ? 0 : relay.activeTimers();
+  }
+
   public Database database() {
     return database;
   }

@@ -138,13 +138,20 @@ public final class OutboxRelay {
     }
   }
 
+  /** Timers still pending: the poll while running, and a LISTEN retry while LISTEN is down; none once stopped. */
+  public int activeTimers() {
+    return (timerId >= 0 ? 1 : 0) + (relistenTimerId >= 0 ? 1 : 0);
+  }
+
   public Future<Void> stop() {
     stopped = true;
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
+      timerId = -1;
     }
     if (relistenTimerId >= 0) {
       vertx.cancelTimer(relistenTimerId);
+      relistenTimerId = -1;
     }
     return listener == null ? Future.succeededFuture() : listener.close();
   }
