@@ -54,12 +54,12 @@ class ServiceLifecycleTest {
     int schedulerPort = freePort();
     int macPort = freePort();
     int arpPort = freePort();
-    Settings settings = Settings.of(Map.of("db.data-dir", dir.resolve("pg").toString(),
-        "api.host", "127.0.0.1", "api.port", String.valueOf(apiPort),
-        "scheduler.host", "127.0.0.1", "scheduler.port", String.valueOf(schedulerPort),
-        "mac-allocator.host", "127.0.0.1", "mac-allocator.port", String.valueOf(macPort),
-        "arp.host", "127.0.0.1", "arp.port", String.valueOf(arpPort),
-        "outbox.poll-ms", "200", "bus.request-timeout-ms", "5000"));
+    Settings settings = Settings.of(Map.ofEntries(Map.entry("db.data-dir", dir.resolve("pg").toString()),
+        Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", String.valueOf(apiPort)),
+        Map.entry("scheduler.host", "127.0.0.1"), Map.entry("scheduler.port", String.valueOf(schedulerPort)),
+        Map.entry("mac-allocator.host", "127.0.0.1"), Map.entry("mac-allocator.port", String.valueOf(macPort)),
+        Map.entry("arp.host", "127.0.0.1"), Map.entry("arp.port", String.valueOf(arpPort)),
+        Map.entry("outbox.poll-ms", "200"), Map.entry("bus.request-timeout-ms", "5000")));
     Vertx vertx = Vertx.vertx();
     Database db = ApiClient.await(Database.open(vertx, settings));
     List<Integer> threads = new ArrayList<>();
