@@ -9,14 +9,15 @@ import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
 import io.dvr.gateway.api.RouterApi;
 import io.dvr.gateway.api.SubnetApi;
-import io.dvr.store.AgentStore;
+import io.dvr.gateway.bus.PortRequests;
+import io.dvr.gateway.store.AgentStore;
+import io.dvr.gateway.store.FloatingIpStore;
+import io.dvr.gateway.store.GatewayConstraints;
+import io.dvr.gateway.store.NetworkStore;
+import io.dvr.gateway.store.PortStore;
+import io.dvr.gateway.store.RouterStore;
 import io.dvr.store.Database;
-import io.dvr.store.FloatingIpStore;
-import io.dvr.store.NetworkStore;
 import io.dvr.store.OutboxRelay;
-import io.dvr.store.PortStore;
-import io.dvr.store.RouterStore;
-import io.dvr.store.SchedulerStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.AgentServiceGrpcService;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
@@ -26,6 +27,8 @@ import io.dvr.proto.v1.RouterServiceGrpcService;
 import io.dvr.proto.v1.SubnetServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,7 +36,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The api-gateway of one process: database (embedded or external), the dvr.v1 gRPC services on
- * {@code api.port} (default 9090), and the outbox relay that publishes committed changes.
+ * {@code api.port} (default 9090), the outbox relay that publishes committed changes, and the
+ * event-bus requests about its ports (port status from agents, fg- ports from scheduler-svc).
+ * {@link #stop()} releases all of it: server, relay (timer and LISTEN connection), consumers, and
+ * the database when it opened it.
  */
 public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
@@ -42,12 +48,15 @@ public final class ApiGateway {
   private final boolean ownsDatabase;
   private final HttpServer server;
   private final OutboxRelay relay;
+  private final List<MessageConsumer<Buffer>> consumers;
 
-  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay) {
+  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
+      List<MessageConsumer<Buffer>> consumers) {
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.server = server;
     this.relay = relay;
+    this.consumers = consumers;
   }
 
   /** Opens the configured database (embedded or external) and serves the API on it; stop() closes it. */
@@ -68,16 +77,16 @@ public final class ApiGateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Store store = new Store(db.pool());
+    Store store = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
     PortStore ports = new PortStore();
     NetworkStore networks = new NetworkStore();
     RouterStore routers = new RouterStore(ports);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
+    long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     var services = List.of(
         NetworkServiceGrpcService.of(new NetworkApi(store, networks, mtu)),
         SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
-        RouterServiceGrpcService.of(new RouterApi(store, routers,
-            new SchedulerStore(ports, settings.getLong("agent.down-time-seconds", 75)))),
+        RouterServiceGrpcService.of(new RouterApi(vertx, store, routers, busTimeout)),
         PortServiceGrpcService.of(new PortApi(store, ports)),
         FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
         AgentServiceGrpcService.of(new AgentApi(vertx, store, agents)));
@@ -86,15 +95,22 @@ public final class ApiGateway {
         : null;
     String host = settings.get("api.host", "0.0.0.0");
     int port = settings.getInt("api.port", 9090);
+    List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports).serve(vertx);
     return ServiceEndpoint.start(vertx, host, port, services,
             () -> db.pool().query("SELECT 1").execute().map(true).otherwise(false))
         .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-            .map(v -> new ApiGateway(db, ownsDb, server, relay)))
-        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
+            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
+        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
+        .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** Timers still pending (the outbox relay's); none once stopped. */
+  public int activeTimers() {
+    return relay == null ? 0 : relay.activeTimers();
   }
 
   public Database database() {
@@ -103,7 +119,8 @@ public final class ApiGateway {
 
   public Future<Void> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
-    return relayStopped.compose(v -> server.close()).eventually(() -> {
+    Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(() -> {
       if (ownsDatabase) {
         database.close();
       }

@@ -1,76 +1,156 @@
 package io.dvr.arp;
 
+import io.dvr.arp.store.ArpStore;
 import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.ApiError;
 import io.dvr.proto.v1.ArpEntry;
+import io.dvr.proto.v1.ArpTables;
 import io.dvr.proto.v1.ArpUpdate;
+import io.dvr.proto.v1.GetArpTablesRequest;
+import io.dvr.proto.v1.ListHostsForRouterRequest;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
 import io.dvr.proto.v1.ResourceChanged;
-import io.dvr.store.ArpStore;
+import io.dvr.proto.v1.RouterArpTable;
+import io.dvr.proto.v1.RouterHost;
 import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * arp-svc: keeps each distributed router's ARP table and, when it changes (a port created,
  * deleted or given another MAC), sends only the added and removed entries to the hosts that carry
- * the router. The last table sent is kept in memory; after a restart the first update of a router
- * sends its whole table (the agents' periodic resync removes what was missed meanwhile).
+ * the router (scheduler-svc says which). The last table sent is kept in memory; after a restart
+ * the first update of a router sends its whole table (the agents' periodic resync removes what was
+ * missed meanwhile). It also answers the ARP tables of routers (for the hosts' router views).
+ * {@link #stop()} releases the server, the consumers and every retry timer.
  */
 public final class ArpService {
   public static final String NAME = "arp";
   public static final int DEFAULT_PORT = 9093;
+  private static final long RETRY_MILLIS = 1000;
 
   private final Vertx vertx;
   private final Store store;
   private final ArpStore arp = new ArpStore();
+  private final long busTimeoutMillis;
   private final Map<UUID, Map<String, ArpEntry>> sent = new HashMap<>();
   private final KeyedWork<UUID> updates;
+  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
+  private final Set<Long> timers = new HashSet<>();
+  private HttpServer server;
+  private boolean stopped;
 
-  ArpService(Vertx vertx, Store store) {
+  ArpService(Vertx vertx, Store store, long busTimeoutMillis) {
     this.vertx = vertx;
     this.store = store;
+    this.busTimeoutMillis = busTimeoutMillis;
     this.updates = new KeyedWork<>("ARP update of router", this::update);
   }
 
-  public static Future<HttpServer> start(Vertx vertx, Settings settings, Database db) {
-    ArpService service = new ArpService(vertx, new Store(db.pool()));
-    Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
-        event -> event.getRouterIdsList().forEach(id -> service.updates.request(UUID.fromString(id))));
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of());
+  public static Future<ArpService> start(Vertx vertx, Settings settings, Database db) {
+    ArpService service = new ArpService(vertx, new Store(db.pool()), settings.getLong("bus.request-timeout-ms", 5000));
+    service.consumers.add(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
+        event -> event.getRouterIdsList().forEach(id -> service.request(UUID.fromString(id)))));
+    service.consumers.add(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
+    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of())
+        .map(server -> {
+          service.server = server;
+          return service;
+        })
+        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Retry timers still pending (none once stopped). */
+  public int activeTimers() {
+    return timers.size();
+  }
+
+  public Future<Void> stop() {
+    stopped = true;
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    consumers.clear();
+    if (server != null) {
+      closing.add(server.close());
+    }
+    return Future.all(closing).mapEmpty();
+  }
+
+  private void request(UUID routerId) {
+    if (!stopped) {
+      updates.request(routerId);
+    }
+  }
+
+  Future<ArpTables> tables(GetArpTablesRequest request) {
+    List<UUID> ids;
+    try {
+      ids = request.getRouterIdsList().stream().map(UUID::fromString).toList();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiError.invalid("router_ids", request.getRouterIdsList(), "not UUIDs"));
+    }
+    return store.read(tx -> arp.tables(tx, ids)).map(tables -> {
+      ArpTables.Builder out = ArpTables.newBuilder();
+      tables.forEach((id, entries) -> out.addTables(RouterArpTable.newBuilder().setRouterId(id.toString())
+          .addAllEntries(entries)));
+      return out.build();
+    });
   }
 
   private Future<?> update(UUID routerId) {
-    return computeAndSend(routerId)
-        .onFailure(err -> vertx.setTimer(1000, id -> updates.request(routerId))); // e.g. the database restarting
+    return computeAndSend(routerId).onFailure(err -> {
+      // e.g. the database restarting, or no scheduler-svc to say where the router lives
+      if (!stopped) {
+        long[] id = new long[1];
+        id[0] = vertx.setTimer(RETRY_MILLIS, t -> {
+          timers.remove(id[0]);
+          request(routerId);
+        });
+        timers.add(id[0]);
+      }
+    });
   }
 
   private Future<?> computeAndSend(UUID routerId) {
-    return store.read(tx -> arp.table(tx, routerId).compose(table -> arp.hosts(tx, routerId).map(hosts -> {
-      Map<String, ArpEntry> now = table.stream().collect(Collectors.toMap(ArpEntry::getIpAddress, e -> e, (a, b) -> a));
-      Map<String, ArpEntry> before = sent.getOrDefault(routerId, Map.of());
-      ArpUpdate.Builder change = ArpUpdate.newBuilder().setRouterId(routerId.toString());
-      now.values().stream().filter(e -> !e.equals(before.get(e.getIpAddress()))).forEach(change::addAdd);
-      before.values().stream().filter(e -> !now.containsKey(e.getIpAddress())).forEach(change::addRemove);
+    Future<List<ArpEntry>> table = store.read(tx -> arp.table(tx, routerId));
+    Future<ListHostsForRouterResponse> hosts = Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER,
+        ListHostsForRouterRequest.newBuilder().setRouterId(routerId.toString()).build(),
+        ListHostsForRouterResponse.parser(), busTimeoutMillis);
+    return Future.all(table, hosts).map(both -> {
+      Map<String, ArpEntry> now = ArpDelta.byAddress(table.result());
+      ArpUpdate change = ArpDelta.between(routerId, sent.getOrDefault(routerId, Map.of()), now);
       if (now.isEmpty()) {
         sent.remove(routerId);
       } else {
         sent.put(routerId, now);
       }
-      if (change.getAddCount() + change.getRemoveCount() > 0) {
-        ArpUpdate message = change.build();
-        hosts.forEach(host -> Bus.send(vertx, EventAddresses.arpUpdate(host), message));
+      if (!ArpDelta.isEmpty(change)) {
+        for (RouterHost host : hosts.result().getHostsList()) {
+          Bus.send(vertx, EventAddresses.arpUpdate(host.getHost()), change);
+        }
       }
       return null;
-    })));
+    });
   }
 }

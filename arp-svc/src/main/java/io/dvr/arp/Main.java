@@ -11,6 +11,6 @@ public final class Main {
   public static void main(String[] args) {
     Settings settings = Settings.fromEnvironment();
     ServiceMain.run(ArpService.NAME, vertx -> Database.openShared(vertx, settings, "arp-svc")
-        .compose(db -> ArpService.start(vertx, settings, db)));
+        .compose(db -> ArpService.start(vertx, settings, db).onFailure(err -> db.close())));
   }
 }

@@ -42,13 +42,17 @@ final class ControlPlane implements AutoCloseable {
   private final GrpcClient client;
   final Api api;
   private final List<SimHost> running = new CopyOnWriteArrayList<>();
+  /** Stops scheduler-svc, mac-allocator-svc and arp-svc (each releases its server, consumers and timers). */
+  private final List<Supplier<Future<Void>>> services;
 
-  private ControlPlane(Path dir, Vertx vertx, Settings settings, Database db, ApiGateway gateway) {
+  private ControlPlane(Path dir, Vertx vertx, Settings settings, Database db, ApiGateway gateway,
+      List<Supplier<Future<Void>>> services) {
     this.dir = dir;
     this.vertx = vertx;
     this.settings = settings;
     this.db = db;
     this.gateway = gateway;
+    this.services = services;
     this.clientVertx = Vertx.vertx();
     this.client = GrpcClient.client(clientVertx);
     this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"));
@@ -68,10 +72,10 @@ final class ControlPlane implements AutoCloseable {
     Vertx vertx = VertxBootstrap.start(settings).await();
     Database db = Database.open(vertx, settings).await();
     ApiGateway gateway = deploy(vertx, () -> ApiGateway.start(vertx, settings, db)).value();
-    deploy(vertx, () -> SchedulerService.start(vertx, settings, db));
-    deploy(vertx, () -> MacAllocatorService.start(vertx, settings, db));
-    deploy(vertx, () -> ArpService.start(vertx, settings, db));
-    return new ControlPlane(dir, vertx, settings, db, gateway);
+    SchedulerService scheduler = deploy(vertx, () -> SchedulerService.start(vertx, settings, db)).value();
+    MacAllocatorService macs = deploy(vertx, () -> MacAllocatorService.start(vertx, settings, db)).value();
+    ArpService arp = deploy(vertx, () -> ArpService.start(vertx, settings, db)).value();
+    return new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop));
   }
 
   private record Deployed<T>(String id, T value) {}
@@ -138,6 +142,10 @@ final class ControlPlane implements AutoCloseable {
     }
     client.close().await();
     clientVertx.close().await();
+    for (Supplier<Future<Void>> service : services) {
+      service.get().await();
+    }
+    gateway.stop().await();
     vertx.close().await();
     db.close();
     try (Stream<Path> paths = Files.walk(dir)) {

@@ -3,6 +3,7 @@ package io.dvr.common;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
 import io.dvr.proto.v1.AllocateDvrMacRequest;
 import io.dvr.proto.v1.DvrHostMac;
@@ -38,10 +39,10 @@ class ClusteredBusTest {
     Vertx agent = await(VertxBootstrap.start(Settings.of(Map.of("cluster.enabled", "true", "cluster.lite-member", "true",
         "cluster.port", String.valueOf(agentPort), "cluster.members", members, "cluster.name", name))));
     try {
-      await(Bus.serve(service, "test.allocate", AllocateDvrMacRequest.parser(),
+      await(Bus.serve(service, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(),
           req -> Future.succeededFuture(DvrHostMac.newBuilder().setHost(req.getHost())
               .setMacAddress("fa:16:3f:00:00:01").build())).completion());
-      DvrHostMac reply = await(Bus.request(agent, "test.allocate",
+      DvrHostMac reply = await(Bus.request(agent, EventAddresses.ALLOCATE_DVR_MAC,
           AllocateDvrMacRequest.newBuilder().setHost("compute1").build(), DvrHostMac.parser(), 10_000));
       assertThat(reply.getHost()).isEqualTo("compute1");
       assertThat(reply.getMacAddress()).isEqualTo("fa:16:3f:00:00:01");

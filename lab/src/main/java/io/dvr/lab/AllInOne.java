@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,9 @@ public final class AllInOne {
   private final Settings settings;
   private final Database database;
   private final ApiGateway gateway;
+  private SchedulerService scheduler;
+  private MacAllocatorService macAllocator;
+  private ArpService arp;
   /** Per host: its agent, and the simulated kernel and facts that outlive an agent restart. */
   private final Map<String, HostAgentService> agents = new TreeMap<>();
   private final Map<String, MemoryHost> hosts = new TreeMap<>();
@@ -55,14 +59,18 @@ public final class AllInOne {
   private static Future<AllInOne> start(Vertx vertx, Settings settings, Database db) {
     return ApiGateway.start(vertx, settings, db).compose(gateway -> {
       AllInOne lab = new AllInOne(vertx, settings, db, gateway);
-      Future<?> services = SchedulerService.start(vertx, settings, db)
-          .compose(v -> MacAllocatorService.start(vertx, settings, db))
-          .compose(v -> ArpService.start(vertx, settings, db));
+      Future<?> services = SchedulerService.start(vertx, settings, db).compose(s -> {
+        lab.scheduler = s;
+        return MacAllocatorService.start(vertx, settings, db);
+      }).compose(m -> {
+        lab.macAllocator = m;
+        return ArpService.start(vertx, settings, db);
+      }).onSuccess(a -> lab.arp = a);
       for (String[] host : HOSTS) {
         services = services.compose(v -> lab.addHost(host[0], host[1], settings.getInt("lab." + host[0] + ".port",
             Integer.parseInt(host[2]))));
       }
-      return services.map(v -> lab);
+      return services.map(v -> lab).recover(err -> lab.stopServices().transform(v -> Future.failedFuture(err)));
     });
   }
 
@@ -102,14 +110,25 @@ public final class AllInOne {
   }
 
   public Future<Void> stop() {
+    return stopServices().eventually(() -> {
+      database.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Stops the agents, then every service (each releases its server, consumers and timers). */
+  private Future<Void> stopServices() {
     Future<Void> chain = Future.succeededFuture();
     for (HostAgentService agent : agents.values()) {
       chain = chain.compose(v -> agent.stop());
     }
-    return chain.compose(v -> gateway.stop()).eventually(() -> {
-      database.close();
-      return Future.succeededFuture();
-    });
+    for (Supplier<Future<Void>> service : List.<Supplier<Future<Void>>>of(
+        () -> arp == null ? Future.succeededFuture() : arp.stop(),
+        () -> macAllocator == null ? Future.succeededFuture() : macAllocator.stop(),
+        () -> scheduler == null ? Future.succeededFuture() : scheduler.stop())) {
+      chain = chain.compose(v -> service.get());
+    }
+    return chain.compose(v -> gateway.stop());
   }
 
   public static void main(String[] args) {

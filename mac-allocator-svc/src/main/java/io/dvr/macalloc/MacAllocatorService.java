@@ -12,13 +12,16 @@ import io.dvr.proto.v1.ListDvrMacsRequest;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.MacAllocatorServiceGrpcService;
 import io.dvr.proto.v1.MacAllocatorServiceService;
+import io.dvr.macalloc.store.DvrMacStore;
 import io.dvr.store.Database;
-import io.dvr.store.DvrMacStore;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * mac-allocator-svc: one unique DVR host MAC (fa:16:3f:..) per host, in dvr_host_macs. Agents ask
  * over the event bus ({@link EventAddresses#ALLOCATE_DVR_MAC}), users over gRPC; after each new
- * MAC the full list goes to every agent ({@link EventAddresses#DVR_MACS}).
+ * MAC the full list goes to every agent ({@link EventAddresses#DVR_MACS}). scheduler-svc asks for
+ * the list ({@link EventAddresses#LIST_DVR_MACS}) when it compiles a host's view.
+ * {@link #stop()} releases the server and the consumers.
  */
 public final class MacAllocatorService extends MacAllocatorServiceService {
   private static final Logger LOG = LoggerFactory.getLogger(MacAllocatorService.class);
@@ -38,6 +43,8 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
   private final Vertx vertx;
   private final Store store;
   private final DvrMacStore macs;
+  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
+  private HttpServer server;
 
   MacAllocatorService(Vertx vertx, Store store, DvrMacStore macs) {
     this.vertx = vertx;
@@ -45,10 +52,32 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
     this.macs = macs;
   }
 
-  public static Future<HttpServer> start(Vertx vertx, Settings settings, Database db) {
+  public static Future<MacAllocatorService> start(Vertx vertx, Settings settings, Database db) {
     MacAllocatorService service = new MacAllocatorService(vertx, new Store(db.pool()), new DvrMacStore(new SecureRandom()));
-    Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(), service::allocateDvrMac);
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service)));
+    service.consumers.add(Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(),
+        service::allocateDvrMac));
+    service.consumers.add(Bus.serve(vertx, EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.parser(),
+        r -> service.list()));
+    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service)))
+        .map(server -> {
+          service.server = server;
+          return service;
+        })
+        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    consumers.clear();
+    if (server != null) {
+      closing.add(server.close());
+    }
+    return Future.all(closing).mapEmpty();
   }
 
   @Override
@@ -70,8 +99,12 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
 
   @Override
   public Future<ListDvrMacsResponse> listDvrMacs(ListDvrMacsRequest request) {
-    return GrpcErrors.toStatus(store.read(macs::list)
-        .map(list -> ListDvrMacsResponse.newBuilder().addAllMacs(list).build()), "ListDvrMacs");
+    return GrpcErrors.toStatus(list(), "ListDvrMacs");
+  }
+
+  /** Every host's MAC, ordered by host. */
+  Future<ListDvrMacsResponse> list() {
+    return store.read(macs::list).map(list -> ListDvrMacsResponse.newBuilder().addAllMacs(list).build());
   }
 
   /** Sends the whole list to every agent, as Neutron's notifier does after each new MAC. */

@@ -11,6 +11,6 @@ public final class Main {
   public static void main(String[] args) {
     Settings settings = Settings.fromEnvironment();
     ServiceMain.run(MacAllocatorService.NAME, vertx -> Database.openShared(vertx, settings, "mac-allocator-svc")
-        .compose(db -> MacAllocatorService.start(vertx, settings, db)));
+        .compose(db -> MacAllocatorService.start(vertx, settings, db).onFailure(err -> db.close())));
   }
 }

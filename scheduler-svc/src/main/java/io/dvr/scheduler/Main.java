@@ -10,7 +10,9 @@ public final class Main {
 
   public static void main(String[] args) {
     Settings settings = Settings.fromEnvironment();
+    // Closing Vert.x at exit closes the server, the consumers and the timers with it.
     ServiceMain.run(SchedulerService.NAME, vertx -> Database.openShared(vertx, settings, "scheduler-svc")
-        .compose(db -> SchedulerService.start(vertx, settings, db)));
+        .compose(db -> SchedulerService.start(vertx, settings, db).onFailure(err -> db.close())));
   }
 }
+

@@ -5,29 +5,25 @@ import io.dvr.common.ServiceMain;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
-import io.dvr.common.grpc.ApiError;
-import io.dvr.common.grpc.GrpcErrors;
 import io.dvr.proto.v1.GetHostRoutersRequest;
-import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
-import io.dvr.proto.v1.ListHostsForRouterResponse;
-import io.dvr.proto.v1.PortsWired;
-import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SchedulerServiceGrpcService;
-import io.dvr.proto.v1.SchedulerServiceService;
+import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TunnelEndpoint;
-import io.dvr.store.AgentStore;
+import io.dvr.scheduler.store.FipGatewayPorts;
+import io.dvr.scheduler.store.HostRoutersQuery;
+import io.dvr.scheduler.store.SchedulerStore;
 import io.dvr.store.Database;
-import io.dvr.store.HostRoutersQuery;
-import io.dvr.store.PortStore;
-import io.dvr.store.SchedulerStore;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,44 +36,84 @@ import org.slf4j.LoggerFactory;
 
 /**
  * scheduler-svc: keeps each distributed router bound to the hosts that need it (level-triggered:
- * an event only names routers; their placement is recomputed from the database), tells the
- * hosts that gained, kept or lost a router, and serves each host the router info it renders.
- * A full reschedule runs at start and every {@code scheduler.resync-seconds}.
+ * an event only names routers; their placement is recomputed from the database), has api-gateway
+ * create or delete the fg- ports that placement implies, tells the hosts that gained, kept or
+ * lost a router, and serves each host the router info it renders. A full reschedule runs at start
+ * and every {@code scheduler.resync-seconds}. {@link #stop()} releases the server, the consumers
+ * and every timer.
  */
-public final class SchedulerService extends SchedulerServiceService {
+public final class SchedulerService {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerService.class);
   public static final String NAME = "scheduler";
   public static final int DEFAULT_PORT = 9091;
+  private static final long RETRY_MILLIS = 1000;
 
   private final Vertx vertx;
   private final Store store;
   private final SchedulerStore scheduler;
-  private final AgentStore agents;
-  private final PortStore ports = new PortStore();
   private final HostRoutersQuery hostRouters = new HostRoutersQuery();
+  private final long busTimeoutMillis;
   private final KeyedWork<UUID> reschedules;
   /** Per router, the hosts a pending change concerns; ALL_HOSTS stands for every host of the router. */
   private final Map<UUID, Set<String>> pendingHosts = new HashMap<>();
   private static final String ALL_HOSTS = "";
+  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
+  /** Timers not yet fired or cancelled: the periodic resync and the retries. */
+  private final Set<Long> timers = new HashSet<>();
+  private HttpServer server;
+  private boolean stopped;
 
-  SchedulerService(Vertx vertx, Store store, long agentDownSeconds) {
+  SchedulerService(Vertx vertx, Store store, long agentDownSeconds, long busTimeoutMillis) {
     this.vertx = vertx;
     this.store = store;
-    this.scheduler = new SchedulerStore(new PortStore(), agentDownSeconds);
-    this.agents = new AgentStore(agentDownSeconds);
+    this.scheduler = new SchedulerStore(agentDownSeconds);
+    this.busTimeoutMillis = busTimeoutMillis;
     this.reschedules = new KeyedWork<>("reschedule of router", this::reschedule);
   }
 
-  public static Future<HttpServer> start(Vertx vertx, Settings settings, Database db) {
+  public static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db) {
+    long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     SchedulerService service = new SchedulerService(vertx, new Store(db.pool()),
-        settings.getLong("agent.down-time-seconds", 75));
-    Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange);
-    Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), service::getHostRouters);
-    Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), service::portsWired);
+        settings.getLong("agent.down-time-seconds", 75), busTimeout);
+    HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
+    service.consumers.add(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
+    service.consumers.add(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
+        views::getHostRouters));
+    service.consumers.add(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
+        views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
-    vertx.setPeriodic(resync, id -> service.rescheduleAll());
+    service.timers.add(vertx.setPeriodic(resync, id -> service.rescheduleAll()));
     service.rescheduleAll();
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(service)));
+    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))))
+        .map(server -> {
+          service.server = server;
+          return service;
+        })
+        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+  }
+
+  /** The gRPC port it serves on. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Timers still pending (the periodic resync while running; none once stopped). */
+  public int activeTimers() {
+    return timers.size();
+  }
+
+  /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
+  public Future<Void> stop() {
+    stopped = true;
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    consumers.clear();
+    if (server != null) {
+      closing.add(server.close());
+    }
+    return Future.all(closing).mapEmpty();
   }
 
   private void onChange(ResourceChanged event) {
@@ -102,13 +138,16 @@ public final class SchedulerService extends SchedulerServiceService {
    * event announces the current endpoint); agents whose list already says so change nothing.
    */
   private void announceTunnelEndpoint(String host) {
-    store.read(tx -> agents.tunnelEndpoint(tx, host))
+    store.read(tx -> hostRouters.tunnelEndpoint(tx, host))
         .onSuccess(ip -> Bus.publish(vertx, EventAddresses.TUNNEL_ENDPOINTS,
             TunnelEndpoint.newBuilder().setHost(host).setTunnelIp(ip).build()))
         .onFailure(err -> LOG.warn("could not announce the tunnel endpoint of host {}: {}", host, err.toString()));
   }
 
   private void request(UUID routerId, List<String> hosts) {
+    if (stopped) {
+      return;
+    }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(hosts);
     reschedules.request(routerId);
   }
@@ -119,83 +158,67 @@ public final class SchedulerService extends SchedulerServiceService {
         .onFailure(err -> LOG.warn("full reschedule failed: {}", err.toString()));
   }
 
-  /** Recomputes the router's hosts; tells those that gained or lost it, and those the change concerns. */
+  /**
+   * Recomputes the router's hosts, has api-gateway make the fg- ports that follow, then tells the
+   * hosts that gained or lost it and those the change concerns. Any failure (the database or
+   * api-gateway unreachable) keeps the hosts to tell and runs the reschedule again shortly.
+   */
   private Future<?> reschedule(UUID routerId) {
-    Set<String> concerned = pendingHosts.getOrDefault(routerId, Set.of());
+    Set<String> concerned = new HashSet<>(pendingHosts.getOrDefault(routerId, Set.of()));
     pendingHosts.remove(routerId);
-    return store.write(tx -> scheduler.reschedule(tx, routerId)).onSuccess(placement -> {
-      if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
-        LOG.info("router {}: added on {}, removed from {}", routerId, placement.added(), placement.removed());
+    SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
+    return store.write(tx -> scheduler.reschedule(tx, routerId).compose(placement -> {
+          placed[0] = placement;
+          return scheduler.fipGatewayState(tx, routerId);
+        }))
+        .compose(state -> syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state)))
+        .onSuccess(v -> notifyHosts(placed[0], concerned))
+        .onFailure(err -> {
+          // The placement may be committed already: its hosts are told on the next run.
+          if (placed[0] != null) {
+            concerned.addAll(placed[0].added());
+            concerned.addAll(placed[0].removed());
+          }
+          retry(routerId, concerned);
+        });
+  }
+
+  private Future<Void> syncFipGatewayPorts(UUID routerId, FipGatewayPorts.Change change) {
+    if (change.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    LOG.info("router {}: fg- ports to create {}, to delete {}", routerId, change.create(), change.delete());
+    return Bus.request(vertx, EventAddresses.SYNC_FIP_GATEWAY_PORTS, change.toRequest(),
+        SyncFipGatewayPortsResponse.parser(), busTimeoutMillis).mapEmpty();
+  }
+
+  private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned) {
+    if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
+      LOG.info("router {}: added on {}, removed from {}", placement.routerId(), placement.added(), placement.removed());
+    }
+    Set<String> notify = new TreeSet<>(placement.added());
+    notify.addAll(placement.removed());
+    for (String host : placement.kept()) {
+      if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
+        notify.add(host);
       }
-      Set<String> notify = new TreeSet<>(placement.added());
-      notify.addAll(placement.removed());
-      for (String host : placement.kept()) {
-        if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
-          notify.add(host);
-        }
-      }
-      for (String host : notify) {
-        Bus.send(vertx, EventAddresses.routersChanged(host),
-            RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString()).build());
-      }
-    }).onFailure(err -> {
-      // Keep the hosts to tell and try again shortly (the database may be restarting).
-      pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
-      vertx.setTimer(1000, id -> reschedules.request(routerId));
+    }
+    for (String host : notify) {
+      Bus.send(vertx, EventAddresses.routersChanged(host),
+          RoutersChanged.newBuilder().setHost(host).addRouterIds(placement.routerId().toString()).build());
+    }
+  }
+
+  private void retry(UUID routerId, Set<String> concerned) {
+    if (stopped) {
+      return;
+    }
+    pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
+    long[] id = new long[1];
+    id[0] = vertx.setTimer(RETRY_MILLIS, t -> {
+      timers.remove(id[0]);
+      reschedules.request(routerId);
     });
-  }
-
-  /** An agent says which of its host's ports it has wired: those become ACTIVE, the others DOWN. */
-  Future<PortsWiredAck> portsWired(PortsWired report) {
-    if (report.getHost().isEmpty()) {
-      return Future.failedFuture(ApiError.invalid("host", "", "is required"));
-    }
-    List<UUID> ids;
-    try {
-      ids = report.getPortIdsList().stream().map(UUID::fromString).toList();
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiError.invalid("port_ids", report.getPortIdsList(), "not UUIDs"));
-    }
-    return store.write(tx -> ports.setWired(tx, report.getHost(), ids)).map(changed -> {
-      if (changed > 0) {
-        LOG.info("host {}: {} port(s) changed status ({} wired)", report.getHost(), changed, ids.size());
-      }
-      return PortsWiredAck.newBuilder().setChanged(changed).build();
-    });
-  }
-
-  @Override
-  public Future<HostRouters> getHostRouters(GetHostRoutersRequest request) {
-    Future<HostRouters> result;
-    try {
-      String host = request.getHost();
-      if (host.isEmpty()) {
-        throw ApiError.invalid("host", host, "is required");
-      }
-      List<UUID> only = request.getRouterIdsList().stream().map(UUID::fromString).toList();
-      result = store.read(tx -> tx.one("SELECT agent_mode FROM agents WHERE host = $1 AND agent_type = 'L3 agent'", host)
-          .compose(mode -> scheduler.routersOf(tx, host).compose(bound -> {
-            List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
-            return hostRouters.forHost(tx, host, mode.map(r -> r.getString(0)).orElse(""), ids);
-          })));
-    } catch (IllegalArgumentException e) {
-      result = Future.failedFuture(ApiError.invalid("router_ids", request.getRouterIdsList(), "not UUIDs"));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    return GrpcErrors.toStatus(result, "GetHostRouters");
-  }
-
-  @Override
-  public Future<ListHostsForRouterResponse> listHostsForRouter(ListHostsForRouterRequest request) {
-    Future<ListHostsForRouterResponse> result;
-    try {
-      UUID router = UUID.fromString(request.getRouterId());
-      result = store.read(tx -> scheduler.hostsOf(tx, router))
-          .map(hosts -> ListHostsForRouterResponse.newBuilder().addAllHosts(hosts).build());
-    } catch (IllegalArgumentException e) {
-      result = Future.failedFuture(ApiError.invalid("router_id", request.getRouterId(), "not a valid UUID"));
-    }
-    return GrpcErrors.toStatus(result, "ListHostsForRouter");
+    timers.add(id[0]);
   }
 }

@@ -2,11 +2,11 @@ package io.dvr.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ResourceChanged;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -34,6 +34,7 @@ public final class OutboxRelay {
   private final long pollMillis;
   private PgConnection listener;
   private long timerId = -1;
+  private long relistenTimerId = -1;
   private boolean draining;
   private boolean again;
   private boolean stopped;
@@ -71,7 +72,8 @@ public final class OutboxRelay {
 
   /** Tries LISTEN again every poll interval until it succeeds or the relay stops (the poll covers the gap). */
   private void relisten() {
-    vertx.setTimer(pollMillis, id -> {
+    relistenTimerId = vertx.setTimer(pollMillis, id -> {
+      relistenTimerId = -1;
       if (stopped || listener != null) {
         return;
       }
@@ -130,17 +132,26 @@ public final class OutboxRelay {
           .setSequence(row.getLong("id"))
           .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
           .build();
-      vertx.eventBus().publish(EventAddresses.RESOURCE_CHANGED, Buffer.buffer(event.toByteArray()),
-          new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
+      Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
     }
+  }
+
+  /** Timers still pending: the poll while running, and a LISTEN retry while LISTEN is down; none once stopped. */
+  public int activeTimers() {
+    return (timerId >= 0 ? 1 : 0) + (relistenTimerId >= 0 ? 1 : 0);
   }
 
   public Future<Void> stop() {
     stopped = true;
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+    if (relistenTimerId >= 0) {
+      vertx.cancelTimer(relistenTimerId);
+      relistenTimerId = -1;
     }
     return listener == null ? Future.succeededFuture() : listener.close();
   }

@@ -8,7 +8,7 @@ import java.util.function.Function;
 public record Page<T>(List<T> items, String nextToken) {
 
   /** Builds a page from rows fetched with LIMIT size + 1: the extra row says there is more. */
-  static <T> Page<T> of(List<Row> rows, int size, Function<Row, T> mapper, Function<T, String> id) {
+  public static <T> Page<T> of(List<Row> rows, int size, Function<Row, T> mapper, Function<T, String> id) {
     List<T> items = rows.stream().limit(size).map(mapper).toList();
     String next = rows.size() > size ? id.apply(items.get(items.size() - 1)) : "";
     return new Page<>(items, next);

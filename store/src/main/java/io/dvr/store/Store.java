@@ -10,22 +10,22 @@ import java.util.function.Function;
 /**
  * Runs units of work against PostgreSQL. A write runs in one transaction together with its
  * outbox rows, so that a committed change always has its event. Constraint violations that
- * race past the checks become precise API errors here.
+ * race past the checks become precise API errors here; what a unique constraint means is told by
+ * the service that owns the table.
  */
 public final class Store {
-  /** Unique constraints and what a violation means to the caller. */
-  private static final Map<String, String> UNIQUE_MEANING = Map.of(
-      "ports_mac_address_key", "mac_address is already in use",
-      "ip_allocations_pkey", "the IP address is already in use on its subnet",
-      "router_interfaces_pkey", "the subnet is already attached to the router",
-      "router_interfaces_port_key", "the port is already a router interface",
-      "floating_ips_fixed_key", "the fixed IP already has a floating IP",
-      "agents_host_type_key", "an agent of this type already exists on the host");
-
   private final Pool pool;
+  /** Unique constraints and what a violation means to the caller. */
+  private final Map<String, String> uniqueMeanings;
 
   public Store(Pool pool) {
+    this(pool, Map.of());
+  }
+
+  /** A store that explains violations of the given unique constraints with the given sentences. */
+  public Store(Pool pool, Map<String, String> uniqueMeanings) {
     this.pool = pool;
+    this.uniqueMeanings = Map.copyOf(uniqueMeanings);
   }
 
   public Pool pool() {
@@ -36,17 +36,17 @@ public final class Store {
     return pool.withTransaction(conn -> {
       Tx tx = new Tx(conn);
       return work.apply(tx).compose(result -> Outbox.append(tx).map(result));
-    }).recover(Store::translate);
+    }).recover(this::translate);
   }
 
   public <T> Future<T> read(Function<Tx, Future<T>> work) {
-    return work.apply(new Tx(pool)).recover(Store::translate);
+    return work.apply(new Tx(pool)).recover(this::translate);
   }
 
-  private static <T> Future<T> translate(Throwable err) {
+  private <T> Future<T> translate(Throwable err) {
     if (err instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       String constraint = pg.getConstraint();
-      String meaning = UNIQUE_MEANING.get(constraint);
+      String meaning = constraint == null ? null : uniqueMeanings.get(constraint);
       if (meaning == null && constraint != null && constraint.endsWith("_pkey")) {
         meaning = "a resource with this id already exists";
       }

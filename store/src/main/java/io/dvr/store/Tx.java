@@ -30,7 +30,7 @@ public final class Tx {
     return client.preparedQuery(sql).execute(Tuple.wrap(args));
   }
 
-  Future<Void> batch(String sql, List<Tuple> rows) {
+  public Future<Void> batch(String sql, List<Tuple> rows) {
     return client.preparedQuery(sql).executeBatch(rows).mapEmpty();
   }
 

@@ -8,11 +8,14 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** A store on an embedded PostgreSQL in a test's directory, migrated, for the store's own tests. */
-final class EmbeddedStore implements AutoCloseable {
-  final Vertx vertx;
-  final Database db;
-  final Store store;
+/**
+ * A store on a real embedded PostgreSQL in a test's directory, migrated: the setup of every
+ * service's SQL tests (shared through this module's test-jar).
+ */
+public final class EmbeddedStore implements AutoCloseable {
+  public final Vertx vertx;
+  public final Database db;
+  public final Store store;
 
   private EmbeddedStore(Vertx vertx, Database db) {
     this.vertx = vertx;
@@ -20,13 +23,13 @@ final class EmbeddedStore implements AutoCloseable {
     this.store = new Store(db.pool());
   }
 
-  static EmbeddedStore open(Path dataDir) throws Exception {
+  public static EmbeddedStore open(Path dataDir) throws Exception {
     Vertx vertx = Vertx.vertx();
     return new EmbeddedStore(vertx, await(Database.open(vertx, Settings.of(Map.of("db.data-dir", dataDir.toString())))));
   }
 
   /** Waits for the future; a failure is rethrown as its cause. */
-  static <T> T await(Future<T> f) throws Exception {
+  public static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

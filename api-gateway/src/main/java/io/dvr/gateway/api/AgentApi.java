@@ -4,7 +4,7 @@ import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.AgentModes;
-import io.dvr.store.AgentStore;
+import io.dvr.gateway.store.AgentStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.AgentServiceService;

@@ -3,7 +3,7 @@ package io.dvr.gateway.api;
 import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.common.net.Ipv4;
-import io.dvr.store.FloatingIpStore;
+import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.AssociateFloatingIpRequest;
 import io.dvr.proto.v1.CreateFloatingIpRequest;

@@ -2,7 +2,7 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
-import io.dvr.store.NetworkStore;
+import io.dvr.gateway.store.NetworkStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.CreateNetworkRequest;
 import io.dvr.proto.v1.DeleteNetworkRequest;

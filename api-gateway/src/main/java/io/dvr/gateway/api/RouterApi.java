@@ -2,9 +2,13 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.Ipv4;
-import io.dvr.store.RouterStore;
-import io.dvr.store.SchedulerStore;
+import io.dvr.gateway.store.RouterStore;
+import io.dvr.proto.v1.ListHostsForRouterRequest;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.ClearRouterGatewayRequest;
 import io.dvr.proto.v1.CreateRouterRequest;
@@ -21,18 +25,22 @@ import io.dvr.proto.v1.RouterServiceService;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
 import io.dvr.proto.v1.UpdateRouterRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.UUID;
 
 /** dvr.v1.RouterService: routers, interfaces, gateways and the hosts carrying them. */
 public final class RouterApi extends RouterServiceService {
+  private final Vertx vertx;
   private final Store store;
   private final RouterStore routers;
-  private final SchedulerStore placement;
+  private final long busTimeoutMillis;
 
-  public RouterApi(Store store, RouterStore routers, SchedulerStore placement) {
+  /** {@code busTimeoutMillis} bounds the questions to scheduler-svc (where routers live). */
+  public RouterApi(Vertx vertx, Store store, RouterStore routers, long busTimeoutMillis) {
+    this.vertx = vertx;
     this.store = store;
     this.routers = routers;
-    this.placement = placement;
+    this.busTimeoutMillis = busTimeoutMillis;
   }
 
   @Override
@@ -123,8 +131,14 @@ public final class RouterApi extends RouterServiceService {
   public Future<ListRouterHostsResponse> listRouterHosts(ListRouterHostsRequest r) {
     return call("ListRouterHosts", () -> {
       UUID router = Validate.id("router_id", r.getRouterId());
-      return store.read(tx -> routers.require(tx, router).compose(found -> placement.hostsOf(tx, router)))
-          .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts).build());
+      // Our own table says whether the router exists; where it lives is scheduler-svc's answer.
+      return store.read(tx -> routers.require(tx, router))
+          .compose(found -> Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER,
+              ListHostsForRouterRequest.newBuilder().setRouterId(router.toString()).build(),
+              ListHostsForRouterResponse.parser(), busTimeoutMillis)
+              .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
+                  "scheduler-svc did not say where router '" + router + "' lives: " + err.getMessage()))))
+          .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts.getHostsList()).build());
     });
   }
 }

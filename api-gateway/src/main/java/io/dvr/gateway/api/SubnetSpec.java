@@ -3,7 +3,7 @@ package io.dvr.gateway.api;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.Ipv4;
 import io.dvr.common.net.Ipv4Cidr;
-import io.dvr.store.NetworkStore.NewSubnet;
+import io.dvr.gateway.store.NetworkStore.NewSubnet;
 import io.dvr.proto.v1.AllocationPool;
 import io.dvr.proto.v1.CreateSubnetRequest;
 import java.util.ArrayList;

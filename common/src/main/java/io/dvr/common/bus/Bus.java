@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * dvr.v1 messages on the event bus: serialised protobuf in a Buffer (no codec to register on
  * every cluster member), request/reply with a timeout, failures carried as the gRPC status code
- * and message.
+ * and message. Every call checks the address against {@link BusContract}: an address that is not
+ * there, or a message or parser of another type, is an IllegalArgumentException naming it.
+ * The only code that touches the Vert.x event bus directly.
  */
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
@@ -39,6 +41,9 @@ public final class Bus {
   }
 
   public static <R> Future<R> request(Vertx vertx, String address, Message request, Parser<R> reply, long timeoutMillis) {
+    BusContract.Binding binding = BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
+    BusContract.checkMessage(binding, address, request);
+    BusContract.checkParser(address, binding.reply(), reply, "replies");
     return vertx.eventBus().<Buffer>request(address, encode(request), new DeliveryOptions().setSendTimeout(timeoutMillis))
         .map(msg -> decode(reply, msg.body()))
         .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() > 0
@@ -49,6 +54,8 @@ public final class Bus {
   /** Answers requests on an address; a failure replies with its gRPC status code and message. */
   public static <Q, R extends Message> MessageConsumer<Buffer> serve(Vertx vertx, String address, Parser<Q> parser,
       Function<Q, Future<R>> handler) {
+    BusContract.checkParser(address, BusContract.check(address, BusContract.Kind.REQUEST_REPLY).request(), parser,
+        "is asked with");
     return vertx.eventBus().<Buffer>consumer(address, msg -> {
       Future<R> result;
       try {
@@ -68,15 +75,23 @@ public final class Bus {
   }
 
   public static void publish(Vertx vertx, String address, Message message) {
-    vertx.eventBus().publish(address, encode(message));
+    publish(vertx, address, message, new DeliveryOptions());
+  }
+
+  /** Publishes with delivery options (e.g. headers that let receivers filter cheaply). */
+  public static void publish(Vertx vertx, String address, Message message, DeliveryOptions options) {
+    BusContract.checkMessage(BusContract.check(address, BusContract.Kind.PUBLISH), address, message);
+    vertx.eventBus().publish(address, encode(message), options);
   }
 
   public static void send(Vertx vertx, String address, Message message) {
+    BusContract.checkMessage(BusContract.check(address, BusContract.Kind.SEND), address, message);
     vertx.eventBus().send(address, encode(message));
   }
 
   /** Listens for published messages; a bad payload is logged and dropped. */
   public static <T> MessageConsumer<Buffer> listen(Vertx vertx, String address, Parser<T> parser, Consumer<T> handler) {
+    BusContract.checkListen(address, parser);
     return vertx.eventBus().<Buffer>consumer(address, msg -> {
       try {
         handler.accept(decode(parser, msg.body()));

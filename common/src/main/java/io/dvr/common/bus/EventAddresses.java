@@ -1,6 +1,9 @@
 package io.dvr.common.bus;
 
-/** Event-bus addresses. Payloads are serialised dvr.v1 messages. */
+/**
+ * Event-bus addresses. Payloads are serialised dvr.v1 messages; {@link BusContract} binds each
+ * address to its message types and its owning service.
+ */
 public final class EventAddresses {
   /** Published once per committed change: a serialised {@code dvr.v1.ResourceChanged}. */
   public static final String RESOURCE_CHANGED = "dvr.events.resource-changed";
@@ -9,14 +12,25 @@ public final class EventAddresses {
 
   /** Request/reply: AllocateDvrMacRequest -> DvrHostMac (mac-allocator-svc). */
   public static final String ALLOCATE_DVR_MAC = "dvr.mac-allocator.allocate";
+  /** Request/reply: ListDvrMacsRequest -> ListDvrMacsResponse (mac-allocator-svc). */
+  public static final String LIST_DVR_MACS = "dvr.mac-allocator.list";
   /** Published after every new DVR MAC: the full ListDvrMacsResponse, to every agent. */
   public static final String DVR_MACS = "dvr.agents.dvr-macs";
   /** Published when a host's tunnel endpoint was registered, changed or removed: TunnelEndpoint, to every agent. */
   public static final String TUNNEL_ENDPOINTS = "dvr.agents.tunnel-endpoints";
-  /** Request/reply: PortsWired -> PortsWiredAck (scheduler-svc): which of a host's ports its agent wired. */
-  public static final String PORTS_WIRED = "dvr.scheduler.ports-wired";
+  /**
+   * Request/reply: PortsWired -> PortsWiredAck (api-gateway, the owner of the ports and their
+   * status): which of a host's ports its agent wired.
+   */
+  public static final String PORTS_WIRED = "dvr.gateway.ports-wired";
+  /** Request/reply: SyncFipGatewayPortsRequest -> SyncFipGatewayPortsResponse (api-gateway). */
+  public static final String SYNC_FIP_GATEWAY_PORTS = "dvr.gateway.fip-gateway-ports";
   /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */
   public static final String GET_HOST_ROUTERS = "dvr.scheduler.host-routers";
+  /** Request/reply: ListHostsForRouterRequest -> ListHostsForRouterResponse (scheduler-svc). */
+  public static final String LIST_HOSTS_FOR_ROUTER = "dvr.scheduler.router-hosts";
+  /** Request/reply: GetArpTablesRequest -> ArpTables (arp-svc). */
+  public static final String GET_ARP_TABLES = "dvr.arp.tables";
 
   private EventAddresses() {}
 

@@ -1,6 +1,9 @@
-package io.dvr.store;
+package io.dvr.macalloc.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.store.EmbeddedStore;
+import io.dvr.store.Store;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.proto.v1.DvrHostMac;
@@ -93,5 +96,29 @@ class DvrMacStoreTest {
     assertThat(err.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
     assertThat(err.getMessage()).contains("collide-b", "16 tries");
     assertThat(await(store.read(macs::list))).extracting(DvrHostMac::getHost).doesNotContain("collide-b");
+  }
+
+  @Test
+  @DisplayName("a generator that repeats a taken MAC makes the allocator try again and take the next free one")
+  void collisionThenFree() throws Exception {
+    int[] draws = {0xabcdef, 0xabcdef, 0xabcdef, 0x0a0b0c};
+    int[] at = {0};
+    RandomGenerator repeating = new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return draws[Math.min(at[0]++, draws.length - 1)];
+      }
+
+      @Override
+      public int nextInt(int bound) {
+        return (int) nextLong() % bound;
+      }
+    };
+    DvrMacStore macs = new DvrMacStore(repeating);
+    assertThat(await(store.write(tx -> macs.allocate(tx, "repeat-a"))).mac().getMacAddress()).isEqualTo("fa:16:3f:ab:cd:ef");
+    DvrMacStore.Allocation b = await(store.write(tx -> macs.allocate(tx, "repeat-b")));
+    assertThat(b.created()).isTrue();
+    assertThat(b.mac().getMacAddress()).as("two collisions, then a free MAC").isEqualTo("fa:16:3f:0a:0b:0c");
+    assertThat(at[0]).isEqualTo(4);
   }
 }

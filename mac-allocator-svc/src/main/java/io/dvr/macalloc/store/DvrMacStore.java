@@ -1,8 +1,9 @@
-package io.dvr.store;
+package io.dvr.macalloc.store;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.MacAddress;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.random.RandomGenerator;

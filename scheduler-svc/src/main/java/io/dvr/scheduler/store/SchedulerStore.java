@@ -1,7 +1,8 @@
-package io.dvr.store;
+package io.dvr.scheduler.store;
 
 import io.dvr.common.model.DeviceOwners;
 import io.dvr.proto.v1.RouterHost;
+import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import java.util.List;
@@ -12,17 +13,16 @@ import java.util.UUID;
 /**
  * Where distributed routers live. A router is bound to every dvr/dvr_snat host with a compute
  * port on one of its subnets, and, with a gateway, its SNAT to one alive dvr_snat host (the least
- * loaded; kept while that host stays alive). Rescheduling locks the router row, so concurrent
- * schedulers serialise per router in the database.
+ * loaded; kept while that host stays alive). Reschedules of one router are serialised in the
+ * database by an advisory lock, so concurrent schedulers agree. It decides which fg- ports are
+ * needed ({@link FipGatewayPorts}); api-gateway, the owner of the ports, creates and deletes them.
  */
 public final class SchedulerStore {
-  private final PortStore ports;
   private final long agentDownSeconds;
   /** Seed of the advisory lock keys of reschedules (keeps them apart from other advisory locks). */
   private static final long LOCK_SEED = 0x5343484544L;
 
-  public SchedulerStore(PortStore ports, long agentDownSeconds) {
-    this.ports = ports;
+  public SchedulerStore(long agentDownSeconds) {
     this.agentDownSeconds = agentDownSeconds;
   }
 
@@ -115,42 +115,26 @@ public final class SchedulerStore {
       chain = chain.compose(v -> tx.query("DELETE FROM router_host_bindings WHERE router_id = $1 AND host = ANY($2)",
           routerId, removed.toArray(String[]::new)));
     }
-    return chain.compose(v -> syncFipGatewayPorts(tx, routerId))
-        .map(v -> new Placement(routerId, added, kept, removed));
+    return chain.map(v -> new Placement(routerId, added, kept, removed));
   }
 
   /**
-   * Each host with a floating IP of a VM bound there gets one FIP agent gateway port (fg-) on the
-   * FIP's external network; a host whose last FIP on that network went loses it.
+   * What the fg- port decision of a reschedule needs: the (external network, host) pairs of the
+   * router's floating IPs of bound VMs, and every fg- port with whether a floating IP of a VM on
+   * its host still uses its network.
    */
-  private Future<Void> syncFipGatewayPorts(Tx tx, UUID routerId) {
+  public Future<FipGatewayPorts.State> fipGatewayState(Tx tx, UUID routerId) {
     return tx.all("SELECT DISTINCT f.floating_network_id AS net, p.binding_host AS host FROM floating_ips f"
-            + " JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''"
-            + " AND NOT EXISTS (SELECT 1 FROM ports g WHERE g.device_owner = '" + DeviceOwners.FIP_AGENT_GATEWAY + "'"
-            + " AND g.network_id = f.floating_network_id AND g.binding_host = p.binding_host)", routerId)
-        .compose(missing -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (Row m : missing) {
-            UUID net = m.getUUID("net");
-            String host = m.getString("host");
-            chain = chain.compose(v -> ports.subnetsOf(tx, net)).compose(subnets -> subnets.isEmpty()
-                ? Future.succeededFuture()
-                : ports.create(tx, new NewPort(UUID.randomUUID(), net, "", null, DeviceOwners.FIP_AGENT_GATEWAY,
-                    host, host, true, List.of(new NewPort.IpRequest(subnets.get(0).id(), null, "fip agent gateway"))))
-                    .mapEmpty());
-          }
-          return chain;
-        })
-        .compose(v -> tx.all("SELECT g.id FROM ports g WHERE g.device_owner = '" + DeviceOwners.FIP_AGENT_GATEWAY + "'"
-            + " AND NOT EXISTS (SELECT 1 FROM floating_ips f JOIN ports p ON p.id = f.port_id"
-            + " WHERE f.floating_network_id = g.network_id AND p.binding_host = g.binding_host)"))
-        .compose(stale -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (Row s : stale) {
-            chain = chain.compose(v -> ports.deleteAny(tx, s.getUUID("id")));
-          }
-          return chain;
-        });
+            + " JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''", routerId)
+        .compose(needed -> tx.all("SELECT g.id, g.network_id, g.binding_host, EXISTS (SELECT 1 FROM floating_ips f"
+                + " JOIN ports p ON p.id = f.port_id WHERE f.floating_network_id = g.network_id"
+                + " AND p.binding_host = g.binding_host) AS in_use FROM ports g WHERE g.device_owner = $1",
+                DeviceOwners.FIP_AGENT_GATEWAY)
+            .map(existing -> new FipGatewayPorts.State(
+                needed.stream().map(r -> new FipGatewayPorts.Key(r.getUUID("net"), r.getString("host"))).toList(),
+                existing.stream().map(r -> new FipGatewayPorts.Existing(r.getUUID("id"),
+                    new FipGatewayPorts.Key(r.getUUID("network_id"), r.getString("binding_host")),
+                    r.getBoolean("in_use"))).toList())));
   }
 
   /** Every router id (the periodic full reschedule). */

@@ -1,5 +1,6 @@
-package io.dvr.store;
+package io.dvr.gateway.store;
 
+import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.List;

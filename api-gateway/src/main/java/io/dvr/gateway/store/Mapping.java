@@ -1,4 +1,4 @@
-package io.dvr.store;
+package io.dvr.gateway.store;
 
 import com.google.protobuf.Timestamp;
 import io.dvr.proto.v1.Agent;

@@ -1,4 +1,4 @@
-package io.dvr.store;
+package io.dvr.scheduler.store;
 
 import io.dvr.common.model.DeviceOwners;
 import io.dvr.proto.v1.ArpEntry;
@@ -9,6 +9,7 @@ import io.dvr.proto.v1.LocalPortInfo;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RouterPortInfo;
 import io.dvr.proto.v1.TunnelNetwork;
+import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import java.util.LinkedHashMap;
@@ -19,11 +20,30 @@ import java.util.UUID;
 
 /**
  * Assembles what one host needs to render its routers (Neutron's sync_routers for an agent):
- * set-based queries over all the host's routers at once, then grouped per router.
+ * set-based queries over all the host's routers at once, then grouped per router. The routers'
+ * ARP tables and the DVR MACs are their owners' answers (arp-svc, mac-allocator-svc), given by
+ * the caller; this class only reads intent and bindings.
  */
 public final class HostRoutersQuery {
 
-  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds) {
+  /** The agent mode of the host's L3 agent, or "" when it has none. */
+  public Future<String> agentMode(Tx tx, String host) {
+    return tx.one("SELECT agent_mode FROM agents WHERE host = $1 AND agent_type = 'L3 agent'", host)
+        .map(row -> row.map(r -> r.getString(0)).orElse(""));
+  }
+
+  /** The host's tunnel endpoint as registered by any of its agents, or empty when it has none. */
+  public Future<String> tunnelEndpoint(Tx tx, String host) {
+    return tx.one("SELECT tunnel_ip FROM agents WHERE host = $1 AND tunnel_ip <> '' ORDER BY agent_type LIMIT 1", host)
+        .map(row -> row.map(r -> r.getString("tunnel_ip")).orElse(""));
+  }
+
+  /**
+   * The host's view of the given routers; {@code arpTables} (router id -> entries, ordered by
+   * address) and {@code dvrMacs} (every host's MAC, ordered by host) come from their owners.
+   */
+  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds,
+      Future<Map<UUID, List<ArpEntry>>> arpTables, Future<List<DvrHostMac>> dvrMacs) {
     UUID[] ids = routerIds.toArray(UUID[]::new);
     Map<UUID, RouterInfo.Builder> routers = new LinkedHashMap<>();
     HostRouters.Builder out = HostRouters.newBuilder().setHost(host).setAgentMode(agentMode);
@@ -108,34 +128,35 @@ public final class HostRoutersQuery {
               }
             });
           }
+          // Only the ports plugged here: the host's VMs, and the SNAT ports where it holds the SNAT.
           return tx.all("SELECT ri.router_id, p.id, p.mac_address::text AS mac, host(a.ip_address) AS ip, a.subnet_id,"
-              + " p.network_id, p.binding_host, p.device_owner FROM router_interfaces ri"
+              + " p.network_id, p.device_owner FROM router_interfaces ri"
               + " JOIN ip_allocations a ON a.subnet_id = ri.subnet_id JOIN ports p ON p.id = a.port_id"
-              + " WHERE ri.router_id = ANY($1) AND p.device_owner <> ALL($2) ORDER BY a.ip_address",
-              ids, new String[] {DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED, DeviceOwners.ROUTER_INTERFACE});
+              + " WHERE ri.router_id = ANY($1) AND ((p.device_owner LIKE 'compute:%' AND p.binding_host = $2)"
+              + " OR p.device_owner = $3) ORDER BY a.ip_address", ids, host, DeviceOwners.ROUTER_SNAT);
         })
         .compose(rows -> {
           for (Row r : rows) {
             RouterInfo.Builder router = routers.get(r.getUUID("router_id"));
-            String owner = r.getString("device_owner");
-            router.addArpEntries(ArpEntry.newBuilder().setIpAddress(r.getString("ip")).setMacAddress(r.getString("mac"))
-                .setSubnetId(r.getUUID("subnet_id").toString()).setPortId(r.getUUID("id").toString()));
-            boolean localVm = DeviceOwners.isCompute(owner) && host.equals(r.getString("binding_host"));
-            boolean localSnat = DeviceOwners.ROUTER_SNAT.equals(owner) && router.getSnatHere();
-            if (localVm || localSnat) {
+            boolean localSnat = DeviceOwners.ROUTER_SNAT.equals(r.getString("device_owner"));
+            if (!localSnat || router.getSnatHere()) {
               router.addLocalPorts(LocalPortInfo.newBuilder().setPortId(r.getUUID("id").toString())
                   .setMacAddress(r.getString("mac")).setNetworkId(r.getUUID("network_id").toString())
                   .setSubnetId(r.getUUID("subnet_id").toString()).setIpAddress(r.getString("ip")));
             }
           }
-          return tx.all("SELECT host, mac_address::text AS mac FROM dvr_host_macs ORDER BY host");
+          return arpTables;
         })
-        .compose(rows -> {
-          for (Row r : rows) {
-            if (host.equals(r.getString("host"))) {
-              out.setDvrMac(r.getString("mac"));
+        .compose(tables -> {
+          routers.forEach((id, router) -> router.addAllArpEntries(tables.getOrDefault(id, List.of())));
+          return dvrMacs;
+        })
+        .compose(macs -> {
+          for (DvrHostMac mac : macs) {
+            if (host.equals(mac.getHost())) {
+              out.setDvrMac(mac.getMacAddress());
             } else {
-              out.addPeerMacs(DvrHostMac.newBuilder().setHost(r.getString("host")).setMacAddress(r.getString("mac")));
+              out.addPeerMacs(mac);
             }
           }
           return tx.all("SELECT DISTINCT host, tunnel_ip FROM agents WHERE tunnel_ip <> '' AND host <> $1", host);

@@ -1,5 +1,6 @@
-package io.dvr.store;
+package io.dvr.gateway.store;
 
+import io.dvr.store.Tx;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.ChangeKind;

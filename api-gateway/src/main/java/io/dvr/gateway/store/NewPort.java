@@ -1,4 +1,4 @@
-package io.dvr.store;
+package io.dvr.gateway.store;
 
 import io.dvr.common.net.Ipv4;
 import io.dvr.common.net.MacAddress;

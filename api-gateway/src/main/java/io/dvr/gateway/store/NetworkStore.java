@@ -1,5 +1,7 @@
-package io.dvr.store;
+package io.dvr.gateway.store;
 
+import io.dvr.store.Page;
+import io.dvr.store.Tx;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.Ipv4;
 import io.dvr.common.net.Ipv4Cidr;

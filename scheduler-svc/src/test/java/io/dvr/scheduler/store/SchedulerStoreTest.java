@@ -1,6 +1,10 @@
-package io.dvr.store;
+package io.dvr.scheduler.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.store.EmbeddedStore;
+import io.dvr.store.Store;
+import io.dvr.store.Tx;
 
 import io.vertx.core.Future;
 import java.nio.file.Path;
@@ -21,7 +25,7 @@ class SchedulerStoreTest {
   @TempDir static Path dataDir;
   static EmbeddedStore embedded;
   static Store store;
-  static final SchedulerStore scheduler = new SchedulerStore(new PortStore(), 75);
+  static final SchedulerStore scheduler = new SchedulerStore(75);
   static final UUID EXT = UUID.randomUUID();
   static final UUID NET = UUID.randomUUID();
   /** Gateway routers: SNAT on network (alive), on demoted (now a dvr host), on gone (dead), and on none. */

@@ -1,0 +1,99 @@
+package io.dvr.scheduler;
+
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.common.grpc.ApiError;
+import io.dvr.proto.v1.ArpEntry;
+import io.dvr.proto.v1.ArpTables;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.GetArpTablesRequest;
+import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.ListDvrMacsRequest;
+import io.dvr.proto.v1.ListDvrMacsResponse;
+import io.dvr.proto.v1.ListHostsForRouterRequest;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.RouterArpTable;
+import io.dvr.scheduler.store.HostRoutersQuery;
+import io.dvr.scheduler.store.SchedulerStore;
+import io.dvr.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one implementation of what scheduler-svc answers: a host's view of its routers
+ * (GetHostRouters) and the hosts of a router (ListHostsForRouter). The event bus and the gRPC
+ * face both call these. ARP tables and DVR MACs are asked of their owners, bounded by
+ * {@code bus.request-timeout-ms}.
+ */
+final class HostViews {
+  private final Vertx vertx;
+  private final Store store;
+  private final SchedulerStore scheduler;
+  private final HostRoutersQuery hostRouters = new HostRoutersQuery();
+  private final long busTimeoutMillis;
+
+  HostViews(Vertx vertx, Store store, SchedulerStore scheduler, long busTimeoutMillis) {
+    this.vertx = vertx;
+    this.store = store;
+    this.scheduler = scheduler;
+    this.busTimeoutMillis = busTimeoutMillis;
+  }
+
+  Future<HostRouters> getHostRouters(GetHostRoutersRequest request) {
+    String host = request.getHost();
+    if (host.isEmpty()) {
+      return Future.failedFuture(ApiError.invalid("host", host, "is required"));
+    }
+    List<UUID> only;
+    try {
+      only = request.getRouterIdsList().stream().map(UUID::fromString).toList();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiError.invalid("router_ids", request.getRouterIdsList(), "not UUIDs"));
+    }
+    Future<List<DvrHostMac>> macs = ask(EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.getDefaultInstance(),
+        ListDvrMacsResponse.parser(), "mac-allocator-svc").map(ListDvrMacsResponse::getMacsList);
+    return store.read(tx -> hostRouters.agentMode(tx, host).compose(mode -> scheduler.routersOf(tx, host)
+        .compose(bound -> {
+          List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
+          return hostRouters.forHost(tx, host, mode, ids, arpTables(ids), macs);
+        })));
+  }
+
+  Future<ListHostsForRouterResponse> listHostsForRouter(ListHostsForRouterRequest request) {
+    UUID router;
+    try {
+      router = UUID.fromString(request.getRouterId());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiError.invalid("router_id", request.getRouterId(), "not a valid UUID"));
+    }
+    return store.read(tx -> scheduler.hostsOf(tx, router))
+        .map(hosts -> ListHostsForRouterResponse.newBuilder().addAllHosts(hosts).build());
+  }
+
+  private Future<Map<UUID, List<ArpEntry>>> arpTables(List<UUID> routers) {
+    if (routers.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    GetArpTablesRequest request = GetArpTablesRequest.newBuilder()
+        .addAllRouterIds(routers.stream().map(UUID::toString).toList()).build();
+    return ask(EventAddresses.GET_ARP_TABLES, request, ArpTables.parser(), "arp-svc").map(tables -> {
+      Map<UUID, List<ArpEntry>> byRouter = new HashMap<>();
+      for (RouterArpTable table : tables.getTablesList()) {
+        byRouter.put(UUID.fromString(table.getRouterId()), table.getEntriesList());
+      }
+      return byRouter;
+    });
+  }
+
+  private <R> Future<R> ask(String address, com.google.protobuf.Message request, com.google.protobuf.Parser<R> reply,
+      String owner) {
+    return Bus.request(vertx, address, request, reply, busTimeoutMillis)
+        .recover(err -> Future.failedFuture(err instanceof ApiError ? err
+            : ApiError.unavailable(owner + " did not answer on " + address + ": " + err.getMessage())));
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * PostgreSQL plumbing shared by the control-plane services, and nothing else: the connection
+ * pool and embedded server ({@link io.dvr.store.Database}), the one schema history
+ * ({@code db/V*.sql}, applied in order by {@code Migrations}, so existing databases upgrade
+ * unchanged), units of work ({@link io.dvr.store.Store}, {@link io.dvr.store.Tx}) whose events
+ * reach the outbox in the same transaction, the relay that publishes them, and paging.
+ *
+ * <p>No table's SQL and no rule live here: each service keeps the SQL of the tables it owns
+ * (api-gateway the resources, scheduler-svc the bindings, mac-allocator-svc the DVR MACs) and
+ * asks the owner of any other answer over the event bus.
+ */
+package io.dvr.store;
