@@ -33,9 +33,9 @@ final class ApplyCost {
   }
 
   /** The agent's pipeline on an empty simulated host of that name, as a wiped host would be. */
-  static HostPipeline emptyHost(Vertx vertx, String host, String mode) {
-    return new HostPipeline(vertx, Drivers.memory(new MemoryHost(host), FactsStore.inMemory()),
-        new HostConfig(host, mode, TunnelType.VXLAN, ""));
+  static HostPipeline emptyHost(Vertx vertx, SimHost host) {
+    return new HostPipeline(vertx, Drivers.memory(new MemoryHost(host.name), FactsStore.inMemory()),
+        new HostConfig(host.name, host.mode, TunnelType.VXLAN, host.tunnelIp));
   }
 
   static double applyMs(HostPipeline dataplane, HostRouters routers) {

@@ -227,7 +227,7 @@ final class ArpConvergence {
    */
   private static double[] applyCost(ControlPlane cp, SimHost host, Topology t) {
     HostRouters routers = ApplyCost.fetch(cp.vertx, host.name);
-    HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host.name, host.mode);
+    HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host);
     double full = ApplyCost.applyMs(dataplane, routers);
     double[] one = new double[20];
     for (int i = 0; i < one.length; i++) {

@@ -100,7 +100,7 @@ final class ControlPlane implements AutoCloseable {
   /** Starts the host's agent on the host's model and facts (a restart when they were used before). */
   void startAgent(SimHost host) {
     Settings agent = settings.with(Map.of("host.name", host.name, "agent.mode", host.mode,
-        "host-agent.port", "0", "api.address", "127.0.0.1:" + gateway.port()));
+        "agent.tunnel-ip", host.tunnelIp, "host-agent.port", "0", "api.address", "127.0.0.1:" + gateway.port()));
     Deployed<HostAgentService> d = deploy(vertx, () -> HostAgentService.start(vertx, agent, host.memory, host.facts));
     host.agent = d.value();
     host.deployment = d.id();

@@ -71,7 +71,7 @@ final class FullResync {
       for (int i = 0; i < fetch.length; i++) {
         fetch[i] = ApplyCost.fetchMs(cp.vertx, HOST);
         HostRouters all = ApplyCost.fetch(cp.vertx, HOST);
-        HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, HOST, AgentModes.DVR);
+        HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host);
         empty[i] = ApplyCost.applyMs(dataplane, all);
         nothing[i] = ApplyCost.applyMs(dataplane, all);
       }

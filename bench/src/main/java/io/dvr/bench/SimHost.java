@@ -4,6 +4,7 @@ import io.dvr.agent.HostAgentService;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.render.Names;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -15,19 +16,32 @@ final class SimHost {
   final String name;
   final String mode;
   final MemoryHost memory;
+  /** The simulated underlay address: the peers' br-tun get a tunnel port to it, as on real hosts. */
+  final String tunnelIp;
   final WatchedFacts facts = new WatchedFacts();
   volatile HostAgentService agent;
   volatile String deployment;
 
+  private static final AtomicInteger HOSTS_MADE = new AtomicInteger();
+
   SimHost(String name, String mode) {
+    this(name, mode, underlay(HOSTS_MADE.getAndIncrement()));
+  }
+
+  private SimHost(String name, String mode, String tunnelIp) {
     this.name = name;
     this.mode = mode;
+    this.tunnelIp = tunnelIp;
     this.memory = new MemoryHost(name);
+  }
+
+  private static String underlay(int n) {
+    return "10.1." + (n / 250) + "." + (n % 250 + 1);
   }
 
   /** The same host with its kernel state and the agent's state file wiped. */
   SimHost wiped() {
-    return new SimHost(name, mode);
+    return new SimHost(name, mode, tunnelIp);
   }
 
   int qrouterCount() {

@@ -26,11 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class AllInOne {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
 
-  /** The lab's hosts: name, agent mode, gRPC port of the agent. */
+  /**
+   * The lab's hosts: name, agent mode, gRPC port of the agent, tunnel endpoint (simulated: it names
+   * the br-tun tunnel ports and is reported to the peers as a real host's underlay address is).
+   */
   static final List<String[]> HOSTS = List.of(
-      new String[] {"network", "dvr_snat", "9094"},
-      new String[] {"compute1", "dvr", "9095"},
-      new String[] {"compute2", "dvr", "9096"});
+      new String[] {"network", "dvr_snat", "9094", "10.0.0.11"},
+      new String[] {"compute1", "dvr", "9095", "10.0.0.12"},
+      new String[] {"compute2", "dvr", "9096", "10.0.0.13"});
 
   private final Vertx vertx;
   private final Settings settings;
@@ -43,6 +46,7 @@ public final class AllInOne {
   private final Map<String, HostAgentService> agents = new TreeMap<>();
   private final Map<String, MemoryHost> hosts = new TreeMap<>();
   private final Map<String, FactsStore> facts = new TreeMap<>();
+  private final Map<String, String> tunnelIps = new TreeMap<>();
 
   private AllInOne(Vertx vertx, Settings settings, Database database, ApiGateway gateway) {
     this.vertx = vertx;
@@ -67,6 +71,7 @@ public final class AllInOne {
         return ArpService.start(vertx, settings, db);
       }).onSuccess(a -> lab.arp = a);
       for (String[] host : HOSTS) {
+        lab.tunnelIps.put(host[0], host[3]);
         services = services.compose(v -> lab.addHost(host[0], host[1], settings.getInt("lab." + host[0] + ".port",
             Integer.parseInt(host[2]))));
       }
@@ -74,16 +79,17 @@ public final class AllInOne {
     });
   }
 
-  /** Starts the agent of a new simulated host (a host joining the lab). */
+  /** Starts the agent of a new simulated host (a host joining the lab), with the next free tunnel endpoint. */
   public Future<HostAgentService> addHost(String host, String mode, int agentPort) {
+    tunnelIps.computeIfAbsent(host, h -> "10.0.0." + (11 + tunnelIps.size()));
     hosts.put(host, new MemoryHost(host));
     facts.put(host, FactsStore.inMemory());
     return startAgent(host, mode, agentPort);
   }
 
   private Future<HostAgentService> startAgent(String host, String mode, int agentPort) {
-    Settings agentSettings = settings.with(Map.of("host.name", host, "agent.mode", mode,
-        "host-agent.port", String.valueOf(agentPort), "api.address", "127.0.0.1:" + gateway.port()));
+    Settings agentSettings = settings.with(Map.of("host.name", host, "agent.mode", mode, "agent.tunnel-ip",
+        tunnelIps.get(host), "host-agent.port", String.valueOf(agentPort), "api.address", "127.0.0.1:" + gateway.port()));
     return HostAgentService.start(vertx, agentSettings, hosts.get(host), facts.get(host))
         .onSuccess(agent -> agents.put(host, agent));
   }

@@ -70,8 +70,13 @@ class RouterSyncTest {
     Bus.publish(vertx, address, message);
   }
 
+  /** What the control plane sends to this host alone (router changes, ARP updates). */
+  private void send(String address, Message message) {
+    Bus.send(vertx, address, message);
+  }
+
   private void routersChanged(String... ids) {
-    publish(EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addAllRouterIds(List.of(ids)).build());
+    send(EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addAllRouterIds(List.of(ids)).build());
   }
 
   /** Waits until the sync has taken everything sent to it so far. */
@@ -136,7 +141,7 @@ class RouterSyncTest {
   @DisplayName("an ARP update for a held router is patched and applied without a fetch")
   void arpUpdatePatched() {
     startSynced(router("r1", "10.0.0.5"));
-    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
     HostRouters applied = dataplane.nextApply();
     assertThat(applied.getRouters(0).getArpEntriesList()).containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
     assertThat(scheduler.none()).as("no fetch").isTrue();
@@ -148,7 +153,7 @@ class RouterSyncTest {
     startSynced(router("r1", "10.0.0.5"));
     routersChanged("r1");
     var onItsWay = scheduler.next();
-    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
     settle();
     assertThat(scheduler.none()).as("one fetch at a time").isTrue();
     onItsWay.reply().complete(reply(router("r1", "10.0.0.5")));
@@ -159,7 +164,7 @@ class RouterSyncTest {
     again.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
     assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).hasSize(2);
 
-    publish(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r9").addAdd(arp("10.0.9.5")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r9").addAdd(arp("10.0.9.5")).build());
     assertThat(scheduler.next().request().getRouterIdsList()).containsExactly("r9");
   }
 
