@@ -28,7 +28,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each control-plane service started and stopped in-process, five times on one Vert.x and one
- * embedded PostgreSQL: after each stop its port is free, nothing answers on its event-bus
+ * embedded PostgreSQL: after each stop nothing accepts connections on its port, nothing answers on its event-bus
  * addresses, it holds no timer, and the JVM's thread count does not grow from round to round.
  */
 class ServiceLifecycleTest {
@@ -83,7 +85,7 @@ class ServiceLifecycleTest {
             PortsWired.newBuilder().setHost("nowhere").build(), PortsWiredAck.parser())).getChanged()).isZero();
         assertThat(scheduler.activeTimers()).as("the scheduler's periodic resync").isPositive();
         assertThat(gateway.activeTimers()).as("the outbox relay's poll").isPositive();
-        assertThat(portFree(apiPort)).isFalse();
+        assertThat(listening(apiPort)).isTrue();
 
         ApiClient.await(arp.stop());
         ApiClient.await(macs.stop());
@@ -91,7 +93,7 @@ class ServiceLifecycleTest {
         ApiClient.await(gateway.stop());
 
         for (int port : List.of(apiPort, schedulerPort, macPort, arpPort)) {
-          assertThat(portFree(port)).as("round %d: port %d released", round, port).isTrue();
+          assertThat(listening(port)).as("round %d: port %d released", round, port).isFalse();
         }
         for (String address : List.of(EventAddresses.PORTS_WIRED, EventAddresses.SYNC_FIP_GATEWAY_PORTS,
             EventAddresses.GET_HOST_ROUTERS, EventAddresses.LIST_HOSTS_FOR_ROUTER, EventAddresses.ALLOCATE_DVR_MAC,
@@ -136,8 +138,14 @@ class ServiceLifecycleTest {
     }
   }
 
-  static boolean portFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+  /**
+   * Whether something accepts connections on the port. (Binding the port to see whether it is free
+   * would also fail while another process's outgoing connection happens to use it as its local
+   * port: these ports come from the ephemeral range.)
+   */
+  static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
       return true;
     } catch (IOException e) {
       return false;

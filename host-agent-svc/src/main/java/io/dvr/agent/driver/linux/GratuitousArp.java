@@ -75,7 +75,9 @@ final class GratuitousArp {
           CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
               "-w", "1", "-I", device, ip));
           if (arp.exitCode() != 0) {
-            LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, arp.stderr().strip());
+            // Thomas Habets' arping, a different tool under the same name, exits 1 here: say so.
+            LOG.warn("gratuitous ARP for {} from {} in {} failed (exit {}; needs iputils' arping): {}", ip, device,
+                namespace, arp.exitCode(), (arp.stderr() + " " + arp.stdout()).strip());
           }
         } catch (RuntimeException e) {
           // Interrupted: the agent is stopping, and the announcement with it.
