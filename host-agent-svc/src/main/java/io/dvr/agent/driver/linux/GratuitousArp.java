@@ -75,8 +75,8 @@ final class GratuitousArp {
           CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
               "-w", "1", "-I", device, ip));
           if (arp.exitCode() != 0) {
-            // Thomas Habets' arping, a different tool under the same name, exits 1 here: say so.
-            LOG.warn("gratuitous ARP for {} from {} in {} failed (exit {}; needs iputils' arping): {}", ip, device,
+            // With its output: Thomas Habets' arping, another tool of the same name, fails here saying only "Timeout".
+            LOG.warn("gratuitous ARP for {} from {} in {} failed (exit {}): {}", ip, device,
                 namespace, arp.exitCode(), (arp.stderr() + " " + arp.stdout()).strip());
           }
         } catch (RuntimeException e) {
