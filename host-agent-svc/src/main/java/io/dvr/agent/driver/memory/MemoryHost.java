@@ -155,13 +155,13 @@ public final class MemoryHost implements HostDriver {
   }
 
   public synchronized void unplugVm(String portName) {
-    bridges.values().forEach(b -> b.ports.values().removeIf(p -> p.kind() == OvsPort.Kind.VM && p.name().equals(portName)));
+    bridges.values().forEach(b -> b.removeIf(p -> p.kind() == OvsPort.Kind.VM && p.name().equals(portName)));
   }
 
   /** The VM ports plugged, Neutron port id by OVS port name. */
   public synchronized Map<String, String> vmPorts() {
     Map<String, String> out = new TreeMap<>();
-    bridges.values().forEach(b -> b.ports.values().stream().filter(p -> p.kind() == OvsPort.Kind.VM)
+    bridges.values().forEach(b -> b.ports().stream().filter(p -> p.kind() == OvsPort.Kind.VM)
         .forEach(p -> out.put(p.name(), p.ifaceId())));
     return out;
   }
@@ -218,11 +218,11 @@ public final class MemoryHost implements HostDriver {
   /** As ovs-vsctl set Port: the port must exist (a device's, found by the device; or by OVS name). */
   private void setPortTag(SetPortTag t) {
     MemoryBridge b = bridges.get(t.bridge());
-    OvsPort port = b == null ? null : t.namespace().isEmpty() ? b.byName(t.port()).orElse(null) : b.ports.get(t.port());
+    OvsPort port = b == null ? null : t.namespace().isEmpty() ? b.byName(t.port()).orElse(null) : b.byKey(t.port()).orElse(null);
     if (port == null || (!t.namespace().isEmpty() && !port.namespace().equals(t.namespace()))) {
       throw fail(t, "ovs-vsctl: no row \"" + t.port() + "\" in table Port");
     }
-    b.ports.put(port.key(), port.withTag(t.tag()));
+    b.replace(port.withTag(t.tag()));
   }
 
   /** An internal port leaves its bridge with its device. */
@@ -230,7 +230,7 @@ public final class MemoryHost implements HostDriver {
     if (d.kind() == DeviceKind.OVS_INTERNAL) {
       MemoryBridge b = bridges.get(d.bridge());
       if (b != null) {
-        b.ports.remove(d.name());
+        b.removeByKey(d.name());
       }
     }
   }
