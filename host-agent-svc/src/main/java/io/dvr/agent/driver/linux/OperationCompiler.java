@@ -253,8 +253,18 @@ final class OperationCompiler {
   private List<Action> deleteDevice(String ns, String dev, String peerNamespace) {
     List<Action> out = new ArrayList<>();
     if (peerNamespace.isEmpty() && options.ovs() && PLUGGED.stream().anyMatch(dev::startsWith)) {
-      out.add(new Action.Vsctl(List.of("--", "--if-exists", "del-port", PlugMode.hostEnd(dev), "--",
-          "--if-exists", "del-port", dev)));
+      List<String> delete = List.of("--", "--if-exists", "del-port", PlugMode.hostEnd(dev), "--",
+          "--if-exists", "del-port", dev);
+      if (options.plug() == PlugMode.INTERNAL) {
+        // An internal port is added at once, not in the plan's OVS transaction at its end: a device
+        // re-created under the same name must lose its old port now, or the transaction would
+        // delete the new one.
+        List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
+        argv.addAll(delete);
+        out.add(exec(command(argv)));
+      } else {
+        out.add(new Action.Vsctl(delete));
+      }
     }
     out.add(ip(ns, List.of("link", "del", dev), NO_DEVICE));
     return out;

@@ -248,6 +248,24 @@ class LinuxHostKernelTest {
   }
 
   @Test
+  @DisplayName("with OVS internal ports a miswired device is re-created and its new port stays on the bridge")
+  void internalPortRecreated() {
+    LinuxHost internal = new LinuxHost("lab", runner, LinuxOptions.defaults().withPlug(PlugMode.INTERNAL));
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    converge(internal, desired);
+    String qrA = Names.qrDevice(r.ifA.getPortId());
+    // Someone replaced the router port by a device of another kind under the same name.
+    sh("ovs-vsctl", "del-port", "br-int", qrA);
+    sh("ip", "-n", r.qrouter(), "link", "add", qrA, "type", "bridge");
+    Plan plan = converge(internal, desired);
+    assertThat(plan.operations()).contains(new Operation.DeleteDevice(r.qrouter(), qrA, ""));
+    assertThat(sh("ovs-vsctl", "list-ports", "br-int")).contains(qrA);
+    assertThat(sh("ovs-vsctl", "get", "Interface", qrA, "type")).isEqualTo("internal\n");
+    assertThat(Reconciler.diff(desired, internal.observe()).operations()).isEmpty();
+  }
+
+  @Test
   @DisplayName("a failing operation reports the command line, exit code, stderr and the batch lines around it")
   void failuresCarryTheCommand() {
     SmallRouter r = new SmallRouter();
