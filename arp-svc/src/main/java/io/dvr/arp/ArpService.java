@@ -3,6 +3,7 @@ package io.dvr.arp;
 import io.dvr.arp.store.ArpStore;
 import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
+import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
@@ -20,15 +21,9 @@ import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpServer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -50,55 +45,44 @@ public final class ArpService {
   private final long busTimeoutMillis;
   private final Map<UUID, Map<String, ArpEntry>> sent = new HashMap<>();
   private final KeyedWork<UUID> updates;
-  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
-  private final Set<Long> timers = new HashSet<>();
-  private HttpServer server;
-  private boolean stopped;
+  private final ServiceResources held;
 
   ArpService(Vertx vertx, Store store, long busTimeoutMillis) {
     this.vertx = vertx;
     this.store = store;
     this.busTimeoutMillis = busTimeoutMillis;
     this.updates = new KeyedWork<>("ARP update of router", this::update);
+    this.held = new ServiceResources(vertx);
   }
 
   public static Future<ArpService> start(Vertx vertx, Settings settings, Database db) {
     ArpService service = new ArpService(vertx, new Store(db.pool()), settings.getLong("bus.request-timeout-ms", 5000));
-    service.consumers.add(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
+    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
         event -> event.getRouterIdsList().forEach(id -> service.request(UUID.fromString(id)))));
-    service.consumers.add(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
+    service.held.consumer(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of())
         .map(server -> {
-          service.server = server;
+          service.held.server(server);
           return service;
         })
         .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
   }
 
   public int port() {
-    return server.actualPort();
+    return held.server().actualPort();
   }
 
   /** Retry timers still pending (none once stopped). */
   public int activeTimers() {
-    return timers.size();
+    return held.activeTimers();
   }
 
   public Future<Void> stop() {
-    stopped = true;
-    timers.forEach(vertx::cancelTimer);
-    timers.clear();
-    List<Future<Void>> closing = new ArrayList<>();
-    consumers.forEach(c -> closing.add(c.unregister()));
-    consumers.clear();
-    if (server != null) {
-      closing.add(server.close());
-    }
-    return Future.all(closing).mapEmpty();
+    return held.stop();
   }
 
   private void request(UUID routerId) {
-    if (!stopped) {
+    if (!held.stopped()) {
       updates.request(routerId);
     }
   }
@@ -121,14 +105,7 @@ public final class ArpService {
   private Future<?> update(UUID routerId) {
     return computeAndSend(routerId).onFailure(err -> {
       // e.g. the database restarting, or no scheduler-svc to say where the router lives
-      if (!stopped) {
-        long[] id = new long[1];
-        id[0] = vertx.setTimer(RETRY_MILLIS, t -> {
-          timers.remove(id[0]);
-          request(routerId);
-        });
-        timers.add(id[0]);
-      }
+      held.later(RETRY_MILLIS, () -> request(routerId));
     });
   }
 

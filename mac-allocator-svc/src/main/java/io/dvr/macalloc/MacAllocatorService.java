@@ -1,6 +1,7 @@
 package io.dvr.macalloc;
 
 import io.dvr.common.ServiceMain;
+import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
@@ -17,11 +18,7 @@ import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpServer;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,41 +40,35 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
   private final Vertx vertx;
   private final Store store;
   private final DvrMacStore macs;
-  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
-  private HttpServer server;
+  private final ServiceResources held;
 
   MacAllocatorService(Vertx vertx, Store store, DvrMacStore macs) {
     this.vertx = vertx;
+    this.held = new ServiceResources(vertx);
     this.store = store;
     this.macs = macs;
   }
 
   public static Future<MacAllocatorService> start(Vertx vertx, Settings settings, Database db) {
     MacAllocatorService service = new MacAllocatorService(vertx, new Store(db.pool()), new DvrMacStore(new SecureRandom()));
-    service.consumers.add(Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(),
+    service.held.consumer(Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(),
         service::allocateDvrMac));
-    service.consumers.add(Bus.serve(vertx, EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.parser(),
+    service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.parser(),
         r -> service.list()));
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service)))
         .map(server -> {
-          service.server = server;
+          service.held.server(server);
           return service;
         })
         .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
   }
 
   public int port() {
-    return server.actualPort();
+    return held.server().actualPort();
   }
 
   public Future<Void> stop() {
-    List<Future<Void>> closing = new ArrayList<>();
-    consumers.forEach(c -> closing.add(c.unregister()));
-    consumers.clear();
-    if (server != null) {
-      closing.add(server.close());
-    }
-    return Future.all(closing).mapEmpty();
+    return held.stop();
   }
 
   @Override

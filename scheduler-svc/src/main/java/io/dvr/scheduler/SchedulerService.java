@@ -2,6 +2,7 @@ package io.dvr.scheduler;
 
 import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
+import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
@@ -20,10 +21,6 @@ import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpServer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,14 +54,12 @@ public final class SchedulerService {
   /** Per router, the hosts a pending change concerns; ALL_HOSTS stands for every host of the router. */
   private final Map<UUID, Set<String>> pendingHosts = new HashMap<>();
   private static final String ALL_HOSTS = "";
-  private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
-  private final Set<Long> timers = new HashSet<>();
-  private HttpServer server;
-  private boolean stopped;
+  private final ServiceResources held;
 
   SchedulerService(Vertx vertx, Store store, long agentDownSeconds, long busTimeoutMillis) {
     this.vertx = vertx;
+    this.held = new ServiceResources(vertx);
     this.store = store;
     this.scheduler = new SchedulerStore(agentDownSeconds);
     this.busTimeoutMillis = busTimeoutMillis;
@@ -76,17 +71,17 @@ public final class SchedulerService {
     SchedulerService service = new SchedulerService(vertx, new Store(db.pool()),
         settings.getLong("agent.down-time-seconds", 75), busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
-    service.consumers.add(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
-    service.consumers.add(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
+    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
+    service.held.consumer(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
         views::getHostRouters));
-    service.consumers.add(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
+    service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
         views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
-    service.timers.add(vertx.setPeriodic(resync, id -> service.rescheduleAll()));
+    service.held.periodic(resync, service::rescheduleAll);
     service.rescheduleAll();
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))))
         .map(server -> {
-          service.server = server;
+          service.held.server(server);
           return service;
         })
         .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
@@ -94,26 +89,17 @@ public final class SchedulerService {
 
   /** The gRPC port it serves on. */
   public int port() {
-    return server.actualPort();
+    return held.server().actualPort();
   }
 
   /** Timers still pending (the periodic resync while running; none once stopped). */
   public int activeTimers() {
-    return timers.size();
+    return held.activeTimers();
   }
 
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
   public Future<Void> stop() {
-    stopped = true;
-    timers.forEach(vertx::cancelTimer);
-    timers.clear();
-    List<Future<Void>> closing = new ArrayList<>();
-    consumers.forEach(c -> closing.add(c.unregister()));
-    consumers.clear();
-    if (server != null) {
-      closing.add(server.close());
-    }
-    return Future.all(closing).mapEmpty();
+    return held.stop();
   }
 
   private void onChange(ResourceChanged event) {
@@ -145,7 +131,7 @@ public final class SchedulerService {
   }
 
   private void request(UUID routerId, List<String> hosts) {
-    if (stopped) {
+    if (held.stopped()) {
       return;
     }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(hosts);
@@ -210,15 +196,10 @@ public final class SchedulerService {
   }
 
   private void retry(UUID routerId, Set<String> concerned) {
-    if (stopped) {
+    if (held.stopped()) {
       return;
     }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
-    long[] id = new long[1];
-    id[0] = vertx.setTimer(RETRY_MILLIS, t -> {
-      timers.remove(id[0]);
-      reschedules.request(routerId);
-    });
-    timers.add(id[0]);
+    held.later(RETRY_MILLIS, () -> reschedules.request(routerId));
   }
 }
