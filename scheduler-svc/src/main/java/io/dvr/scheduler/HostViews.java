@@ -57,11 +57,14 @@ final class HostViews {
     }
     Future<List<DvrHostMac>> macs = ask(EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.getDefaultInstance(),
         ListDvrMacsResponse.parser(), "mac-allocator-svc").map(ListDvrMacsResponse::getMacsList);
-    return store.read(tx -> hostRouters.agentMode(tx, host).compose(mode -> scheduler.routersOf(tx, host)
-        .compose(bound -> {
+    // One snapshot for the whole view, so its generation orders it among the host's views. The
+    // owners' answers (ARP tables, DVR MACs) are awaited inside it, bounded by the bus timeout.
+    return store.snapshot(tx -> hostRouters.generation(tx).compose(generation -> hostRouters.agentMode(tx, host)
+        .compose(mode -> scheduler.routersOf(tx, host).compose(bound -> {
           List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
           return hostRouters.forHost(tx, host, mode, ids, arpTables(ids), macs);
-        })));
+        }))
+        .map(view -> view.toBuilder().setGeneration(generation).build())));
   }
 
   Future<ListHostsForRouterResponse> listHostsForRouter(ListHostsForRouterRequest request) {

@@ -9,6 +9,7 @@ import static io.dvr.agent.sync.SyncTesting.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.sync.HostView.Patch;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
@@ -98,7 +99,7 @@ class HostViewTest {
     run(ctx, () -> view.takeDvrMac("fa:16:3f:00:00:01"));
     run(ctx, () -> view.take(FetchScope.all(), reply()));
     assertThat(on(ctx, () -> view.patchPeerMacs(announced))).isEqualTo(Patch.PATCHED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getPeerMacsList())
+    assertThat(HostParts.peerMacs(on(ctx, view::wanted).orElseThrow()))
         .containsExactly(mac("compute0", "fa:16:3f:00:00:03"), mac("compute2", "fa:16:3f:00:00:02"));
     assertThat(on(ctx, () -> view.patchPeerMacs(List.of(announced.get(2), announced.get(0)))))
         .as("the same peers in another order").isEqualTo(Patch.UNCHANGED);
@@ -113,10 +114,10 @@ class HostViewTest {
     run(ctx, () -> view.take(FetchScope.all(), reply()));
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2))).isEqualTo(Patch.PATCHED);
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2))).isEqualTo(Patch.UNCHANGED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getTunnelEndpointsMap()).containsEntry("compute2", "172.31.0.12");
+    assertThat(HostParts.tunnelEndpoints(on(ctx, view::wanted).orElseThrow())).containsEntry("compute2", "172.31.0.12");
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2.toBuilder().setTunnelIp("").build())))
         .isEqualTo(Patch.PATCHED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getTunnelEndpointsMap()).isEmpty();
+    assertThat(HostParts.tunnelEndpoints(on(ctx, view::wanted).orElseThrow())).isEmpty();
     TunnelEndpoint self = TunnelEndpoint.newBuilder().setHost(HOST).setTunnelIp("172.31.0.11").build();
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(self))).isEqualTo(Patch.UNCHANGED);
   }
