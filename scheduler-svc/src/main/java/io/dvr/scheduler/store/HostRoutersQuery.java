@@ -59,11 +59,11 @@ public final class HostRoutersQuery {
   }
 
   /**
-   * The host's view of the given routers; {@code arpTables} (router id -> entries, ordered by
-   * address) and {@code dvrMacs} (every host's MAC, ordered by host) come from their owners.
+   * The host's view of the given routers as the database holds it: without the routers' ARP
+   * tables and the DVR MACs, which their owners give ({@link #withOwners}), so that the
+   * transaction is not held open while they answer.
    */
-  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds,
-      Future<Map<UUID, List<ArpEntry>>> arpTables, Future<List<DvrHostMac>> dvrMacs) {
+  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds) {
     UUID[] ids = routerIds.toArray(UUID[]::new);
     Map<UUID, RouterInfo.Builder> routers = new LinkedHashMap<>();
     Map<UUID, Set<String>> routerSubnets = new TreeMap<>();
@@ -174,20 +174,6 @@ public final class HostRoutersQuery {
             }
           }
           routers.forEach((id, router) -> localPortIds(router, routerSubnets.getOrDefault(id, Set.of()), ports.values()));
-          return arpTables;
-        })
-        .compose(tables -> {
-          routers.forEach((id, router) -> router.addAllArpEntries(tables.getOrDefault(id, List.of())));
-          return dvrMacs;
-        })
-        .compose(macs -> {
-          for (DvrHostMac mac : macs) {
-            if (host.equals(mac.getHost())) {
-              out.setDvrMac(mac.getMacAddress());
-            } else {
-              peer(peers, mac.getHost()).setDvrMac(mac.getMacAddress());
-            }
-          }
           // One endpoint per host, as tunnelEndpoint(tx, host) reads it.
           return tx.all("SELECT DISTINCT ON (host) host, tunnel_ip FROM agents WHERE tunnel_ip <> '' AND host <> $1"
               + " ORDER BY host, agent_type", host);
@@ -200,6 +186,30 @@ public final class HostRoutersQuery {
           out.addAllNetworks(networks.values());
           return out.build();
         });
+  }
+
+  /**
+   * The view with its owners' answers: {@code arpTables} (router id -> entries, ordered by
+   * address) from arp-svc and {@code dvrMacs} (every host's MAC) from mac-allocator-svc; a host
+   * with a DVR MAC is a peer even before it has a tunnel endpoint.
+   */
+  public static HostRouters withOwners(HostRouters view, Map<UUID, List<ArpEntry>> arpTables, List<DvrHostMac> dvrMacs) {
+    HostRouters.Builder out = view.toBuilder().clearRouters().clearPeers();
+    for (RouterInfo router : view.getRoutersList()) {
+      out.addRouters(router.toBuilder().addAllArpEntries(
+          arpTables.getOrDefault(UUID.fromString(router.getRouterId()), List.of())));
+    }
+    Map<String, HostPeer.Builder> peers = new TreeMap<>();
+    view.getPeersList().forEach(p -> peers.put(p.getHost(), p.toBuilder()));
+    for (DvrHostMac mac : dvrMacs) {
+      if (view.getHost().equals(mac.getHost())) {
+        out.setDvrMac(mac.getMacAddress());
+      } else {
+        peer(peers, mac.getHost()).setDvrMac(mac.getMacAddress());
+      }
+    }
+    peers.values().forEach(out::addPeers);
+    return out.build();
   }
 
   /**

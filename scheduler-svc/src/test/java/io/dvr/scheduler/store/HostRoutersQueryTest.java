@@ -110,9 +110,9 @@ class HostRoutersQueryTest {
 
   /** The host's view of both routers, read in one snapshot as scheduler-svc reads it. */
   static HostRouters view(String host) throws Exception {
-    return await(store.snapshot(tx -> query.generation(tx).compose(generation -> query.forHost(tx, host, "dvr",
-            List.of(R1, R2), Future.succeededFuture(Map.of()), Future.succeededFuture(MACS))
-        .map(view -> view.toBuilder().setGeneration(generation).build()))));
+    HostRouters fromDatabase = await(store.snapshot(tx -> query.generation(tx).compose(generation ->
+        query.forHost(tx, host, "dvr", List.of(R1, R2)).map(view -> view.toBuilder().setGeneration(generation).build()))));
+    return HostRoutersQuery.withOwners(fromDatabase, Map.of(), MACS);
   }
 
   static RouterInfo router(HostRouters view, UUID id) {
