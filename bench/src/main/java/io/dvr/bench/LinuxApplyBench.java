@@ -10,9 +10,12 @@ import io.dvr.agent.driver.linux.HostShell;
 import io.dvr.agent.driver.linux.LinuxHost;
 import io.dvr.agent.driver.linux.LinuxOptions;
 import io.dvr.agent.reconcile.Reconciler;
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.render.TunnelType;
-import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostPeer;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostPortIp;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.LocalPortInfo;
 import io.dvr.proto.v1.RouterInfo;
@@ -200,8 +203,8 @@ public final class LinuxApplyBench {
 
   private static HostRouters.Builder base() {
     return HostRouters.newBuilder().setHost(HOST).setAgentMode(MODE).setDvrMac(DVR_MAC)
-        .addPeerMacs(DvrHostMac.newBuilder().setHost("peer").setMacAddress("fa:16:3f:00:00:62"))
-        .putTunnelEndpoints(HOST, "172.31.9.1").putTunnelEndpoints("peer", "172.31.9.2");
+        .addPeers(HostPeer.newBuilder().setHost(HOST).setTunnelIp("172.31.9.1"))
+        .addPeers(HostPeer.newBuilder().setHost("peer").setDvrMac("fa:16:3f:00:00:62").setTunnelIp("172.31.9.2"));
   }
 
   private static RouterPortInfo port(String mac, String ip, String cidr, String subnet, String network, int seg,
@@ -240,11 +243,12 @@ public final class LinuxApplyBench {
       String mac = String.format(Locale.ROOT, "fa:16:3e:21:%02x:01", i);
       String vmMac = String.format(Locale.ROOT, "fa:16:3e:22:%02x:05", i);
       RouterPortInfo qr = port(mac, "10.100." + i + ".1", "10.100." + i + ".0/24", subnet, net, 200 + i, "");
-      LocalPortInfo vm = LocalPortInfo.newBuilder().setPortId(id()).setMacAddress(vmMac).setNetworkId(net)
-          .setSubnetId(subnet).setIpAddress("10.100." + i + ".5").build();
-      h.addNetworks(TunnelNetwork.newBuilder().setNetworkId(net).setSegmentationId(200 + i));
+      HostPort vm = HostPort.newBuilder().setPortId(id()).setMacAddress(vmMac).setNetworkId(net)
+          .setSegmentationId(200 + i).setDeviceOwner("compute:nova")
+          .addFixedIps(HostPortIp.newBuilder().setSubnetId(subnet).setIpAddress("10.100." + i + ".5")).build();
+      h.addNetworks(TunnelNetwork.newBuilder().setNetworkId(net).setSegmentationId(200 + i)).addPorts(vm);
       h.addRouters(RouterInfo.newBuilder().setRouterId(id()).setRevision(1).setAdminStateUp(true).setDistributed(true)
-          .addInterfaces(qr).addLocalPorts(vm));
+          .addInterfaces(qr).addLocalPortIds(vm.getPortId()));
     }
     return h.build();
   }
@@ -254,7 +258,7 @@ public final class LinuxApplyBench {
     List<String> argv = new ArrayList<>(List.of("ovs-vsctl"));
     int i = 0;
     for (RouterInfo r : routers.getRoutersList()) {
-      for (LocalPortInfo p : r.getLocalPortsList()) {
+      for (LocalPortInfo p : HostParts.localPorts(routers, r)) {
         String dev = "vm" + i++;
         argv.addAll(List.of("--", "add-port", "br-int", dev, "--", "set", "Interface", dev, "type=internal",
             "external_ids:iface-id=" + p.getPortId()));

@@ -6,6 +6,7 @@ import io.dvr.agent.model.HostState;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
@@ -76,7 +77,7 @@ public final class HostPipeline implements Dataplane {
       Plan plan = Reconciler.diff(desired, observed);
       if (LOG.isDebugEnabled()) {
         LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}, plan:\n{}", config.host(), pass,
-            routers.getTunnelEndpointsMap(), facts.tunnelOfports(), plan);
+            HostParts.tunnelEndpoints(routers), facts.tunnelOfports(), plan);
       }
       driver.execute(plan);
       store.save(facts);

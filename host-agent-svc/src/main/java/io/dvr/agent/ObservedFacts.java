@@ -4,6 +4,7 @@ import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.render.CentralSnat;
 import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
 import io.dvr.proto.v1.HostRouters;
@@ -34,7 +35,7 @@ final class ObservedFacts {
     int patchTun = patchOfport(brInt, Names.BR_INT, Names.PATCH_TUN, previous.patchTunOfport());
     int patchInt = patchOfport(brTun, Names.BR_TUN, Names.PATCH_INT, previous.patchIntOfport());
     SortedMap<String, Integer> tunnels = new TreeMap<>();
-    for (Map.Entry<String, String> e : routers.getTunnelEndpointsMap().entrySet()) {
+    for (Map.Entry<String, String> e : HostParts.tunnelEndpoints(routers).entrySet()) {
       if (!e.getKey().equals(config.host()) && !e.getValue().isEmpty()) {
         tunnelPort(brTun, e.getValue()).ifPresent(ofport -> tunnels.put(e.getKey(), ofport));
       }
@@ -44,7 +45,7 @@ final class ObservedFacts {
         previous.fipPriorities(), previous.linkLocalPairs());
     SortedMap<String, Integer> plugged = new TreeMap<>();
     for (RouterInfo r : HostRenderer.carried(routers)) {
-      for (LocalPortInfo p : r.getLocalPortsList()) {
+      for (LocalPortInfo p : HostParts.localPorts(routers, r)) {
         ofport(brInt, OvsPort.vm(p.getPortId(), OvsPort.NO_TAG).key()).ifPresent(o -> plugged.put(p.getPortId(), o));
       }
       if (CentralSnat.isHere(r, ports)) {

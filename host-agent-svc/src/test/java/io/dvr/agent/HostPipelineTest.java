@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dvr.agent.driver.Hypervisor;
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.fixtures.SeedTopology;
 import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.render.HostFacts;
@@ -94,7 +95,7 @@ class HostPipelineTest {
       assertThat(host.dumpFlows(Names.BR_TUN)).contains("in_port=" + toNetwork.ofport() + " ")
           .contains("in_port=" + toCompute2.ofport() + " ");
 
-      HostRouters withoutCompute2 = compute1().toBuilder().removeTunnelEndpoints("compute2").build();
+      HostRouters withoutCompute2 = SeedTopology.withoutTunnelEndpoint(compute1(), "compute2");
       assertThat(await(pipeline.apply(withoutCompute2))).isPositive();
       BridgeState brTun = host.observePorts().get(Names.BR_TUN);
       assertThat(brTun.ports()).containsKeys("vxlan-0a00000a", "vxlan-other").doesNotContainKey("vxlan-0a00000c");

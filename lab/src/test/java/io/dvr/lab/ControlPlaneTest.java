@@ -113,9 +113,9 @@ class ControlPlaneTest {
     var macs = fx.routersOf("network");
     Set<String> all = new java.util.TreeSet<>();
     all.add(macs.getDvrMac());
-    macs.getPeerMacsList().forEach(m -> all.add(m.getMacAddress()));
+    macs.getPeersList().forEach(m -> all.add(m.getDvrMac()));
     assertThat(all).hasSize(3).allSatisfy(m -> assertThat(m).matches("fa:16:3f(:[0-9a-f]{2}){3}"));
-    assertThat(macs.getPeerMacsList()).extracting(m -> m.getHost()).containsExactly("compute1", "compute2");
+    assertThat(macs.getPeersList()).extracting(m -> m.getHost()).containsExactly("compute1", "compute2");
   }
 
   @Test

@@ -57,12 +57,22 @@ final class HostViews {
     }
     Future<List<DvrHostMac>> macs = ask(EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.getDefaultInstance(),
         ListDvrMacsResponse.parser(), "mac-allocator-svc").map(ListDvrMacsResponse::getMacsList);
-    return store.read(tx -> hostRouters.agentMode(tx, host).compose(mode -> scheduler.routersOf(tx, host)
-        .compose(bound -> {
+    // One snapshot for what the database holds, so its generation orders the view among the
+    // host's views. The owners' answers (ARP tables, DVR MACs) are asked meanwhile and awaited
+    // after the snapshot's transaction ended, bounded by the bus timeout.
+    return store.snapshot(tx -> hostRouters.generation(tx).compose(generation -> hostRouters.agentMode(tx, host)
+        .compose(mode -> scheduler.routersOf(tx, host).compose(bound -> {
           List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
-          return hostRouters.forHost(tx, host, mode, ids, arpTables(ids), macs);
-        })));
+          Future<Map<UUID, List<ArpEntry>>> arp = arpTables(ids);
+          return hostRouters.forHost(tx, host, mode, ids)
+              .map(view -> new Read(view.toBuilder().setGeneration(generation).build(), arp));
+        }))))
+        .compose(read -> Future.all(read.arpTables(), macs)
+            .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())));
   }
+
+  /** What the snapshot read, and the ARP tables asked of arp-svc for its routers. */
+  private record Read(HostRouters view, Future<Map<UUID, List<ArpEntry>>> arpTables) {}
 
   Future<ListHostsForRouterResponse> listHostsForRouter(ListHostsForRouterRequest request) {
     UUID router;

@@ -43,6 +43,15 @@ public final class Store {
     return work.apply(new Tx(pool)).recover(this::translate);
   }
 
+  /**
+   * Reads in one REPEATABLE READ, read-only transaction: every statement of the work sees the
+   * same snapshot (a consistent view across several queries; no write is possible).
+   */
+  public <T> Future<T> snapshot(Function<Tx, Future<T>> work) {
+    return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute().compose(v -> work.apply(new Tx(conn)))).recover(this::translate);
+  }
+
   private <T> Future<T> translate(Throwable err) {
     if (err instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       String constraint = pg.getConstraint();

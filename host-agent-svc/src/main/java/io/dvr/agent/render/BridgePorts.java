@@ -27,7 +27,7 @@ final class BridgePorts {
   static SortedMap<String, BridgeState> addTo(SortedMap<String, BridgeState> bridges, HostRouters in, HostFacts f,
       List<RouterInfo> carried) {
     SortedMap<String, BridgeState> out = new TreeMap<>(bridges);
-    out.merge(Names.BR_INT, BridgeState.of(Names.BR_INT, List.of(), brInt(f, carried)), BridgePorts::withPorts);
+    out.merge(Names.BR_INT, BridgeState.of(Names.BR_INT, List.of(), brInt(in, f, carried)), BridgePorts::withPorts);
     out.merge(Names.BR_TUN, BridgeState.of(Names.BR_TUN, List.of(), brTun(in, f)), BridgePorts::withPorts);
     return out;
   }
@@ -36,7 +36,7 @@ final class BridgePorts {
     return new BridgeState(flows.name(), flows.flows(), ports.ports());
   }
 
-  private static List<OvsPort> brInt(HostFacts f, List<RouterInfo> carried) {
+  private static List<OvsPort> brInt(HostRouters in, HostFacts f, List<RouterInfo> carried) {
     List<OvsPort> ports = new ArrayList<>();
     for (RouterInfo r : carried) {
       String qrouter = Names.qrouterNamespace(r.getRouterId());
@@ -49,7 +49,7 @@ final class BridgePorts {
           ports.add(OvsPort.plugged(snat, Names.sgDevice(p.getPortId()), tag(f, p.getNetworkId())));
         }
       }
-      for (LocalPortInfo p : r.getLocalPortsList()) {
+      for (LocalPortInfo p : HostParts.localPorts(in, r)) {
         ports.add(OvsPort.vm(p.getPortId(), tag(f, p.getNetworkId())));
       }
     }
@@ -66,7 +66,7 @@ final class BridgePorts {
     if (f.tunnelIp().isEmpty()) {
       return ports;
     }
-    for (Map.Entry<String, String> e : new TreeMap<>(in.getTunnelEndpointsMap()).entrySet()) {
+    for (Map.Entry<String, String> e : HostParts.tunnelEndpoints(in).entrySet()) {
       String peer = e.getKey();
       String ip = e.getValue();
       if (peer.equals(f.host()) || ip.isEmpty() || ip.equals(f.tunnelIp())) {

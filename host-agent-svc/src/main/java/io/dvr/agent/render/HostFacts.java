@@ -89,7 +89,7 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
     routers.getNetworksList().stream().map(TunnelNetwork::getNetworkId).forEach(networks::add);
     for (RouterInfo r : HostRenderer.carried(routers)) {
       r.getInterfacesList().stream().map(RouterPortInfo::getNetworkId).forEach(networks::add);
-      r.getLocalPortsList().stream().map(LocalPortInfo::getNetworkId).forEach(networks::add);
+      HostParts.localPorts(routers, r).stream().map(LocalPortInfo::getNetworkId).forEach(networks::add);
       if (CentralSnat.isHere(r, this)) {
         r.getSnatPortsList().stream().map(RouterPortInfo::getNetworkId).forEach(networks::add);
       }
@@ -111,7 +111,7 @@ public record HostFacts(String host, String agentMode, String dvrMac, TunnelType
   public SortedSet<String> wiredPorts(HostRouters routers) {
     SortedSet<String> wired = new TreeSet<>();
     for (RouterInfo r : routers.getRoutersList()) {
-      for (LocalPortInfo p : r.getLocalPortsList()) {
+      for (LocalPortInfo p : HostParts.localPorts(routers, r)) {
         if (portOfports.containsKey(p.getPortId())) {
           wired.add(p.getPortId());
         }

@@ -61,7 +61,7 @@ final class OvsFlows {
     }));
     for (RouterInfo r : carried) {
       routerInterfaces(r, f, brTun);
-      localPorts(r, f, brInt);
+      localPorts(in, r, f, brInt);
     }
     SortedMap<String, BridgeState> bridges = new TreeMap<>();
     bridges.put(Names.BR_INT, BridgeState.of(Names.BR_INT, brInt));
@@ -103,9 +103,9 @@ final class OvsFlows {
   }
 
   /** Frames routed by a remote host's copy of the router reach local ports with the local gateway MAC. */
-  private static void localPorts(RouterInfo r, HostFacts f, List<Flow> brInt) {
+  private static void localPorts(HostRouters in, RouterInfo r, HostFacts f, List<Flow> brInt) {
     List<LocalPort> ports = new ArrayList<>();
-    r.getLocalPortsList().forEach(p -> ports.add(
+    HostParts.localPorts(in, r).forEach(p -> ports.add(
         new LocalPort(r, p.getPortId(), p.getMacAddress(), p.getNetworkId(), p.getSubnetId(), true)));
     if (CentralSnat.isHere(r, f)) {
       CentralSnat.snatPorts(r).forEach(p -> ports.add(
@@ -141,7 +141,7 @@ final class OvsFlows {
 
   private static SortedSet<String> remoteDvrMacs(HostRouters in, HostFacts f) {
     SortedSet<String> macs = new TreeSet<>();
-    for (DvrHostMac m : in.getPeerMacsList()) {
+    for (DvrHostMac m : HostParts.peerMacs(in)) {
       String mac = m.getMacAddress().toLowerCase();
       if (!m.getHost().equals(f.host()) && !mac.isEmpty() && !mac.equals(f.dvrMac())) {
         macs.add(mac);
@@ -152,7 +152,7 @@ final class OvsFlows {
 
   /** Tunnel ofports ordered by the peer's tunnel endpoint address, as tunnel port names are. */
   private static List<Integer> tunnelPorts(HostRouters in, HostFacts f) {
-    Map<String, String> endpoints = in.getTunnelEndpointsMap();
+    Map<String, String> endpoints = HostParts.tunnelEndpoints(in);
     Comparator<String> byEndpoint = Comparator.comparingLong(
         (String host) -> endpoints.containsKey(host) ? IpPrefix.toLong(endpoints.get(host)) : Long.MAX_VALUE);
     return f.tunnelOfports().keySet().stream().filter(h -> !h.equals(f.host()))

@@ -9,6 +9,8 @@
  * io.dvr.agent.render.Names}. Allocations are pure functions of the previous allocations and the
  * keys needed now, so values survive restarts once the shell persists them. The predicates that
  * decide what a host carries ({@code HostRenderer.carried}, {@code CentralSnat.isHere}) exist only
- * here; the agent core uses them, never a copy.
+ * here; the agent core uses them, never a copy. Likewise a router's local ports and the peers'
+ * DVR MACs and tunnel endpoints are read from the view's host-level lists only through {@link
+ * io.dvr.agent.render.HostParts}.
  */
 package io.dvr.agent.render;

@@ -1,6 +1,7 @@
 package io.dvr.agent.sync;
 
 import io.dvr.agent.Dataplane;
+import io.dvr.agent.render.HostParts;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Future;
 import java.util.Map;
@@ -119,7 +120,7 @@ final class Applier {
     backoff = backoff.succeeded();
     Applied before = applied;
     applied = new Applied(operations, before.operationsSinceStart() + operations, true,
-        Map.copyOf(host.getTunnelEndpointsMap()));
+        Map.copyOf(HostParts.tunnelEndpoints(host)));
     state = new Idle();
     outcome.applied(host, operations);
     if (again) {

@@ -3,21 +3,32 @@ package io.dvr.agent.sync;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.HostPeer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.TunnelEndpoint;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the agent holds of its host's wanted state: the routers it carries by id and the host
- * part of {@link HostRouters} (its DVR MAC, the peers' MACs and tunnel endpoints, networks).
- * Fetch replies replace what they cover; ARP updates and peer announcements are patched in, and
- * a patch that cannot be made says so (the caller fetches instead).
+ * part of {@link HostRouters} (its DVR MAC, its ports, its peers' MACs and tunnel endpoints,
+ * networks). Fetch replies replace what they cover; ARP updates and peer announcements are
+ * patched in, and a patch that cannot be made says so (the caller fetches instead).
+ *
+ * <p>Stale replies: each reply carries the generation of the snapshot it was read from. The view
+ * remembers the generation that each router (held or dropped) and the host part were last taken
+ * from; a reply does not replace what was taken from a higher generation (it was read before
+ * that, e.g. a slow request), and says so at DEBUG. Equal generations are taken. A full sync sets
+ * the floor for every router it does not name otherwise.
  *
  * <p>States: {@link Completeness#PARTIAL} until the first full sync is taken (it holds only some
  * routers, so applying it would remove the others), then {@link Completeness#COMPLETE}. Only a
@@ -40,11 +51,19 @@ final class HostView {
     NOT_COMPLETE
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(HostView.class);
+
   private final SyncContext ctx;
   /** The host part of the view; its routers list is always empty (they are in {@link #routers}). */
   private HostRouters.Builder hostPart;
   private final Map<String, RouterInfo> routers = new TreeMap<>();
   private Completeness completeness = Completeness.PARTIAL;
+  /** The generation the host part was taken from. */
+  private long hostGeneration = Long.MIN_VALUE;
+  /** The generation of the last full sync taken: what every router not in {@link #routerGenerations} was taken at. */
+  private long fullSyncGeneration = Long.MIN_VALUE;
+  /** Routers (held or dropped) taken from a reply newer than the last full sync, by id. */
+  private final Map<String, Long> routerGenerations = new HashMap<>();
 
   HostView(SyncContext ctx, String host, String agentMode) {
     this.ctx = ctx;
@@ -75,21 +94,51 @@ final class HostView {
   /**
    * Takes a fetch reply: the routers of the scope are replaced by those it carries (a full sync
    * drops every router it does not carry), the host part by the reply's (keeping the DVR MAC
-   * when the reply has none yet).
+   * when the reply has none yet); what was taken from a higher generation is kept.
    */
   void take(FetchScope scope, HostRouters reply) {
     ctx.check("taking fetched routers");
+    long generation = reply.getGeneration();
+    Map<String, RouterInfo> carried = new TreeMap<>();
+    reply.getRoutersList().forEach(r -> carried.put(r.getRouterId(), r));
+    Set<String> covered = new TreeSet<>(carried.keySet());
     if (scope instanceof FetchScope.All) {
-      routers.clear();
-      completeness = Completeness.COMPLETE;
+      covered.addAll(routers.keySet());
+      covered.addAll(routerGenerations.keySet());
     } else {
-      ((FetchScope.Routers) scope).ids().forEach(routers::remove);
+      covered.addAll(((FetchScope.Routers) scope).ids());
     }
-    reply.getRoutersList().forEach(r -> routers.put(r.getRouterId(), r));
-    String mac = hostPart.getDvrMac();
-    hostPart = reply.toBuilder().clearRouters();
-    if (hostPart.getDvrMac().isEmpty()) {
-      hostPart.setDvrMac(mac);
+    Set<String> newer = new TreeSet<>();
+    for (String id : covered) {
+      if (generation < routerGenerations.getOrDefault(id, fullSyncGeneration)) {
+        newer.add(id);
+      } else if (carried.containsKey(id)) {
+        routers.put(id, carried.get(id));
+        routerGenerations.put(id, generation);
+      } else {
+        routers.remove(id);
+        routerGenerations.put(id, generation);
+      }
+    }
+    if (scope instanceof FetchScope.All) {
+      completeness = Completeness.COMPLETE;
+      fullSyncGeneration = Math.max(fullSyncGeneration, generation);
+      // Entries no newer than the floor say nothing the floor does not.
+      routerGenerations.values().removeIf(g -> g <= fullSyncGeneration);
+    }
+    boolean hostStale = generation < hostGeneration;
+    if (!hostStale) {
+      String mac = hostPart.getDvrMac();
+      hostPart = reply.toBuilder().clearRouters();
+      if (hostPart.getDvrMac().isEmpty()) {
+        hostPart.setDvrMac(mac);
+      }
+      hostGeneration = generation;
+    }
+    if ((hostStale || !newer.isEmpty()) && LOG.isDebugEnabled()) {
+      LOG.debug("host {}: dropped what is stale in the reply {} of generation {}: {}{}", hostPart.getHost(), scope,
+          generation, hostStale ? "the host part (held from generation " + hostGeneration + ")" : "",
+          newer.isEmpty() ? "" : (hostStale ? ", " : "") + "routers " + newer + " (held from a newer generation)");
     }
   }
 
@@ -109,22 +158,17 @@ final class HostView {
     return Patch.PATCHED;
   }
 
-  /** Takes every host's DVR MAC as announced; the peers' are kept, sorted by host. */
+  /** Takes every host's DVR MAC as announced into the peers (a peer not announced has none). */
   Patch patchPeerMacs(List<DvrHostMac> macs) {
     ctx.check("patching the peers' DVR MACs");
     if (completeness == Completeness.PARTIAL) {
       return Patch.NOT_COMPLETE;
     }
-    String self = hostPart.getHost();
-    List<DvrHostMac> peers = macs.stream().filter(m -> !m.getHost().equals(self))
-        .sorted(Comparator.comparing(DvrHostMac::getHost)).toList();
-    List<DvrHostMac> held = hostPart.getPeerMacsList().stream()
-        .sorted(Comparator.comparing(DvrHostMac::getHost)).toList();
-    if (peers.equals(held)) {
-      return Patch.UNCHANGED;
-    }
-    hostPart.clearPeerMacs().addAllPeerMacs(peers);
-    return Patch.PATCHED;
+    Map<String, String> announced = new HashMap<>();
+    macs.forEach(m -> announced.put(m.getHost(), m.getMacAddress()));
+    Set<String> hosts = new TreeSet<>(announced.keySet());
+    hostPart.getPeersList().forEach(peer -> hosts.add(peer.getHost()));
+    return patchPeers(hosts, peer -> peer.toBuilder().setDvrMac(announced.getOrDefault(peer.getHost(), "")).build());
   }
 
   /** Takes a peer's tunnel endpoint as registered now (empty: it has none any more). */
@@ -136,14 +180,33 @@ final class HostView {
     if (completeness == Completeness.PARTIAL) {
       return Patch.NOT_COMPLETE;
     }
-    if (hostPart.getTunnelEndpointsOrDefault(endpoint.getHost(), "").equals(endpoint.getTunnelIp())) {
+    return patchPeers(Set.of(endpoint.getHost()), peer -> peer.getHost().equals(endpoint.getHost())
+        ? peer.toBuilder().setTunnelIp(endpoint.getTunnelIp()).build() : peer);
+  }
+
+  /**
+   * Changes the peers of {@code hosts} (a host not a peer yet starts empty); a peer with neither a
+   * DVR MAC nor a tunnel endpoint is dropped. The peers stay one per host, ordered by host.
+   */
+  private Patch patchPeers(Set<String> hosts, UnaryOperator<HostPeer> change) {
+    Map<String, HostPeer> peers = new TreeMap<>();
+    hostPart.getPeersList().forEach(peer -> peers.put(peer.getHost(), peer));
+    for (String host : hosts) {
+      if (host.equals(hostPart.getHost())) {
+        continue;
+      }
+      HostPeer changed = change.apply(peers.getOrDefault(host, HostPeer.newBuilder().setHost(host).build()));
+      if (changed.getDvrMac().isEmpty() && changed.getTunnelIp().isEmpty()) {
+        peers.remove(host);
+      } else {
+        peers.put(host, changed);
+      }
+    }
+    List<HostPeer> patched = List.copyOf(peers.values());
+    if (patched.equals(hostPart.getPeersList())) {
       return Patch.UNCHANGED;
     }
-    if (endpoint.getTunnelIp().isEmpty()) {
-      hostPart.removeTunnelEndpoints(endpoint.getHost());
-    } else {
-      hostPart.putTunnelEndpoints(endpoint.getHost(), endpoint.getTunnelIp());
-    }
+    hostPart.clearPeers().addAllPeers(patched);
     return Patch.PATCHED;
   }
 

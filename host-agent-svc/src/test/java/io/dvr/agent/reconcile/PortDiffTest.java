@@ -4,6 +4,7 @@ import static io.dvr.agent.fixtures.SeedTopology.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.fixtures.SeedTopology;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.reconcile.Operation.AddTunnelPort;
@@ -73,7 +74,7 @@ class PortDiffTest {
     MemoryHost host = new MemoryHost("compute1");
     host.execute(Reconciler.diff(HostRenderer.render(routers, withTunnels(routers)), host.observe()));
     host.execute(new AddTunnelPort(Names.BR_TUN, "vxlan-other", "vxlan", "10.0.0.99", "10.0.0.11", ""));
-    HostRouters withoutCompute2 = routers.toBuilder().removeTunnelEndpoints("compute2").build();
+    HostRouters withoutCompute2 = SeedTopology.withoutTunnelEndpoint(routers, "compute2");
     List<Operation> ops = Reconciler.diff(HostRenderer.render(withoutCompute2, withTunnels(withoutCompute2)),
         host.observe()).operations();
     assertThat(ops).contains(new DeleteTunnelPort(Names.BR_TUN, "vxlan-0a00000c"));

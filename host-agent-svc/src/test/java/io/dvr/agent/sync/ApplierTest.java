@@ -14,6 +14,7 @@ import io.dvr.agent.sync.Applier.BackingOff;
 import io.dvr.agent.sync.Applier.Idle;
 import io.dvr.agent.sync.Applier.Stopped;
 import io.dvr.agent.sync.SyncTesting.StandInDataplane;
+import io.dvr.proto.v1.HostPeer;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class ApplierTest {
   private static final HostRouters WANTED = reply(router("r1")).toBuilder().setDvrMac("fa:16:3f:00:00:01")
-      .putTunnelEndpoints("compute2", "172.31.0.12").build();
+      .addPeers(HostPeer.newBuilder().setHost("compute2").setTunnelIp("172.31.0.12")).build();
 
   private final StandInDataplane dataplane = new StandInDataplane();
   private final AtomicReference<Optional<HostRouters>> wanted = new AtomicReference<>(Optional.of(WANTED));

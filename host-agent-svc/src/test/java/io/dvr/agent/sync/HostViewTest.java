@@ -9,10 +9,12 @@ import static io.dvr.agent.sync.SyncTesting.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.sync.HostView.Patch;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.HostPeer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.TunnelEndpoint;
@@ -98,7 +100,7 @@ class HostViewTest {
     run(ctx, () -> view.takeDvrMac("fa:16:3f:00:00:01"));
     run(ctx, () -> view.take(FetchScope.all(), reply()));
     assertThat(on(ctx, () -> view.patchPeerMacs(announced))).isEqualTo(Patch.PATCHED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getPeerMacsList())
+    assertThat(HostParts.peerMacs(on(ctx, view::wanted).orElseThrow()))
         .containsExactly(mac("compute0", "fa:16:3f:00:00:03"), mac("compute2", "fa:16:3f:00:00:02"));
     assertThat(on(ctx, () -> view.patchPeerMacs(List.of(announced.get(2), announced.get(0)))))
         .as("the same peers in another order").isEqualTo(Patch.UNCHANGED);
@@ -113,12 +115,76 @@ class HostViewTest {
     run(ctx, () -> view.take(FetchScope.all(), reply()));
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2))).isEqualTo(Patch.PATCHED);
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2))).isEqualTo(Patch.UNCHANGED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getTunnelEndpointsMap()).containsEntry("compute2", "172.31.0.12");
+    assertThat(HostParts.tunnelEndpoints(on(ctx, view::wanted).orElseThrow())).containsEntry("compute2", "172.31.0.12");
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(compute2.toBuilder().setTunnelIp("").build())))
         .isEqualTo(Patch.PATCHED);
-    assertThat(on(ctx, view::wanted).orElseThrow().getTunnelEndpointsMap()).isEmpty();
+    assertThat(HostParts.tunnelEndpoints(on(ctx, view::wanted).orElseThrow())).isEmpty();
     TunnelEndpoint self = TunnelEndpoint.newBuilder().setHost(HOST).setTunnelIp("172.31.0.11").build();
     assertThat(on(ctx, () -> view.patchTunnelEndpoint(self))).isEqualTo(Patch.UNCHANGED);
+  }
+
+  private static HostRouters replyAt(long generation, RouterInfo... routers) {
+    return SyncTesting.reply(routers).toBuilder().setGeneration(generation).build();
+  }
+
+  private static HostPeer peer(String host, String mac, String tunnelIp) {
+    return HostPeer.newBuilder().setHost(host).setDvrMac(mac).setTunnelIp(tunnelIp).build();
+  }
+
+  @Test
+  @DisplayName("a reply older than what the view holds for its routers or host part does not overwrite them; equal and newer ones do")
+  void staleRepliesAreDropped() {
+    run(ctx, () -> view.takeDvrMac("fa:16:3f:00:00:01"));
+    run(ctx, () -> view.take(FetchScope.all(), replyAt(5, router("r1", "10.0.0.5"), router("r2")).toBuilder()
+        .addPeers(peer("compute2", "fa:16:3f:00:00:02", "172.31.0.12")).build()));
+
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r1")), replyAt(4, router("r1", "10.0.0.9"))));
+    HostRouters wanted = on(ctx, view::wanted).orElseThrow();
+    assertThat(wanted.getRouters(0).getArpEntriesList()).as("r1 as generation 5 had it").containsExactly(arp("10.0.0.5"));
+    assertThat(wanted.getPeersList()).as("the host part of generation 5").hasSize(1);
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r3")), replyAt(4, router("r3"))));
+    assertThat(routerIds(on(ctx, view::wanted).orElseThrow())).as("the full sync of 5 had no r3")
+        .containsExactly("r1", "r2");
+
+    run(ctx, () -> view.take(FetchScope.all(), replyAt(6, router("r1", "10.0.0.5"))));
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r2")), replyAt(5, router("r2"))));
+    assertThat(routerIds(on(ctx, view::wanted).orElseThrow())).as("r2, dropped at 6, is not brought back by 5")
+        .containsExactly("r1");
+
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r1")), replyAt(6, router("r1", "10.0.0.6"))));
+    assertThat(on(ctx, view::wanted).orElseThrow().getRouters(0).getArpEntriesList()).as("an equal generation is taken")
+        .containsExactly(arp("10.0.0.6"));
+
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r1")), replyAt(8, router("r1", "10.0.0.8")).toBuilder()
+        .addPeers(peer("compute3", "fa:16:3f:00:00:03", "")).build()));
+    run(ctx, () -> view.take(FetchScope.routers(List.of("r4")), replyAt(7, router("r4"))));
+    wanted = on(ctx, view::wanted).orElseThrow();
+    assertThat(routerIds(wanted)).as("r4 was last taken at 6, the full sync: 7 is newer for it").containsExactly("r1", "r4");
+    assertThat(wanted.getPeersList()).as("the host part stays the one of generation 8")
+        .containsExactly(peer("compute3", "fa:16:3f:00:00:03", ""));
+
+    assertThat(on(ctx, () -> view.patchTunnelEndpoint(TunnelEndpoint.newBuilder().setHost("compute3")
+        .setTunnelIp("172.31.0.13").build()))).as("patches still apply").isEqualTo(Patch.PATCHED);
+    assertThat(on(ctx, view::wanted).orElseThrow().getPeersList())
+        .containsExactly(peer("compute3", "fa:16:3f:00:00:03", "172.31.0.13"));
+  }
+
+  @Test
+  @DisplayName("peer announcements patch one peer list: a DVR MAC and a tunnel endpoint of one host make one peer")
+  void peersAreOneList() {
+    run(ctx, () -> view.takeDvrMac("fa:16:3f:00:00:01"));
+    run(ctx, () -> view.take(FetchScope.all(), replyAt(1).toBuilder()
+        .addPeers(peer("compute2", "fa:16:3f:00:00:02", "172.31.0.12")).build()));
+    assertThat(on(ctx, () -> view.patchTunnelEndpoint(TunnelEndpoint.newBuilder().setHost("compute3")
+        .setTunnelIp("172.31.0.13").build()))).isEqualTo(Patch.PATCHED);
+    assertThat(on(ctx, () -> view.patchPeerMacs(List.of(mac("compute3", "fa:16:3f:00:00:03"), mac(HOST, "fa:16:3f:00:00:01")))))
+        .isEqualTo(Patch.PATCHED);
+    assertThat(on(ctx, view::wanted).orElseThrow().getPeersList()).as("compute2 lost its MAC, keeps its endpoint")
+        .containsExactly(peer("compute2", "", "172.31.0.12"), peer("compute3", "fa:16:3f:00:00:03", "172.31.0.13"));
+    assertThat(on(ctx, () -> view.patchTunnelEndpoint(TunnelEndpoint.newBuilder().setHost("compute2").build())))
+        .isEqualTo(Patch.PATCHED);
+    assertThat(on(ctx, view::wanted).orElseThrow().getPeersList()).as("a peer with neither is gone")
+        .containsExactly(peer("compute3", "fa:16:3f:00:00:03", "172.31.0.13"));
   }
 
   @Test

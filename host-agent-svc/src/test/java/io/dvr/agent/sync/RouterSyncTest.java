@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
+import io.dvr.agent.render.HostParts;
 import io.dvr.agent.sync.SyncTesting.Answers;
 import io.dvr.agent.sync.SyncTesting.StandInDataplane;
 import io.dvr.common.bus.Bus;
@@ -199,7 +200,7 @@ class RouterSyncTest {
     startSynced(router("r1"));
     publish(EventAddresses.DVR_MACS, ListDvrMacsResponse.newBuilder().addMacs(mac(HOST, MAC))
         .addMacs(mac("compute2", "fa:16:3f:00:00:02")).build());
-    assertThat(dataplane.nextApply().getPeerMacsList()).containsExactly(mac("compute2", "fa:16:3f:00:00:02"));
+    assertThat(HostParts.peerMacs(dataplane.nextApply())).containsExactly(mac("compute2", "fa:16:3f:00:00:02"));
     assertThat(scheduler.none()).isTrue();
 
     routersChanged("r1");
@@ -217,11 +218,11 @@ class RouterSyncTest {
     startSynced(router("r1"));
     TunnelEndpoint compute2 = TunnelEndpoint.newBuilder().setHost("compute2").setTunnelIp("172.31.0.12").build();
     publish(EventAddresses.TUNNEL_ENDPOINTS, compute2);
-    assertThat(dataplane.nextApply().getTunnelEndpointsMap()).containsExactly(Map.entry("compute2", "172.31.0.12"));
+    assertThat(HostParts.tunnelEndpoints(dataplane.nextApply())).containsExactly(Map.entry("compute2", "172.31.0.12"));
     settle();
     assertThat(sync.appliedTunnelEndpoints()).containsExactly(Map.entry("compute2", "172.31.0.12"));
     publish(EventAddresses.TUNNEL_ENDPOINTS, compute2.toBuilder().setTunnelIp("").build());
-    assertThat(dataplane.nextApply().getTunnelEndpointsMap()).isEmpty();
+    assertThat(HostParts.tunnelEndpoints(dataplane.nextApply())).isEmpty();
     settle();
     assertThat(sync.appliedTunnelEndpoints()).isEmpty();
     assertThat(scheduler.none()).isTrue();

@@ -4,17 +4,21 @@ import io.dvr.common.model.DeviceOwners;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostPeer;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostPortIp;
 import io.dvr.proto.v1.HostRouters;
-import io.dvr.proto.v1.LocalPortInfo;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RouterPortInfo;
 import io.dvr.proto.v1.TunnelNetwork;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -23,6 +27,10 @@ import java.util.UUID;
  * set-based queries over all the host's routers at once, then grouped per router. The routers'
  * ARP tables and the DVR MACs are their owners' answers (arp-svc, mac-allocator-svc), given by
  * the caller; this class only reads intent and bindings.
+ *
+ * <p>The host's ports and peers are listed once, at host level; each router names the host ports
+ * on its subnets by id. Run it in one snapshot ({@code Store.snapshot}): its
+ * {@link #generation(Tx) generation} is then that snapshot's, and the view matches it.
  */
 public final class HostRoutersQuery {
 
@@ -39,13 +47,28 @@ public final class HostRoutersQuery {
   }
 
   /**
-   * The host's view of the given routers; {@code arpTables} (router id -> entries, ordered by
-   * address) and {@code dvrMacs} (every host's MAC, ordered by host) come from their owners.
+   * The generation of a host view read in this transaction's snapshot: the snapshot's xmax (the
+   * first transaction id not yet completed when it was taken). Completed transactions only grow,
+   * so a view read from a later snapshot never has a lower generation, and one read after a
+   * change committed has a higher one; nothing is written to number the views. Meaningful only in
+   * a REPEATABLE READ transaction, where every statement reads that one snapshot.
    */
-  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds,
-      Future<Map<UUID, List<ArpEntry>>> arpTables, Future<List<DvrHostMac>> dvrMacs) {
+  public Future<Long> generation(Tx tx) {
+    return tx.one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS generation")
+        .map(row -> row.orElseThrow().getLong("generation"));
+  }
+
+  /**
+   * The host's view of the given routers as the database holds it: without the routers' ARP
+   * tables and the DVR MACs, which their owners give ({@link #withOwners}), so that the
+   * transaction is not held open while they answer.
+   */
+  public Future<HostRouters> forHost(Tx tx, String host, String agentMode, List<UUID> routerIds) {
     UUID[] ids = routerIds.toArray(UUID[]::new);
     Map<UUID, RouterInfo.Builder> routers = new LinkedHashMap<>();
+    Map<UUID, Set<String>> routerSubnets = new TreeMap<>();
+    Map<String, HostPort.Builder> ports = new LinkedHashMap<>();
+    Map<String, HostPeer.Builder> peers = new TreeMap<>();
     HostRouters.Builder out = HostRouters.newBuilder().setHost(host).setAgentMode(agentMode);
     Map<String, TunnelNetwork> networks = new TreeMap<>();
     Map<UUID, UUID> gatewayNetwork = new TreeMap<>();
@@ -84,6 +107,7 @@ public final class HostRoutersQuery {
               }
             }
             router.addInterfaces(qr);
+            routerSubnets.computeIfAbsent(r.getUUID("router_id"), k -> new HashSet<>()).add(r.getUUID("subnet_id").toString());
             networks.putIfAbsent(r.getUUID("network_id").toString(), TunnelNetwork.newBuilder()
                 .setNetworkId(r.getUUID("network_id").toString()).setSegmentationId(r.getInteger("segmentation_id")).build());
           }
@@ -128,45 +152,86 @@ public final class HostRoutersQuery {
               }
             });
           }
-          // Only the ports plugged here: the host's VMs, and the SNAT ports where it holds the SNAT.
-          return tx.all("SELECT ri.router_id, p.id, p.mac_address::text AS mac, host(a.ip_address) AS ip, a.subnet_id,"
-              + " p.network_id, p.device_owner FROM router_interfaces ri"
-              + " JOIN ip_allocations a ON a.subnet_id = ri.subnet_id JOIN ports p ON p.id = a.port_id"
-              + " WHERE ri.router_id = ANY($1) AND ((p.device_owner LIKE 'compute:%' AND p.binding_host = $2)"
-              + " OR p.device_owner = $3) ORDER BY a.ip_address", ids, host, DeviceOwners.ROUTER_SNAT);
+          // The ports plugged here: the host's VMs, and the SNAT ports of the routers whose SNAT it holds.
+          return tx.all("SELECT p.id, p.mac_address::text AS mac, p.network_id, n.segmentation_id, n.mtu, p.device_owner,"
+              + " p.status, a.subnet_id, host(a.ip_address) AS ip, s.cidr::text AS cidr FROM ports p"
+              + " JOIN networks n ON n.id = p.network_id LEFT JOIN ip_allocations a ON a.port_id = p.id"
+              + " LEFT JOIN subnets s ON s.id = a.subnet_id"
+              + " WHERE (p.device_owner LIKE 'compute:%' AND p.binding_host = $1) OR (p.device_owner = $2 AND EXISTS ("
+              + "   SELECT 1 FROM ip_allocations sa JOIN router_interfaces ri ON ri.subnet_id = sa.subnet_id"
+              + "   JOIN router_snat_bindings sb ON sb.router_id = ri.router_id WHERE sa.port_id = p.id AND sb.host = $1))"
+              + " ORDER BY p.id, a.ip_address", host, DeviceOwners.ROUTER_SNAT);
         })
         .compose(rows -> {
           for (Row r : rows) {
-            RouterInfo.Builder router = routers.get(r.getUUID("router_id"));
-            boolean localSnat = DeviceOwners.ROUTER_SNAT.equals(r.getString("device_owner"));
-            if (!localSnat || router.getSnatHere()) {
-              router.addLocalPorts(LocalPortInfo.newBuilder().setPortId(r.getUUID("id").toString())
-                  .setMacAddress(r.getString("mac")).setNetworkId(r.getUUID("network_id").toString())
-                  .setSubnetId(r.getUUID("subnet_id").toString()).setIpAddress(r.getString("ip")));
+            HostPort.Builder port = ports.computeIfAbsent(r.getUUID("id").toString(), id -> HostPort.newBuilder()
+                .setPortId(id).setMacAddress(r.getString("mac")).setNetworkId(r.getUUID("network_id").toString())
+                .setSegmentationId(nz(r.getInteger("segmentation_id"))).setMtu(nz(r.getInteger("mtu")))
+                .setDeviceOwner(r.getString("device_owner")).setStatus(r.getString("status")));
+            if (r.getUUID("subnet_id") != null) {
+              port.addFixedIps(HostPortIp.newBuilder().setSubnetId(r.getUUID("subnet_id").toString())
+                  .setIpAddress(r.getString("ip")).setCidr(r.getString("cidr")));
             }
           }
-          return arpTables;
-        })
-        .compose(tables -> {
-          routers.forEach((id, router) -> router.addAllArpEntries(tables.getOrDefault(id, List.of())));
-          return dvrMacs;
-        })
-        .compose(macs -> {
-          for (DvrHostMac mac : macs) {
-            if (host.equals(mac.getHost())) {
-              out.setDvrMac(mac.getMacAddress());
-            } else {
-              out.addPeerMacs(mac);
-            }
-          }
-          return tx.all("SELECT DISTINCT host, tunnel_ip FROM agents WHERE tunnel_ip <> '' AND host <> $1", host);
+          routers.forEach((id, router) -> localPortIds(router, routerSubnets.getOrDefault(id, Set.of()), ports.values()));
+          // One endpoint per host, as tunnelEndpoint(tx, host) reads it.
+          return tx.all("SELECT DISTINCT ON (host) host, tunnel_ip FROM agents WHERE tunnel_ip <> '' AND host <> $1"
+              + " ORDER BY host, agent_type", host);
         })
         .map(rows -> {
-          rows.forEach(r -> out.putTunnelEndpoints(r.getString("host"), r.getString("tunnel_ip")));
+          rows.forEach(r -> peer(peers, r.getString("host")).setTunnelIp(r.getString("tunnel_ip")));
+          ports.values().forEach(out::addPorts);
+          peers.values().forEach(out::addPeers);
           routers.values().forEach(out::addRouters);
           out.addAllNetworks(networks.values());
           return out.build();
         });
+  }
+
+  /**
+   * The view with its owners' answers: {@code arpTables} (router id -> entries, ordered by
+   * address) from arp-svc and {@code dvrMacs} (every host's MAC) from mac-allocator-svc; a host
+   * with a DVR MAC is a peer even before it has a tunnel endpoint.
+   */
+  public static HostRouters withOwners(HostRouters view, Map<UUID, List<ArpEntry>> arpTables, List<DvrHostMac> dvrMacs) {
+    HostRouters.Builder out = view.toBuilder().clearRouters().clearPeers();
+    for (RouterInfo router : view.getRoutersList()) {
+      out.addRouters(router.toBuilder().addAllArpEntries(
+          arpTables.getOrDefault(UUID.fromString(router.getRouterId()), List.of())));
+    }
+    Map<String, HostPeer.Builder> peers = new TreeMap<>();
+    view.getPeersList().forEach(p -> peers.put(p.getHost(), p.toBuilder()));
+    for (DvrHostMac mac : dvrMacs) {
+      if (view.getHost().equals(mac.getHost())) {
+        out.setDvrMac(mac.getMacAddress());
+      } else {
+        peer(peers, mac.getHost()).setDvrMac(mac.getMacAddress());
+      }
+    }
+    peers.values().forEach(out::addPeers);
+    return out.build();
+  }
+
+  /**
+   * Names the router's local ports: the host ports with an address on one of its subnets; a SNAT
+   * port only where the router's SNAT is here.
+   */
+  private static void localPortIds(RouterInfo.Builder router, Set<String> subnets, Iterable<HostPort.Builder> ports) {
+    for (HostPort.Builder port : ports) {
+      boolean snat = DeviceOwners.ROUTER_SNAT.equals(port.getDeviceOwner());
+      boolean onSubnet = port.getFixedIpsList().stream().anyMatch(ip -> subnets.contains(ip.getSubnetId()));
+      if (onSubnet && (!snat || router.getSnatHere())) {
+        router.addLocalPortIds(port.getPortId());
+      }
+    }
+  }
+
+  private static HostPeer.Builder peer(Map<String, HostPeer.Builder> peers, String host) {
+    return peers.computeIfAbsent(host, h -> HostPeer.newBuilder().setHost(h));
+  }
+
+  private static int nz(Integer i) {
+    return i == null ? 0 : i;
   }
 
   private static RouterPortInfo.Builder port(UUID id, String mac, String ip, String cidr, UUID subnet, UUID network,

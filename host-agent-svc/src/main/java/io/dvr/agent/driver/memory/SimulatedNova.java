@@ -1,6 +1,7 @@
 package io.dvr.agent.driver.memory;
 
 import io.dvr.agent.driver.Hypervisor;
+import io.dvr.agent.render.HostParts;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.LocalPortInfo;
 import io.dvr.proto.v1.RouterInfo;
@@ -29,7 +30,7 @@ public final class SimulatedNova implements Hypervisor {
     Set<String> bound = new TreeSet<>();
     for (RouterInfo r : routers.getRoutersList()) {
       r.getSnatPortsList().stream().map(RouterPortInfo::getPortId).forEach(snatPorts::add);
-      r.getLocalPortsList().stream().map(LocalPortInfo::getPortId).forEach(bound::add);
+      HostParts.localPorts(routers, r).stream().map(LocalPortInfo::getPortId).forEach(bound::add);
     }
     bound.removeAll(snatPorts);
     synchronized (host) {

@@ -2,12 +2,13 @@ package io.dvr.agent.driver.linux;
 
 import static io.dvr.agent.fixtures.SeedTopology.arp;
 import static io.dvr.agent.fixtures.SeedTopology.local;
+import static io.dvr.agent.fixtures.SeedTopology.peer;
+import static io.dvr.agent.fixtures.SeedTopology.plug;
 import static io.dvr.agent.fixtures.SeedTopology.port;
 
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.Names;
 import io.dvr.agent.render.TunnelType;
-import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.FloatingIpInfo;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
@@ -61,8 +62,7 @@ final class SmallRouter {
   RouterInfo.Builder router(boolean withFip) {
     RouterInfo.Builder r = RouterInfo.newBuilder().setRouterId(routerId).setRevision(1).setAdminStateUp(true)
         .setDistributed(true).addInterfaces(ifA).addInterfaces(ifB).setGatewayPort(gateway).setSnatHere(true)
-        .addSnatPorts(sgA).addSnatPorts(sgB)
-        .addLocalPorts(local(vm, VM_MAC, netA, ifA.getSubnetId(), "10.61.0.18"))
+        .addSnatPorts(sgA).addSnatPorts(sgB).addLocalPortIds(vm)
         .addArpEntries(arp("10.61.0.18", VM_MAC, ifA.getSubnetId(), vm))
         .addArpEntries(arp("10.62.0.9", "fa:16:3e:10:00:09", ifB.getSubnetId(), id()));
     if (withFip) {
@@ -72,12 +72,13 @@ final class SmallRouter {
   }
 
   HostRouters routers(boolean withFip) {
-    return HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat").setDvrMac(DVR_MAC)
-        .addPeerMacs(DvrHostMac.newBuilder().setHost("peer").setMacAddress("fa:16:3f:00:00:62"))
+    HostRouters.Builder host = HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat").setDvrMac(DVR_MAC)
+        .addPeers(peer(HOST, "", "172.31.9.1")).addPeers(peer("peer", "fa:16:3f:00:00:62", "172.31.9.2"))
         .addNetworks(TunnelNetwork.newBuilder().setNetworkId(netA).setSegmentationId(61))
-        .addNetworks(TunnelNetwork.newBuilder().setNetworkId(netB).setSegmentationId(62))
-        .putTunnelEndpoints(HOST, "172.31.9.1").putTunnelEndpoints("peer", "172.31.9.2")
-        .addRouters(router(withFip)).build();
+        .addNetworks(TunnelNetwork.newBuilder().setNetworkId(netB).setSegmentationId(62));
+    RouterInfo.Builder router = router(withFip);
+    plug(host, router, List.of(local(vm, VM_MAC, netA, ifA.getSubnetId(), "10.61.0.18")));
+    return host.addRouters(router).build();
   }
 
   /** Facts with made-up ofports, for tests that run plans without the dataplane shell. */
