@@ -107,8 +107,8 @@ public final class HostPipeline implements Dataplane {
     }
     applies++;
     appliesAlone++;
-    if (plan.size() > 0) {
-      LOG.info("host {}: apply {} of routers {} ran {} operations in {} us", config.host(), applies, changed,
+    if (LOG.isDebugEnabled()) { // an ARP entry is one operation: at INFO every one of them would be a line
+      LOG.debug("host {}: apply {} of routers {} ran {} operations in {} us", config.host(), applies, changed,
           plan.size(), (System.nanoTime() - started) / 1_000);
     }
     return plan.size();

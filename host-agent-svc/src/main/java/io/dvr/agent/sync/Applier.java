@@ -152,7 +152,7 @@ final class Applier {
     state = new Idle();
     outcome.applied(host, operations);
     if (again) {
-      request();
+      requested(); // what was asked meanwhile (some routers, or everything) is pending already
     }
   }
 
