@@ -10,5 +10,11 @@
  * keys needed now, so values survive restarts once the shell persists them. The predicates that
  * decide what a host carries ({@code HostRenderer.carried}, {@code CentralSnat.isHere}) exist only
  * here; the agent core uses them, never a copy.
+ *
+ * <p>A host's desired state is composed: the host-level flows and tunnel ports, plus one {@link
+ * io.dvr.agent.render.RouterPart} per carried router (its namespace parts, flows and br-int ports),
+ * merged in router id order ({@code HostRenderer.renderParts}); a router's part depends only on
+ * that router and the facts. {@code RouterPart.footprint} names what of a router reaches the
+ * facts and the host-level state, so the agent can tell when re-rendering one router is enough.
  */
 package io.dvr.agent.render;
