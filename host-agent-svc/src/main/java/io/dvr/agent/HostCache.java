@@ -55,6 +55,9 @@ final class HostCache {
   private final Map<String, NamespaceState> observed = new HashMap<>();
   private final Map<String, Map<Flow.Key, Flow>> observedFlows = new HashMap<>();
   private final Map<String, SortedMap<String, OvsPort>> observedPorts = new HashMap<>();
+  /** Observed state a full apply changed and did not read back: read at the next incremental plan. */
+  private final Set<String> staleNamespaces = new TreeSet<>();
+  private boolean stalePorts;
 
   /** An incremental plan with the namespaces it was diffed over. */
   record Increment(Plan plan, Set<String> namespaces) {}
@@ -97,10 +100,11 @@ final class HostCache {
   /**
    * The plan that makes the host hold {@code routers}, of which only {@code changed} (by id;
    * absent ones were removed) differ from what the cache holds; empty when the change reaches
-   * beyond the routers' own parts, and the caller must apply in full. The cache takes the new
-   * desired state; the caller executes the plan and then calls {@link #executed}.
+   * beyond the routers' own parts, and the caller must apply in full. The cache first reads back
+   * what a full apply left stale, then takes the new desired state; the caller executes the plan
+   * and then calls {@link #executed}.
    */
-  Optional<Increment> plan(HostRouters routers, Set<String> changed) {
+  Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver) {
     if (!hostPart(routers).equals(hostPart)) {
       return Optional.empty();
     }
@@ -137,7 +141,35 @@ final class HostCache {
         footprints.remove(id);
       }
     });
+    readStale(driver);
     return Optional.of(rerender(now, changed));
+  }
+
+  /**
+   * Takes a plan a full apply executed, without reading anything back then (a full apply costs
+   * what it cost before): its flows follow the plan, the namespaces it touched and, if it made,
+   * deleted or tagged a port, the bridges' ports are read at the next incremental plan.
+   */
+  void executedInFull(Plan plan) {
+    takeFlows(plan);
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+        staleNamespaces.addAll(op.namespaces());
+        stalePorts |= changesPorts(op);
+      }
+    }
+    staleNamespaces.remove(Operation.ROOT);
+  }
+
+  private void readStale(HostDriver driver) {
+    if (!staleNamespaces.isEmpty()) {
+      readBack(driver, staleNamespaces);
+      staleNamespaces.clear();
+    }
+    if (stalePorts) {
+      readPorts(driver);
+      stalePorts = false;
+    }
   }
 
   private Increment rerender(Map<String, RouterInfo> now, Set<String> changed) {
@@ -315,8 +347,26 @@ final class HostCache {
    * and the bridges' ports are read again when the plan made, deleted or tagged a port.
    */
   void executed(Plan plan, HostDriver driver, Set<String> namespaces) {
+    takeFlows(plan);
     Set<String> read = new TreeSet<>(namespaces);
     boolean portsChanged = false;
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+        read.addAll(op.namespaces());
+        portsChanged |= changesPorts(op);
+      }
+    }
+    read.remove(Operation.ROOT);
+    if (!read.isEmpty()) {
+      readBack(driver, read);
+    }
+    if (portsChanged) {
+      readPorts(driver);
+    }
+  }
+
+  /** OVS keys flows as the plan does: an added flow replaces its key's, a deleted one goes with its cookie. */
+  private void takeFlows(Plan plan) {
     for (Operation op : plan.operations()) {
       if (op instanceof Operation.AddFlows a) {
         Map<Flow.Key, Flow> byKey = observedFlows.computeIfAbsent(a.bridge(), k -> new HashMap<>());
@@ -324,27 +374,25 @@ final class HostCache {
       } else if (op instanceof Operation.DeleteFlows d) {
         Map<Flow.Key, Flow> byKey = observedFlows.getOrDefault(d.bridge(), new HashMap<>());
         d.flows().forEach(f -> byKey.computeIfPresent(f.key(), (k, old) -> old.cookie() == f.cookie() ? null : old));
-      } else {
-        read.addAll(op.namespaces());
-        portsChanged |= changesPorts(op);
       }
     }
-    read.remove(Operation.ROOT);
-    if (!read.isEmpty()) {
-      SortedMap<String, NamespaceState> seen = driver.observeNamespaces(read);
-      read.forEach(name -> {
-        NamespaceState ns = seen.get(name);
-        if (ns == null) {
-          observed.remove(name);
-        } else {
-          observed.put(name, ns);
-        }
-      });
-    }
-    if (portsChanged) {
-      observedPorts.clear();
-      driver.observePorts().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
-    }
+  }
+
+  private void readBack(HostDriver driver, Set<String> names) {
+    SortedMap<String, NamespaceState> seen = driver.observeNamespaces(names);
+    names.forEach(name -> {
+      NamespaceState ns = seen.get(name);
+      if (ns == null) {
+        observed.remove(name);
+      } else {
+        observed.put(name, ns);
+      }
+    });
+  }
+
+  private void readPorts(HostDriver driver) {
+    observedPorts.clear();
+    driver.observePorts().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
   }
 
   /** Whether an operation can make, delete or tag an OVS port (internal ports live and die with devices). */

@@ -86,7 +86,7 @@ public final class HostPipeline implements Dataplane {
     long started = System.nanoTime();
     Optional<HostCache.Increment> increment;
     try {
-      increment = cache.plan(routers, changed);
+      increment = cache.plan(routers, changed, driver);
     } catch (RuntimeException e) {
       LOG.debug("host {}: routers {} cannot be applied alone ({}); applying in full", config.host(), changed,
           e.getMessage());
@@ -140,7 +140,7 @@ public final class HostPipeline implements Dataplane {
       HostFacts next = ObservedFacts.of(facts, config, routers, driver.observePorts());
       if (next.equals(facts)) {
         cache = HostCache.of(routers, facts, rendered, observed);
-        cache.executed(plan, driver, Set.of());
+        cache.executedInFull(plan);
         break;
       }
       if (pass == MAX_PASSES) {

@@ -33,13 +33,16 @@
  *       count, tunnel networks, br-int ports, VM ports to plug) and when a change would add the
  *       first or drop the last router of any token, or the host part of the routers changed, the
  *       apply is in full. Nothing of the cache changes before that is decided.
- *   <li>After executing, the cache's observed namespaces diffed or touched are read back from the
- *       driver ({@code HostDriver.observeNamespaces}), the flows follow the plan, the bridges'
- *       ports are read again when the plan made, deleted or tagged a port. A failure drops the
- *       cache: the next apply is in full. The periodic full resync repairs drift the cache cannot
- *       see.
+ *   <li>The cache's observed flows follow every executed plan (OVS keys flows as plans do). After
+ *       an incremental plan the namespaces diffed or touched are read back from the driver
+ *       ({@code HostDriver.observeNamespaces}), and the bridges' ports when the plan made, deleted
+ *       or tagged a port. A full apply reads nothing back (it costs what it cost before): what
+ *       its plan touched is read at the next incremental plan, before diffing. A failure drops
+ *       the cache: the next apply is in full. The periodic full resync repairs drift the cache
+ *       cannot see.
  * </ul>
- * The memory driver reads single namespaces; the Linux driver reads the whole host for it (the
- * default of {@code observeNamespaces}: correct, and as costly as a full observe).
+ * The memory driver reads single namespaces; the Linux driver takes the incremental path too but
+ * reads the whole host for it (the default of {@code observeNamespaces}: correct, as costly as a
+ * full observe, and still without the render and diff of every router).
  */
 package io.dvr.agent;

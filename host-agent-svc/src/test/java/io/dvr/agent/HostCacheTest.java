@@ -35,7 +35,7 @@ class HostCacheTest {
   private record Applied(MemoryHost host, HostFacts facts, HostCache cache) {
     /** Applies a change of some routers incrementally; empty when the cache refuses it. */
     Optional<Plan> change(HostRouters next, String... routerIds) {
-      Optional<HostCache.Increment> inc = cache.plan(next, Set.of(routerIds));
+      Optional<HostCache.Increment> inc = cache.plan(next, Set.of(routerIds), host);
       inc.ifPresent(i -> {
         host.execute(i.plan());
         cache.executed(i.plan(), host, i.namespaces());
@@ -59,7 +59,7 @@ class HostCacheTest {
     Plan plan = Reconciler.diff(rendered.state(), before);
     host.execute(plan);
     HostCache cache = HostCache.of(routers, facts, rendered, before);
-    cache.executed(plan, host, Set.of());
+    cache.executedInFull(plan);
     return new Applied(host, facts, cache);
   }
 
@@ -91,7 +91,7 @@ class HostCacheTest {
     RouterInfo changed = withFip(FIP_116).toBuilder()
         .addArpEntries(arp("81.1.180.30", "fa:16:3e:00:00:30", SUBNET_81, "aa000030-0000-4000-8000-000000000030")).build();
     HostRouters after = twoRouters(changed, other("192.168.1.140"));
-    Optional<HostCache.Increment> inc = a.cache().plan(after, Set.of(ROUTER));
+    Optional<HostCache.Increment> inc = a.cache().plan(after, Set.of(ROUTER), a.host());
     assertThat(inc).isPresent();
     assertThat(inc.get().namespaces()).containsExactly(Names.qrouterNamespace(ROUTER));
     assertThat(inc.get().plan().operations()).singleElement().isInstanceOf(ReplaceNeighbour.class);
@@ -144,16 +144,16 @@ class HostCacheTest {
     HostRouters two = twoRouters(withFip(FIP_116), other("192.168.1.140"));
     Applied a = applied(two);
     HostRouters oneLeft = host("compute1", "dvr", MAC_COMPUTE1).addRouters(withFip(FIP_116)).build();
-    assertThat(a.cache().plan(oneLeft, Set.of(OTHER))).isEmpty();
+    assertThat(a.cache().plan(oneLeft, Set.of(OTHER), a.host())).isEmpty();
     Applied b = applied(oneLeft);
-    assertThat(b.cache().plan(two, Set.of(OTHER))).isEmpty();
+    assertThat(b.cache().plan(two, Set.of(OTHER), b.host())).isEmpty();
     RouterInfo secondFip = withFip(FIP_116).toBuilder()
         .addFloatingIps(fip("192.168.1.119", "81.1.180.20", "aa000020-0000-4000-8000-000000000020")).build();
-    assertThat(applied(two).cache().plan(twoRouters(secondFip, other("192.168.1.140")), Set.of(ROUTER))).isEmpty();
+    assertThat(plan(applied(two), twoRouters(secondFip, other("192.168.1.140")), ROUTER)).isEmpty();
     RouterInfo newVm = withFip(FIP_116).toBuilder().addLocalPorts(LOCAL_VM3).build();
-    assertThat(applied(two).cache().plan(twoRouters(newVm, other("192.168.1.140")), Set.of(ROUTER))).isEmpty();
+    assertThat(plan(applied(two), twoRouters(newVm, other("192.168.1.140")), ROUTER)).isEmpty();
     HostRouters newPeer = two.toBuilder().putTunnelEndpoints("compute3", "10.0.0.13").build();
-    assertThat(applied(two).cache().plan(newPeer, Set.of(ROUTER))).as("host part changed").isEmpty();
+    assertThat(plan(applied(two), newPeer, ROUTER)).as("host part changed").isEmpty();
   }
 
   @Test
@@ -162,10 +162,14 @@ class HostCacheTest {
     HostRouters two = twoRouters(withFip(FIP_116), other("192.168.1.140"));
     Applied a = applied(two);
     HostRouters oneLeft = host("compute1", "dvr", MAC_COMPUTE1).addRouters(withFip(FIP_116)).build();
-    assertThat(a.cache().plan(oneLeft, Set.of(OTHER))).isEmpty();
+    assertThat(a.cache().plan(oneLeft, Set.of(OTHER), a.host())).isEmpty();
     HostRouters moved = twoRouters(withFip(FIP_116), other("192.168.1.141"));
     assertThat(a.change(moved, OTHER)).isPresent();
     a.holdsExactly(moved);
+  }
+
+  private static Optional<HostCache.Increment> plan(Applied a, HostRouters next, String routerId) {
+    return a.cache().plan(next, Set.of(routerId), a.host());
   }
 
   private static SortedSet<Flow> flows(Plan plan, Class<? extends Operation> kind) {
