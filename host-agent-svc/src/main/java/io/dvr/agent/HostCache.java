@@ -13,6 +13,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.HostRenderer;
+import io.dvr.agent.render.Names;
 import io.dvr.agent.render.RouterPart;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
@@ -315,7 +316,7 @@ final class HostCache {
       out.put(bridge, BridgeState.of(bridge, flows));
     });
     if (!ports.isEmpty()) {
-      out.merge(io.dvr.agent.render.Names.BR_INT, BridgeState.of(io.dvr.agent.render.Names.BR_INT, List.of(), ports),
+      out.merge(Names.BR_INT, BridgeState.of(Names.BR_INT, List.of(), ports),
           (flows, p) -> new BridgeState(flows.name(), flows.flows(), p.ports()));
     }
     return out;
@@ -331,7 +332,7 @@ final class HostCache {
       out.put(bridge, BridgeState.of(bridge, flows));
     });
     if (!ports.isEmpty()) {
-      String brInt = io.dvr.agent.render.Names.BR_INT;
+      String brInt = Names.BR_INT;
       Map<String, OvsPort> seen = observedPorts.getOrDefault(brInt, new TreeMap<>());
       List<OvsPort> have = new ArrayList<>();
       ports.forEach(p -> Optional.ofNullable(seen.get(p.key())).ifPresent(have::add));
