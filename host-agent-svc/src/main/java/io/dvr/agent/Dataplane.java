@@ -15,6 +15,15 @@ public interface Dataplane {
   /** Makes the host hold exactly what these routers need; returns the number of operations applied. */
   Future<Integer> apply(HostRouters routers);
 
+  /**
+   * As {@link #apply(HostRouters)}, told that only the routers {@code changedRouters} (by id)
+   * differ from the last apply: those are re-rendered and re-diffed alone when nothing beyond them
+   * changes. Empty: everything may have changed (a full apply).
+   */
+  default Future<Integer> apply(HostRouters routers, Set<String> changedRouters) {
+    return apply(routers);
+  }
+
   /** The host's state in the native text formats, for one namespace or (empty) all of it. */
   Future<HostStateListing> print(String namespace);
 

@@ -14,6 +14,7 @@ import io.dvr.proto.v1.ListingSection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,6 +43,10 @@ public final class HostPipeline implements Dataplane {
   private volatile Set<String> wired = Set.of();
   /** Guarded by the driver's lock. */
   private long applies;
+  /** What the last full apply left, for applies of some routers; null: the next apply is in full. Guarded by the driver's lock. */
+  private HostCache cache;
+  /** Applies that re-rendered only the changed routers (tests read it). */
+  private volatile long appliesAlone;
 
   public HostPipeline(Vertx vertx, HostSetup setup, HostConfig config) {
     this.vertx = vertx;
@@ -58,23 +63,69 @@ public final class HostPipeline implements Dataplane {
 
   @Override
   public Future<Integer> apply(HostRouters routers) {
+    return apply(routers, Set.of());
+  }
+
+  @Override
+  public Future<Integer> apply(HostRouters routers, Set<String> changedRouters) {
+    Set<String> changed = Set.copyOf(changedRouters);
     return worker.executeBlocking(() -> {
       synchronized (driver) {
-        return applyNow(routers);
+        return changed.isEmpty() ? applyNow(routers) : applyChanged(routers, changed);
       }
     });
   }
 
+  /**
+   * Only the changed routers, against the cache of the last full apply; in full when there is no
+   * cache (start, a failed apply) or the change reaches the host's facts or host-level state.
+   */
+  private int applyChanged(HostRouters routers, Set<String> changed) {
+    if (cache == null) {
+      return applyNow(routers);
+    }
+    long started = System.nanoTime();
+    Optional<HostCache.Increment> increment;
+    try {
+      increment = cache.plan(routers, changed, driver);
+    } catch (RuntimeException e) {
+      LOG.debug("host {}: routers {} cannot be applied alone ({}); applying in full", config.host(), changed,
+          e.getMessage());
+      cache = null;
+      return applyNow(routers);
+    }
+    if (increment.isEmpty()) {
+      cache = null;
+      return applyNow(routers);
+    }
+    Plan plan = increment.get().plan();
+    try {
+      driver.execute(plan);
+      cache.executed(plan, driver, increment.get().namespaces());
+    } catch (RuntimeException e) {
+      cache = null; // the host is not known any more: the next apply is in full
+      throw e;
+    }
+    applies++;
+    appliesAlone++;
+    if (LOG.isDebugEnabled()) { // an ARP entry is one operation: at INFO every one of them would be a line
+      LOG.debug("host {}: apply {} of routers {} ran {} operations in {} us", config.host(), applies, changed,
+          plan.size(), (System.nanoTime() - started) / 1_000);
+    }
+    return plan.size();
+  }
+
   /** The whole apply, blocking, under the driver's lock; returns the operations executed. */
   private int applyNow(HostRouters routers) {
+    cache = null;
     long started = System.nanoTime();
     hypervisor.plugBound(routers);
     HostState observed = driver.observe();
     HostFacts facts = ObservedFacts.of(previousFacts(routers), config, routers, observed.bridges());
     int total = 0;
     for (int pass = 1; pass <= MAX_PASSES; pass++) {
-      HostState desired = HostRenderer.render(routers, facts);
-      Plan plan = Reconciler.diff(desired, observed);
+      HostRenderer.Rendered rendered = HostRenderer.renderParts(routers, facts);
+      Plan plan = Reconciler.diff(rendered.state(), observed);
       if (LOG.isDebugEnabled()) {
         LOG.debug("host {}: pass {}: tunnel endpoints {}, tunnel ofports {}, plan:\n{}", config.host(), pass,
             HostParts.tunnelEndpoints(routers), facts.tunnelOfports(), plan);
@@ -82,13 +133,19 @@ public final class HostPipeline implements Dataplane {
       driver.execute(plan);
       store.save(facts);
       total += plan.size();
-      if (plan.isEmpty() || pass == MAX_PASSES) {
+      if (plan.isEmpty()) {
+        cache = HostCache.of(routers, facts, rendered, observed);
         break;
       }
       // Only the ports can have changed the facts: read them (cheap) before reading the host again.
       HostFacts next = ObservedFacts.of(facts, config, routers, driver.observePorts());
       if (next.equals(facts)) {
+        cache = HostCache.of(routers, facts, rendered, observed);
+        cache.executedInFull(plan);
         break;
+      }
+      if (pass == MAX_PASSES) {
+        break; // facts still moving: no cache, the next apply is in full again
       }
       facts = next;
       observed = driver.observe();
@@ -112,6 +169,11 @@ public final class HostPipeline implements Dataplane {
       HostFacts facts = ObservedFacts.of(previousFacts(routers), config, routers, driver.observePorts());
       return HostRenderer.render(routers, facts);
     }
+  }
+
+  /** How many applies re-rendered and re-diffed only the routers they were told changed. */
+  long appliesOfChangedRoutersOnly() {
+    return appliesAlone;
   }
 
   @Override

@@ -2,11 +2,13 @@ package io.dvr.agent.driver;
 
 import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.NamespaceState;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One host as the agent's pipeline sees it: a driver observes the host into the model and executes
@@ -26,6 +28,21 @@ public interface HostDriver {
    * more cheaply than {@link #observe()} between two passes of one apply.
    */
   SortedMap<String, BridgeState> observePorts();
+
+  /**
+   * The named namespaces as {@link #observe()} reads them (those that do not exist are absent):
+   * what the pipeline reads back after an incremental plan. The default reads the whole host; a
+   * driver that can read some namespaces alone does so.
+   */
+  default SortedMap<String, NamespaceState> observeNamespaces(Set<String> names) {
+    SortedMap<String, NamespaceState> out = new TreeMap<>();
+    observe().namespaces().forEach((name, ns) -> {
+      if (names.contains(name)) {
+        out.put(name, ns);
+      }
+    });
+    return out;
+  }
 
   /** Executes the plan's operations; each is safe to repeat. Throws on the first failure, naming it. */
   void execute(Plan plan);

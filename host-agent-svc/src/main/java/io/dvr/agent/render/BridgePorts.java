@@ -38,20 +38,25 @@ final class BridgePorts {
 
   private static List<OvsPort> brInt(HostRouters in, HostFacts f, List<RouterInfo> carried) {
     List<OvsPort> ports = new ArrayList<>();
-    for (RouterInfo r : carried) {
-      String qrouter = Names.qrouterNamespace(r.getRouterId());
-      for (RouterPortInfo p : RouterLocal.interfaces(r)) {
-        ports.add(OvsPort.plugged(qrouter, Names.qrDevice(p.getPortId()), tag(f, p.getNetworkId())));
+    carried.forEach(r -> ports.addAll(routerPorts(in, r, f)));
+    return ports;
+  }
+
+  /** The br-int ports one carried router tags: its qr- (and sg- where SNAT is here) and its VM ports. */
+  static List<OvsPort> routerPorts(HostRouters in, RouterInfo r, HostFacts f) {
+    List<OvsPort> ports = new ArrayList<>();
+    String qrouter = Names.qrouterNamespace(r.getRouterId());
+    for (RouterPortInfo p : RouterLocal.interfaces(r)) {
+      ports.add(OvsPort.plugged(qrouter, Names.qrDevice(p.getPortId()), tag(f, p.getNetworkId())));
+    }
+    if (CentralSnat.isHere(r, f)) {
+      String snat = Names.snatNamespace(r.getRouterId());
+      for (RouterPortInfo p : CentralSnat.snatPorts(r)) {
+        ports.add(OvsPort.plugged(snat, Names.sgDevice(p.getPortId()), tag(f, p.getNetworkId())));
       }
-      if (CentralSnat.isHere(r, f)) {
-        String snat = Names.snatNamespace(r.getRouterId());
-        for (RouterPortInfo p : CentralSnat.snatPorts(r)) {
-          ports.add(OvsPort.plugged(snat, Names.sgDevice(p.getPortId()), tag(f, p.getNetworkId())));
-        }
-      }
-      for (LocalPortInfo p : HostParts.localPorts(in, r)) {
-        ports.add(OvsPort.vm(p.getPortId(), tag(f, p.getNetworkId())));
-      }
+    }
+    for (LocalPortInfo p : HostParts.localPorts(in, r)) {
+      ports.add(OvsPort.vm(p.getPortId(), tag(f, p.getNetworkId())));
     }
     return ports;
   }

@@ -31,6 +31,25 @@ public final class HostParts {
   private HostParts() {}
 
   /**
+   * The ports of the last view asked about, by id (a view is asked about once per router). A memo
+   * only: it never changes a result, so the renderer stays a pure function of its inputs.
+   */
+  private static volatile PortIndex lastIndex = new PortIndex(null, Map.of());
+
+  private record PortIndex(HostRouters view, Map<String, HostPort> byId) {}
+
+  private static Map<String, HostPort> portsById(HostRouters host) {
+    PortIndex index = lastIndex;
+    if (index.view() != host) { // identity: views are immutable, and equals would walk the whole view
+      Map<String, HostPort> byId = new HashMap<>();
+      host.getPortsList().forEach(p -> byId.put(p.getPortId(), p));
+      index = new PortIndex(host, Map.copyOf(byId));
+      lastIndex = index;
+    }
+    return index.byId();
+  }
+
+  /**
    * The router's local ports: each host port it names by id, once per address on one of the
    * router's subnets, ordered by address. An id the host no longer lists resolves to nothing.
    */
@@ -38,8 +57,7 @@ public final class HostParts {
     if (router.getLocalPortIdsCount() == 0) {
       return List.of();
     }
-    Map<String, HostPort> byId = new HashMap<>();
-    host.getPortsList().forEach(p -> byId.put(p.getPortId(), p));
+    Map<String, HostPort> byId = portsById(host);
     Set<String> subnets = router.getInterfacesList().stream().map(RouterPortInfo::getSubnetId)
         .collect(Collectors.toSet());
     List<LocalPortInfo> local = new ArrayList<>();

@@ -37,9 +37,12 @@ final class OvsFlows {
   private record LocalPort(RouterInfo router, String portId, String mac, String networkId, String subnetId,
       boolean vm) {}
 
-  static SortedMap<String, BridgeState> render(HostRouters in, HostFacts f, List<RouterInfo> carried) {
-    List<Flow> brInt = new ArrayList<>();
-    List<Flow> brTun = new ArrayList<>();
+  /**
+   * The flows of the host as a whole: the base tables, the peers' DVR MACs, the tunnel ports and
+   * one flow pair per tunnel network. The routers count only through the networks (and their
+   * segmentation ids) of their ports, which {@link RouterPart#footprint} names.
+   */
+  static void hostFlows(HostRouters in, HostFacts f, List<RouterInfo> carried, List<Flow> brInt, List<Flow> brTun) {
     base(f, brInt, brTun);
     for (String mac : remoteDvrMacs(in, f)) {
       brInt.add(flow(Names.INT_LOCAL_SWITCHING, Names.PRIO_FROM_DVR_MAC,
@@ -59,14 +62,12 @@ final class OvsFlows {
             "strip_vlan,set_tunnel:" + tunId + "," + floodOutputs));
       }
     }));
-    for (RouterInfo r : carried) {
-      routerInterfaces(r, f, brTun);
-      localPorts(in, r, f, brInt);
-    }
-    SortedMap<String, BridgeState> bridges = new TreeMap<>();
-    bridges.put(Names.BR_INT, BridgeState.of(Names.BR_INT, brInt));
-    bridges.put(Names.BR_TUN, BridgeState.of(Names.BR_TUN, brTun));
-    return bridges;
+  }
+
+  /** The flows one carried router adds: its interfaces' on br-tun, its local ports' on br-int. */
+  static void routerFlows(HostRouters in, RouterInfo r, HostFacts f, List<Flow> brInt, List<Flow> brTun) {
+    routerInterfaces(r, f, brTun);
+    localPorts(in, r, f, brInt);
   }
 
   private static void base(HostFacts f, List<Flow> brInt, List<Flow> brTun) {

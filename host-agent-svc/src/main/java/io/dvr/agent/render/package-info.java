@@ -12,5 +12,11 @@
  * here; the agent core uses them, never a copy. Likewise a router's local ports and the peers'
  * DVR MACs and tunnel endpoints are read from the view's host-level lists only through {@link
  * io.dvr.agent.render.HostParts}.
+ *
+ * <p>A host's desired state is composed: the host-level flows and tunnel ports, plus one {@link
+ * io.dvr.agent.render.RouterPart} per carried router (its namespace parts, flows and br-int ports),
+ * merged in router id order ({@code HostRenderer.renderParts}); a router's part depends only on
+ * that router, the host's ports it refers to and the facts. {@code RouterPart.footprint} names what of a router reaches the
+ * facts and the host-level state, so the agent can tell when re-rendering one router is enough.
  */
 package io.dvr.agent.render;

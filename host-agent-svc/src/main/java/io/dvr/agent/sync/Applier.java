@@ -4,8 +4,11 @@ import io.dvr.agent.Dataplane;
 import io.dvr.agent.render.HostParts;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +55,9 @@ final class Applier {
   private final Outcome outcome;
   private Backoff backoff;
   private State state = new Idle();
+  /** Since the last apply started: whether anything may have changed, else the routers that changed. */
+  private boolean pendingFull = true;
+  private final Set<String> pendingRouters = new HashSet<>();
   private volatile Applied applied = Applied.NONE;
 
   Applier(SyncContext ctx, Dataplane dataplane, Supplier<Optional<HostRouters>> wanted, Backoff backoff,
@@ -73,9 +79,29 @@ final class Applier {
     return applied;
   }
 
-  /** The wanted state may have changed: apply it now, or once more after the apply running. */
+  /** The wanted state may have changed anywhere: apply it in full now, or once more after the apply running. */
   void request() {
     ctx.check("requesting an apply");
+    pendingFull = true;
+    requested();
+  }
+
+  /**
+   * Only these routers (by id) changed in the wanted state: applied as {@link #request()} is, but
+   * the dataplane is told which routers changed since the last apply (requests merged while one
+   * runs add up; a full request or a failed apply makes the next apply full).
+   */
+  void requestRouters(Collection<String> routerIds) {
+    ctx.check("requesting an apply");
+    if (routerIds.isEmpty()) {
+      pendingFull = true;
+    } else {
+      pendingRouters.addAll(routerIds);
+    }
+    requested();
+  }
+
+  private void requested() {
     if (state instanceof Idle) {
       apply();
     } else if (state instanceof Applying) {
@@ -102,9 +128,12 @@ final class Applier {
       return;
     }
     state = new Applying();
+    Set<String> changed = pendingFull ? Set.of() : Set.copyOf(pendingRouters);
+    pendingFull = false;
+    pendingRouters.clear();
     Future<Integer> done;
     try {
-      done = dataplane.apply(host.get());
+      done = dataplane.apply(host.get(), changed);
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
@@ -124,7 +153,7 @@ final class Applier {
     state = new Idle();
     outcome.applied(host, operations);
     if (again) {
-      request();
+      requested(); // what was asked meanwhile (some routers, or everything) is pending already
     }
   }
 
@@ -134,6 +163,7 @@ final class Applier {
       return;
     }
     boolean again = state instanceof ApplyingThenAgain;
+    pendingFull = true; // what the failed apply did is not known: the next one is in full
     backoff = backoff.failed();
     outcome.failed(err, again ? 0 : backoff.current());
     if (again) {

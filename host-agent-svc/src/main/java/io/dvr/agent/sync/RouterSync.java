@@ -126,7 +126,11 @@ public final class RouterSync {
         request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout),
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
-          applier.request();
+          if (scope instanceof FetchScope.Routers some) {
+            applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
+          } else {
+            applier.request();
+          }
         });
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
@@ -171,7 +175,7 @@ public final class RouterSync {
     if (p.fetcher().fetching(update.getRouterId()) || p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
       p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
     } else {
-      p.applier().request();
+      p.applier().requestRouters(List.of(update.getRouterId()));
     }
   }
 

@@ -120,6 +120,33 @@ class ApplierTest {
   }
 
   @Test
+  @DisplayName("the dataplane is told which routers changed: merged while an apply runs, full after a full request or a failure")
+  void changedRouters(Vertx vertx) {
+    SyncContext ctx = SyncTesting.context(vertx);
+    Promise<Integer> held = dataplane.thenHold();
+    Applier applier = applier(ctx, Backoff.of(600_000, 6_000_000));
+    run(ctx, () -> applier.requestRouters(List.of("r1")));
+    assertThat(dataplane.nextChanged()).as("the first apply is full").isEmpty();
+    run(ctx, () -> applier.requestRouters(List.of("r1")));
+    run(ctx, () -> applier.requestRouters(List.of("r2")));
+    run(ctx, () -> held.complete(1));
+    assertThat(dataplane.nextChanged()).containsExactlyInAnyOrder("r1", "r2");
+    Promise<Integer> again = dataplane.thenHold();
+    run(ctx, () -> applier.requestRouters(List.of("r3")));
+    assertThat(dataplane.nextChanged()).containsExactly("r3");
+    run(ctx, () -> applier.requestRouters(List.of("r1")));
+    run(ctx, applier::request);
+    run(ctx, () -> again.complete(1));
+    assertThat(dataplane.nextChanged()).as("a full request covers the routers").isEmpty();
+    dataplane.thenFail("device busy");
+    run(ctx, () -> applier.requestRouters(List.of("r2")));
+    assertThat(dataplane.nextChanged()).containsExactly("r2");
+    run(ctx, () -> applier.requestRouters(List.of("r3")));
+    assertThat(dataplane.nextChanged()).as("after a failure the host is not known: full").isEmpty();
+    run(ctx, applier::stop);
+  }
+
+  @Test
   @DisplayName("a request while backing off applies at once; the backoff is kept for the next failure")
   void requestWhileBackingOff(Vertx vertx) throws Exception {
     SyncContext ctx = SyncTesting.context(vertx);

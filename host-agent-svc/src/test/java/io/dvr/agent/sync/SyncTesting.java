@@ -131,6 +131,7 @@ final class SyncTesting {
    */
   static final class StandInDataplane implements Dataplane {
     private final BlockingQueue<HostRouters> applies = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Set<String>> changes = new LinkedBlockingQueue<>();
     private final Deque<Supplier<Future<Integer>>> script = new ArrayDeque<>();
     private volatile Set<String> wired = Set.of();
     private volatile Runnable hostChanged = () -> {};
@@ -174,6 +175,23 @@ final class SyncTesting {
 
     boolean noApply() {
       return applies.isEmpty();
+    }
+
+    @Override
+    public Future<Integer> apply(HostRouters routers, Set<String> changedRouters) {
+      changes.add(Set.copyOf(changedRouters));
+      return apply(routers);
+    }
+
+    /** The routers the next apply was told changed (empty: a full apply), waiting for it to come. */
+    Set<String> nextChanged() {
+      try {
+        Set<String> changed = changes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(changed).as("an apply within %d s", WAIT_SECONDS).isNotNull();
+        return changed;
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
     }
 
     @Override

@@ -308,6 +308,19 @@ public final class MemoryHost implements HostDriver {
     return HostState.of(ns, br);
   }
 
+  /** Only the named namespaces: an incremental apply reads back what it touched, not the whole host. */
+  @Override
+  public synchronized SortedMap<String, NamespaceState> observeNamespaces(Set<String> names) {
+    SortedMap<String, NamespaceState> ns = new TreeMap<>();
+    for (String name : names) {
+      MemoryNamespace n = namespaces.get(name);
+      if (n != null) {
+        ns.put(name, n.snapshot());
+      }
+    }
+    return ns;
+  }
+
   @Override
   public synchronized SortedMap<String, BridgeState> observePorts() {
     SortedMap<String, BridgeState> br = new TreeMap<>();

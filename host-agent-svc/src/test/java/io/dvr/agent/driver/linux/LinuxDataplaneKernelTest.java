@@ -9,6 +9,7 @@ import io.dvr.agent.HostPipeline;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.Names;
 import io.dvr.agent.render.TunnelType;
+import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
 import io.dvr.proto.v1.ListingSection;
@@ -17,6 +18,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's pipeline on the Linux driver, on a labnet host: apply, apply again, restart onto the same host and
- * state file. Needs what {@link LinuxHostKernelTest} needs; skipped otherwise, saying what is missing.
+ * state file, an ARP entry applied for its router alone. Needs what {@link LinuxHostKernelTest} needs; skipped otherwise, saying what is missing.
  */
 class LinuxDataplaneKernelTest {
   private static final String CLASS = "LinuxDataplaneKernelTest";
@@ -184,6 +187,29 @@ class LinuxDataplaneKernelTest {
           .setDvrMac(SmallRouter.DVR_MAC).build()));
       await(dataplane.close());
       sh("ovs-vsctl", "--if-exists", "del-port", "vmlate");
+    }
+  }
+
+  @Test
+  @DisplayName("an ARP entry applied for its router alone reaches the kernel; a full apply then finds nothing to do")
+  void arpEntryAppliedIncrementally(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters routers = r.routers(true);
+    HostPipeline dataplane = dataplane(stateDir);
+    try {
+      assertThat(await(dataplane.apply(routers))).isPositive();
+      HostRouters withArp = routers.toBuilder().setRouters(0, routers.getRouters(0).toBuilder()
+          .addArpEntries(ArpEntry.newBuilder().setIpAddress("10.61.0.77").setMacAddress("fa:16:3e:10:00:77")
+              .setSubnetId(r.ifA.getSubnetId()).setPortId(UUID.randomUUID().toString()))).build();
+      assertThat(await(dataplane.apply(withArp, Set.of(r.routerId)))).isEqualTo(1);
+      assertThat(sh("ip", "-n", r.qrouter(), "neigh", "show", "10.61.0.77")).contains("lladdr fa:16:3e:10:00:77");
+      assertThat(await(dataplane.apply(withArp))).isZero();
+      assertThat(await(dataplane.apply(routers, Set.of(r.routerId)))).isEqualTo(1);
+      assertThat(sh("ip", "-n", r.qrouter(), "neigh", "show", "10.61.0.77")).isEmpty();
+    } finally {
+      await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+          .setDvrMac(SmallRouter.DVR_MAC).build()));
+      await(dataplane.close());
     }
   }
 }

@@ -1,0 +1,416 @@
+package io.dvr.agent;
+
+import io.dvr.agent.driver.HostDriver;
+import io.dvr.agent.model.BridgeState;
+import io.dvr.agent.model.Device;
+import io.dvr.agent.model.DeviceKind;
+import io.dvr.agent.model.Flow;
+import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.model.OvsPort;
+import io.dvr.agent.reconcile.Operation;
+import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.reconcile.Reconciler;
+import io.dvr.agent.render.HostFacts;
+import io.dvr.agent.render.HostRenderer;
+import io.dvr.agent.render.Names;
+import io.dvr.agent.render.RouterPart;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.RouterInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the last full apply left on the host, kept so that an event touching some routers
+ * re-renders and re-diffs only them: the facts and host part it rendered with, each router's
+ * {@link RouterFootprint footprint} and carried router's {@link RouterPart part}, who contributes
+ * to each namespace, the desired namespaces and the desired flows with a count of the parts
+ * (host-level included) that render each, and the observed namespaces, flows and bridge ports.
+ *
+ * <p>An {@link #plan incremental plan} is the full diff restricted to what the changed routers
+ * touch: the namespaces whose parts changed (a shared fip- one assembled again from every
+ * contributor's cached part), the veth peers' namespaces of the devices that change there, and
+ * the flows whose keys the changed parts add or drop. It is refused (the caller applies in full)
+ * when the host part changed or the routers' footprints would change the host's facts, host-level
+ * flows or bridge ports. Not thread-safe: used under the pipeline's lock.
+ */
+final class HostCache {
+  private final HostFacts facts;
+  private final HostRouters hostPart;
+  private final Map<String, Set<String>> footprints = new HashMap<>();
+  private final Map<String, Integer> tokenCounts = new HashMap<>();
+  private final Map<String, RouterPart> parts = new HashMap<>();
+  private final Map<String, SortedSet<String>> contributors = new HashMap<>();
+  private final Map<String, NamespaceState> desired = new HashMap<>();
+  private final Map<String, Map<Flow.Key, Map<Flow, Integer>>> desiredFlows = new HashMap<>();
+  private final Map<String, NamespaceState> observed = new HashMap<>();
+  private final Map<String, Map<Flow.Key, Flow>> observedFlows = new HashMap<>();
+  private final Map<String, SortedMap<String, OvsPort>> observedPorts = new HashMap<>();
+  /** Observed state a full apply changed and did not read back: read at the next incremental plan. */
+  private final Set<String> staleNamespaces = new TreeSet<>();
+  private boolean stalePorts;
+
+  /** An incremental plan with the namespaces it was diffed over. */
+  record Increment(Plan plan, Set<String> namespaces) {}
+
+  private HostCache(HostFacts facts, HostRouters hostPart) {
+    this.facts = facts;
+    this.hostPart = hostPart;
+  }
+
+  /** The cache of a full apply that rendered {@code rendered} and observed {@code observed} before executing. */
+  static HostCache of(HostRouters routers, HostFacts facts, HostRenderer.Rendered rendered, HostState observed) {
+    HostCache c = new HostCache(facts, hostPart(routers));
+    for (RouterInfo r : routers.getRoutersList()) {
+      Set<String> tokens = RouterFootprint.of(routers, r, facts);
+      c.footprints.put(r.getRouterId(), tokens);
+      tokens.forEach(t -> c.tokenCounts.merge(t, 1, Integer::sum));
+    }
+    for (RouterPart part : rendered.parts()) {
+      c.parts.put(part.routerId(), part);
+      part.namespaceNames().forEach(ns -> c.contributors.computeIfAbsent(ns, k -> new TreeSet<>()).add(part.routerId()));
+      part.flows().forEach((bridge, flows) -> flows.forEach(f -> c.count(bridge, f, 1)));
+    }
+    rendered.hostFlows().forEach((bridge, flows) -> flows.forEach(f -> c.count(bridge, f, 1)));
+    c.desired.putAll(rendered.state().namespaces());
+    c.observed.putAll(observed.namespaces());
+    observed.bridges().forEach((name, bridge) -> {
+      Map<Flow.Key, Flow> byKey = new HashMap<>();
+      bridge.flows().forEach(f -> byKey.put(f.key(), f));
+      c.observedFlows.put(name, byKey);
+      c.observedPorts.put(name, new TreeMap<>(bridge.ports()));
+    });
+    return c;
+  }
+
+  /**
+   * The host part of the routers: everything but the routers themselves and the generation (which
+   * every reply carries anew: it orders replies, it is not state to render).
+   */
+  private static HostRouters hostPart(HostRouters routers) {
+    return routers.toBuilder().clearRouters().clearGeneration().build();
+  }
+
+  /**
+   * The plan that makes the host hold {@code routers}, of which only {@code changed} (by id;
+   * absent ones were removed) differ from what the cache holds; empty when the change reaches
+   * beyond the routers' own parts, and the caller must apply in full. The cache first reads back
+   * what a full apply left stale, then takes the new desired state; the caller executes the plan
+   * and then calls {@link #executed}.
+   */
+  Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver) {
+    if (!hostPart(routers).equals(hostPart)) {
+      return Optional.empty();
+    }
+    Map<String, RouterInfo> now = new HashMap<>();
+    for (RouterInfo r : routers.getRoutersList()) {
+      if (changed.contains(r.getRouterId())) {
+        now.put(r.getRouterId(), r);
+      }
+    }
+    Map<String, Set<String>> nextFootprints = new HashMap<>();
+    Map<String, Integer> delta = new HashMap<>();
+    for (String id : changed) {
+      RouterInfo r = now.get(id);
+      Set<String> next = r == null ? Set.of() : RouterFootprint.of(routers, r, facts);
+      nextFootprints.put(id, next);
+      footprints.getOrDefault(id, Set.of()).forEach(t -> delta.merge(t, -1, Integer::sum));
+      next.forEach(t -> delta.merge(t, 1, Integer::sum));
+    }
+    for (Map.Entry<String, Integer> e : delta.entrySet()) {
+      int before = tokenCounts.getOrDefault(e.getKey(), 0);
+      if ((before == 0) != (before + e.getValue() == 0)) {
+        return Optional.empty(); // a key allocated or released, a port plugged or gone: the facts change
+      }
+    }
+    delta.forEach((t, d) -> {
+      if (d != 0) {
+        tokenCounts.merge(t, d, (a, b) -> a + b == 0 ? null : a + b);
+      }
+    });
+    nextFootprints.forEach((id, tokens) -> {
+      if (now.containsKey(id)) {
+        footprints.put(id, tokens);
+      } else {
+        footprints.remove(id);
+      }
+    });
+    readStale(driver);
+    return Optional.of(rerender(routers, now, changed));
+  }
+
+  /**
+   * Takes a plan a full apply executed, without reading anything back then (a full apply costs
+   * what it cost before): its flows follow the plan, the namespaces it touched and, if it made,
+   * deleted or tagged a port, the bridges' ports are read at the next incremental plan.
+   */
+  void executedInFull(Plan plan) {
+    takeFlows(plan);
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+        staleNamespaces.addAll(op.namespaces());
+        stalePorts |= changesPorts(op);
+      }
+    }
+    staleNamespaces.remove(Operation.ROOT);
+  }
+
+  private void readStale(HostDriver driver) {
+    if (!staleNamespaces.isEmpty()) {
+      readBack(driver, staleNamespaces);
+      staleNamespaces.clear();
+    }
+    if (stalePorts) {
+      readPorts(driver);
+      stalePorts = false;
+    }
+  }
+
+  private Increment rerender(HostRouters routers, Map<String, RouterInfo> now, Set<String> changed) {
+    Set<String> touched = new TreeSet<>();
+    Map<String, Set<Flow.Key>> keys = new TreeMap<>();
+    List<OvsPort> ports = new ArrayList<>();
+    for (String id : new TreeSet<>(changed)) {
+      RouterInfo r = now.get(id);
+      RouterPart before = parts.get(id);
+      RouterPart after = r != null && HostRenderer.carries(r) ? HostRenderer.renderRouter(routers, r, facts) : null;
+      if (after != null) {
+        ports.addAll(after.ports());
+      }
+      if (Objects.equals(before, after)) {
+        continue;
+      }
+      Set<String> names = new TreeSet<>();
+      if (before != null) {
+        names.addAll(before.namespaceNames());
+        before.namespaceNames().forEach(ns -> contributors.get(ns).remove(id));
+        parts.remove(id);
+      }
+      if (after != null) {
+        names.addAll(after.namespaceNames());
+        after.namespaceNames().forEach(ns -> contributors.computeIfAbsent(ns, k -> new TreeSet<>()).add(id));
+        parts.put(id, after);
+      }
+      for (String ns : names) {
+        if (before == null || after == null || !before.partsOf(ns).equals(after.partsOf(ns))) {
+          touched.add(ns);
+        }
+      }
+      countFlows(before, after, keys);
+    }
+    Set<String> namespaces = new TreeSet<>(touched);
+    for (String ns : touched) {
+      NamespaceState was = desired.get(ns);
+      NamespaceState is = assemble(ns);
+      if (is == null) {
+        desired.remove(ns);
+      } else {
+        desired.put(ns, is);
+      }
+      vethPeers(was, is, observed.get(ns), namespaces);
+    }
+    HostState want = new HostState(pick(desired, namespaces), wantedBridges(keys, ports));
+    HostState have = new HostState(pick(observed, namespaces), observedBridges(keys, ports));
+    return new Increment(Reconciler.diff(want, have), namespaces);
+  }
+
+  /** A namespace from its contributors' cached parts, as the full render makes it; null when none is left. */
+  private NamespaceState assemble(String ns) {
+    SortedSet<String> ids = contributors.getOrDefault(ns, new TreeSet<>());
+    if (ids.isEmpty()) {
+      contributors.remove(ns);
+      return null;
+    }
+    List<NamespaceState> nsParts = new ArrayList<>();
+    ids.forEach(id -> nsParts.addAll(parts.get(id).partsOf(ns)));
+    return HostRenderer.assemble(nsParts);
+  }
+
+  /** The namespaces at the other end of veth devices made, changed or removed here: the diff needs them too. */
+  private static void vethPeers(NamespaceState was, NamespaceState is, NamespaceState seen, Set<String> into) {
+    Map<String, Device> before = was == null ? Map.of() : was.devices();
+    Map<String, Device> after = is == null ? Map.of() : is.devices();
+    Set<String> names = new HashSet<>(before.keySet());
+    names.addAll(after.keySet());
+    for (String name : names) {
+      Device b = before.get(name);
+      Device a = after.get(name);
+      if (!Objects.equals(a, b)) {
+        addPeer(b, into);
+        addPeer(a, into);
+      }
+    }
+    if (seen != null) {
+      for (Device d : seen.devices().values()) {
+        Device a = after.get(d.name());
+        if (a == null || !a.sameLink(d)) {
+          addPeer(d, into);
+        }
+      }
+    }
+  }
+
+  private static void addPeer(Device d, Set<String> into) {
+    if (d != null && d.kind() == DeviceKind.VETH && !d.peerNamespace().isEmpty()) {
+      into.add(d.peerNamespace());
+    }
+  }
+
+  private void countFlows(RouterPart before, RouterPart after, Map<String, Set<Flow.Key>> keys) {
+    Map<String, SortedSet<Flow>> was = before == null ? Map.of() : before.flows();
+    Map<String, SortedSet<Flow>> is = after == null ? Map.of() : after.flows();
+    Set<String> bridges = new TreeSet<>(was.keySet());
+    bridges.addAll(is.keySet());
+    for (String bridge : bridges) {
+      Set<Flow> old = was.getOrDefault(bridge, new TreeSet<>());
+      Set<Flow> next = is.getOrDefault(bridge, new TreeSet<>());
+      for (Flow f : old) {
+        if (!next.contains(f)) {
+          count(bridge, f, -1);
+          keys.computeIfAbsent(bridge, k -> new HashSet<>()).add(f.key());
+        }
+      }
+      for (Flow f : next) {
+        if (!old.contains(f)) {
+          count(bridge, f, 1);
+          keys.computeIfAbsent(bridge, k -> new HashSet<>()).add(f.key());
+        }
+      }
+    }
+  }
+
+  private void count(String bridge, Flow f, int by) {
+    Map<Flow.Key, Map<Flow, Integer>> byKey = desiredFlows.computeIfAbsent(bridge, k -> new HashMap<>());
+    Map<Flow, Integer> flows = byKey.computeIfAbsent(f.key(), k -> new HashMap<>());
+    flows.merge(f, by, (a, b) -> a + b == 0 ? null : a + b);
+    if (flows.isEmpty()) {
+      byKey.remove(f.key());
+    }
+  }
+
+  private static SortedMap<String, NamespaceState> pick(Map<String, NamespaceState> from, Set<String> names) {
+    SortedMap<String, NamespaceState> out = new TreeMap<>();
+    names.forEach(n -> {
+      NamespaceState ns = from.get(n);
+      if (ns != null) {
+        out.put(n, ns);
+      }
+    });
+    return out;
+  }
+
+  /** Per bridge, the desired flows of the keys in play, and the changed routers' ports on br-int. */
+  private SortedMap<String, BridgeState> wantedBridges(Map<String, Set<Flow.Key>> keys, List<OvsPort> ports) {
+    SortedMap<String, BridgeState> out = new TreeMap<>();
+    keys.forEach((bridge, ks) -> {
+      List<Flow> flows = new ArrayList<>();
+      Map<Flow.Key, Map<Flow, Integer>> byKey = desiredFlows.getOrDefault(bridge, Map.of());
+      ks.forEach(k -> flows.addAll(byKey.getOrDefault(k, Map.of()).keySet()));
+      out.put(bridge, BridgeState.of(bridge, flows));
+    });
+    if (!ports.isEmpty()) {
+      out.merge(Names.BR_INT, BridgeState.of(Names.BR_INT, List.of(), ports),
+          (flows, p) -> new BridgeState(flows.name(), flows.flows(), p.ports()));
+    }
+    return out;
+  }
+
+  /** The same bridges as observed: the flows of the keys in play and the ports of those keys. */
+  private SortedMap<String, BridgeState> observedBridges(Map<String, Set<Flow.Key>> keys, List<OvsPort> ports) {
+    SortedMap<String, BridgeState> out = new TreeMap<>();
+    keys.forEach((bridge, ks) -> {
+      List<Flow> flows = new ArrayList<>();
+      Map<Flow.Key, Flow> byKey = observedFlows.getOrDefault(bridge, Map.of());
+      ks.forEach(k -> Optional.ofNullable(byKey.get(k)).ifPresent(flows::add));
+      out.put(bridge, BridgeState.of(bridge, flows));
+    });
+    if (!ports.isEmpty()) {
+      String brInt = Names.BR_INT;
+      Map<String, OvsPort> seen = observedPorts.getOrDefault(brInt, new TreeMap<>());
+      List<OvsPort> have = new ArrayList<>();
+      ports.forEach(p -> Optional.ofNullable(seen.get(p.key())).ifPresent(have::add));
+      out.merge(brInt, BridgeState.of(brInt, List.of(), have),
+          (flows, p) -> new BridgeState(flows.name(), flows.flows(), p.ports()));
+    }
+    return out;
+  }
+
+  /**
+   * Takes what executing {@code plan} did: the namespaces diffed over and those the plan touched
+   * are read back from the driver, the flows follow the plan (OVS keys them as the plan does),
+   * and the bridges' ports are read again when the plan made, deleted or tagged a port.
+   */
+  void executed(Plan plan, HostDriver driver, Set<String> namespaces) {
+    takeFlows(plan);
+    Set<String> read = new TreeSet<>(namespaces);
+    boolean portsChanged = false;
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+        read.addAll(op.namespaces());
+        portsChanged |= changesPorts(op);
+      }
+    }
+    read.remove(Operation.ROOT);
+    if (!read.isEmpty()) {
+      readBack(driver, read);
+    }
+    if (portsChanged) {
+      readPorts(driver);
+    }
+  }
+
+  /** OVS keys flows as the plan does: an added flow replaces its key's, a deleted one goes with its cookie. */
+  private void takeFlows(Plan plan) {
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.AddFlows a) {
+        Map<Flow.Key, Flow> byKey = observedFlows.computeIfAbsent(a.bridge(), k -> new HashMap<>());
+        a.flows().forEach(f -> byKey.put(f.key(), f));
+      } else if (op instanceof Operation.DeleteFlows d) {
+        Map<Flow.Key, Flow> byKey = observedFlows.getOrDefault(d.bridge(), new HashMap<>());
+        d.flows().forEach(f -> byKey.computeIfPresent(f.key(), (k, old) -> old.cookie() == f.cookie() ? null : old));
+      }
+    }
+  }
+
+  private void readBack(HostDriver driver, Set<String> names) {
+    SortedMap<String, NamespaceState> seen = driver.observeNamespaces(names);
+    names.forEach(name -> {
+      NamespaceState ns = seen.get(name);
+      if (ns == null) {
+        observed.remove(name);
+      } else {
+        observed.put(name, ns);
+      }
+    });
+  }
+
+  private void readPorts(HostDriver driver) {
+    observedPorts.clear();
+    driver.observePorts().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+  }
+
+  /** Whether an operation can make, delete or tag an OVS port (internal ports live and die with devices). */
+  private static boolean changesPorts(Operation op) {
+    return !(op instanceof Operation.AddAddress || op instanceof Operation.RemoveAddress
+        || op instanceof Operation.SetSysctl || op instanceof Operation.AddRule || op instanceof Operation.RemoveRule
+        || op instanceof Operation.ReplaceRoute || op instanceof Operation.RemoveRoute
+        || op instanceof Operation.ReplaceNeighbour || op instanceof Operation.RemoveNeighbour
+        || op instanceof Operation.ReplaceNat || op instanceof Operation.CreateNamespace
+        || op instanceof Operation.SetLink || op instanceof Operation.CreateVethPair);
+  }
+
+  /** The desired namespaces as the cache holds them (tests compare them with a full render). */
+  SortedMap<String, NamespaceState> desiredNamespaces() {
+    return new TreeMap<>(desired);
+  }
+}
