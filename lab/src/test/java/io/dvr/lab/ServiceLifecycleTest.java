@@ -132,10 +132,22 @@ class ServiceLifecycleTest {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range (32768 up): a port the kernel hands out for
+   * port 0 could be taken by any other process the moment a service releases it, and then seem
+   * not released.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   /**
