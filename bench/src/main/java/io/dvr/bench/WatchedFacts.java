@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * An agent's facts store that also tells a watcher after every pass of an apply. The agent's
- * pipeline saves the facts on its worker thread inside the host's lock, right after executing a
- * pass's plan, so the watcher sees the host exactly as that pass left it (the last pass: as the
- * apply left it), without polling and without a hook in the agent.
+ * An agent's facts store that also tells a watcher after every executed plan (a full apply's pass
+ * or one router's incremental plan). The agent's pipeline tells its store on its worker thread
+ * inside the host's lock, right after executing the plan, so the watcher sees the host exactly as
+ * that plan left it, without polling.
  */
 final class WatchedFacts implements FactsStore {
   private final FactsStore saved = FactsStore.inMemory();
@@ -26,6 +26,10 @@ final class WatchedFacts implements FactsStore {
   @Override
   public void save(HostFacts facts) {
     saved.save(facts);
+  }
+
+  @Override
+  public void planExecuted(HostFacts facts) {
     applies.incrementAndGet();
     lastApplyNanos = System.nanoTime();
     watcher.accept(facts);

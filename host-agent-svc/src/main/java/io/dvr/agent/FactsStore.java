@@ -14,6 +14,13 @@ public interface FactsStore {
 
   void save(HostFacts facts);
 
+  /**
+   * Told after every executed plan, a full apply's pass (right after {@link #save}) or one router's
+   * incremental plan, on the applying thread while it holds the host: the facts are those the host
+   * now has. A store that persists writes only in {@code save}; this is for those that watch.
+   */
+  default void planExecuted(HostFacts facts) {}
+
   static FactsStore inMemory() {
     AtomicReference<HostFacts> saved = new AtomicReference<>();
     return new FactsStore() {

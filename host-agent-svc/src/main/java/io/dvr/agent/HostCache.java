@@ -63,6 +63,11 @@ final class HostCache {
   /** An incremental plan with the namespaces it was diffed over. */
   record Increment(Plan plan, Set<String> namespaces) {}
 
+  /** The facts the cached state was rendered with (an incremental apply never changes them). */
+  HostFacts facts() {
+    return facts;
+  }
+
   private HostCache(HostFacts facts, HostRouters hostPart) {
     this.facts = facts;
     this.hostPart = hostPart;

@@ -102,6 +102,7 @@ public final class HostPipeline implements Dataplane {
     try {
       driver.execute(plan);
       cache.executed(plan, driver, increment.get().namespaces());
+      store.planExecuted(cache.facts());
     } catch (RuntimeException e) {
       cache = null; // the host is not known any more: the next apply is in full
       throw e;
@@ -132,6 +133,7 @@ public final class HostPipeline implements Dataplane {
       }
       driver.execute(plan);
       store.save(facts);
+      store.planExecuted(facts);
       total += plan.size();
       if (plan.isEmpty()) {
         cache = HostCache.of(routers, facts, rendered, observed);
