@@ -60,12 +60,8 @@ public final class ArpService {
     service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
         event -> event.getRouterIdsList().forEach(id -> service.request(UUID.fromString(id)))));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of())
-        .map(server -> {
-          service.held.server(server);
-          return service;
-        })
-        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+    return service.held.served(
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of()), service);
   }
 
   public int port() {

@@ -32,8 +32,15 @@ public final class ServiceResources {
     return consumer;
   }
 
-  public void server(HttpServer server) {
-    this.server = server;
+  /**
+   * The service once its server listens, the server held to be closed at stop; if it cannot
+   * listen, everything held so far is released and the failure returned.
+   */
+  public <S> Future<S> served(Future<HttpServer> listening, S service) {
+    return listening.map(s -> {
+      server = s;
+      return service;
+    }).recover(err -> stop().transform(v -> Future.failedFuture(err)));
   }
 
   public HttpServer server() {

@@ -55,12 +55,8 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
         service::allocateDvrMac));
     service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.parser(),
         r -> service.list()));
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service)))
-        .map(server -> {
-          service.held.server(server);
-          return service;
-        })
-        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+    return service.held.served(
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service))), service);
   }
 
   public int port() {

@@ -79,12 +79,8 @@ public final class SchedulerService {
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
     service.rescheduleAll();
-    return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))))
-        .map(server -> {
-          service.held.server(server);
-          return service;
-        })
-        .recover(err -> service.stop().transform(v -> Future.failedFuture(err)));
+    return service.held.served(
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views)))), service);
   }
 
   /** The gRPC port it serves on. */

@@ -154,7 +154,7 @@ final class HostView {
     update.getRemoveList().forEach(e -> entries.remove(e.getIpAddress()));
     update.getAddList().forEach(e -> entries.put(e.getIpAddress(), e));
     routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries.values()).build());
-    // Applied even when the table did not change, as any event is: an apply also repairs drift.
+    // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
     return Patch.PATCHED;
   }
 
