@@ -7,6 +7,7 @@ import io.dvr.agent.model.DeviceKind;
 import io.dvr.agent.model.Flow;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
@@ -14,6 +15,7 @@ import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
+import io.dvr.agent.render.NeighbourChange;
 import io.dvr.agent.render.RouterPart;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
@@ -46,7 +48,10 @@ import java.util.TreeSet;
  */
 final class HostCache {
   private final HostFacts facts;
-  private final HostRouters hostPart;
+  /** Replaced by each equal one seen, so that the next comparison finds the same peer and port objects. */
+  private HostRouters hostPart;
+  /** The routers as last rendered, to tell a change of their ARP table alone. */
+  private final Map<String, RouterInfo> routers = new HashMap<>();
   private final Map<String, Set<String>> footprints = new HashMap<>();
   private final Map<String, Integer> tokenCounts = new HashMap<>();
   private final Map<String, RouterPart> parts = new HashMap<>();
@@ -77,6 +82,7 @@ final class HostCache {
   static HostCache of(HostRouters routers, HostFacts facts, HostRenderer.Rendered rendered, HostState observed) {
     HostCache c = new HostCache(facts, hostPart(routers));
     for (RouterInfo r : routers.getRoutersList()) {
+      c.routers.put(r.getRouterId(), r);
       Set<String> tokens = RouterFootprint.of(routers, r, facts);
       c.footprints.put(r.getRouterId(), tokens);
       tokens.forEach(t -> c.tokenCounts.merge(t, 1, Integer::sum));
@@ -114,14 +120,22 @@ final class HostCache {
    * and then calls {@link #executed}.
    */
   Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver) {
-    if (!hostPart(routers).equals(hostPart)) {
+    HostRouters nextHostPart = hostPart(routers);
+    if (!nextHostPart.equals(hostPart)) {
       return Optional.empty();
     }
+    hostPart = nextHostPart;
     Map<String, RouterInfo> now = new HashMap<>();
     for (RouterInfo r : routers.getRoutersList()) {
       if (changed.contains(r.getRouterId())) {
         now.put(r.getRouterId(), r);
       }
+    }
+    readStale(driver);
+    // An ARP table is no part of a router's footprint: the facts and host-level state stay as they are.
+    Optional<Increment> neighboursOnly = arpTablesOnly(now, changed);
+    if (neighboursOnly.isPresent()) {
+      return neighboursOnly;
     }
     Map<String, Set<String>> nextFootprints = new HashMap<>();
     Map<String, Integer> delta = new HashMap<>();
@@ -150,8 +164,63 @@ final class HostCache {
         footprints.remove(id);
       }
     });
-    readStale(driver);
-    return Optional.of(rerender(routers, now, changed));
+    Increment increment = rerender(routers, now, changed);
+    changed.forEach(id -> {
+      if (now.containsKey(id)) {
+        this.routers.put(id, now.get(id));
+      } else {
+        this.routers.remove(id);
+      }
+    });
+    return Optional.of(increment);
+  }
+
+  /**
+   * When every changed router changed only its ARP table (what an ArpUpdate does): the plan for
+   * the neighbours that moved, diffed against the cached observed namespaces by their keys alone,
+   * so that it costs what the changed entries cost, not what the routers hold. Empty when another
+   * change is among them, or a namespace to change is not observed (the general path then runs).
+   */
+  private Optional<Increment> arpTablesOnly(Map<String, RouterInfo> now, Set<String> changed) {
+    List<RouterPart.ArpTableChange> changes = new ArrayList<>();
+    for (String id : changed) {
+      RouterInfo was = routers.get(id);
+      RouterInfo is = now.get(id);
+      if (was == null || is == null || !RouterPart.onlyArpTableChanged(was, is)) {
+        return Optional.empty();
+      }
+      RouterPart part = parts.get(id);
+      if (part != null) { // a router not carried renders nothing, whatever its ARP table
+        RouterPart.ArpTableChange change = part.withArpTable(was, is);
+        if (!observed.containsKey(change.neighbours().namespace())) {
+          return Optional.empty();
+        }
+        changes.add(change);
+      }
+    }
+    Map<String, Set<Neighbour.Key>> keys = new HashMap<>();
+    for (RouterPart.ArpTableChange change : changes) {
+      NeighbourChange moved = change.neighbours();
+      String ns = moved.namespace();
+      parts.put(change.part().routerId(), change.part());
+      // A neighbour goes from the namespace only when no part of it renders the same one any more.
+      List<Neighbour> gone = moved.gone().stream().filter(n -> !renderedIn(ns, n)).toList();
+      desired.put(ns, desired.get(ns).withNeighbours(gone, moved.added()));
+      keys.computeIfAbsent(ns, k -> new HashSet<>()).addAll(moved.keys());
+    }
+    changed.forEach(id -> routers.put(id, now.get(id)));
+    return Optional.of(new Increment(Reconciler.neighbours(desired, observed, keys), Set.of()));
+  }
+
+  private boolean renderedIn(String ns, Neighbour n) {
+    for (String id : contributors.getOrDefault(ns, new TreeSet<>())) {
+      for (NamespaceState part : parts.get(id).partsOf(ns)) {
+        if (part.neighbours().contains(n)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -357,10 +426,12 @@ final class HostCache {
    */
   void executed(Plan plan, HostDriver driver, Set<String> namespaces) {
     takeFlows(plan);
+    takeNeighbours(plan);
     Set<String> read = new TreeSet<>(namespaces);
     boolean portsChanged = false;
     for (Operation op : plan.operations()) {
-      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows
+          || op instanceof Operation.ReplaceNeighbour || op instanceof Operation.RemoveNeighbour)) {
         read.addAll(op.namespaces());
         portsChanged |= changesPorts(op);
       }
@@ -385,6 +456,31 @@ final class HostCache {
         d.flows().forEach(f -> byKey.computeIfPresent(f.key(), (k, old) -> old.cookie() == f.cookie() ? null : old));
       }
     }
+  }
+
+  /**
+   * The kernel keys permanent neighbours by address and device, as the plan does: a replaced one
+   * is what the plan said, a removed one is gone. Namespaces the plan also changed otherwise are
+   * read back after this.
+   */
+  private void takeNeighbours(Plan plan) {
+    Map<String, List<Neighbour>> gone = new TreeMap<>();
+    Map<String, List<Neighbour>> added = new TreeMap<>();
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.ReplaceNeighbour r) {
+        gone.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r.neighbour());
+        added.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r.neighbour());
+      } else if (op instanceof Operation.RemoveNeighbour r) {
+        gone.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r.neighbour());
+      }
+    }
+    gone.forEach((ns, neighbours) -> {
+      NamespaceState seen = observed.get(ns);
+      if (seen != null) {
+        List<Neighbour> same = seen.neighboursOf(neighbours.stream().map(Neighbour::key).toList());
+        observed.put(ns, seen.withNeighbours(same, added.getOrDefault(ns, List.of())));
+      }
+    });
   }
 
   private void readBack(HostDriver driver, Set<String> names) {
@@ -412,6 +508,11 @@ final class HostCache {
         || op instanceof Operation.ReplaceNeighbour || op instanceof Operation.RemoveNeighbour
         || op instanceof Operation.ReplaceNat || op instanceof Operation.CreateNamespace
         || op instanceof Operation.SetLink || op instanceof Operation.CreateVethPair);
+  }
+
+  /** An observed namespace as the cache holds it (tests compare it with the host). */
+  Optional<NamespaceState> observedNamespace(String name) {
+    return Optional.ofNullable(observed.get(name));
   }
 
   /** The desired namespaces as the cache holds them (tests compare them with a full render). */

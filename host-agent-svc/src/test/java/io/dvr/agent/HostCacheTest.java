@@ -7,21 +7,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.model.Flow;
 import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Operation.AddFlows;
 import io.dvr.agent.reconcile.Operation.DeleteFlows;
+import io.dvr.agent.reconcile.Operation.RemoveNeighbour;
 import io.dvr.agent.reconcile.Operation.ReplaceNeighbour;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
+import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.FloatingIpInfo;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RouterPortInfo;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -50,6 +55,11 @@ class HostCacheTest {
       HostState full = HostRenderer.render(routers, facts);
       assertThat(Reconciler.diff(full, host.observe()).operations()).isEmpty();
       assertThat(cache.desiredNamespaces()).isEqualTo(full.namespaces());
+    }
+
+    /** The cache's observed namespace is what the host holds (it followed the plan without reading back). */
+    void seesAsTheHost(String namespace) {
+      assertThat(cache.observedNamespace(namespace)).contains(host.observe().namespace(namespace));
     }
   }
 
@@ -93,7 +103,7 @@ class HostCacheTest {
   }
 
   @Test
-  @DisplayName("an ARP entry added to one router is one neighbour in its qrouter- namespace, nothing else diffed")
+  @DisplayName("an ARP entry added to one router is one neighbour in its qrouter- namespace; nothing is diffed or read back in full")
   void arpEntry() {
     HostRouters before = twoRouters(withFip(FIP_116), other("192.168.1.140"));
     Applied a = applied(before);
@@ -102,11 +112,70 @@ class HostCacheTest {
     HostRouters after = twoRouters(changed, other("192.168.1.140"));
     Optional<HostCache.Increment> inc = a.cache().plan(after, Set.of(ROUTER), a.host());
     assertThat(inc).isPresent();
-    assertThat(inc.get().namespaces()).containsExactly(Names.qrouterNamespace(ROUTER));
-    assertThat(inc.get().plan().operations()).singleElement().isInstanceOf(ReplaceNeighbour.class);
+    assertThat(inc.get().namespaces()).as("namespaces diffed, and read back, as a whole").isEmpty();
+    assertThat(inc.get().plan().operations()).singleElement().isEqualTo(new ReplaceNeighbour(
+        Names.qrouterNamespace(ROUTER), new Neighbour("81.1.180.30", Names.qrDevice(IF_81.getPortId()), "fa:16:3e:00:00:30")));
     a.host().execute(inc.get().plan());
     a.cache().executed(inc.get().plan(), a.host(), inc.get().namespaces());
     a.holdsExactly(after);
+    a.seesAsTheHost(Names.qrouterNamespace(ROUTER));
+  }
+
+  @Test
+  @DisplayName("ARP entries moved to another MAC, removed and re-added are planned by their keys alone, as a full diff would")
+  void arpEntriesChanged() {
+    String vm30 = "aa000030-0000-4000-8000-000000000030";
+    String vm31 = "aa000031-0000-4000-8000-000000000031";
+    RouterInfo two = withFip(FIP_116).toBuilder()
+        .addArpEntries(arp("81.1.180.30", "fa:16:3e:00:00:30", SUBNET_81, vm30))
+        .addArpEntries(arp("81.1.180.31", "fa:16:3e:00:00:31", SUBNET_81, vm31)).build();
+    Applied a = applied(twoRouters(two, other("192.168.1.140")));
+    String qrouter = Names.qrouterNamespace(ROUTER);
+    String qr = Names.qrDevice(IF_81.getPortId());
+
+    // .30 moves to another MAC (replaced in place), .31 goes.
+    RouterInfo step1 = withFip(FIP_116).toBuilder()
+        .addArpEntries(arp("81.1.180.30", "fa:16:3e:00:00:99", SUBNET_81, vm30)).build();
+    Plan plan = a.change(twoRouters(step1, other("192.168.1.140")), ROUTER).orElseThrow();
+    assertThat(plan.operations()).containsExactlyInAnyOrder(
+        new ReplaceNeighbour(qrouter, new Neighbour("81.1.180.30", qr, "fa:16:3e:00:00:99")),
+        new RemoveNeighbour(qrouter, new Neighbour("81.1.180.31", qr, "fa:16:3e:00:00:31")));
+    a.holdsExactly(twoRouters(step1, other("192.168.1.140")));
+    a.seesAsTheHost(qrouter);
+
+    // .31 comes back; an entry of the router's own interface address makes no neighbour.
+    RouterInfo step2 = step1.toBuilder().addArpEntries(arp("81.1.180.31", "fa:16:3e:00:00:31", SUBNET_81, vm31))
+        .addArpEntries(arp(IF_81.getIpAddress(), IF_81.getMacAddress(), SUBNET_81, IF_81.getPortId())).build();
+    plan = a.change(twoRouters(step2, other("192.168.1.140")), ROUTER).orElseThrow();
+    assertThat(plan.operations()).containsExactly(
+        new ReplaceNeighbour(qrouter, new Neighbour("81.1.180.31", qr, "fa:16:3e:00:00:31")));
+    a.holdsExactly(twoRouters(step2, other("192.168.1.140")));
+    a.seesAsTheHost(qrouter);
+
+    // The same table in another order changes nothing.
+    List<ArpEntry> backwards = new ArrayList<>(step2.getArpEntriesList());
+    Collections.reverse(backwards);
+    RouterInfo reordered = step2.toBuilder().clearArpEntries().addAllArpEntries(backwards).build();
+    assertThat(a.change(twoRouters(reordered, other("192.168.1.140")), ROUTER).orElseThrow().operations()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a neighbour the host lost is put back by the next full apply, not by an ARP update of another entry")
+  void arpEntryLostOnTheHost() {
+    RouterInfo one = withFip(FIP_116).toBuilder()
+        .addArpEntries(arp("81.1.180.30", "fa:16:3e:00:00:30", SUBNET_81, "aa000030-0000-4000-8000-000000000030")).build();
+    Applied a = applied(twoRouters(one, other("192.168.1.140")));
+    String qrouter = Names.qrouterNamespace(ROUTER);
+    Neighbour lost = new Neighbour("81.1.180.30", Names.qrDevice(IF_81.getPortId()), "fa:16:3e:00:00:30");
+    a.host().execute(new Plan(List.of(new RemoveNeighbour(qrouter, lost))));
+    RouterInfo two = one.toBuilder()
+        .addArpEntries(arp("81.1.180.31", "fa:16:3e:00:00:31", SUBNET_81, "aa000031-0000-4000-8000-000000000031")).build();
+    HostRouters next = twoRouters(two, other("192.168.1.140"));
+    Plan plan = a.change(next, ROUTER).orElseThrow();
+    assertThat(plan.operations()).extracting(Operation::namespace).containsOnly(qrouter);
+    assertThat(plan.operations()).hasSize(1); // the update's own entry only: drift waits for the resync
+    assertThat(Reconciler.diff(HostRenderer.render(next, a.facts()), a.host().observe()).operations())
+        .containsExactly(new ReplaceNeighbour(qrouter, lost));
   }
 
   @Test

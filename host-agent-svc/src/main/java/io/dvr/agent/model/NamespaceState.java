@@ -42,6 +42,24 @@ public record NamespaceState(String name, SortedMap<String, Device> devices, Sor
     return new Builder(name);
   }
 
+  /** This namespace with {@code gone} neighbours removed and then {@code added} ones added. */
+  public NamespaceState withNeighbours(Collection<Neighbour> gone, Collection<Neighbour> added) {
+    if (gone.isEmpty() && added.isEmpty()) {
+      return this;
+    }
+    return new NamespaceState(name, devices, sysctls, rules, routes,
+        SortedArraySet.of(neighbours).with(gone, added), nat);
+  }
+
+  /** The neighbours of these keys (address and device), found without walking the others. */
+  public List<Neighbour> neighboursOf(Collection<Neighbour.Key> keys) {
+    List<Neighbour> found = new ArrayList<>();
+    for (Neighbour.Key key : keys) {
+      found.addAll(neighbours.subSet(Neighbour.first(key), Neighbour.afterLast(key)));
+    }
+    return found;
+  }
+
   public NamespaceState withNat(NatTable newNat) {
     return new NamespaceState(name, devices, sysctls, rules, routes, neighbours, newNat);
   }

@@ -22,6 +22,16 @@ public final class Neighbour implements Comparable<Neighbour> {
 
   public record Key(String ip, String dev) {}
 
+  /** Sorts before every neighbour of the key (no MAC sorts before the empty one). */
+  static Neighbour first(Key key) {
+    return new Neighbour(key.ip(), key.dev(), "");
+  }
+
+  /** Sorts after every neighbour of the key and before those of the next device (no device name holds NUL). */
+  static Neighbour afterLast(Key key) {
+    return new Neighbour(key.ip(), key.dev() + '\0', "");
+  }
+
   public String ip() {
     return ip;
   }

@@ -22,6 +22,7 @@ import io.dvr.agent.reconcile.Operation.SetLink;
 import io.dvr.agent.reconcile.Operation.SetSysctl;
 import io.dvr.agent.reconcile.Steps.Step;
 import io.dvr.agent.render.Names;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -126,18 +127,31 @@ final class NamespaceDiff {
   }
 
   private static void neighbours(NamespaceState want, NamespaceState kept, Steps steps) {
+    neighbours(want.name(), want.neighbours(), kept.neighbours(), steps);
+  }
+
+  /**
+   * The neighbours of some keys only (address and device): what the whole diff plans for them,
+   * when nothing else of the namespace changed.
+   */
+  static void neighbours(NamespaceState want, NamespaceState have, Collection<Neighbour.Key> keys, Steps steps) {
+    neighbours(want.name(), want.neighboursOf(keys), have.neighboursOf(keys), steps);
+  }
+
+  /** Each wanted entry replaces what differs under its key; an entry on our device under a key nobody wants goes. */
+  private static void neighbours(String ns, Collection<Neighbour> want, Collection<Neighbour> kept, Steps steps) {
     Map<Neighbour.Key, Neighbour> have = new HashMap<>();
-    kept.neighbours().forEach(n -> have.put(n.key(), n));
+    kept.forEach(n -> have.put(n.key(), n));
     Set<Neighbour.Key> wanted = new HashSet<>();
-    for (Neighbour n : want.neighbours()) {
+    for (Neighbour n : want) {
       wanted.add(n.key());
       if (!n.equals(have.get(n.key()))) {
-        steps.add(Step.REPLACE_NEIGHBOUR, new ReplaceNeighbour(want.name(), n));
+        steps.add(Step.REPLACE_NEIGHBOUR, new ReplaceNeighbour(ns, n));
       }
     }
-    for (Neighbour n : kept.neighbours()) {
+    for (Neighbour n : kept) {
       if (Names.isOurDevice(n.dev()) && !wanted.contains(n.key())) {
-        steps.add(Step.REMOVE_NEIGHBOUR, new RemoveNeighbour(want.name(), n));
+        steps.add(Step.REMOVE_NEIGHBOUR, new RemoveNeighbour(ns, n));
       }
     }
   }

@@ -9,10 +9,14 @@ import io.dvr.agent.reconcile.Operation.DeleteDevice;
 import io.dvr.agent.reconcile.Operation.DeleteNamespace;
 import io.dvr.agent.reconcile.Steps.Step;
 import io.dvr.agent.render.Names;
+import io.dvr.agent.model.Neighbour;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -57,6 +61,17 @@ public final class Reconciler {
     }
     FlowDiff.diff(desired.bridges(), observed.bridges(), steps);
     PortDiff.diff(desired.bridges(), observed.bridges(), created, steps);
+    return steps.plan();
+  }
+
+  /**
+   * The plan for the neighbours of some keys of namespaces that exist and stay, nothing else of
+   * them having changed: what {@link #diff} would plan, at the cost of those keys alone.
+   */
+  public static Plan neighbours(Map<String, NamespaceState> desired, Map<String, NamespaceState> observed,
+      Map<String, ? extends Collection<Neighbour.Key>> keys) {
+    Steps steps = new Steps();
+    new TreeMap<>(keys).forEach((ns, ks) -> NamespaceDiff.neighbours(desired.get(ns), observed.get(ns), ks, steps));
     return steps.plan();
   }
 

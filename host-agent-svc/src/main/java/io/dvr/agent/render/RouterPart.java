@@ -49,6 +49,30 @@ public record RouterPart(String routerId, List<NamespaceState> namespaces, Sorte
     return new RouterPart(r.getRouterId(), namespaces, flows, BridgePorts.routerPorts(in, r, facts));
   }
 
+  /**
+   * Whether {@code now} is {@code was} with another ARP table and nothing else: then only the
+   * router's qrouter- neighbours can change ({@link #withArpTable}).
+   */
+  public static boolean onlyArpTableChanged(RouterInfo was, RouterInfo now) {
+    return was.toBuilder().clearArpEntries().build().equals(now.toBuilder().clearArpEntries().build());
+  }
+
+  /** This part, rendered from {@code was}, as {@code now} renders it when only the ARP table changed. */
+  public ArpTableChange withArpTable(RouterInfo was, RouterInfo now) {
+    NeighbourChange change = RouterLocal.arpTableChange(was, now);
+    NamespaceState local = namespaces.get(0);
+    if (!local.name().equals(change.namespace())) {
+      throw new IllegalStateException("router " + routerId + ": its first part is " + local.name() + ", not "
+          + change.namespace());
+    }
+    List<NamespaceState> next = new ArrayList<>(namespaces);
+    next.set(0, local.withNeighbours(change.gone(), change.added()));
+    return new ArpTableChange(new RouterPart(routerId, next, flows, ports), change);
+  }
+
+  /** A part after an ARP table change, and how its qrouter- neighbours moved. */
+  public record ArpTableChange(RouterPart part, NeighbourChange neighbours) {}
+
   /** The namespace parts of this router named {@code namespace}, in render order. */
   public List<NamespaceState> partsOf(String namespace) {
     return namespaces.stream().filter(ns -> ns.name().equals(namespace)).toList();

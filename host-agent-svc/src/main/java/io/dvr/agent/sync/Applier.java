@@ -38,8 +38,13 @@ final class Applier {
   record Stopped() implements State {}
 
   /** What the last successful apply did, readable from any thread. */
-  record Applied(int lastOperations, long operationsSinceStart, boolean syncedOnce, Map<String, String> tunnelEndpoints) {
-    static final Applied NONE = new Applied(0, 0, false, Map.of());
+  record Applied(int lastOperations, long operationsSinceStart, boolean syncedOnce, HostRouters view) {
+    static final Applied NONE = new Applied(0, 0, false, HostRouters.getDefaultInstance());
+
+    /** The peers' tunnel endpoints in the view last applied (worked out when asked: applies are many, readers few). */
+    Map<String, String> tunnelEndpoints() {
+      return Map.copyOf(HostParts.tunnelEndpoints(view));
+    }
   }
 
   /** Told of each apply's outcome, on the sync's context. */
@@ -148,8 +153,7 @@ final class Applier {
     boolean again = state instanceof ApplyingThenAgain;
     backoff = backoff.succeeded();
     Applied before = applied;
-    applied = new Applied(operations, before.operationsSinceStart() + operations, true,
-        Map.copyOf(HostParts.tunnelEndpoints(host)));
+    applied = new Applied(operations, before.operationsSinceStart() + operations, true, host);
     state = new Idle();
     outcome.applied(host, operations);
     if (again) {

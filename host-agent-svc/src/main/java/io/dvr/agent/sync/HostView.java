@@ -7,7 +7,9 @@ import io.dvr.proto.v1.HostPeer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.TunnelEndpoint;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -149,13 +151,42 @@ final class HostView {
     if (router == null) {
       return Patch.NOT_HELD;
     }
-    Map<String, ArpEntry> entries = new TreeMap<>();
-    router.getArpEntriesList().forEach(e -> entries.put(e.getIpAddress(), e));
-    update.getRemoveList().forEach(e -> entries.remove(e.getIpAddress()));
-    update.getAddList().forEach(e -> entries.put(e.getIpAddress(), e));
-    routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries.values()).build());
+    // The order held is kept (the renderer does not care; an apply skips the unchanged head and
+    // tail of the table), an entry replaced in place: an update changes a few of many entries.
+    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
+    Set<String> removed = new HashSet<>();
+    update.getRemoveList().forEach(e -> removed.add(e.getIpAddress()));
+    if (!removed.isEmpty()) {
+      entries.removeIf(e -> removed.contains(e.getIpAddress()));
+    }
+    // A few adds look their address up in the list; many index it first.
+    Map<String, Integer> at = new HashMap<>();
+    if (update.getAddCount() > 8) {
+      for (int i = 0; i < entries.size(); i++) {
+        at.put(entries.get(i).getIpAddress(), i);
+      }
+    }
+    for (ArpEntry e : update.getAddList()) {
+      int i = update.getAddCount() > 8 ? at.getOrDefault(e.getIpAddress(), -1) : indexOf(entries, e.getIpAddress());
+      if (i < 0) {
+        at.put(e.getIpAddress(), entries.size());
+        entries.add(e);
+      } else {
+        entries.set(i, e);
+      }
+    }
+    routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries).build());
     // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
     return Patch.PATCHED;
+  }
+
+  private static int indexOf(List<ArpEntry> entries, String address) {
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).getIpAddress().equals(address)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Takes every host's DVR MAC as announced into the peers (a peer not announced has none). */

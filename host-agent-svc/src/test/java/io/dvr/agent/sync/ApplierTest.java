@@ -203,7 +203,11 @@ class ApplierTest {
     assertThat(applier.applied().syncedOnce()).isFalse();
     run(ctx, applier::request);
     run(ctx, applier::request);
-    assertThat(applier.applied()).isEqualTo(new Applied(3, 10, true, Map.of("compute2", "172.31.0.12")));
+    Applied applied = applier.applied();
+    assertThat(applied.lastOperations()).isEqualTo(3);
+    assertThat(applied.operationsSinceStart()).isEqualTo(10L);
+    assertThat(applied.syncedOnce()).isTrue();
+    assertThat(applied.tunnelEndpoints()).isEqualTo(Map.of("compute2", "172.31.0.12"));
   }
 
   @Test
