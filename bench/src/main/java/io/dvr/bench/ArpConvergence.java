@@ -1,6 +1,7 @@
 package io.dvr.bench;
 
 import io.dvr.agent.HostPipeline;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.render.Names;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.ArpEntry;
@@ -46,6 +47,10 @@ final class ArpConvergence {
 
     String line(int subnet, int number) {
       return ip(subnet, number) + " dev " + qrDevices.get(subnet) + " lladdr " + mac(number) + " PERMANENT";
+    }
+
+    Neighbour neighbour(int subnet, int number) {
+      return new Neighbour(ip(subnet, number), qrDevices.get(subnet), mac(number));
     }
   }
 
@@ -111,7 +116,7 @@ final class ArpConvergence {
       int subnet = i % 2;
       int number = FIRST_SAMPLE + i;
       String host = hosts.get(random.nextInt(hosts.size())).name;
-      ArpProbe.Sample s = probe.expect(t.namespace(), t.line(subnet, number));
+      ArpProbe.Sample s = probe.expect(t.namespace(), t.neighbour(subnet, number));
       cp.api.vmPort(t.networks().get(subnet), t.subnets().get(subnet), ip(subnet, number), mac(number), host).await();
       long api = System.nanoTime() - s.startNanos;
       try {
@@ -122,7 +127,7 @@ final class ArpConvergence {
       } catch (TimeoutException e) {
         failures++;
         System.err.printf("sample %d: after 30 s %d of %d hosts still lack %s%n", i, s.missing.get(), hosts.size(),
-            s.line);
+            s.expected);
       } finally {
         probe.clear();
       }

@@ -1,5 +1,6 @@
 package io.dvr.bench;
 
+import io.dvr.agent.model.Neighbour;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Notices when one expected {@code ip neigh} line is present in a namespace on every host. In
+ * Notices when one expected permanent neighbour is present in a namespace on every host. In
  * hook mode each host is checked right after each of its applies (see {@link WatchedFacts}):
  * the time taken is when the apply that installed the entry finished. In poll mode a Vert.x
  * periodic timer checks the hosts that lack it every pollMs, on a worker thread, so the
@@ -18,15 +19,15 @@ final class ArpProbe {
   /** One awaited entry; seenAt holds System.nanoTime() per host index, 0 while absent. */
   static final class Sample {
     final String namespace;
-    final String line;
+    final Neighbour expected;
     final long startNanos;
     final AtomicLongArray seenAt;
     final AtomicInteger missing;
     final Promise<Void> done = Promise.promise();
 
-    Sample(String namespace, String line, int hosts, long startNanos) {
+    Sample(String namespace, Neighbour expected, int hosts, long startNanos) {
       this.namespace = namespace;
-      this.line = line;
+      this.expected = expected;
       this.startNanos = startNanos;
       this.seenAt = new AtomicLongArray(hosts);
       this.missing = new AtomicInteger(hosts);
@@ -73,9 +74,9 @@ final class ArpProbe {
     }
   }
 
-  /** Starts awaiting a line; the clock starts now, so call it just before sending the request. */
-  Sample expect(String namespace, String line) {
-    Sample s = new Sample(namespace, line, hosts.size(), System.nanoTime());
+  /** Starts awaiting a neighbour; the clock starts now, so call it just before sending the request. */
+  Sample expect(String namespace, Neighbour expected) {
+    Sample s = new Sample(namespace, expected, hosts.size(), System.nanoTime());
     current = s;
     return s;
   }
@@ -100,7 +101,7 @@ final class ArpProbe {
   private void check(Sample s, int index) {
     // Taken before the check, so that the check's own cost is not counted.
     long now = System.nanoTime();
-    if (s.seenAt.get(index) != 0 || !hosts.get(index).holdsNeighbour(s.namespace, s.line)) {
+    if (s.seenAt.get(index) != 0 || !hosts.get(index).holdsNeighbour(s.namespace, s.expected)) {
       return;
     }
     if (s.seenAt.compareAndSet(index, 0, now) && s.missing.decrementAndGet() == 0) {

@@ -2,6 +2,7 @@ package io.dvr.bench;
 
 import io.dvr.agent.HostAgentService;
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.render.Names;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,14 +62,8 @@ final class SimHost {
     }
   }
 
-  /** Whether the namespace's {@code ip neigh} shows exactly this line. */
-  boolean holdsNeighbour(String namespace, String line) {
-    synchronized (memory) {
-      try {
-        return memory.ipNeigh(namespace).lines().anyMatch(line::equals);
-      } catch (IllegalArgumentException noSuchNamespace) {
-        return false;
-      }
-    }
+  /** Whether the namespace holds exactly this permanent neighbour (one lookup: the probe runs inside applies). */
+  boolean holdsNeighbour(String namespace, Neighbour expected) {
+    return memory.neighbour(namespace, expected.key()).filter(expected::equals).isPresent();
   }
 }

@@ -16,6 +16,7 @@ import io.dvr.agent.model.DeviceKind;
 import io.dvr.agent.model.Flow;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.model.OvsPort;
 import io.dvr.agent.model.Route;
 import io.dvr.agent.reconcile.Operation;
@@ -44,6 +45,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -353,6 +355,15 @@ public final class MemoryHost implements HostDriver {
 
   public synchronized String ipNeigh(String namespace) {
     return IpNeighListing.print(listed(namespace).snapshot());
+  }
+
+  /**
+   * The permanent neighbour of an address on a device, as {@code ip neigh show <ip> dev <dev>}
+   * shows it; empty without one or without the namespace. Costs one lookup, not a listing.
+   */
+  public synchronized Optional<Neighbour> neighbour(String namespace, Neighbour.Key key) {
+    MemoryNamespace ns = namespaces.get(namespace);
+    return ns == null ? Optional.empty() : Optional.ofNullable(ns.neighbours.get(key));
   }
 
   public synchronized String iptablesNat(String namespace) {
