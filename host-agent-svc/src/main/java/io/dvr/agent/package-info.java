@@ -33,16 +33,19 @@
  *       count, tunnel networks, br-int ports, VM ports to plug) and when a change would add the
  *       first or drop the last router of any token, or the host part of the routers changed, the
  *       apply is in full. Nothing of the cache changes before that is decided.
- *   <li>The cache's observed flows follow every executed plan (OVS keys flows as plans do). After
- *       an incremental plan the namespaces diffed or touched are read back from the driver
+ *   <li>A change of routers' ARP tables alone (what an ArpUpdate makes) is planned by the keys of
+ *       the neighbours that moved, against the cached namespaces: it costs what the changed
+ *       entries cost, however many entries, routers and peers the host has.
+ *   <li>The cache's observed flows and permanent neighbours follow every executed plan (OVS keys
+ *       flows, and the kernel neighbours, as plans do). After
+ *       an incremental plan the namespaces diffed or touched otherwise are read back from the driver
  *       ({@code HostDriver.observeNamespaces}), and the bridges' ports when the plan made, deleted
  *       or tagged a port. A full apply reads nothing back (it costs what it cost before): what
  *       its plan touched is read at the next incremental plan, before diffing. A failure drops
  *       the cache: the next apply is in full. The periodic full resync repairs drift the cache
  *       cannot see.
  * </ul>
- * The memory driver reads single namespaces; the Linux driver takes the incremental path too but
- * reads the whole host for it (the default of {@code observeNamespaces}: correct, as costly as a
- * full observe, and still without the render and diff of every router).
+ * Both drivers read single namespaces back; the Linux driver also reads the namespaces of the
+ * veths' peers there, to name the peers.
  */
 package io.dvr.agent;

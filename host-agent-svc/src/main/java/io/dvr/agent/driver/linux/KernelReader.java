@@ -12,6 +12,8 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -42,23 +44,7 @@ final class KernelReader {
   HostState observe() {
     List<String> names = IpJson.namespaces(runner.run(cmd("ip", "-j", "netns", "list")).stdout());
     OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
-    Map<String, Map<String, String>> plugged = ovs.pluggedByNamespace();
-    List<CompletableFuture<Raw>> reads = new ArrayList<>();
-    for (String name : names) {
-      if (Names.isOurNamespace(name)) {
-        reads.add(CompletableFuture.supplyAsync(() -> read(name), runner.pool()));
-      }
-    }
-    Map<String, Raw> raw = new TreeMap<>();
-    reads.forEach(f -> {
-      Raw r = LinuxHost.join(f);
-      raw.put(r.name(), r);
-    });
-    Map<String, NamespaceState> namespaces = new TreeMap<>();
-    for (String name : names) {
-      Raw r = raw.get(name);
-      namespaces.put(name, r == null ? NamespaceState.empty(name) : build(r, raw, plugged.getOrDefault(name, Map.of())));
-    }
+    Map<String, NamespaceState> namespaces = namespaces(names, names, ovs);
     // Every bridge with its ports; the flows of the configured ones.
     Map<String, BridgeState> bridges = new TreeMap<>(ovs.bridges());
     if (options.ovs()) {
@@ -74,6 +60,50 @@ final class KernelReader {
       }
     }
     return HostState.of(namespaces, bridges);
+  }
+
+  /**
+   * The named namespaces as {@link #observe()} reads them, those that exist: one {@code ip netns
+   * list} and one {@code ovs-vsctl}, then only these namespaces and the peers' of their veths.
+   */
+  SortedMap<String, NamespaceState> observe(Set<String> wanted) {
+    List<String> names = IpJson.namespaces(runner.run(cmd("ip", "-j", "netns", "list")).stdout());
+    OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
+    return namespaces(names, names.stream().filter(wanted::contains).toList(), ovs);
+  }
+
+  /**
+   * The {@code wanted} namespaces of those that exist ({@code names}): ours read in full, in
+   * parallel, foreign ones empty. A veth's peer is named by reading its namespace's links, so
+   * the peers' namespaces are read too when they are not among the wanted.
+   */
+  private SortedMap<String, NamespaceState> namespaces(List<String> names, List<String> wanted, OvsPorts ovs) {
+    Map<String, Map<String, String>> plugged = ovs.pluggedByNamespace();
+    Map<String, Raw> raw = readAll(wanted.stream().filter(Names::isOurNamespace).toList());
+    Set<String> peers = new TreeSet<>();
+    raw.values().forEach(r -> r.links().stream().filter(l -> l.kind().equals("veth") && l.peerNetnsId() >= 0)
+        .map(l -> r.nsids().getOrDefault(l.peerNetnsId(), "")).filter(names::contains).forEach(peers::add));
+    peers.removeAll(raw.keySet());
+    raw.putAll(readAll(List.copyOf(peers)));
+    SortedMap<String, NamespaceState> namespaces = new TreeMap<>();
+    for (String name : wanted) {
+      Raw r = raw.get(name);
+      namespaces.put(name, r == null ? NamespaceState.empty(name) : build(r, raw, plugged.getOrDefault(name, Map.of())));
+    }
+    return namespaces;
+  }
+
+  private Map<String, Raw> readAll(List<String> names) {
+    List<CompletableFuture<Raw>> reads = new ArrayList<>();
+    for (String name : names) {
+      reads.add(CompletableFuture.supplyAsync(() -> read(name), runner.pool()));
+    }
+    Map<String, Raw> raw = new TreeMap<>();
+    reads.forEach(f -> {
+      Raw r = LinuxHost.join(f);
+      raw.put(r.name(), r);
+    });
+    return raw;
   }
 
   private Raw read(String ns) {

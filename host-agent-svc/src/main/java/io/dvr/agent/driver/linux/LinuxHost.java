@@ -3,6 +3,7 @@ package io.dvr.agent.driver.linux;
 import io.dvr.agent.driver.HostDriver;
 import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.HostState;
+import io.dvr.agent.model.NamespaceState;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.common.config.Settings;
@@ -149,6 +150,19 @@ public final class LinuxHost implements HostDriver {
     HostState observed = reader.observe();
     lastObserved = observed;
     return observed;
+  }
+
+  /** The named namespaces alone (and their veth peers' namespaces, read to name the peers). */
+  @Override
+  public SortedMap<String, NamespaceState> observeNamespaces(Set<String> names) {
+    SortedMap<String, NamespaceState> seen = reader.observe(names);
+    // What announcements look up (a fip- namespace's fg- device) follows the namespaces read.
+    HostState before = lastObserved;
+    Map<String, NamespaceState> namespaces = new TreeMap<>(before.namespaces());
+    namespaces.keySet().removeAll(names);
+    namespaces.putAll(seen);
+    lastObserved = HostState.of(namespaces, before.bridges());
+    return seen;
   }
 
   /** The bridges' ports: one ovs-vsctl. */

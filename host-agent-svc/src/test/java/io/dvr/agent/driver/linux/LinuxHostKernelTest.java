@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.model.BridgeState;
+import io.dvr.agent.model.DeviceKind;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.IpPrefix;
+import io.dvr.agent.model.NamespaceState;
 import io.dvr.agent.model.Route;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
@@ -18,6 +20,8 @@ import io.dvr.proto.v1.HostRouters;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +126,20 @@ class LinuxHostKernelTest {
     assertThat(observed.bridges().get(Names.BR_TUN).flows())
         .containsAll(desired.bridges().get(Names.BR_TUN).flows());
     assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "br-int")).contains("cookie=0x4456520000000000");
+  }
+
+  @Test
+  @DisplayName("some namespaces read alone are what reading the whole host gives for them, veth peers named across")
+  void someNamespacesAlone() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(true)));
+    HostState whole = host.observe();
+    SortedMap<String, NamespaceState> some = host.observeNamespaces(Set.of(r.qrouter(), "qrouter-no-such-router"));
+    assertThat(some).containsOnlyKeys(r.qrouter());
+    assertThat(some.get(r.qrouter())).isEqualTo(whole.namespace(r.qrouter()));
+    // The rfp- end's peer lives in fip-, which was not asked for: it is read to name the peer.
+    assertThat(some.get(r.qrouter()).devices().values())
+        .anyMatch(d -> d.kind() == DeviceKind.VETH && d.peerNamespace().equals(r.fipNs()) && !d.peer().isEmpty());
   }
 
   /** The observed namespace holds everything desired; the rest is the kernel's own (lo, sysctls read, MACs). */
