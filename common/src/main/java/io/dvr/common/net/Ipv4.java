@@ -11,32 +11,37 @@ public record Ipv4(long value) implements Comparable<Ipv4> {
     }
   }
 
-  /** Parses dotted-quad text strictly (four decimal octets, no leading zeros) or returns null. */
+  /**
+   * Parses dotted-quad text strictly (four decimal octets of ASCII digits, no leading zeros) or
+   * returns null. Allocates nothing but the result: agents parse every neighbour's address.
+   */
   public static Ipv4 tryParse(String text) {
     if (text == null) {
       return null;
     }
-    String[] parts = text.split("\\.", -1);
-    if (parts.length != 4) {
-      return null;
-    }
+    int n = text.length();
+    int i = 0;
     long v = 0;
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) {
-        return null;
-      }
-      for (int i = 0; i < p.length(); i++) {
-        if (!Character.isDigit(p.charAt(i))) {
+    for (int octets = 0; octets < 4; octets++) {
+      if (octets > 0) {
+        if (i >= n || text.charAt(i) != '.') {
           return null;
         }
+        i++;
       }
-      int octet = Integer.parseInt(p);
-      if (octet > 255) {
+      int start = i;
+      int octet = 0;
+      while (i < n && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+        octet = octet * 10 + (text.charAt(i) - '0');
+        i++;
+      }
+      int digits = i - start;
+      if (digits == 0 || (digits > 1 && text.charAt(start) == '0') || octet > 255) {
         return null;
       }
       v = (v << 8) | octet;
     }
-    return new Ipv4(v);
+    return i == n ? new Ipv4(v) : null;
   }
 
   /** Parses or fails with INVALID_ARGUMENT naming the field and value. */

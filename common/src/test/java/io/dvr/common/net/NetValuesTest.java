@@ -7,6 +7,7 @@ import io.dvr.common.grpc.ApiError;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NetValuesTest {
@@ -20,6 +21,11 @@ class NetValuesTest {
     assertThat(Ipv4.tryParse("81.1.180")).isNull();
     assertThat(Ipv4.tryParse("81.1.180.256")).isNull();
     assertThat(Ipv4.tryParse("a.b.c.d")).isNull();
+    assertThat(Ipv4.tryParse("0.0.0.0").value()).isZero();
+    for (String bad : List.of("", ".", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4 ", " 1.2.3.4", "1234.1.1.1",
+        "1.2.3.0004", "+1.2.3.4", "1.2.3.-4", "1.2.3.4/32", "\u0661.2.3.4", "1.2.3.\u0664")) {
+      assertThat(Ipv4.tryParse(bad)).as("'%s'", bad).isNull(); // Arabic-Indic digits are digits, not ASCII ones
+    }
   }
 
   @Test
