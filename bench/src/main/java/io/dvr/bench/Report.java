@@ -33,7 +33,7 @@ final class Report {
     sb.append("\nWork per sample (event-bus messages, database transactions less heartbeats, host applies), and one"
         + " dvr host's apply timed outside its agent:\n\n");
     sb.append("| hosts | ResourceChanged | ArpUpdate sends | RoutersChanged | GetHostRouters | DB transactions |"
-        + " host applies | full apply of a host (ms) | apply adding one ARP entry (ms) |\n"
+        + " host applies | full apply of a host (ms) | incremental apply adding one ARP entry (ms) |\n"
         + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ArpConvergence.Result r : results) {
       sb.append(fmt("| %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.1f | %.2f | %.2f |%n", r.hosts(),
