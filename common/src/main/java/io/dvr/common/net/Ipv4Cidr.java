@@ -25,7 +25,7 @@ public record Ipv4Cidr(Ipv4 network, int prefix) {
     }
     Ipv4 address = Ipv4.tryParse(text.substring(0, slash));
     String len = text.substring(slash + 1);
-    if (address == null || len.isEmpty() || len.length() > 2 || !len.chars().allMatch(Character::isDigit)) {
+    if (address == null || len.isEmpty() || len.length() > 2 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw ApiError.invalid(field, text, "not a valid IPv4 CIDR");
     }
     int prefix = Integer.parseInt(len);

@@ -37,6 +37,8 @@ class NetValuesTest {
         .hasMessageContaining("prefix length");
     assertThat(((ApiError) org.assertj.core.api.Assertions.catchThrowable(() -> Ipv4Cidr.parse("cidr", "fd00::/64")))
         .status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+    assertThatThrownBy(() -> Ipv4Cidr.parse("cidr", "10.0.0.0/\u0662\u0664")).isInstanceOf(ApiError.class)
+        .hasMessageContaining("not a valid IPv4 CIDR"); // Arabic-Indic 24
   }
 
   @Test
