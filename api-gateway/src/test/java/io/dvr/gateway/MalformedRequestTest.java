@@ -133,6 +133,17 @@ class MalformedRequestTest {
   }
 
   @Test
+  @DisplayName("gRPC with JSON messages (application/grpc+json) is served, and JSON that is not the request type refused")
+  void json() {
+    Map<String, String> json = Map.of("content-type", "application/grpc+json");
+    Answer served = raw.call(CREATE_NETWORK, json, RawGrpc.frame("{\"name\": \"raw-json\"}".getBytes()));
+    assertStatus(served, GrpcStatus.OK);
+    assertThat(networksNamed("raw-json")).hasSize(1);
+    Answer refused = raw.call(CREATE_NETWORK, json, RawGrpc.frame("{\"colour\": 1}".getBytes()));
+    assertStatus(refused, GrpcStatus.INVALID_ARGUMENT, "dvr.v1.CreateNetworkRequest", "colour");
+  }
+
+  @Test
   @DisplayName("an empty body (no message at all) is UNIMPLEMENTED, the spec's status for a cardinality violation")
   void emptyBody() {
     Answer answer = raw.call(CREATE_NETWORK, Buffer.buffer());
