@@ -158,14 +158,16 @@ public final class Rpc implements Api {
       return new StatusFailure(status, message(resp), cause);
     }
 
-    /** Vert.x decodes grpc-message only from a trailers-only answer; a normal one has it in trailers. */
+    /**
+     * grpc-message from the headers (a trailers-only answer) or the trailers, decoded the gRPC way:
+     * not by Vert.x's statusMessage(), which decodes a URL form and so turns '+' into a space.
+     */
     private static String message(GrpcClientResponse<?, ?> resp) {
-      String message = resp.statusMessage();
-      if (message == null) {
-        String raw = resp.trailers().get("grpc-message");
-        message = raw == null ? null : percentDecode(raw);
+      String raw = resp.headers().get("grpc-message");
+      if (raw == null) {
+        raw = resp.trailers().get("grpc-message");
       }
-      return message;
+      return raw == null ? null : percentDecode(raw);
     }
   }
 

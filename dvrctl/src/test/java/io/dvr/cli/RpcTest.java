@@ -31,6 +31,7 @@ class RpcTest {
   private static final String MISSING = "00000000-0000-4000-8000-000000000001";
   private static final String FAILS_LATE = "00000000-0000-4000-8000-000000000002";
   private static final String SILENT = "00000000-0000-4000-8000-000000000003";
+  private static final String SPEC_SPELLED = "00000000-0000-4000-8000-000000000004";
   private static final String MESSAGE = "Network 00000000 could not be found (100% sure: naïve ✓)";
 
   private static Vertx vertx;
@@ -50,6 +51,11 @@ class RpcTest {
         case FAILS_LATE -> response.writeHead().onComplete(v ->
             response.status(GrpcStatus.FAILED_PRECONDITION).statusMessage(MESSAGE).end());
         case SILENT -> { }
+        // As our servers spell it: only '%' and bytes outside 0x20-0x7E encoded, so '+' stays '+'.
+        case SPEC_SPELLED -> {
+          response.trailers().set("grpc-message", "id 'a+b': 100%25 na%C3%AFve");
+          response.status(GrpcStatus.INVALID_ARGUMENT).end();
+        }
         default -> response.end(Fixtures.net1().toBuilder().setId(req.getId()).build());
       }
     }));
@@ -137,6 +143,17 @@ class RpcTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo("Error (NOT_FOUND): " + MESSAGE + "\n");
     assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a message spelled as the gRPC spec says keeps its '+' (URL form decoding would make it a space)")
+  void specSpelledMessage() {
+    try (Rpc rpc = Rpc.open(address, 5)) {
+      CliError error = catchThrowableOfType(CliError.class,
+          () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(SPEC_SPELLED)));
+      assertThat(error.status()).isEqualTo("INVALID_ARGUMENT");
+      assertThat(error.getMessage()).isEqualTo("id 'a+b': 100% naïve");
+    }
   }
 
   @Test

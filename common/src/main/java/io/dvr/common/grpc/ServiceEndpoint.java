@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.Service;
 import io.vertx.micrometer.PrometheusRequestHandler;
 import java.util.List;
@@ -24,7 +25,8 @@ public final class ServiceEndpoint {
 
   public static Future<HttpServer> start(Vertx vertx, String host, int port, List<Service> services,
       Supplier<Future<Boolean>> ready) {
-    GrpcServer grpc = GrpcServer.server(vertx);
+    GrpcServerOptions options = new GrpcServerOptions();
+    GrpcServer grpc = GrpcServer.server(vertx, options);
     HealthService health = HealthService.create(vertx);
     health.register("", ready);
     for (Service service : services) {
@@ -33,13 +35,14 @@ public final class ServiceEndpoint {
     }
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
+    GrpcIntake intake = GrpcIntake.of(grpc, grpc.services(), options.getMaxMessageSize());
     var metrics = PrometheusRequestHandler.create(Metrics.registry());
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-        .requestHandler(request -> route(request, grpc, metrics, ready))
+        .requestHandler(request -> route(request, intake, metrics, ready))
         .listen();
   }
 
-  private static void route(HttpServerRequest request, GrpcServer grpc,
+  private static void route(HttpServerRequest request, GrpcIntake grpc,
       io.vertx.core.Handler<HttpServerRequest> metrics, Supplier<Future<Boolean>> ready) {
     String type = request.getHeader("content-type");
     if (type != null && type.startsWith("application/grpc")) {

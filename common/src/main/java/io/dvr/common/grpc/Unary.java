@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,21 @@ public final class Unary {
         .compose(resp -> resp.last().transform(ar -> {
           GrpcStatus status = resp.status();
           if (status != null && status != GrpcStatus.OK) {
-            String detail = resp.statusMessage();
-            return Future.<Resp>failedFuture(new RpcFailure(status, detail == null ? "" : detail));
+            return Future.<Resp>failedFuture(new RpcFailure(status, statusMessage(resp)));
           }
           return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.<Resp>failedFuture(ar.cause());
         }));
+  }
+
+  /**
+   * The server's grpc-message, decoded as the gRPC spec encodes it. Not {@code statusMessage()}:
+   * Vert.x decodes it as a URL form, where a '+' is a space, and only from a trailers-only answer.
+   */
+  private static String statusMessage(GrpcClientResponse<?, ?> resp) {
+    String raw = resp.headers().get(StatusMessage.HEADER);
+    if (raw == null) {
+      raw = resp.trailers().get(StatusMessage.HEADER);
+    }
+    return raw == null ? "" : StatusMessage.decode(raw);
   }
 }
