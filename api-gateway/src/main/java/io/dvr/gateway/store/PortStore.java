@@ -62,12 +62,15 @@ public final class PortStore {
         .compose(subnets -> insertWithMac(tx, port, 0).map(v -> subnets))
         .compose(subnets -> {
           Map<UUID, SubnetInfo> byId = subnets.stream().collect(Collectors.toMap(SubnetInfo::id, s -> s));
+          // Only a router interface port takes a subnet's gateway_ip.
+          boolean routerInterface = DeviceOwners.ROUTER_INTERFACE.equals(port.deviceOwner())
+              || DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED.equals(port.deviceOwner());
           Future<Void> chain = Future.succeededFuture();
           for (NewPort.IpRequest req : port.ips()) {
             SubnetInfo subnet = byId.get(req.subnetId());
             chain = chain.compose(v -> (req.ip() == null
                 ? Ipam.allocateNext(tx, subnet, port.id())
-                : Ipam.allocateExact(tx, subnet, req.ip(), port.id(), req.field())).mapEmpty());
+                : Ipam.allocateExact(tx, subnet, req.ip(), port.id(), req.field(), routerInterface)).mapEmpty());
           }
           return chain;
         })

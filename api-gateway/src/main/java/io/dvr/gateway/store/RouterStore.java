@@ -199,9 +199,8 @@ public final class RouterStore {
           if (requested == null) {
             return new NewPort.IpRequest(subnets.get(0).id(), null, "ip_address");
           }
-          SubnetInfo subnet = subnets.stream().filter(s -> s.usable(requested)).findFirst()
-              .orElseThrow(() -> ApiError.invalid("ip_address", requested,
-                  "not inside any subnet of external network '" + networkId + "'"));
+          SubnetInfo subnet = SubnetInfo.holding(subnets, requested, "ip_address",
+              "external network '" + networkId + "'");
           return new NewPort.IpRequest(subnet.id(), requested, "ip_address");
         });
   }
