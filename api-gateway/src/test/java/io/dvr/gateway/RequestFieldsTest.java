@@ -3,6 +3,17 @@ package io.dvr.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.proto.v1.CreateNetworkRequest;
+import io.dvr.proto.v1.CreateRouterRequest;
+import io.dvr.proto.v1.CreateSubnetRequest;
+import io.dvr.proto.v1.GetNetworkRequest;
+import io.dvr.proto.v1.GetPortRequest;
+import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.RouterServiceGrpcClient;
+import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import io.dvr.proto.v1.UpdatePortRequest;
+import io.dvr.proto.v1.UpdateRouterRequest;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.ListNetworksRequest;
@@ -84,5 +95,76 @@ class RequestFieldsTest {
     assertThat(n.getName()).isEqualTo(EMOJI.repeat(255));
     refused(GrpcStatus.INVALID_ARGUMENT, () -> gw().fail(NetworkServiceGrpcClient.CreateNetwork,
         CreateNetworkRequest.newBuilder().setName(EMOJI.repeat(256)).build()), "name '", "is 256 characters long");
+  }
+  @Test
+  @DisplayName("a caller-chosen id already in use is ALREADY_EXISTS naming the id, without database details")
+  void duplicateIds() {
+    String net1 = seed().net1.getId();
+    RpcFailure f = refused(GrpcStatus.ALREADY_EXISTS, () -> gw().fail(NetworkServiceGrpcClient.CreateNetwork,
+        CreateNetworkRequest.newBuilder().setName("again").setId(net1).build()), "network '" + net1 + "' already exists");
+    assertThat(f.detail()).doesNotContain("Key (", "=(");
+    f = refused(GrpcStatus.ALREADY_EXISTS, () -> gw().fail(RouterServiceGrpcClient.CreateRouter,
+        CreateRouterRequest.newBuilder().setName("again").setId(SeedTopology.ROUTER_ID).build()),
+        "router '" + SeedTopology.ROUTER_ID + "' already exists");
+    assertThat(f.detail()).doesNotContain("Key (", "=(");
+    String sub81 = seed().sub81.getId();
+    f = refused(GrpcStatus.ALREADY_EXISTS, () -> gw().fail(SubnetServiceGrpcClient.CreateSubnet,
+        CreateSubnetRequest.newBuilder().setNetworkId(seed().net2.getId()).setCidr("172.20.0.0/24").setId(sub81).build()),
+        "subnet '" + sub81 + "' already exists");
+    assertThat(f.detail()).doesNotContain("Key (", "=(");
+    String vm1 = seed().vm1.getId();
+    f = refused(GrpcStatus.ALREADY_EXISTS, () -> gw().fail(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder()
+        .setNetworkId(seed().net1.getId()).setDeviceOwner("compute:nova").setId(vm1).build()),
+        "port '" + vm1 + "' already exists");
+    assertThat(f.detail()).doesNotContain("Key (", "=(");
+  }
+
+  @Test
+  @DisplayName("an update that changes nothing leaves revision and updated_at; a real change raises the revision")
+  void emptyUpdateChangesNothing() {
+    String vm2 = seed().vm2.getId();
+    Port before = gw().call(PortServiceGrpcClient.GetPort, GetPortRequest.newBuilder().setId(vm2).build());
+    assertThat(gw().call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(vm2).build()))
+        .isEqualTo(before);
+    assertThat(gw().call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(vm2)
+        .setName(before.getName()).setBindingHost(before.getBindingHost()).setAdminStateUp(before.getAdminStateUp())
+        .setDeviceId(before.getDeviceId()).build())).isEqualTo(before);
+    Port renamed = gw().call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(vm2)
+        .setName("vm2-renamed").build());
+    assertThat(renamed.getRevision()).isEqualTo(before.getRevision() + 1);
+
+    Network net = gw().call(NetworkServiceGrpcClient.GetNetwork, GetNetworkRequest.newBuilder()
+        .setId(seed().net3.getId()).build());
+    assertThat(gw().call(NetworkServiceGrpcClient.UpdateNetwork, UpdateNetworkRequest.newBuilder().setId(net.getId())
+        .setName(net.getName()).setMtu(net.getMtu()).setAdminStateUp(net.getAdminStateUp()).build())).isEqualTo(net);
+    assertThat(gw().call(NetworkServiceGrpcClient.UpdateNetwork, UpdateNetworkRequest.newBuilder().setId(net.getId())
+        .setName("net3-renamed").build()).getRevision()).isEqualTo(net.getRevision() + 1);
+
+    Router router = gw().call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder()
+        .setId(SeedTopology.ROUTER_ID).build());
+    assertThat(gw().call(RouterServiceGrpcClient.UpdateRouter, UpdateRouterRequest.newBuilder()
+        .setId(router.getId()).build())).isEqualTo(router);
+    assertThat(gw().call(RouterServiceGrpcClient.UpdateRouter, UpdateRouterRequest.newBuilder()
+        .setId(router.getId()).setName(router.getName()).setAdminStateUp(router.getAdminStateUp()).build()))
+        .isEqualTo(router);
+  }
+
+  @Test
+  @DisplayName("the name and device id of router interface, SNAT and gateway ports are FAILED_PRECONDITION to change")
+  void systemPortsKeepTheirNameAndDevice() {
+    Router router = gw().call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder()
+        .setId(SeedTopology.ROUTER_ID).build());
+    String interfacePort = router.getInterfaces(0).getPortId();
+    String snatPort = router.getInterfaces(0).getSnatPortId();
+    String gatewayPort = router.getExternalGatewayInfo().getPortId();
+    refused(GrpcStatus.FAILED_PRECONDITION, () -> gw().fail(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder()
+        .setId(interfacePort).setName("mine").build()), "port '" + interfacePort + "'", "its name", "'mine'");
+    refused(GrpcStatus.FAILED_PRECONDITION, () -> gw().fail(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder()
+        .setId(snatPort).setName("sg-mine").build()), "port '" + snatPort + "'", "its name");
+    refused(GrpcStatus.FAILED_PRECONDITION, () -> gw().fail(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder()
+        .setId(gatewayPort).setDeviceId("other-router").build()), "port '" + gatewayPort + "'", "its device_id",
+        "'other-router'");
+    refused(GrpcStatus.FAILED_PRECONDITION, () -> gw().fail(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder()
+        .setId(interfacePort).setDeviceId("").build()), "port '" + interfacePort + "'", "its device_id");
   }
 }
