@@ -23,6 +23,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +105,30 @@ class AddressRulesTest {
     assertThat(given).containsExactly("172.31.5.1", "172.31.5.2", "172.31.5.4", "172.31.5.5", "172.31.5.6");
     refused(GrpcStatus.RESOURCE_EXHAUSTED, () -> gw.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
         CreateFloatingIpRequest.newBuilder().setFloatingNetworkId(ext.getId()).build()), "no free IP address");
+  }
+
+  @Test
+  @DisplayName("on a subnet made before these rules, IPAM skips the gateway_ip and reserved ranges in its pool")
+  void olderSubnetsNeverGiveReservedAddresses() {
+    Network legacy = SeedTopology.network(gw, "legacy");
+    String subnetId = UUID.randomUUID().toString();
+    // What an older version let through: 0.0.0.0/0, its pool across loopback and over the gateway.
+    GatewayFixture.await(gw.gateway.database().pool().withTransaction(c -> c.query(
+            "INSERT INTO subnets(id, network_id, name, cidr, gateway_ip) VALUES ('" + subnetId + "', '"
+                + legacy.getId() + "', 'legacy', '0.0.0.0/0', '126.255.255.254')").execute()
+        .compose(v -> c.query("INSERT INTO allocation_pools(subnet_id, first_ip, last_ip) VALUES ('" + subnetId
+            + "', '126.255.255.253', '128.0.0.1')").execute())));
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(PortServiceGrpcClient.CreatePort,
+        port().setNetworkId(legacy.getId()).addFixedIps(FixedIpRequest.newBuilder().setIpAddress("127.0.0.1")).build()),
+        "fixed_ips[0].ip_address '127.0.0.1'", "reserved range 127.0.0.0/8 (loopback)");
+    List<String> given = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      given.add(gw.call(PortServiceGrpcClient.CreatePort, port().setNetworkId(legacy.getId()).build())
+          .getFixedIps(0).getIpAddress());
+    }
+    assertThat(given).containsExactly("126.255.255.253", "126.255.255.255", "128.0.0.0", "128.0.0.1");
+    refused(GrpcStatus.RESOURCE_EXHAUSTED, () -> gw.fail(PortServiceGrpcClient.CreatePort,
+        port().setNetworkId(legacy.getId()).build()), subnetId, "no free IP address");
   }
 
   @Test
