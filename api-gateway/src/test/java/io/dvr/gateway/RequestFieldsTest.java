@@ -74,7 +74,7 @@ class RequestFieldsTest {
   }
 
   @Test
-  @DisplayName("page_size 2^31 and mtu 2^32-1 are refused with their real value and the allowed range")
+  @DisplayName("page_size 2^31, mtu and ip_version 2^32-1 are refused with their real value and the allowed range")
   void unsignedFieldsKeepTheirValue() {
     refused(GrpcStatus.INVALID_ARGUMENT, () -> gw().fail(NetworkServiceGrpcClient.ListNetworks,
         ListNetworksRequest.newBuilder().setPageSize((int) 2147483648L).build()), "page_size '2147483648'", "0..1000");
@@ -85,6 +85,9 @@ class RequestFieldsTest {
     refused(GrpcStatus.INVALID_ARGUMENT, () -> gw().fail(NetworkServiceGrpcClient.UpdateNetwork,
         UpdateNetworkRequest.newBuilder().setId(seed().net1.getId()).setMtu((int) 2147483648L).build()),
         "mtu '2147483648'", "68..1450");
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw().fail(SubnetServiceGrpcClient.CreateSubnet,
+        CreateSubnetRequest.newBuilder().setNetworkId(seed().net2.getId()).setCidr("172.21.0.0/24").setIpVersion(-1)
+            .build()), "ip_version '4294967295'", "must be 4");
   }
 
   @Test

@@ -16,11 +16,12 @@ final class SubnetSpec {
   private SubnetSpec() {}
 
   static NewSubnet of(CreateSubnetRequest r) {
-    if (r.getIpVersion() == 6) {
+    long ipVersion = Integer.toUnsignedLong(r.getIpVersion()); // a uint32 on the wire
+    if (ipVersion == 6) {
       throw ApiError.invalid("ip_version", 6, "IPv6 is not supported yet; use ip_version 4");
     }
-    if (r.getIpVersion() != 0 && r.getIpVersion() != 4) {
-      throw ApiError.invalid("ip_version", r.getIpVersion(), "must be 4");
+    if (ipVersion != 0 && ipVersion != 4) {
+      throw ApiError.invalid("ip_version", ipVersion, "must be 4 (or 0 for 4)");
     }
     // Subnet names are optional, as in Neutron; networks and routers need one.
     String name = Validate.optionalName("name", r.getName());
