@@ -28,9 +28,9 @@ final class Ipam {
       SELECT host(c.ip) AS ip FROM (
         SELECT p.first_ip AS ip FROM allocation_pools p WHERE p.subnet_id = $1
         UNION
-        SELECT a.ip_address + 1 FROM ip_allocations a WHERE a.subnet_id = $1
+        SELECT a.ip_address + 1 FROM ip_allocations a WHERE a.subnet_id = $1 AND a.ip_address < '255.255.255.255'
         UNION
-        SELECT s.gateway_ip + 1 FROM subnets s WHERE s.id = $1 AND s.gateway_ip IS NOT NULL
+        SELECT s.gateway_ip + 1 FROM subnets s WHERE s.id = $1 AND s.gateway_ip < '255.255.255.255'
         UNION
         SELECT unnest(%s::inet[])
       ) c
@@ -43,6 +43,7 @@ final class Ipam {
       sqlArray(ReservedIpv4.RANGES.stream().filter(r -> r.cidr().last().value() < MAX_IPV4)
           .map(r -> r.cidr().last().plus(1).toString()).toList()),
       sqlArray(ReservedIpv4.RANGES.stream().map(r -> r.cidr().toString()).toList()));
+
   private Ipam() {}
 
   /** Locks subnets in id order (a fixed order, so that two transactions cannot deadlock). */
