@@ -20,10 +20,15 @@ import io.dvr.proto.v1.GetHostStateRequest;
 import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.List;
 import java.util.UUID;
 
 /** dvr.v1.AgentService: agent registration, heartbeats and liveness. */
 public final class AgentApi extends AgentServiceService {
+  private static final long HOST_STATE_TIMEOUT_MS = 10_000;
   private final Vertx vertx;
   private final Store store;
   private final AgentStore agents;
@@ -68,16 +73,34 @@ public final class AgentApi extends AgentServiceService {
   @Override
   public Future<HostStateListing> getHostState(GetHostStateRequest r) {
     return call("GetHostState", () -> {
-      Validate.host("host", r.getHost());
-      if (r.getHost().isEmpty()) {
+      String host = Validate.host("host", r.getHost());
+      if (host.isEmpty()) {
         throw ApiError.invalid("host", "", "is required");
       }
       Validate.optionalName("namespace", r.getNamespace());
-      // The agent answers over the event bus; no answer in time means it is not running.
-      return Bus.request(vertx, EventAddresses.hostState(r.getHost()), r, HostStateListing.parser(), 10_000)
-          .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
-              "the agent of host '" + r.getHost() + "' did not answer: " + err.getMessage())));
+      // Only a registered host has an agent to ask; the agent answers over the event bus.
+      return store.read(tx -> agents.list(tx, host, ""))
+          .compose(registered -> {
+            if (registered.isEmpty()) {
+              throw new ApiError(GrpcStatus.NOT_FOUND, "host '" + host + "' not found: no agent has registered on it");
+            }
+            return Bus.request(vertx, EventAddresses.hostState(host), r, HostStateListing.parser(), HOST_STATE_TIMEOUT_MS)
+                .recover(err -> Future.failedFuture(err instanceof ApiError ? err
+                    : ApiError.unavailable("the agent of host '" + host + "' " + whyNoAnswer(err, registered))));
+          });
     });
+  }
+
+  /** Why a registered host's agent gave no state, in the user's terms (no bus addresses). */
+  private static String whyNoAnswer(Throwable err, List<Agent> registered) {
+    String alive = registered.stream().anyMatch(Agent::getAlive) ? "" : " and has sent no heartbeat lately";
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return "is not running" + alive;
+    }
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return "did not answer within " + HOST_STATE_TIMEOUT_MS / 1000 + " s" + alive;
+    }
+    return "did not answer" + alive;
   }
 
   @Override

@@ -21,17 +21,21 @@ public record MtuPolicy(int physicalMtu) {
     return external ? physicalMtu : physicalMtu - VXLAN_OVERHEAD;
   }
 
-  /** The requested MTU when the network type allows it (null: the largest it allows). */
-  int check(boolean external, Integer requested) {
+  /**
+   * The requested MTU when the network type allows it (null: the largest it allows). mtu is a
+   * uint32 on the wire: Java sees values from 2^31 up as negative ints.
+   */
+  int check(boolean external, Integer wire) {
     int max = max(external);
-    if (requested == null) {
+    if (wire == null) {
       return max;
     }
+    long requested = Integer.toUnsignedLong(wire);
     if (requested < MIN_MTU || requested > max) {
       throw ApiError.invalid("mtu", requested, "must be " + MIN_MTU + ".." + max + " on "
           + (external ? "an external network (the physical MTU, " : "a tunnelled network (the physical MTU ")
           + physicalMtu + (external ? ")" : " less " + VXLAN_OVERHEAD + " for VXLAN)"));
     }
-    return requested;
+    return (int) requested;
   }
 }

@@ -48,7 +48,7 @@ public final class PortApi extends PortServiceService {
       }
       String deviceId = Validate.deviceId(r.getDeviceId());
       String host = Validate.host("binding_host", r.getBindingHost());
-      MacAddress mac = r.getMacAddress().isEmpty() ? null : MacAddress.parse("mac_address", r.getMacAddress());
+      MacAddress mac = r.getMacAddress().isEmpty() ? null : Validate.portMac(r.getMacAddress());
       UUID id = Validate.newId(r.getId());
       List<Ipv4> ips = new ArrayList<>();
       List<UUID> subnetIds = new ArrayList<>();
@@ -59,7 +59,13 @@ public final class PortApi extends PortServiceService {
           throw ApiError.invalid(field, "", "give a subnet_id, an ip_address or both");
         }
         subnetIds.add(Validate.optionalId(field + ".subnet_id", f.getSubnetId()));
-        ips.add(Validate.optionalIp(field + ".ip_address", f.getIpAddress()));
+        Ipv4 ip = Validate.optionalIp(field + ".ip_address", f.getIpAddress());
+        int twice = ip == null ? -1 : ips.indexOf(ip);
+        if (twice >= 0) {
+          throw ApiError.invalid(field + ".ip_address", ip, "is given twice in the request (also fixed_ips["
+              + twice + "])");
+        }
+        ips.add(ip);
       }
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
       return store.write(tx -> addressRequests(tx, networkId, subnetIds, ips)
@@ -88,8 +94,7 @@ public final class PortApi extends PortServiceService {
             Ipv4 ip = ips.get(i);
             SubnetInfo subnet = subnetId != null
                 ? subnets.stream().filter(s -> s.id().equals(subnetId)).findFirst().orElse(null)
-                : subnets.stream().filter(s -> s.usable(ip)).findFirst().orElseThrow(() -> ApiError.invalid(
-                    field + ".ip_address", ip, "not inside any subnet of network '" + networkId + "'"));
+                : SubnetInfo.holding(subnets, ip, field + ".ip_address", "network '" + networkId + "'");
             if (subnet == null) {
               checks = checks.compose(v -> tx.one("SELECT id FROM subnets WHERE id = $1", subnetId).map(found -> {
                 if (found.isEmpty()) {
@@ -100,8 +105,7 @@ public final class PortApi extends PortServiceService {
               continue;
             }
             if (ip != null && !subnet.usable(ip)) {
-              throw ApiError.invalid(field + ".ip_address", ip, "outside subnet '" + subnet.id() + "' ("
-                  + subnet.cidr() + "), or its network or broadcast address");
+              throw ApiError.invalid(field + ".ip_address", ip, subnet.refusal(ip));
             }
             if (ip != null && ip.equals(subnet.gateway())) {
               throw ApiError.invalid(field + ".ip_address", ip, "is the gateway_ip of subnet '" + subnet.id()

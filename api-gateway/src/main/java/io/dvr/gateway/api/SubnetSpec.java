@@ -3,6 +3,7 @@ package io.dvr.gateway.api;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.Ipv4;
 import io.dvr.common.net.Ipv4Cidr;
+import io.dvr.common.net.ReservedIpv4;
 import io.dvr.gateway.store.NetworkStore.NewSubnet;
 import io.dvr.proto.v1.AllocationPool;
 import io.dvr.proto.v1.CreateSubnetRequest;
@@ -15,11 +16,12 @@ final class SubnetSpec {
   private SubnetSpec() {}
 
   static NewSubnet of(CreateSubnetRequest r) {
-    if (r.getIpVersion() == 6) {
+    long ipVersion = Integer.toUnsignedLong(r.getIpVersion()); // a uint32 on the wire
+    if (ipVersion == 6) {
       throw ApiError.invalid("ip_version", 6, "IPv6 is not supported yet; use ip_version 4");
     }
-    if (r.getIpVersion() != 0 && r.getIpVersion() != 4) {
-      throw ApiError.invalid("ip_version", r.getIpVersion(), "must be 4");
+    if (ipVersion != 0 && ipVersion != 4) {
+      throw ApiError.invalid("ip_version", ipVersion, "must be 4 (or 0 for 4)");
     }
     // Subnet names are optional, as in Neutron; networks and routers need one.
     String name = Validate.optionalName("name", r.getName());
@@ -28,6 +30,10 @@ final class SubnetSpec {
     if (cidr.prefix() > 30) {
       throw ApiError.invalid("cidr", cidr, "prefix length must be at most 30 to hold a gateway and an address");
     }
+    // Tenant and external subnets alike: such addresses would never reach a VM or the outside.
+    ReservedIpv4.overlapping(cidr).ifPresent(range -> {
+      throw ApiError.invalid("cidr", cidr, "overlaps the reserved range " + range + "; no subnet may hold such addresses");
+    });
     Ipv4 gateway = gateway(r, cidr);
     List<Ipv4[]> pools = r.getAllocationPoolsCount() == 0 ? defaultPools(cidr, gateway) : pools(r, cidr, gateway);
     return new NewSubnet(Validate.newId(r.getId()), networkId, name, cidr, gateway, pools);

@@ -2,6 +2,7 @@ package io.dvr.gateway.api;
 
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.net.Ipv4;
+import io.dvr.common.net.MacAddress;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,8 @@ final class Validate {
   static final int MAX_NAME = 255;
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
+  /** The base of the DVR host MACs that mac-allocator-svc hands out (one per host). */
+  static final String DVR_HOST_MAC_BASE = "fa:16:3f";
   private static final Pattern UUID_FORM =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   /** A host name as agents report it: DNS labels, at most 253 characters. */
@@ -26,10 +29,14 @@ final class Validate {
     return optionalName(field, value);
   }
 
-  /** An optional name (ports may have none): at most 255 characters, no control characters. */
+  /**
+   * An optional name (ports may have none): at most 255 characters, no control characters. Characters
+   * are code points, as a user counts them (an emoji is one, not two UTF-16 units).
+   */
   static String optionalName(String field, String value) {
-    if (value.length() > MAX_NAME) {
-      throw ApiError.invalid(field, value.substring(0, 20) + "...", "is " + value.length()
+    int length = value.codePointCount(0, value.length());
+    if (length > MAX_NAME) {
+      throw ApiError.invalid(field, value.substring(0, value.offsetByCodePoints(0, 20)) + "...", "is " + length
           + " characters long; at most " + MAX_NAME + " are allowed");
     }
     if (value.chars().anyMatch(Character::isISOControl)) {
@@ -80,11 +87,26 @@ final class Validate {
     return optionalName("device_id", value);
   }
 
-  static int pageSize(int requested) {
-    if (requested < 0 || requested > MAX_PAGE) {
-      throw ApiError.invalid("page_size", requested, "must be 0..." + MAX_PAGE + " (0: " + DEFAULT_PAGE + ")");
+  /** page_size is a uint32 on the wire: Java sees values from 2^31 up as negative ints. */
+  static int pageSize(int wire) {
+    long requested = Integer.toUnsignedLong(wire);
+    if (requested > MAX_PAGE) {
+      throw ApiError.invalid("page_size", requested, "must be 0.." + MAX_PAGE + " (0: " + DEFAULT_PAGE + ")");
     }
-    return requested == 0 ? DEFAULT_PAGE : requested;
+    return requested == 0 ? DEFAULT_PAGE : (int) requested;
+  }
+
+  /**
+   * A MAC a user asks for: a valid unicast MAC outside the DVR host MAC range, which is
+   * mac-allocator-svc's alone (a port with a host's DVR MAC would collide with that host's routed frames).
+   */
+  static MacAddress portMac(String value) {
+    MacAddress mac = MacAddress.parse("mac_address", value);
+    if (mac.text().startsWith(DVR_HOST_MAC_BASE + ":")) {
+      throw ApiError.invalid("mac_address", value, "the range " + DVR_HOST_MAC_BASE + ":00:00:00-"
+          + DVR_HOST_MAC_BASE + ":ff:ff:ff is reserved for DVR host MACs");
+    }
+    return mac;
   }
 
   static UUID pageToken(String token) {

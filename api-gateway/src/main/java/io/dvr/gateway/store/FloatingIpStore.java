@@ -47,10 +47,8 @@ public final class FloatingIpStore {
           }
           NewPort.IpRequest ip = address == null
               ? new NewPort.IpRequest(subnets.get(0).id(), null, "floating_ip_address")
-              : new NewPort.IpRequest(subnets.stream().filter(s -> s.usable(address)).findFirst()
-                  .orElseThrow(() -> ApiError.invalid("floating_ip_address", address,
-                      "not inside any subnet of external network '" + networkId + "'")).id(),
-                  address, "floating_ip_address");
+              : new NewPort.IpRequest(SubnetInfo.holding(subnets, address, "floating_ip_address",
+                  "external network '" + networkId + "'").id(), address, "floating_ip_address");
           return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip)));
         })
         .compose(fipPort -> tx.query("INSERT INTO floating_ips(id, floating_network_id, floating_port_id,"

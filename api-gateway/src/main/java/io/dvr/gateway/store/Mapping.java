@@ -33,7 +33,11 @@ final class Mapping {
       + "p.device_owner, p.device_id, p.binding_host, p.status, p.admin_state_up, p.revision, "
       + "p.created_at, p.updated_at, "
       + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
-      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips";
+      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips, "
+      // Read, not stored: it follows the agents' registrations without an event of its own.
+      + "CASE WHEN p.binding_host = '' THEN 'unbound' "
+      + "WHEN EXISTS (SELECT 1 FROM agents g WHERE g.host = p.binding_host) THEN 'ovs' "
+      + "ELSE 'binding_failed' END AS binding_vif_type";
 
   static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.admin_state_up, r.gw_network_id, "
       + "r.gw_port_id, r.revision, r.created_at, r.updated_at, "
@@ -101,6 +105,7 @@ final class Mapping {
         .setDeviceOwner(r.getString("device_owner"))
         .setDeviceId(r.getString("device_id"))
         .setBindingHost(r.getString("binding_host"))
+        .setBindingVifType(r.getString("binding_vif_type"))
         .setStatus(PortStatus.valueOf("PORT_STATUS_" + r.getString("status")))
         .setAdminStateUp(r.getBoolean("admin_state_up"))
         .setRevision(r.getLong("revision"))

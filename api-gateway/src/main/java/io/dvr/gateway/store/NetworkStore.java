@@ -22,8 +22,9 @@ public final class NetworkStore {
   public record NewSubnet(UUID id, UUID networkId, String name, Ipv4Cidr cidr, Ipv4 gateway, List<Ipv4[]> pools) {}
 
   public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp, int mtu) {
-    return tx.query("INSERT INTO networks(id, name, router_external, admin_state_up, mtu) VALUES ($1, $2, $3, $4, $5)",
-        id, name, external, adminUp, mtu).map(v -> {
+    return tx.one("INSERT INTO networks(id, name, router_external, admin_state_up, mtu) VALUES ($1, $2, $3, $4, $5)"
+        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, external, adminUp, mtu).map(inserted -> {
+          inserted.orElseThrow(() -> Resources.idTaken("network", id));
           tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, 1, ChangeKind.CHANGE_KIND_CREATED);
           return id;
         });
@@ -46,15 +47,24 @@ public final class NetworkStore {
   }
 
   /**
-   * Updates the given fields (null: unchanged). With a new MTU the event names the routers with a
+   * Updates the given fields (null: unchanged); an update that changes nothing writes nothing. With a new MTU the event names the routers with a
    * port on the network, so that the hosts carrying them render it.
    */
   public Future<Void> updateNetwork(Tx tx, UUID id, String name, Boolean adminUp, Integer mtu) {
     return tx.one("UPDATE networks SET name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up),"
-            + " mtu = coalesce($4, mtu), revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision",
+            + " mtu = coalesce($4, mtu), revision = revision + 1, updated_at = now() WHERE id = $1"
+            + " AND (name, admin_state_up, mtu) IS DISTINCT FROM"
+            + " (coalesce($2, name), coalesce($3, admin_state_up), coalesce($4, mtu)) RETURNING revision",
             id, name, adminUp, mtu)
         .compose(row -> {
-          long revision = row.orElseThrow(() -> ApiError.notFound("network", id.toString())).getLong("revision");
+          if (row.isEmpty()) {
+            // Unknown, or nothing to change: then the revision and updated_at stay.
+            return tx.one("SELECT 1 FROM networks WHERE id = $1", id).map(found -> {
+              found.orElseThrow(() -> ApiError.notFound("network", id.toString()));
+              return null;
+            });
+          }
+          long revision = row.get().getLong("revision");
           Future<List<Row>> concerned = mtu == null ? Future.succeededFuture(List.of())
               : tx.all("SELECT ri.router_id FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
                   + " WHERE s.network_id = $1 UNION SELECT r.id FROM routers r WHERE r.gw_network_id = $1", id);
@@ -112,10 +122,11 @@ public final class NetworkStore {
             throw ApiError.invalid("cidr", s.cidr(), "overlaps subnet '" + overlap.get().getUUID("id") + "' ("
                 + overlap.get().getString("cidr") + ") on network '" + s.networkId() + "'");
           }
-          return tx.query("INSERT INTO subnets(id, network_id, name, cidr, gateway_ip) VALUES ($1, $2, $3,"
-                  + " $4::text::cidr, $5::text::inet)", s.id(), s.networkId(), s.name(), s.cidr().toString(),
-              s.gateway() == null ? null : s.gateway().toString());
+          return tx.one("INSERT INTO subnets(id, network_id, name, cidr, gateway_ip) VALUES ($1, $2, $3,"
+                  + " $4::text::cidr, $5::text::inet) ON CONFLICT (id) DO NOTHING RETURNING id", s.id(), s.networkId(),
+              s.name(), s.cidr().toString(), s.gateway() == null ? null : s.gateway().toString());
         })
+        .map(inserted -> inserted.orElseThrow(() -> Resources.idTaken("subnet", s.id())))
         .compose(v -> tx.batch("INSERT INTO allocation_pools(subnet_id, first_ip, last_ip)"
                 + " VALUES ($1, $2::text::inet, $3::text::inet)",
             s.pools().stream().map(p -> io.vertx.sqlclient.Tuple.of(s.id(), p[0].toString(), p[1].toString())).toList()))

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 public final class PortStore {
   static final String PORT_MAC_BASE = "fa:16:3e";
   private static final int MAC_TRIES = 16;
+  /** Ports with such an owner are made by the router and floating IP operations (Neutron's network:*). */
+  private static final String SYSTEM_OWNER_PREFIX = "network:";
   private static final RandomGenerator RANDOM = new SecureRandom();
 
   public Future<Optional<Port>> get(Tx tx, UUID id) {
@@ -62,12 +64,15 @@ public final class PortStore {
         .compose(subnets -> insertWithMac(tx, port, 0).map(v -> subnets))
         .compose(subnets -> {
           Map<UUID, SubnetInfo> byId = subnets.stream().collect(Collectors.toMap(SubnetInfo::id, s -> s));
+          // Only a router interface port takes a subnet's gateway_ip.
+          boolean routerInterface = DeviceOwners.ROUTER_INTERFACE.equals(port.deviceOwner())
+              || DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED.equals(port.deviceOwner());
           Future<Void> chain = Future.succeededFuture();
           for (NewPort.IpRequest req : port.ips()) {
             SubnetInfo subnet = byId.get(req.subnetId());
             chain = chain.compose(v -> (req.ip() == null
                 ? Ipam.allocateNext(tx, subnet, port.id())
-                : Ipam.allocateExact(tx, subnet, req.ip(), port.id(), req.field())).mapEmpty());
+                : Ipam.allocateExact(tx, subnet, req.ip(), port.id(), req.field(), routerInterface)).mapEmpty());
           }
           return chain;
         })
@@ -83,55 +88,79 @@ public final class PortStore {
     MacAddress mac = port.mac() != null ? port.mac() : MacAddress.random(PORT_MAC_BASE, RANDOM);
     return tx.one("INSERT INTO ports(id, network_id, name, mac_address, device_owner, device_id, binding_host,"
                 + " admin_state_up) VALUES ($1, $2, $3, $4::text::macaddr, $5, $6, $7, $8)"
-                + " ON CONFLICT ON CONSTRAINT ports_mac_address_key DO NOTHING RETURNING id",
+                + " ON CONFLICT DO NOTHING RETURNING id",
             port.id(), port.networkId(), port.name(), mac.text(), port.deviceOwner(), port.deviceId(),
             port.bindingHost(), port.adminStateUp())
         .compose(inserted -> {
           if (inserted.isPresent()) {
             return Future.succeededFuture();
           }
-          if (port.mac() != null) {
-            return tx.one("SELECT id FROM ports WHERE mac_address = $1::text::macaddr", mac.text())
-                .compose(holder -> Future.failedFuture(ApiError.alreadyExists("mac_address '" + mac
-                    + "' is already in use by port '" + holder.map(r -> r.getUUID("id").toString()).orElse("?") + "'")));
-          }
-          if (attempt + 1 >= MAC_TRIES) {
-            return Future.failedFuture(ApiError.exhausted(
-                "no unique MAC address found under " + PORT_MAC_BASE + " after " + MAC_TRIES + " tries"));
-          }
-          return insertWithMac(tx, port, attempt + 1);
+          // Nothing inserted: either the id or the MAC is taken (the only unique keys of ports).
+          return tx.one("SELECT 1 FROM ports WHERE id = $1", port.id()).compose(sameId -> sameId.isPresent()
+              ? Future.failedFuture(Resources.idTaken("port", port.id()))
+              : macTaken(tx, port, mac, attempt));
         });
   }
 
-  /** Updates name, binding host (a move), admin state or device id of a port. */
+  /** The MAC was taken: a user's MAC is ALREADY_EXISTS, a random one is drawn again. */
+  private Future<Void> macTaken(Tx tx, NewPort port, MacAddress mac, int attempt) {
+    if (port.mac() != null) {
+      return tx.one("SELECT id FROM ports WHERE mac_address = $1::text::macaddr", mac.text())
+          .compose(holder -> Future.failedFuture(ApiError.alreadyExists("mac_address '" + mac
+              + "' is already in use by port '" + holder.map(r -> r.getUUID("id").toString()).orElse("?") + "'")));
+    }
+    if (attempt + 1 >= MAC_TRIES) {
+      return Future.failedFuture(ApiError.exhausted(
+          "no unique MAC address found under " + PORT_MAC_BASE + " after " + MAC_TRIES + " tries"));
+    }
+    return insertWithMac(tx, port, attempt + 1);
+  }
+
+  /**
+   * Updates name, binding host (a move), admin state or device id of a port. An update that changes
+   * nothing writes nothing: the revision and updated_at stay. The name, device id and binding host
+   * of a port the system made (device_owner network:*) are the system's.
+   */
   public Future<Void> update(Tx tx, UpdatePortRequest req, UUID id) {
-    return tx.one("SELECT device_owner, binding_host, network_id FROM ports WHERE id = $1 FOR UPDATE", id)
+    return tx.one("SELECT device_owner, binding_host, network_id, name, device_id FROM ports WHERE id = $1 FOR UPDATE", id)
         .compose(row -> {
           Row r = row.orElseThrow(() -> ApiError.notFound("port", id.toString()));
           String owner = r.getString("device_owner");
           String oldHost = r.getString("binding_host");
-          if (req.hasBindingHost() && DeviceOwners.isSystemManaged(owner)
-              && !req.getBindingHost().equals(oldHost)) {
-            throw ApiError.failedPrecondition("port '" + id + "' is owned by " + owner
-                + "; its binding host is managed by the system");
+          if (owner.startsWith(SYSTEM_OWNER_PREFIX)) {
+            refuseSystemChange(id, owner, "name", req.hasName() ? req.getName() : null, r.getString("name"));
+            refuseSystemChange(id, owner, "device_id", req.hasDeviceId() ? req.getDeviceId() : null,
+                r.getString("device_id"));
+            refuseSystemChange(id, owner, "binding_host", req.hasBindingHost() ? req.getBindingHost() : null, oldHost);
           }
           // A port bound to another host is DOWN until that host's agent has wired it.
           return tx.one("UPDATE ports SET name = coalesce($2, name), binding_host = coalesce($3, binding_host),"
                   + " admin_state_up = coalesce($4, admin_state_up), device_id = coalesce($5, device_id),"
                   + " status = CASE WHEN $3 IS NOT NULL AND $3 <> binding_host THEN 'DOWN' ELSE status END,"
-                  + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision",
+                  + " revision = revision + 1, updated_at = now() WHERE id = $1"
+                  + " AND (name, binding_host, admin_state_up, device_id) IS DISTINCT FROM"
+                  + " (coalesce($2, name), coalesce($3, binding_host), coalesce($4, admin_state_up), coalesce($5, device_id))"
+                  + " RETURNING revision",
                   id, req.hasName() ? req.getName() : null, req.hasBindingHost() ? req.getBindingHost() : null,
                   req.hasAdminStateUp() ? req.getAdminStateUp() : null, req.hasDeviceId() ? req.getDeviceId() : null)
-              .compose(updated -> Routers.ofPort(tx, id).map(routers -> {
-                List<String> hosts = new ArrayList<>(List.of(oldHost));
-                if (req.hasBindingHost()) {
-                  hosts.add(req.getBindingHost());
-                }
-                tx.changed(ResourceType.RESOURCE_TYPE_PORT, id, updated.get().getLong("revision"),
-                    ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), routers, hosts);
-                return null;
-              }));
+              .compose(updated -> updated.isEmpty() ? Future.<Void>succeededFuture()
+                  : Routers.ofPort(tx, id).map(routers -> {
+                    List<String> hosts = new ArrayList<>(List.of(oldHost));
+                    if (req.hasBindingHost()) {
+                      hosts.add(req.getBindingHost());
+                    }
+                    tx.changed(ResourceType.RESOURCE_TYPE_PORT, id, updated.get().getLong("revision"),
+                        ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), routers, hosts);
+                    return null;
+                  }));
         });
+  }
+
+  private static void refuseSystemChange(UUID id, String owner, String field, String wanted, String current) {
+    if (wanted != null && !wanted.equals(current)) {
+      throw ApiError.failedPrecondition("port '" + id + "' is owned by " + owner + "; its " + field
+          + " is managed by the system and cannot be changed to '" + wanted + "'");
+    }
   }
 
   /**

@@ -27,8 +27,9 @@ public final class RouterStore {
   }
 
   public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean adminUp) {
-    return tx.query("INSERT INTO routers(id, name, distributed, admin_state_up) VALUES ($1, $2, $3, $4)",
-        id, name, distributed, adminUp).map(v -> {
+    return tx.one("INSERT INTO routers(id, name, distributed, admin_state_up) VALUES ($1, $2, $3, $4)"
+        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, distributed, adminUp).map(inserted -> {
+          inserted.orElseThrow(() -> Resources.idTaken("router", id));
           tx.changed(ResourceType.RESOURCE_TYPE_ROUTER, id, 1, ChangeKind.CHANGE_KIND_CREATED);
           return id;
         });
@@ -50,8 +51,13 @@ public final class RouterStore {
   }
 
   public Future<Void> update(Tx tx, UUID id, String name, Boolean adminUp) {
-    return lock(tx, id).compose(r -> bump(tx, id, "name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up)",
-        name, adminUp));
+    return lock(tx, id).compose(r -> {
+      boolean same = (name == null || name.equals(r.getString("name")))
+          && (adminUp == null || adminUp.equals(r.getBoolean("admin_state_up")));
+      // An update that changes nothing writes nothing: the revision and updated_at stay.
+      return same ? Future.succeededFuture()
+          : bump(tx, id, "name = coalesce($2, name), admin_state_up = coalesce($3, admin_state_up)", name, adminUp);
+    });
   }
 
   /** Deletes a router without interfaces or floating IPs; its gateway goes with it. */
@@ -199,9 +205,8 @@ public final class RouterStore {
           if (requested == null) {
             return new NewPort.IpRequest(subnets.get(0).id(), null, "ip_address");
           }
-          SubnetInfo subnet = subnets.stream().filter(s -> s.usable(requested)).findFirst()
-              .orElseThrow(() -> ApiError.invalid("ip_address", requested,
-                  "not inside any subnet of external network '" + networkId + "'"));
+          SubnetInfo subnet = SubnetInfo.holding(subnets, requested, "ip_address",
+              "external network '" + networkId + "'");
           return new NewPort.IpRequest(subnet.id(), requested, "ip_address");
         });
   }
@@ -245,7 +250,8 @@ public final class RouterStore {
   }
 
   private Future<Row> lock(Tx tx, UUID id) {
-    return tx.one("SELECT id, distributed, gw_network_id, gw_port_id, revision FROM routers WHERE id = $1 FOR UPDATE", id)
+    return tx.one("SELECT id, name, admin_state_up, distributed, gw_network_id, gw_port_id, revision FROM routers"
+            + " WHERE id = $1 FOR UPDATE", id)
         .map(r -> r.orElseThrow(() -> ApiError.notFound("router", id.toString())));
   }
 
