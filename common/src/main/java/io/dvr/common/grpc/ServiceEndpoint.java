@@ -31,6 +31,7 @@ public final class ServiceEndpoint {
       grpc.addService(service);
       health.register(service.name(), ready);
     }
+    ServerHealth.answerChecks(grpc, health, ready);
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
     var metrics = PrometheusRequestHandler.create(Metrics.registry());
