@@ -2,7 +2,7 @@ package io.dvr.store;
 
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 
@@ -19,7 +19,7 @@ final class DatabaseFailures {
 
   static boolean unreachable(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedChannelException
+      if (t instanceof SocketException || t instanceof ClosedChannelException
           || t instanceof ClosedConnectionException) {
         return true;
       }

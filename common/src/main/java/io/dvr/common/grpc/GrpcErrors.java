@@ -3,7 +3,7 @@ package io.dvr.common.grpc;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +42,10 @@ public final class GrpcErrors {
     return new StatusException(GrpcStatus.INTERNAL, operation + " failed: " + err);
   }
 
-  /** A connection refused, or closed under the call, anywhere in the chain of causes. */
+  /** A connection refused, reset or closed under the call, anywhere in the chain of causes. */
   static boolean connectionFailure(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedChannelException) {
+      if (t instanceof SocketException || t instanceof ClosedChannelException) {
         return true;
       }
     }
