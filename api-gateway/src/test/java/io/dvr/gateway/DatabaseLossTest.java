@@ -13,15 +13,7 @@ import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.ResourceChanged;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.health.v1.HealthCheckRequest;
-import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * publishes again.
  */
 class DatabaseLossTest {
-  static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
-      ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
-      GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
-
   @TempDir Path dir;
 
   @Test
@@ -102,15 +90,7 @@ class DatabaseLossTest {
     }
   }
 
-  /** grpc.health.v1 Check of one service name ("" for the whole server), with a deadline. */
   static ServingStatus health(GatewayFixture gw, String service) {
-    GrpcClient client = GrpcClient.client(gw.vertx);
-    try {
-      return ApiClient.await(io.dvr.common.grpc.Unary.call(client,
-          SocketAddress.inetSocketAddress(gw.port(), "127.0.0.1"), HEALTH_CHECK,
-          HealthCheckRequest.newBuilder().setService(service).build(), 5_000)).getStatus();
-    } finally {
-      client.close();
-    }
+    return HealthClient.check(gw.vertx, gw.port(), service);
   }
 }
