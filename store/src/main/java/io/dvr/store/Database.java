@@ -36,7 +36,7 @@ public final class Database implements AutoCloseable {
     this.connectOptions = connectOptions;
     this.embedded = embedded;
     this.health = new DatabaseHealth(vertx, pool, settings.getLong("db.probe-timeout-ms", 2000),
-        embedded == null ? () -> { } : () -> embedded.reviveIfGone(vertx));
+        embedded == null ? () -> { } : () -> embedded.reviveIfDied(vertx));
   }
 
   public Pool pool() {

@@ -24,7 +24,7 @@ public final class DatabaseHealth {
   private final Runnable onFailedProbe;
   private volatile boolean serving = true;
   private boolean probing;
-  private long timerId = -1;
+  private volatile long timerId = -1;
 
   DatabaseHealth(Vertx vertx, Pool pool, long timeoutMillis, Runnable onFailedProbe) {
     this.vertx = vertx;

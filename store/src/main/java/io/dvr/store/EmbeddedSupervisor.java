@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the embedded PostgreSQL running: when the database stops answering and the server's
- * postmaster is gone (killed, crashed, stopped from outside), starts it again on the same data
- * directory and port, on a worker thread, one attempt at a time; the pool's connections find it
- * again by themselves. A server that is alive but slow is left alone.
+ * postmaster died (killed, crashed: its postmaster.pid is left behind naming a process that is
+ * gone), starts it again on the same data directory and port, on a worker thread, one attempt at a
+ * time; the pool's connections find it again by themselves. A server that is alive but slow is
+ * left alone, and so is one stopped cleanly (no postmaster.pid): that is a shutdown, the JVM's own
+ * at exit included, not a failure to repair.
  */
 final class EmbeddedSupervisor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSupervisor.class);
@@ -30,20 +32,16 @@ final class EmbeddedSupervisor implements AutoCloseable {
     this.server = server;
   }
 
-  int port() {
-    return port;
-  }
-
-  /** Called when a probe failed: starts the server again if its process is gone (blocking part on a worker). */
-  void reviveIfGone(Vertx vertx) {
+  /** Called when a probe failed: starts the server again if its process died (blocking part on a worker). */
+  void reviveIfDied(Vertx vertx) {
     if (closed || !restarting.compareAndSet(false, true)) {
       return;
     }
     vertx.executeBlocking(() -> {
-      if (closed || postmasterAlive()) {
+      if (closed || !postmasterDied()) {
         return null;
       }
-      LOG.warn("the embedded PostgreSQL on {} is gone; starting it again on port {}", dataDir, port);
+      LOG.warn("the embedded PostgreSQL on {} died; starting it again on port {}", dataDir, port);
       try {
         server.close(); // frees its hold on the data directory; there is no server left to stop
       } catch (RuntimeException e) {
@@ -65,14 +63,19 @@ final class EmbeddedSupervisor implements AutoCloseable {
     });
   }
 
-  /** Whether the process named in the data directory's postmaster.pid still runs. */
-  boolean postmasterAlive() {
+  /** Whether the data directory's postmaster.pid names a process that no longer runs. */
+  boolean postmasterDied() {
+    List<String> lines;
     try {
-      List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+    } catch (IOException e) {
+      return false; // no lock file: stopped cleanly, or never started here
+    }
+    try {
       long pid = Long.parseLong(lines.get(0).trim());
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    } catch (IOException | RuntimeException e) {
-      return false; // no lock file (clean stop) or an unreadable one: no server on this directory
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (RuntimeException e) {
+      return false; // being written by a server starting now
     }
   }
 
