@@ -96,8 +96,7 @@ public final class ApiGateway {
     String host = settings.get("api.host", "0.0.0.0");
     int port = settings.getInt("api.port", 9090);
     List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports).serve(vertx);
-    return ServiceEndpoint.start(vertx, host, port, services,
-            () -> db.pool().query("SELECT 1").execute().map(true).otherwise(false))
+    return ServiceEndpoint.start(vertx, host, port, services, db.health()::check)
         .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
             .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))

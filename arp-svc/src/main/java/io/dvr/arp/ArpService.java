@@ -61,7 +61,7 @@ public final class ArpService {
         event -> event.getRouterIdsList().forEach(id -> service.request(UUID.fromString(id)))));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of()), service);
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(), db.health()::check), service);
   }
 
   public int port() {

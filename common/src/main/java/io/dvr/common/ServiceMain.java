@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +24,18 @@ public final class ServiceMain {
 
   private ServiceMain() {}
 
-  /** Serves the given gRPC services of a service on its configured host and port. */
+  /** Serves the given gRPC services of a service on its configured host and port, always SERVING. */
   public static Future<HttpServer> serve(Vertx vertx, Settings settings, String service, int defaultPort,
       List<Service> services) {
+    return serve(vertx, settings, service, defaultPort, services, () -> Future.succeededFuture(true));
+  }
+
+  /** The same, SERVING only while {@code ready} says so (a service on the database: while it answers). */
+  public static Future<HttpServer> serve(Vertx vertx, Settings settings, String service, int defaultPort,
+      List<Service> services, Supplier<Future<Boolean>> ready) {
     String host = settings.get(service + ".host", "0.0.0.0");
     int port = settings.getInt(service + ".port", defaultPort);
-    return ServiceEndpoint.start(vertx, host, port, services, () -> Future.succeededFuture(true))
+    return ServiceEndpoint.start(vertx, host, port, services, ready)
         .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{}", service, host, s.actualPort()));
   }
 

@@ -56,7 +56,7 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
     service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.parser(),
         r -> service.list()));
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service))), service);
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(MacAllocatorServiceGrpcService.of(service)), db.health()::check), service);
   }
 
   public int port() {

@@ -80,7 +80,7 @@ public final class SchedulerService {
     service.held.periodic(resync, service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views)))), service);
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))), db.health()::check), service);
   }
 
   /** The gRPC port it serves on. */

@@ -17,18 +17,26 @@ import org.slf4j.LoggerFactory;
  * The PostgreSQL the API writes intent to. With {@code db.url} set it connects there;
  * otherwise it starts an embedded PostgreSQL server whose data directory ({@code db.data-dir})
  * survives restarts. Migrations are applied before the pool is handed out.
+ *
+ * <p>A lost database is waited for, not fatal: {@link #health()} probes it and the pool connects
+ * again once it answers. An embedded server whose process died is started again on its data
+ * ({@link EmbeddedSupervisor}); an external one is the operator's to bring back.
  */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final Pool pool;
   private final PgConnectOptions connectOptions;
-  private final EmbeddedServer embedded;
+  private final EmbeddedSupervisor embedded;
+  private final DatabaseHealth health;
 
-  private Database(Pool pool, PgConnectOptions connectOptions, EmbeddedServer embedded) {
+  private Database(Vertx vertx, Settings settings, Pool pool, PgConnectOptions connectOptions,
+      EmbeddedSupervisor embedded) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.embedded = embedded;
+    this.health = new DatabaseHealth(vertx, pool, settings.getLong("db.probe-timeout-ms", 2000),
+        embedded == null ? () -> { } : () -> embedded.reviveIfDied(vertx));
   }
 
   public Pool pool() {
@@ -37,6 +45,11 @@ public final class Database implements AutoCloseable {
 
   public PgConnectOptions connectOptions() {
     return connectOptions;
+  }
+
+  /** Whether the database answers now; what every server of the process reports as its health. */
+  public DatabaseHealth health() {
+    return health;
   }
 
   /** Starts (embedded) or reaches (external) the server and migrates it; runs blocking work on a worker. */
@@ -54,21 +67,22 @@ public final class Database implements AutoCloseable {
       PgConnectOptions options = new PgConnectOptions()
           .setHost("127.0.0.1").setPort(server.port())
           .setDatabase("postgres").setUser("postgres").setPassword("postgres");
-      return new Object[] {options, server};
+      return new Object[] {options, new EmbeddedSupervisor(dataDir, server)};
     }).compose(parts -> {
       PgConnectOptions options = ((PgConnectOptions) parts[0])
           .setReconnectAttempts(settings.getInt("db.reconnect-attempts", 3))
           .setReconnectInterval(500);
-      EmbeddedServer server = (EmbeddedServer) parts[1];
+      EmbeddedSupervisor server = (EmbeddedSupervisor) parts[1];
       PoolOptions poolOptions = new PoolOptions()
           .setMaxSize(settings.getInt("db.pool-size", 16))
           .setMaxWaitQueueSize(settings.getInt("db.max-wait-queue", 4096))
           .setConnectionTimeout(settings.getInt("db.acquire-timeout-ms", 10_000))
           .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
       Pool pool = PgBuilder.pool().with(poolOptions).connectingTo(options).using(vertx).build();
-      Database db = new Database(pool, options, server);
+      Database db = new Database(vertx, settings, pool, options, server);
       return Migrations.apply(pool)
           .map(applied -> {
+            db.health.start(settings.getLong("db.probe-ms", 1000));
             LOG.info("database at {}:{}/{} ready ({} migrations applied now)",
                 options.getHost(), options.getPort(), options.getDatabase(), applied);
             return db;
@@ -92,6 +106,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    health.stop();
     pool.close();
     if (embedded != null) {
       embedded.close();

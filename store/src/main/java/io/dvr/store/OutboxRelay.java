@@ -38,6 +38,8 @@ public final class OutboxRelay {
   private boolean draining;
   private boolean again;
   private boolean stopped;
+  /** Rounds fail while the database is gone: said once when it starts and once when it ends. */
+  private boolean failing;
 
   public OutboxRelay(Vertx vertx, Pool pool, PgConnectOptions listenOptions, long pollMillis) {
     this.vertx = vertx;
@@ -98,8 +100,18 @@ public final class OutboxRelay {
     publishBatch().onComplete(res -> {
       draining = false;
       if (res.failed()) {
-        LOG.warn("outbox relay round failed: {}", res.cause().toString());
-      } else if (res.result() == BATCH || again) {
+        if (!failing) {
+          LOG.warn("outbox relay round failed; the rows stay and are tried again every {} ms: {}", pollMillis,
+              res.cause().toString());
+        }
+        failing = true;
+        return;
+      }
+      if (failing) {
+        LOG.info("outbox relay publishes again");
+        failing = false;
+      }
+      if (res.result() == BATCH || again) {
         drain();
       }
     });

@@ -11,7 +11,8 @@ import java.util.function.Function;
  * Runs units of work against PostgreSQL. A write runs in one transaction together with its
  * outbox rows, so that a committed change always has its event. Constraint violations that
  * race past the checks become precise API errors here; what a unique constraint means is told by
- * the service that owns the table.
+ * the service that owns the table. A database that cannot be reached is UNAVAILABLE in plain words
+ * (the cause stays in the log): the caller may retry once it is back.
  */
 public final class Store {
   private final Pool pool;
@@ -53,6 +54,9 @@ public final class Store {
   }
 
   private <T> Future<T> translate(Throwable err) {
+    if (DatabaseFailures.unreachable(err)) {
+      return Future.failedFuture(ApiError.unavailable(DatabaseFailures.UNAVAILABLE, err));
+    }
     if (err instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       String constraint = pg.getConstraint();
       String meaning = constraint == null ? null : uniqueMeanings.get(constraint);

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -66,6 +67,9 @@ public final class Bus {
       result.onSuccess(r -> msg.reply(encode(r))).onFailure(err -> {
         if (err instanceof ApiError api) {
           msg.fail(api.status().code, api.getMessage());
+        } else if (err instanceof StatusException status) {
+          // A gRPC face's answer (already mapped and logged by GrpcErrors): keep its status.
+          msg.fail(status.status().code, status.message() == null ? status.status().name() : status.message());
         } else {
           LOG.error("request on {} failed", address, err);
           msg.fail(GrpcStatus.INTERNAL.code, address + ": " + err);

@@ -11,7 +11,12 @@ public final class ApiError extends RuntimeException {
   private final GrpcStatus status;
 
   public ApiError(GrpcStatus status, String message) {
-    super(message, null, false, false);
+    this(status, message, null);
+  }
+
+  /** With the failure behind it, for the service's log only: the caller sees the status and message. */
+  public ApiError(GrpcStatus status, String message, Throwable cause) {
+    super(message, cause, false, false);
     this.status = status;
   }
 
@@ -46,5 +51,10 @@ public final class ApiError extends RuntimeException {
 
   public static ApiError unavailable(String message) {
     return new ApiError(GrpcStatus.UNAVAILABLE, message);
+  }
+
+  /** Something the call needs cannot be reached now (the database): the caller may retry later. */
+  public static ApiError unavailable(String message, Throwable cause) {
+    return new ApiError(GrpcStatus.UNAVAILABLE, message, cause);
   }
 }

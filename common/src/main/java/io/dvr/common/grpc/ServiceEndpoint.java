@@ -33,6 +33,7 @@ public final class ServiceEndpoint {
       grpc.addService(service);
       health.register(service.name(), ready);
     }
+    ServerHealth.answerChecks(grpc, health, ready);
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
     GrpcIntake intake = GrpcIntake.of(grpc, grpc.services(), options.getMaxMessageSize());
