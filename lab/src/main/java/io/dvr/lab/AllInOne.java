@@ -150,14 +150,13 @@ public final class AllInOne {
         });
   }
 
-  /** With lab.seed=true (DVR_LAB_SEED), loads the seed's topology once. */
+  /** With lab.seed=true (DVR_LAB_SEED), loads the seed's topology into an empty database. */
   static Future<AllInOne> seedIfAsked(Vertx vertx, Settings settings, AllInOne lab) {
     if (!settings.getBoolean("lab.seed", false)) {
       return Future.succeededFuture(lab);
     }
-    return new SeedLoader(vertx, lab.apiPort()).load().map(loaded -> {
-      LOG.info(loaded ? "loaded the seed's topology (router dvr-r1 {})" : "the seed's topology is already there ({})",
-          SeedLoader.ROUTER_ID);
+    return new SeedLoader(vertx, lab.apiPort()).load().map(outcome -> {
+      LOG.info("lab.seed: {}", outcome.message);
       return lab;
     });
   }
