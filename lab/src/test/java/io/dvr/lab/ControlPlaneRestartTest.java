@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole control plane restarted on its database after being stopped longer than the agent
  * down time, while the hosts keep their kernels: whichever comes first, the scheduler's first full
- * reschedule or the agents' first heartbeats, no binding changes and no host is touched.
+ * reschedule or the agents' first heartbeats, no binding changes and no host is touched. A host
+ * that stays away is presumed alive for the agent down time after the restart, and no longer.
  */
-@DisplayName("A control-plane restart on the same database changes no binding and touches no host")
+@DisplayName("A control-plane restart on the same database presumes agents alive for the down time: no binding changes, no host is touched")
 class ControlPlaneRestartTest {
   @TempDir Path dataDir;
   private Settings settings;
@@ -91,6 +92,24 @@ class ControlPlaneRestartTest {
       awaitFirstFullReschedule(lab);
       assertThat(bindings(lab.database())).isEqualTo(bindings);
       assertHostsUntouched(fx);
+    }
+  }
+
+  @Test
+  @DisplayName("a host that does not come back loses its SNAT once the down time has passed since the restart, without waiting for the periodic resync")
+  void hostThatStaysAway() {
+    Settings shortDownTime = LabFixture.settings(dataDir.resolve("pg"),
+        Map.of("agent.down-time-seconds", "3", "scheduler.resync-seconds", "3600"));
+    Vertx vertx = ApiClient.await(VertxBootstrap.start(shortDownTime));
+    AllInOne lab = ApiClient.await(AllInOne.startControlPlane(vertx, shortDownTime, false));
+    try (LabFixture fx = LabFixture.of(vertx, lab)) {
+      stoppedAnHourAgo(lab.database());
+      ApiClient.await(lab.startScheduler());
+      awaitFirstFullReschedule(lab);
+      assertThat(bindings(lab.database())).as("presumed alive at first").isEqualTo(bindings);
+
+      Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(bindings(lab.database()))
+          .noneMatch(b -> b.startsWith("snat ")).doesNotContain("host " + SeedLoader.ROUTER_ID + " network"));
     }
   }
 
