@@ -53,37 +53,63 @@ public final class AllInOne {
     this.settings = settings;
     this.database = database;
     this.gateway = gateway;
+    HOSTS.forEach(h -> tunnelIps.put(h[0], h[3]));
   }
 
   /** One database for every service of the process: embedded unless db.url is set. */
   public static Future<AllInOne> start(Vertx vertx, Settings settings) {
-    return Database.open(vertx, settings).compose(db -> start(vertx, settings, db).onFailure(err -> db.close()));
+    return startControlPlane(vertx, settings, true).compose(lab -> lab.addLabHosts()
+        .map(lab).recover(err -> lab.stop().transform(v -> Future.failedFuture(err))));
   }
 
-  private static Future<AllInOne> start(Vertx vertx, Settings settings, Database db) {
-    return ApiGateway.start(vertx, settings, db).compose(gateway -> {
-      AllInOne lab = new AllInOne(vertx, settings, db, gateway);
-      Future<?> services = SchedulerService.start(vertx, settings, db).compose(s -> {
-        lab.scheduler = s;
-        return MacAllocatorService.start(vertx, settings, db);
-      }).compose(m -> {
-        lab.macAllocator = m;
-        return ArpService.start(vertx, settings, db);
-      }).onSuccess(a -> lab.arp = a);
-      for (String[] host : HOSTS) {
-        lab.tunnelIps.put(host[0], host[3]);
-        services = services.compose(v -> lab.addHost(host[0], host[1], settings.getInt("lab." + host[0] + ".port",
-            Integer.parseInt(host[2]))));
-      }
-      return services.map(v -> lab).recover(err -> lab.stopServices().transform(v -> Future.failedFuture(err)));
-    });
+  /**
+   * The control plane alone, on its database: api-gateway, mac-allocator-svc, arp-svc, and
+   * scheduler-svc unless {@code withScheduler} is false ({@link #startScheduler()} starts it later).
+   * Hosts join with {@link #addHost}; a test restarting the control plane orders its parts so.
+   */
+  static Future<AllInOne> startControlPlane(Vertx vertx, Settings settings, boolean withScheduler) {
+    return Database.open(vertx, settings).compose(db -> ApiGateway.start(vertx, settings, db)
+        .onFailure(err -> db.close())
+        .compose(gateway -> {
+          AllInOne lab = new AllInOne(vertx, settings, db, gateway);
+          Future<?> services = withScheduler ? lab.startScheduler() : Future.succeededFuture();
+          return services.compose(v -> MacAllocatorService.start(vertx, settings, db)).compose(m -> {
+            lab.macAllocator = m;
+            return ArpService.start(vertx, settings, db);
+          }).map(a -> {
+            lab.arp = a;
+            return lab;
+          }).recover(err -> lab.stop().transform(v -> Future.failedFuture(err)));
+        }));
   }
 
-  /** Starts the agent of a new simulated host (a host joining the lab), with the next free tunnel endpoint. */
+  /** Starts scheduler-svc (its first full reschedule begins at once). */
+  Future<SchedulerService> startScheduler() {
+    return SchedulerService.start(vertx, settings, database).onSuccess(s -> scheduler = s);
+  }
+
+  private Future<Void> addLabHosts() {
+    Future<?> chain = Future.succeededFuture();
+    for (String[] host : HOSTS) {
+      chain = chain.compose(v -> addHost(host[0], host[1], settings.getInt("lab." + host[0] + ".port",
+          Integer.parseInt(host[2]))));
+    }
+    return chain.mapEmpty();
+  }
+
+  /** Starts the agent of a new simulated host (a host joining the lab); a new host gets the next free tunnel endpoint. */
   public Future<HostAgentService> addHost(String host, String mode, int agentPort) {
+    return addHost(host, mode, agentPort, new MemoryHost(host), FactsStore.inMemory());
+  }
+
+  /**
+   * Starts the agent of a host that outlived a control plane (its kernel and facts file as they
+   * were), with the lab's tunnel endpoint for that host.
+   */
+  Future<HostAgentService> addHost(String host, String mode, int agentPort, MemoryHost kernel, FactsStore hostFacts) {
     tunnelIps.computeIfAbsent(host, h -> "10.0.0." + (11 + tunnelIps.size()));
-    hosts.put(host, new MemoryHost(host));
-    facts.put(host, FactsStore.inMemory());
+    hosts.put(host, kernel);
+    facts.put(host, hostFacts);
     return startAgent(host, mode, agentPort);
   }
 
@@ -105,6 +131,18 @@ public final class AllInOne {
 
   public MemoryHost host(String host) {
     return hosts.get(host);
+  }
+
+  FactsStore facts(String host) {
+    return facts.get(host);
+  }
+
+  Database database() {
+    return database;
+  }
+
+  SchedulerService scheduler() {
+    return scheduler;
   }
 
   public Map<String, HostAgentService> agents() {
@@ -150,14 +188,13 @@ public final class AllInOne {
         });
   }
 
-  /** With lab.seed=true (DVR_LAB_SEED), loads the seed's topology once. */
+  /** With lab.seed=true (DVR_LAB_SEED), loads the seed's topology into an empty database. */
   static Future<AllInOne> seedIfAsked(Vertx vertx, Settings settings, AllInOne lab) {
     if (!settings.getBoolean("lab.seed", false)) {
       return Future.succeededFuture(lab);
     }
-    return new SeedLoader(vertx, lab.apiPort()).load().map(loaded -> {
-      LOG.info(loaded ? "loaded the seed's topology (router dvr-r1 {})" : "the seed's topology is already there ({})",
-          SeedLoader.ROUTER_ID);
+    return new SeedLoader(vertx, lab.apiPort()).load().map(outcome -> {
+      LOG.info("lab.seed: {}", outcome.message);
       return lab;
     });
   }

@@ -11,6 +11,8 @@ import io.dvr.proto.v1.CreateSubnetRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
 import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.ListNetworksRequest;
+import io.dvr.proto.v1.ListRoutersRequest;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
@@ -33,7 +35,9 @@ import java.util.List;
  * Loads the seed article's topology through the gRPC API (lab.seed=true): router dvr-r1 with the
  * seed's id, subnets 81/90/91.1.180.0/24, external network 192.168.1.0/24 with the router gateway
  * at .115, VM 81.1.180.18 on compute1 with floating IP .116 and VM 90.1.180.6 on compute2.
- * Does nothing when the router already exists (a lab restarted on its data directory).
+ * Loads only into a database without networks and routers: when the seed's router is there (a lab
+ * restarted on its data directory), or anything else is (the walk-through's own ext-net and dvr-r1
+ * under other ids), it creates nothing, so that a start with the flag never duplicates resources.
  */
 final class SeedLoader {
   static final String ROUTER_ID = "e8f12f7a-6938-4e65-88c4-97e4cb211b27";
@@ -51,12 +55,33 @@ final class SeedLoader {
     return Unary.call(client, api, method, request, 10_000);
   }
 
-  Future<Boolean> load() {
+  /** What a load did. */
+  enum Outcome {
+    LOADED("loaded the seed's topology (router dvr-r1 " + ROUTER_ID + ")"),
+    ALREADY_THERE("the seed's topology is already there (router dvr-r1 " + ROUTER_ID + "): nothing seeded"),
+    NOT_EMPTY("the database already holds networks or routers, and the seed is loaded only into an empty one:"
+        + " nothing seeded (start on a new DVR_DB_DATA_DIR to get the seed's topology)");
+
+    final String message;
+
+    Outcome(String message) {
+      this.message = message;
+    }
+  }
+
+  Future<Outcome> load() {
     return call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder().setId(ROUTER_ID).build())
-        .map(existing -> false)
+        .map(existing -> Outcome.ALREADY_THERE)
         .recover(err -> err instanceof RpcFailure f && f.status() == GrpcStatus.NOT_FOUND
-            ? build().map(true) : Future.failedFuture(err))
+            ? loadIfEmpty() : Future.failedFuture(err))
         .eventually(client::close);
+  }
+
+  private Future<Outcome> loadIfEmpty() {
+    return call(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.newBuilder().setPageSize(1).build())
+        .compose(nets -> call(RouterServiceGrpcClient.ListRouters, ListRoutersRequest.newBuilder().setPageSize(1).build())
+            .map(routers -> nets.getNetworksCount() == 0 && routers.getRoutersCount() == 0))
+        .compose(empty -> empty ? build().map(Outcome.LOADED) : Future.succeededFuture(Outcome.NOT_EMPTY));
   }
 
   private Future<Void> build() {

@@ -33,13 +33,23 @@ final class LabFixture implements AutoCloseable {
   }
 
   static LabFixture start(Path dataDir, Map<String, String> extra) {
+    Settings settings = settings(dataDir, extra);
+    Vertx vertx = ApiClient.await(VertxBootstrap.start(settings));
+    return new LabFixture(vertx, ApiClient.await(AllInOne.start(vertx, settings)));
+  }
+
+  /** A lab started by the test in its own order, on the settings of {@link #settings}. */
+  static LabFixture of(Vertx vertx, AllInOne lab) {
+    return new LabFixture(vertx, lab);
+  }
+
+  /** The lab's settings for tests: the data directory, every port chosen freely, a quick outbox poll. */
+  static Settings settings(Path dataDir, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of("db.data-dir", dataDir.toString(),
         "api.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
         "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200"));
     values.putAll(extra);
-    Settings settings = Settings.of(values);
-    Vertx vertx = ApiClient.await(VertxBootstrap.start(settings));
-    return new LabFixture(vertx, ApiClient.await(AllInOne.start(vertx, settings)));
+    return Settings.of(values);
   }
 
   MemoryHost host(String name) {

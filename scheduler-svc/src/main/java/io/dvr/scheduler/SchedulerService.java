@@ -57,19 +57,33 @@ public final class SchedulerService {
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
 
-  SchedulerService(Vertx vertx, Store store, long agentDownSeconds, long busTimeoutMillis) {
+  /** Reschedules run to the end (placement written, hosts told). */
+  private long reschedulesDone;
+
+  SchedulerService(Vertx vertx, Store store, SchedulerStore scheduler, long busTimeoutMillis) {
     this.vertx = vertx;
     this.held = new ServiceResources(vertx);
     this.store = store;
-    this.scheduler = new SchedulerStore(agentDownSeconds);
+    this.scheduler = scheduler;
     this.busTimeoutMillis = busTimeoutMillis;
     this.reschedules = new KeyedWork<>("reschedule of router", this::reschedule);
   }
 
+  /**
+   * Reads the database's time first: agents count as heard from then on (see {@link SchedulerStore}),
+   * so the first reschedules keep every binding of agents that were alive when the control plane
+   * stopped; once the down time has passed a full reschedule moves what dead hosts hold.
+   */
   public static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db) {
+    Store store = new Store(db.pool());
+    long downSeconds = settings.getLong("agent.down-time-seconds", 75);
+    return store.read(SchedulerStore::databaseNow)
+        .compose(now -> start(vertx, settings, store, new SchedulerStore(downSeconds, now)));
+  }
+
+  private static Future<SchedulerService> start(Vertx vertx, Settings settings, Store store, SchedulerStore rules) {
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
-    SchedulerService service = new SchedulerService(vertx, new Store(db.pool()),
-        settings.getLong("agent.down-time-seconds", 75), busTimeout);
+    SchedulerService service = new SchedulerService(vertx, store, rules, busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
     service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
@@ -78,6 +92,7 @@ public final class SchedulerService {
         views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
+    service.held.later(rules.agentDownTime().toMillis(), service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
         ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))), db.health()::check), service);
@@ -91,6 +106,11 @@ public final class SchedulerService {
   /** Timers still pending (the periodic resync while running; none once stopped). */
   public int activeTimers() {
     return held.activeTimers();
+  }
+
+  /** Reschedules run to the end since start (a test waits for the first full reschedule with it). */
+  public long reschedulesDone() {
+    return reschedulesDone;
   }
 
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
@@ -154,7 +174,10 @@ public final class SchedulerService {
           return scheduler.fipGatewayState(tx, routerId);
         }))
         .compose(state -> syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state)))
-        .onSuccess(v -> notifyHosts(placed[0], concerned))
+        .onSuccess(v -> {
+          notifyHosts(placed[0], concerned);
+          reschedulesDone++;
+        })
         .onFailure(err -> {
           // The placement may be committed already: its hosts are told on the next run.
           if (placed[0] != null) {

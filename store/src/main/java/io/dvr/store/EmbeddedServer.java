@@ -9,6 +9,8 @@ import java.time.Duration;
 
 /** A real PostgreSQL server process on a persistent data directory (blocking; call off the event loop). */
 final class EmbeddedServer implements AutoCloseable {
+  /** How long a server left running on the data directory gets to stop. */
+  private static final Duration STOP_LEFTOVER = Duration.ofSeconds(30);
   private final EmbeddedPostgres postgres;
 
   private EmbeddedServer(EmbeddedPostgres postgres) {
@@ -18,6 +20,8 @@ final class EmbeddedServer implements AutoCloseable {
   static EmbeddedServer start(Path dataDir, int port) {
     try {
       Files.createDirectories(dataDir);
+      // A server left running by a killed owner holds the directory: a new one would never come up.
+      LeftoverServer.stopIfRunning(dataDir, STOP_LEFTOVER);
       Path work = dataDir.resolveSibling(dataDir.getFileName() + "-bin");
       Files.createDirectories(work);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()

@@ -5,6 +5,8 @@ import io.dvr.proto.v1.RouterHost;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,14 +18,39 @@ import java.util.UUID;
  * loaded; kept while that host stays alive). Reschedules of one router are serialised in the
  * database by an advisory lock, so concurrent schedulers agree. It decides which fg- ports are
  * needed ({@link FipGatewayPorts}); api-gateway, the owner of the ports, creates and deletes them.
+ *
+ * <p>Liveness: an agent is alive while its last heartbeat is younger than the agent down time, and
+ * a scheduler that (re)started less than a down time ago presumes every agent alive: it cannot
+ * have heard heartbeats sent while it was away, and a stored heartbeat older than the down time
+ * only says how long the control plane was stopped. Without this a restarted scheduler whose first
+ * reschedule ran before the agents' first heartbeats took the SNAT off its host.
  */
 public final class SchedulerStore {
   private final long agentDownSeconds;
+  /** The database time from which this scheduler could hear heartbeats (its start). */
+  private final Instant listeningSince;
   /** Seed of the advisory lock keys of reschedules (keeps them apart from other advisory locks). */
   private static final long LOCK_SEED = 0x5343484544L;
 
+  /** A scheduler that has heard every heartbeat: an agent is alive by its stored heartbeat alone. */
   public SchedulerStore(long agentDownSeconds) {
+    this(agentDownSeconds, Instant.EPOCH);
+  }
+
+  /** A scheduler started at {@code listeningSince} (database time): agents count as heard from then. */
+  public SchedulerStore(long agentDownSeconds, Instant listeningSince) {
     this.agentDownSeconds = agentDownSeconds;
+    this.listeningSince = listeningSince;
+  }
+
+  /** The database's time now: what a starting scheduler passes as the time it listens since. */
+  public static Future<Instant> databaseNow(Tx tx) {
+    return tx.one("SELECT now() AS now").map(r -> r.orElseThrow().getOffsetDateTime("now").toInstant());
+  }
+
+  /** The agent down time: a (re)started scheduler presumes agents alive for that long. */
+  public Duration agentDownTime() {
+    return Duration.ofSeconds(agentDownSeconds);
   }
 
   /** The hosts that gained, kept and lost the router in one reschedule. */
@@ -186,8 +213,10 @@ public final class SchedulerStore {
             .setSnat(r.getBoolean("snat")).build()).toList());
   }
 
+  /** Heard from within the down time, a heartbeat counting from no earlier than this scheduler's start. */
   private String alive(String agent) {
-    return agent + ".last_heartbeat > now() - interval '" + agentDownSeconds + " seconds'";
+    return "greatest(" + agent + ".last_heartbeat, timestamptz '" + listeningSince + "') > now() - interval '"
+        + agentDownSeconds + " seconds'";
   }
 
   private static Set<String> hosts(List<Row> rows) {

@@ -6,7 +6,10 @@ import io.dvr.store.EmbeddedStore;
 import io.dvr.store.Store;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
+import io.dvr.proto.v1.RouterHost;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -212,6 +215,32 @@ class PlacementTest {
     reschedule(r);
     await(store.write(tx -> tx.query("UPDATE agents SET last_heartbeat = now() - interval '1 hour'")));
     assertThat(reschedule(r).removed()).containsExactly("net-a");
+    assertThat(snatHost(r)).isNull();
+  }
+
+  @Test
+  @DisplayName("a scheduler (re)started less than a down time ago presumes agents alive: a holder with an old stored heartbeat keeps the SNAT until the down time has passed since the start")
+  void restartedSchedulerPresumesAgentsAlive() throws Exception {
+    agent("net-a", "dvr_snat", false, false);
+    agent("net-b", "dvr_snat", false, false);
+    UUID r = router(true);
+    reschedule(r);
+    String holder = snatHost(r);
+    // The control plane was stopped for an hour: every stored heartbeat is older than the down time.
+    await(store.write(tx -> tx.query("UPDATE agents SET last_heartbeat = now() - interval '1 hour'")));
+    Instant now = await(store.read(SchedulerStore::databaseNow));
+
+    SchedulerStore justStarted = new SchedulerStore(75, now);
+    SchedulerStore.Placement first = await(store.write(tx -> justStarted.reschedule(tx, r)));
+    assertThat(first.added()).isEmpty();
+    assertThat(first.removed()).isEmpty();
+    assertThat(snatHost(r)).isEqualTo(holder);
+    List<RouterHost> hosts = await(store.read(tx -> justStarted.hostsOf(tx, r)));
+    assertThat(hosts).extracting(RouterHost::getAlive).containsOnly(true);
+
+    // Started 76 s ago and still no heartbeat: the holder is dead and the other one is too.
+    SchedulerStore downTimePassed = new SchedulerStore(75, now.minusSeconds(76));
+    assertThat(await(store.write(tx -> downTimePassed.reschedule(tx, r))).removed()).containsExactly(holder);
     assertThat(snatHost(r)).isNull();
   }
 }
