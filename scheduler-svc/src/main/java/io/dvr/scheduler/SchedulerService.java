@@ -78,10 +78,11 @@ public final class SchedulerService {
     Store store = new Store(db.pool());
     long downSeconds = settings.getLong("agent.down-time-seconds", 75);
     return store.read(SchedulerStore::databaseNow)
-        .compose(now -> start(vertx, settings, store, new SchedulerStore(downSeconds, now)));
+        .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now)));
   }
 
-  private static Future<SchedulerService> start(Vertx vertx, Settings settings, Store store, SchedulerStore rules) {
+  private static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db, Store store,
+      SchedulerStore rules) {
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     SchedulerService service = new SchedulerService(vertx, store, rules, busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
@@ -95,7 +96,8 @@ public final class SchedulerService {
     service.held.later(rules.agentDownTime().toMillis(), service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))), db.health()::check), service);
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))),
+            db.health()::check), service);
   }
 
   /** The gRPC port it serves on. */
