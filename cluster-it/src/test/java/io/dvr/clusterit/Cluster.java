@@ -180,8 +180,7 @@ final class Cluster implements AutoCloseable {
 
   private boolean answers(String host) {
     try {
-      api.call(AgentServiceGrpcClient.GetHostState, GetHostStateRequest.newBuilder().setHost(host)
-          .setNamespace("none").build());
+      api.call(AgentServiceGrpcClient.GetHostState, GetHostStateRequest.newBuilder().setHost(host).build());
       return true;
     } catch (RuntimeException e) {
       return false;

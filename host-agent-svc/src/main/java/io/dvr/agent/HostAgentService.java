@@ -4,6 +4,7 @@ import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.sync.RouterSync;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
+import io.dvr.common.grpc.ApiError;
 import io.dvr.common.grpc.GrpcErrors;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -11,6 +12,7 @@ import io.dvr.proto.v1.HostAgentServiceGrpcService;
 import io.dvr.proto.v1.HostAgentServiceService;
 import io.dvr.proto.v1.HostStateListing;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
@@ -83,6 +85,11 @@ public final class HostAgentService {
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {
+        // Asked on the agent's own port, the request still names a host: this agent answers only for its own.
+        if (!request.getHost().isEmpty() && !request.getHost().equals(name)) {
+          return Future.failedFuture(GrpcErrors.toStatusException(new ApiError(GrpcStatus.NOT_FOUND, "host '"
+              + request.getHost() + "' not found: this is the agent of host '" + name + "'"), "GetHostState"));
+        }
         return GrpcErrors.toStatus(pipeline.print(request.getNamespace()), "GetHostState");
       }
     };

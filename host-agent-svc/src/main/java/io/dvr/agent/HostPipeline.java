@@ -11,9 +11,11 @@ import io.dvr.agent.render.HostRenderer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
 import io.dvr.proto.v1.ListingSection;
+import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -195,6 +197,11 @@ public final class HostPipeline implements Dataplane {
       synchronized (driver) {
         driver.listing(namespace).forEach((title, text) ->
             listing.addSections(ListingSection.newBuilder().setTitle(title).setText(text)));
+      }
+      // Only our namespaces are listed: one that is not there is not found, rather than empty.
+      if (!namespace.isEmpty() && listing.getSectionsCount() == 0) {
+        throw new ApiError(GrpcStatus.NOT_FOUND, "namespace '" + namespace + "' not found on host '"
+            + driver.host() + "'");
       }
       return listing.build();
     });

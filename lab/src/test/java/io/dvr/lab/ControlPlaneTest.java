@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.render.Names;
+import io.dvr.common.grpc.RpcFailure;
 import io.dvr.gateway.ApiClient;
 import io.dvr.gateway.SeedTopology;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
@@ -15,6 +16,7 @@ import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
 import io.dvr.proto.v1.GetHostStateRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.HostAgentServiceGrpcClient;
 import io.dvr.proto.v1.HostStateListing;
 import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.ListingSection;
@@ -32,6 +34,7 @@ import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
 import io.dvr.proto.v1.UpdateNetworkRequest;
 import io.dvr.proto.v1.UpdatePortRequest;
+import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -256,6 +259,21 @@ class ControlPlaneTest {
     assertThat(listing.getSectionsList()).extracting(ListingSection::getTitle).contains(QROUTER + ": ip rule",
         QROUTER + ": ip route list table 16");
     assertThat(listing.getSectionsList()).allSatisfy(s -> assertThat(s.getTitle()).startsWith(QROUTER + ":"));
+
+    // A namespace the host does not have is NOT_FOUND naming it and the host, not an empty listing.
+    RpcFailure missing = fx.api.fail(AgentServiceGrpcClient.GetHostState,
+        GetHostStateRequest.newBuilder().setHost("compute1").setNamespace("qrouter-nosuchrouter").build());
+    assertThat(missing.status()).as(missing.getMessage()).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(missing.detail()).isEqualTo("namespace 'qrouter-nosuchrouter' not found on host 'compute1'");
+
+    // Asked on an agent's own port, another host's name is NOT_FOUND too, not this host's state.
+    ApiClient agent = new ApiClient(fx.vertx, fx.lab.agent("compute1").port());
+    assertThat(agent.call(HostAgentServiceGrpcClient.GetHostState, GetHostStateRequest.newBuilder().setHost("compute1")
+        .setNamespace(QROUTER).build()).getHost()).isEqualTo("compute1");
+    RpcFailure other = agent.fail(HostAgentServiceGrpcClient.GetHostState,
+        GetHostStateRequest.newBuilder().setHost("compute2").build());
+    assertThat(other.status()).as(other.getMessage()).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(other.detail()).isEqualTo("host 'compute2' not found: this is the agent of host 'compute1'");
   }
 
   @Test
