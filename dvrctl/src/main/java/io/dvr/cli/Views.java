@@ -111,6 +111,7 @@ final class Views {
     Map<String, String> f = new TreeMap<>();
     f.put("admin_state_up", bool(p.getAdminStateUp()));
     f.put("binding:host_id", p.getBindingHost());
+    f.put("binding:vif_type", p.getBindingVifType());
     f.put("device_id", p.getDeviceId());
     f.put("device_owner", p.getDeviceOwner());
     f.put("fixed_ips", fixedIps(p.getFixedIpsList()));

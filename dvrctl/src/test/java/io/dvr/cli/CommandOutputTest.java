@@ -16,6 +16,8 @@ import io.dvr.proto.v1.ListRoutersResponse;
 import io.dvr.proto.v1.ListSubnetsResponse;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortStatus;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
@@ -128,6 +130,23 @@ class CommandOutputTest {
         "| f849ae46-4819-45f5-a805-5970d4e31951 | vm1  | fa:16:3e:ec:f3:dd | " + fixedIp
             + " | compute1        | ACTIVE |",
         border);
+  }
+
+  @Test
+  @DisplayName("port-show says binding:vif_type, so a port bound to a host without an agent says binding_failed")
+  void portShowVifType() {
+    Port unplugged = Fixtures.vmPort().toBuilder().setBindingHost("nohost").setStatus(PortStatus.PORT_STATUS_DOWN)
+        .setBindingVifType("binding_failed").build();
+    api.on(PortServiceGrpcClient.GetPort, req -> unplugged);
+    api.on(PortServiceGrpcClient.ListPorts, req -> ListPortsResponse.newBuilder().addPorts(unplugged).build());
+
+    CliRun run = CliRun.run(api, "port-show", unplugged.getId());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out().lines().map(String::strip)).anySatisfy(l -> assertThat(l).matches(
+        "\\| binding:vif_type +\\| binding_failed +\\|"));
+    assertThat(run.out().lines().map(String::strip)).anySatisfy(l -> assertThat(l).matches(
+        "\\| binding:host_id +\\| nohost +\\|"));
   }
 
   @Test
