@@ -84,6 +84,32 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILL to the postmaster, as a crash would; returns once it and every backend it had are gone
+   * (they notice their postmaster's death), so that {@link #start()} finds no one on the shared memory.
+   */
+  synchronized void kill9() {
+    long pid = pid();
+    ProcessHandle postmaster = ProcessHandle.of(pid)
+        .orElseThrow(() -> new IllegalStateException("no postmaster running (pid " + pid + ")"));
+    List<ProcessHandle> backends = postmaster.descendants().toList();
+    postmaster.destroyForcibly();
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!JvmProcess.gone(pid) || backends.stream().anyMatch(b -> !JvmProcess.gone(b.pid()))) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("PostgreSQL (pid " + pid + ") or one of its backends still runs 30 s after SIGKILL");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while PostgreSQL was dying");
+      }
+    }
+    // The killed server's object would pg_ctl stop whichever server runs on the directory later.
+    postgres = null;
+  }
+
   synchronized boolean running() {
     return postgres != null;
   }
