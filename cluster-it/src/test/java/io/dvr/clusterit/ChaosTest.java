@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Ports, floating IPs and router interfaces created, moved and deleted while, round after round,
  * one process of the control plane is killed with SIGKILL and started again: api-gateway, an
- * instance of scheduler-svc, arp-svc or mac-allocator-svc, the agents JVM, or PostgreSQL. The
- * victim of each round comes from a seeded random (the seed is printed; chaos.seed or
+ * instance of scheduler-svc, arp-svc or mac-allocator-svc, the agents JVM, or PostgreSQL (each kind
+ * once before any again). The order and instance of the victims come from a seeded random (the seed is printed; chaos.seed or
  * DVR_CHAOS_SEED replays a run). The run lasts chaos.seconds (DVR_CHAOS_SECONDS), 60 by default.
  *
  * <p>After each round's quiet: every host's state is what RouterConvergence derives from the
@@ -101,9 +102,10 @@ class ChaosTest {
     Acknowledged acked = new Acknowledged();
     List<String> faults = new ArrayList<>();
     long longestConverge = 0;
+    List<String> order = new ArrayList<>();
     long end = System.nanoTime() + RUN.toNanos();
     while (System.nanoTime() < end) {
-      String victim = victim(random);
+      String victim = victim(random, order);
       operations(random, acked);
       long killed = System.nanoTime();
       kill(victim);
@@ -128,8 +130,13 @@ class ChaosTest {
     assertThat(acked.operations).as("operations acknowledged").isPositive();
   }
 
-  private static String victim(Random random) {
-    String kind = VICTIMS.get(random.nextInt(VICTIMS.size()));
+  /** The next victim: every kind once, in a seeded random order, before any kind again. */
+  private static String victim(Random random, List<String> order) {
+    if (order.isEmpty()) {
+      order.addAll(VICTIMS);
+      Collections.shuffle(order, random);
+    }
+    String kind = order.remove(0);
     return kind.endsWith("-") ? kind + (1 + random.nextInt(2)) : kind;
   }
 
@@ -144,6 +151,8 @@ class ChaosTest {
   private static void restart(String victim) {
     if (victim.equals("postgres")) {
       cluster.postgres.start();
+      // Back means api-gateway can write again: its health is SERVING only while its database answers.
+      cluster.awaitServing(List.of(cluster.process("api-gateway")));
     } else {
       cluster.restart(victim, Duration.ofSeconds(90));
     }

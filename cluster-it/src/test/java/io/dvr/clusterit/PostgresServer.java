@@ -106,8 +106,9 @@ final class PostgresServer implements AutoCloseable {
         throw new AssertionError("interrupted while PostgreSQL was dying");
       }
     }
-    // The killed server's object would pg_ctl stop whichever server runs on the directory later.
-    postgres = null;
+    // Its pg_ctl stop finds no server (EmbeddedPostgres logs that as an error and carries on); what matters is that it lets go of the
+    // data directory's lock file, which the next start takes.
+    stop();
   }
 
   synchronized boolean running() {
