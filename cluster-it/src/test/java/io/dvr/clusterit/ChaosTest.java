@@ -113,7 +113,7 @@ class ChaosTest {
       restart(victim);
       long restarted = System.nanoTime();
       operations(random, acked);
-      awaitQuiet();
+      List<String> first = awaitQuiet();
       long converged = System.nanoTime();
       check(acked);
       longestConverge = Math.max(longestConverge, (converged - restarted) / 1_000_000);
@@ -122,6 +122,9 @@ class ChaosTest {
               + " %d operations acknowledged, %d failed so far%n", LocalTime.now().truncatedTo(ChronoUnit.MILLIS),
           faults.size(), victim, (restarted - killed) / 1_000_000, (converged - restarted) / 1_000_000,
           acked.operations, acked.failures);
+      if (!first.isEmpty()) {
+        System.out.println("  not yet converged when the quiet began:\n    " + String.join("\n    ", first));
+      }
     }
     System.out.printf("chaos seed %d: %d operations acknowledged, %d failed, %d faults injected %s,"
             + " longest time to converge after a restart %d ms%n",
@@ -235,18 +238,23 @@ class ChaosTest {
 
   /**
    * Waits, with a time limit, until every host holds what RouterConvergence derives from the
-   * database through the API and no ARP entry of a port that no longer exists.
+   * database through the API and no ARP entry of a port that no longer exists. Returns what did
+   * not match yet at the first look (for the log: what a fault delays).
    */
-  private static void awaitQuiet() {
+  private static List<String> awaitQuiet() {
     RouterConvergence convergence = new RouterConvergence(api, HOSTS);
+    List<String> first = null;
     List<String> last = new ArrayList<>();
     Deadline deadline = new Deadline(QUIET, () -> "no quiet after the fault:\n  " + String.join("\n  ", last));
     while (true) {
       last.clear();
       last.addAll(convergence.problems(router.getId()));
       last.addAll(staleArpEntries());
+      if (first == null) {
+        first = List.copyOf(last);
+      }
       if (last.isEmpty()) {
-        return;
+        return first;
       }
       deadline.check();
       deadline.pause();
