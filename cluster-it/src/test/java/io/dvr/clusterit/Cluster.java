@@ -59,6 +59,8 @@ final class Cluster implements AutoCloseable {
   private final Map<String, JvmProcess> processes = new LinkedHashMap<>();
   private final Map<String, Integer> clusterPortOf = new HashMap<>();
   private final Map<String, Supplier<JvmProcess>> relaunch = new HashMap<>();
+  /** The hosts of each agents JVM, to wait for them again after a restart. */
+  private final Map<String, List<String>> hostsOf = new HashMap<>();
   private final int apiPort;
   ApiClient api;
 
@@ -146,10 +148,31 @@ final class Cluster implements AutoCloseable {
         "DVR_AGENTS_PREFIX", prefix, "DVR_AGENTS_COUNT", String.valueOf(count),
         "DVR_AGENTS_SNAT_COUNT", String.valueOf(snat), "DVR_API_ADDRESS", "127.0.0.1:" + apiPort,
         "DVR_AGENT_DATAPLANE", "memory"), 0);
+    hostsOf.put(agents.name, hosts(prefix, count));
     awaitAgents(hosts(prefix, count), agents, atMost);
     agents.markReady();
     recordStartupTimes();
     return agents;
+  }
+
+  /**
+   * Starts a process that was killed once more, with its own name, ports and settings, and waits
+   * until it serves again (an agents JVM: until each of its hosts is ready, as at first start).
+   */
+  JvmProcess restart(String process, Duration atMost) {
+    JvmProcess dead = process(process);
+    if (dead.alive()) {
+      throw new IllegalStateException(dead + " is still running");
+    }
+    JvmProcess again = relaunch.get(process).get();
+    List<String> hosts = hostsOf.get(process);
+    if (hosts != null) {
+      awaitAgents(hosts, again, atMost);
+      again.markReady();
+    } else {
+      awaitServing(List.of(again));
+    }
+    return again;
   }
 
   static List<String> hosts(String prefix, int count) {

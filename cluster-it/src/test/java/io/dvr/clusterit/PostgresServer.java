@@ -84,6 +84,33 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILL to the postmaster, as a crash would; returns once it and every backend it had are gone
+   * (they notice their postmaster's death), so that {@link #start()} finds no one on the shared memory.
+   */
+  synchronized void kill9() {
+    long pid = pid();
+    ProcessHandle postmaster = ProcessHandle.of(pid)
+        .orElseThrow(() -> new IllegalStateException("no postmaster running (pid " + pid + ")"));
+    List<ProcessHandle> backends = postmaster.descendants().toList();
+    postmaster.destroyForcibly();
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!JvmProcess.gone(pid) || backends.stream().anyMatch(b -> !JvmProcess.gone(b.pid()))) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("PostgreSQL (pid " + pid + ") or one of its backends still runs 30 s after SIGKILL");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while PostgreSQL was dying");
+      }
+    }
+    // Its pg_ctl stop finds no server (EmbeddedPostgres logs that as an error and carries on); what matters is that it lets go of the
+    // data directory's lock file, which the next start takes.
+    stop();
+  }
+
   synchronized boolean running() {
     return postgres != null;
   }
