@@ -12,6 +12,7 @@ import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.Subnet;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -70,7 +71,7 @@ final class ArpConvergence {
       cp.awaitAgentsReady(hosts, 300_000);
       setup.done("agents registered with DVR MACs");
       // Every new DVR MAC is announced to every agent: N x N applies to let settle first.
-      Waits.quiet(hosts, 1000, 300_000);
+      Waits.quiet(cp.vertx, hosts, 1000, 300_000);
       setup.done("DVR MAC announcements settled");
       long built = System.nanoTime();
       Topology t = build(cp.api, hosts);
@@ -105,7 +106,7 @@ final class ArpConvergence {
     long phaseStart = 0;
     for (int i = 0; i < o.warmup() + o.samples(); i++) {
       // One change at a time: the previous one, and the work it left behind, has settled.
-      settle(bus, hosts, o.gapMs());
+      settle(cp.vertx, bus, hosts, o.gapMs());
       if (i == o.warmup()) {
         busBefore = bus.snapshot();
         dbBefore = cp.committedTransactions();
@@ -132,11 +133,11 @@ final class ArpConvergence {
         probe.clear();
       }
     }
-    settle(bus, hosts, o.gapMs());
+    settle(cp.vertx, bus, hosts, o.gapMs());
     double seconds = (System.nanoTime() - phaseStart) / 1e9;
     double appliesPerSample = (applies(hosts) - appliesBefore) / (double) o.samples();
     String cpuShare = cpu.since();
-    Waits.sleep(1000); // PostgreSQL sends its statistics about every 0.5 s
+    Waits.sleep(cp.vertx, 1000); // PostgreSQL sends its statistics about every 0.5 s
     // Each agent's heartbeat (every 30 s) is one transaction; what remains is the samples' own work.
     double db = cp.committedTransactions() - dbBefore - hosts.size() * seconds / 30;
     Map<String, Long> busAfter = bus.snapshot();
@@ -149,8 +150,8 @@ final class ArpConvergence {
     return new Measured(rows, failures, busPerSample, db / o.samples(), appliesPerSample, cpuShare);
   }
 
-  private static void settle(BusCounter bus, List<SimHost> hosts, long quietMs) {
-    Waits.until("the control plane is quiet", 60_000, () -> bus.isQuiet(quietMs) && Waits.isQuiet(hosts, quietMs));
+  private static void settle(Vertx vertx, BusCounter bus, List<SimHost> hosts, long quietMs) {
+    Waits.until(vertx, "the control plane is quiet", 60_000, () -> bus.isQuiet(quietMs) && Waits.isQuiet(hosts, quietMs));
   }
 
   private static Topology build(Api api, List<SimHost> hosts) {
@@ -197,11 +198,11 @@ final class ArpConvergence {
     for (int i = 0; i < hosts.size(); i++) {
       lines.add(t.line(i % 2, i));
     }
-    Waits.until("every host holds all ARP entries, or nothing moves any more", 300_000,
+    Waits.until(cp.vertx, "every host holds all ARP entries, or nothing moves any more", 300_000,
         () -> lacking(hosts, t, lines).isEmpty() || (Waits.isQuiet(hosts, 3000)
             && hosts.stream().allMatch(h -> h.facts.lastApplyNanos() > builtSince)));
     if (!lacking(hosts, t, lines).isEmpty()) {
-      Waits.sleep(5000); // late is not lost: give the event pipeline more time than it ever needed
+      Waits.sleep(cp.vertx, 5000); // late is not lost: give the event pipeline more time than it ever needed
     }
     List<SimHost> lost = lacking(hosts, t, lines);
     for (SimHost h : lost) {
@@ -211,13 +212,13 @@ final class ArpConvergence {
           h.name, missing.size(), lines.size(), missing.iterator().next());
       h.agent.resync();
     }
-    Waits.until("every host holds the router with the ARP entries of all " + hosts.size() + " VMs", 60_000,
+    Waits.until(cp.vertx, "every host holds the router with the ARP entries of all " + hosts.size() + " VMs", 60_000,
         () -> lacking(hosts, t, lines).isEmpty());
     int carrying = cp.api.routerHostCount(t.routerId()).await();
     if (carrying != hosts.size()) {
       throw new IllegalStateException("the router is on " + carrying + " hosts, not " + hosts.size());
     }
-    Waits.quiet(hosts, 1000, 300_000);
+    Waits.quiet(cp.vertx, hosts, 1000, 300_000);
     return lost.size();
   }
 

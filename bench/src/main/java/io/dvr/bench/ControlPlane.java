@@ -130,7 +130,7 @@ final class ControlPlane implements AutoCloseable {
 
   /** Waits until every agent is registered and has applied once (it applies only after getting its DVR MAC). */
   void awaitAgentsReady(List<SimHost> hosts, long timeoutMs) {
-    Waits.until("all " + hosts.size() + " agents registered with a DVR MAC", timeoutMs,
+    Waits.until(vertx, "all " + hosts.size() + " agents registered with a DVR MAC", timeoutMs,
         () -> hosts.stream().allMatch(h -> h.facts.applies() > 0) && api.agentCount().await() >= hosts.size());
   }
 

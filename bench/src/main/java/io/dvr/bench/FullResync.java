@@ -6,6 +6,7 @@ import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,9 +49,9 @@ final class FullResync {
         throw new IllegalStateException(created.errors().size() + " routers failed, e.g. " + created.errors().get(0));
       }
       setup.done("routers, networks, subnets and VMs created over the API, 16 routers in flight");
-      Waits.until("the host holds all " + routers + " routers", 600_000, () -> host.qrouterCount() == routers);
+      Waits.until(cp.vertx, "the host holds all " + routers + " routers", 600_000, () -> host.qrouterCount() == routers);
       BusCounter bus = new BusCounter(cp.vertx);
-      settle(bus, host);
+      settle(cp.vertx, bus, host);
       setup.done("the agent holds them all");
       double setupSeconds = setup.totalSeconds();
 
@@ -111,7 +112,7 @@ final class FullResync {
     long t0 = System.nanoTime();
     cp.startAgent(to);
     done.future().await(300, TimeUnit.SECONDS);
-    settle(bus, to);
+    settle(cp.vertx, bus, to);
     to.facts.watch(facts -> {});
     BusCounter.Fetch fetch = bus.firstFetchSince(t0);
     Map<String, Long> busAfter = bus.snapshot();
@@ -132,8 +133,8 @@ final class FullResync {
    * second: an agent's restart makes scheduler-svc reschedule every router the host may carry
    * and notify the host of each, which goes on well after the host holds its routers.
    */
-  private static void settle(BusCounter bus, SimHost host) {
-    Waits.until("the control plane is quiet", 300_000, () -> bus.isQuiet(1000) && Waits.isQuiet(List.of(host), 1000));
+  private static void settle(Vertx vertx, BusCounter bus, SimHost host) {
+    Waits.until(vertx, "the control plane is quiet", 300_000, () -> bus.isQuiet(1000) && Waits.isQuiet(List.of(host), 1000));
   }
 
   /**
