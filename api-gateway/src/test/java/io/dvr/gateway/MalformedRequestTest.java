@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MalformedRequestTest {
   private static final String CREATE_NETWORK = "dvr.v1.NetworkService/CreateNetwork";
   private static final String GET_NETWORK = "dvr.v1.NetworkService/GetNetwork";
+  private static final String REFLECTION = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
   @TempDir static Path dataDir;
   static GatewayFixture gw;
   static RawGrpc raw;
@@ -218,6 +219,36 @@ class MalformedRequestTest {
     byte[] check = HealthCheckRequest.newBuilder().setService("").build().toByteArray();
     Answer answer = raw.call("grpc.health.v1.Health/Check", RawGrpc.frame(check).appendBuffer(RawGrpc.frame(check)));
     assertStatus(answer, GrpcStatus.UNIMPLEMENTED, "exactly one request message");
+  }
+
+  @Test
+  @DisplayName("server reflection still answers a well-formed request (what grpcurl list sends)")
+  void reflectionServed() {
+    byte[] listServices = {0x3A, 0x00};
+    Answer answer = raw.call(REFLECTION, RawGrpc.frame(listServices));
+    assertStatus(answer, GrpcStatus.OK);
+    assertThat(answer.body().toString(java.nio.charset.StandardCharsets.ISO_8859_1)).contains("dvr.v1.NetworkService");
+  }
+
+  @Test
+  @DisplayName("a client-streaming service (server reflection) answers an invalid wire type with INVALID_ARGUMENT")
+  void reflectionBadWireType() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.frame(new byte[] {0x0F, 0x01}));
+    assertStatus(answer, GrpcStatus.INVALID_ARGUMENT, "wire type");
+  }
+
+  @Test
+  @DisplayName("a client-streaming service answers a message cut short with INVALID_ARGUMENT")
+  void reflectionTruncated() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.header(0, 10).appendBytes(new byte[] {0x3A, 0x00}));
+    assertStatus(answer, GrpcStatus.INVALID_ARGUMENT);
+  }
+
+  @Test
+  @DisplayName("a client-streaming service answers a header declaring 2^31-1 bytes with RESOURCE_EXHAUSTED")
+  void reflectionDeclaredTooLarge() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.header(0, Integer.MAX_VALUE).appendBytes(new byte[16]));
+    assertStatus(answer, GrpcStatus.RESOURCE_EXHAUSTED);
   }
 
   @Test

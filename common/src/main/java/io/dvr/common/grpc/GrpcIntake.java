@@ -14,35 +14,39 @@ import java.util.Map;
 
 /**
  * Where every gRPC request of an endpoint enters, on its way to vertx-grpc: a call to a method
- * that takes one request message passes through {@link UnaryRequestGuard}, and every answer's
+ * that takes one request message passes through {@link UnaryRequestGuard}, one that streams its
+ * requests through {@link StreamRequestGuard}, and every answer's
  * {@code grpc-message} is spelled as the specification says ({@link StatusMessage}).
  */
 final class GrpcIntake {
   private final GrpcServer server;
   private final Map<String, UnaryMethod> unaryMethods;
+  private final Map<String, UnaryMethod> streamingMethods;
   private final long maxMessageSize;
 
-  private GrpcIntake(GrpcServer server, Map<String, UnaryMethod> unaryMethods, long maxMessageSize) {
+  private GrpcIntake(GrpcServer server, Map<String, UnaryMethod> unaryMethods, Map<String, UnaryMethod> streamingMethods,
+      long maxMessageSize) {
     this.server = server;
     this.unaryMethods = unaryMethods;
+    this.streamingMethods = streamingMethods;
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** For the services bound to {@code server}; methods whose client streams are left as they are. */
+  /** For the services bound to {@code server}. */
   static GrpcIntake of(GrpcServer server, List<Service> services, long maxMessageSize) {
     Map<String, UnaryMethod> unary = new HashMap<>();
+    Map<String, UnaryMethod> streaming = new HashMap<>();
     for (Service service : services) {
       ServiceDescriptor descriptor = service.descriptor();
       if (descriptor == null) {
         continue;
       }
       for (MethodDescriptor method : descriptor.getMethods()) {
-        if (!method.isClientStreaming()) {
-          unary.put("/" + descriptor.getFullName() + "/" + method.getName(), new UnaryMethod(method.getInputType()));
-        }
+        String path = "/" + descriptor.getFullName() + "/" + method.getName();
+        (method.isClientStreaming() ? streaming : unary).put(path, new UnaryMethod(method.getInputType()));
       }
     }
-    return new GrpcIntake(server, Map.copyOf(unary), maxMessageSize);
+    return new GrpcIntake(server, Map.copyOf(unary), Map.copyOf(streaming), maxMessageSize);
   }
 
   void handle(HttpServerRequest request) {
@@ -50,9 +54,12 @@ final class GrpcIntake {
     // of a unary call is one: vertx-grpc writes it just before these headers leave.
     request.response().headersEndHandler(v -> StatusMessage.respell(request.response().headers()));
     UnaryMethod unary = unaryMethods.get(request.path());
-    WireFormat format = unary == null ? null : http2Format(request);
+    UnaryMethod streaming = streamingMethods.get(request.path());
+    WireFormat format = unary == null && streaming == null ? null : http2Format(request);
     if (format != null && request instanceof HttpServerRequestInternal internal) {
-      server.handle(new UnaryRequestGuard(internal, unary, format, maxMessageSize));
+      server.handle(unary != null
+          ? new UnaryRequestGuard(internal, unary, format, maxMessageSize)
+          : new StreamRequestGuard(internal, streaming, format, maxMessageSize));
     } else {
       server.handle(request);
     }
