@@ -222,6 +222,29 @@ class MalformedRequestTest {
   }
 
   @Test
+  @DisplayName("gRPC-Web (HTTP/1.1): an invalid wire type gets INVALID_ARGUMENT, a well-formed request is served")
+  void grpcWeb() throws Exception {
+    io.vertx.core.http.HttpClient http = gw.vertx.createHttpClient();
+    try {
+      for (byte[] payload : List.of(new byte[] {0x0F, 0x01}, createNetwork("raw-web"))) {
+        io.vertx.core.buffer.Buffer body = gw.vertx.timer(1).compose(t -> http.request(io.vertx.core.http.HttpMethod.POST,
+                gw.port(), "127.0.0.1", "/" + CREATE_NETWORK))
+            .compose(req -> req.putHeader("content-type", "application/grpc-web+proto").putHeader("x-grpc-web", "1")
+                .send(RawGrpc.frame(payload)).compose(resp -> resp.body().map(b -> {
+                  String inHeaders = resp.getHeader("grpc-status");
+                  return inHeaders != null ? io.vertx.core.buffer.Buffer.buffer("grpc-status:" + inHeaders) : b;
+                })))
+            .toCompletionStage().toCompletableFuture().get(RawGrpc.ANSWER_WITHIN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        String text = body.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text).contains(payload.length == 2 ? "grpc-status:3" : "grpc-status:0");
+      }
+      assertThat(networksNamed("raw-web")).hasSize(1);
+    } finally {
+      http.close();
+    }
+  }
+
+  @Test
   @DisplayName("server reflection still answers a well-formed request (what grpcurl list sends)")
   void reflectionServed() {
     byte[] listServices = {0x3A, 0x00};

@@ -55,7 +55,7 @@ final class GrpcIntake {
     request.response().headersEndHandler(v -> StatusMessage.respell(request.response().headers()));
     UnaryMethod unary = unaryMethods.get(request.path());
     UnaryMethod streaming = streamingMethods.get(request.path());
-    WireFormat format = unary == null && streaming == null ? null : http2Format(request);
+    WireFormat format = unary == null && streaming == null ? null : wireFormat(request);
     if (format != null && request instanceof HttpServerRequestInternal internal) {
       server.handle(unary != null
           ? new UnaryRequestGuard(internal, unary, format, maxMessageSize)
@@ -65,15 +65,18 @@ final class GrpcIntake {
     }
   }
 
-  /** The wire format of a gRPC over HTTP/2 request; null for gRPC-Web and anything else vertx-grpc sorts out. */
-  private static WireFormat http2Format(HttpServerRequest request) {
-    if (request.version() != HttpVersion.HTTP_2) {
-      return null;
-    }
+  /**
+   * The wire format of a gRPC request over HTTP/2, or of a binary gRPC-Web request over any HTTP
+   * version (the same length-prefixed messages); null for gRPC-Web text (base64), which is left
+   * to vertx-grpc, and anything else it sorts out.
+   */
+  private static WireFormat wireFormat(HttpServerRequest request) {
     String type = request.getHeader("content-type");
     return switch (type == null ? "" : type) {
-      case "application/grpc", "application/grpc+proto" -> WireFormat.PROTOBUF;
-      case "application/grpc+json" -> WireFormat.JSON;
+      case "application/grpc", "application/grpc+proto" -> request.version() == HttpVersion.HTTP_2 ? WireFormat.PROTOBUF : null;
+      case "application/grpc+json" -> request.version() == HttpVersion.HTTP_2 ? WireFormat.JSON : null;
+      case "application/grpc-web", "application/grpc-web+proto" -> WireFormat.PROTOBUF;
+      case "application/grpc-web+json" -> WireFormat.JSON;
       default -> null;
     };
   }

@@ -3,9 +3,11 @@ package io.dvr.common.grpc;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.internal.http.HttpServerRequestWrapper;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.WireFormat;
 
 /**
@@ -78,7 +80,7 @@ final class StreamRequestGuard extends HttpServerRequestWrapper {
       return;
     }
     if (pending.length() > 0) {
-      refuse(new RequestRefused(io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT,
+      refuse(new RequestRefused(GrpcStatus.INVALID_ARGUMENT,
           "the request ends inside a message (" + pending.length() + " bytes of it arrived)"));
       return;
     }
@@ -99,7 +101,7 @@ final class StreamRequestGuard extends HttpServerRequestWrapper {
           .putTrailer(StatusMessage.HEADER, StatusMessage.encode(refusal.getMessage()))
           .end();
     }
-    if (!delegate.isEnded()) {
+    if (!delegate.isEnded() && delegate.version() == HttpVersion.HTTP_2) {
       // Answered: ask the client to stop sending the rest, without error (RFC 9113, 8.1).
       response.reset(0);
     }
