@@ -91,7 +91,8 @@ public final class ApiGateway {
         FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
         AgentServiceGrpcService.of(new AgentApi(vertx, store, agents)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
-        ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
+        ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000),
+            settings.getLong("outbox.retain-ms", 10_000))
         : null;
     String host = settings.get("api.host", "0.0.0.0");
     int port = settings.getInt("api.port", 9090);

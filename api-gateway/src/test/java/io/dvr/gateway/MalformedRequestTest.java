@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MalformedRequestTest {
   private static final String CREATE_NETWORK = "dvr.v1.NetworkService/CreateNetwork";
   private static final String GET_NETWORK = "dvr.v1.NetworkService/GetNetwork";
+  private static final String REFLECTION = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
   @TempDir static Path dataDir;
   static GatewayFixture gw;
   static RawGrpc raw;
@@ -218,6 +219,59 @@ class MalformedRequestTest {
     byte[] check = HealthCheckRequest.newBuilder().setService("").build().toByteArray();
     Answer answer = raw.call("grpc.health.v1.Health/Check", RawGrpc.frame(check).appendBuffer(RawGrpc.frame(check)));
     assertStatus(answer, GrpcStatus.UNIMPLEMENTED, "exactly one request message");
+  }
+
+  @Test
+  @DisplayName("gRPC-Web (HTTP/1.1): an invalid wire type gets INVALID_ARGUMENT, a well-formed request is served")
+  void grpcWeb() throws Exception {
+    io.vertx.core.http.HttpClient http = gw.vertx.createHttpClient();
+    try {
+      for (byte[] payload : List.of(new byte[] {0x0F, 0x01}, createNetwork("raw-web"))) {
+        io.vertx.core.buffer.Buffer body = gw.vertx.timer(1).compose(t -> http.request(io.vertx.core.http.HttpMethod.POST,
+                gw.port(), "127.0.0.1", "/" + CREATE_NETWORK))
+            .compose(req -> req.putHeader("content-type", "application/grpc-web+proto").putHeader("x-grpc-web", "1")
+                .send(RawGrpc.frame(payload)).compose(resp -> resp.body().map(b -> {
+                  String inHeaders = resp.getHeader("grpc-status");
+                  return inHeaders != null ? io.vertx.core.buffer.Buffer.buffer("grpc-status:" + inHeaders) : b;
+                })))
+            .toCompletionStage().toCompletableFuture().get(RawGrpc.ANSWER_WITHIN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        String text = body.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text).contains(payload.length == 2 ? "grpc-status:3" : "grpc-status:0");
+      }
+      assertThat(networksNamed("raw-web")).hasSize(1);
+    } finally {
+      http.close();
+    }
+  }
+
+  @Test
+  @DisplayName("server reflection still answers a well-formed request (what grpcurl list sends)")
+  void reflectionServed() {
+    byte[] listServices = {0x3A, 0x00};
+    Answer answer = raw.call(REFLECTION, RawGrpc.frame(listServices));
+    assertStatus(answer, GrpcStatus.OK);
+    assertThat(answer.body().toString(java.nio.charset.StandardCharsets.ISO_8859_1)).contains("dvr.v1.NetworkService");
+  }
+
+  @Test
+  @DisplayName("a client-streaming service (server reflection) answers an invalid wire type with INVALID_ARGUMENT")
+  void reflectionBadWireType() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.frame(new byte[] {0x0F, 0x01}));
+    assertStatus(answer, GrpcStatus.INVALID_ARGUMENT, "wire type");
+  }
+
+  @Test
+  @DisplayName("a client-streaming service answers a message cut short with INVALID_ARGUMENT")
+  void reflectionTruncated() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.header(0, 10).appendBytes(new byte[] {0x3A, 0x00}));
+    assertStatus(answer, GrpcStatus.INVALID_ARGUMENT);
+  }
+
+  @Test
+  @DisplayName("a client-streaming service answers a header declaring 2^31-1 bytes with RESOURCE_EXHAUSTED")
+  void reflectionDeclaredTooLarge() {
+    Answer answer = raw.call(REFLECTION, RawGrpc.header(0, Integer.MAX_VALUE).appendBytes(new byte[16]));
+    assertStatus(answer, GrpcStatus.RESOURCE_EXHAUSTED);
   }
 
   @Test

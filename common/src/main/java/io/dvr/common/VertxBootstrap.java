@@ -2,6 +2,7 @@ package io.dvr.common;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.dvr.common.bus.InFlightRequests;
 import io.dvr.common.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 
 /**
@@ -32,11 +32,14 @@ public final class VertxBootstrap {
     options.setEventBusOptions(new EventBusOptions()
         .setHost(host)
         .setPort(settings.getInt("cluster.bus-port", 0)));
+    ClusterMembers members = new ClusterMembers(hazelcastConfig(settings, host));
     return Vertx.builder()
         .with(options)
         .withMetrics(metrics)
-        .withClusterManager(new HazelcastClusterManager(hazelcastConfig(settings, host)))
-        .buildClustered();
+        .withClusterManager(members)
+        .buildClustered()
+        // A request held by a member that died is sent again, not left to its time limit.
+        .onSuccess(vertx -> members.onMemberLeft(() -> InFlightRequests.of(vertx).memberLeft()));
   }
 
   static Config hazelcastConfig(Settings settings, String host) {

@@ -19,10 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes outbox rows on the event bus, then deletes them in the same transaction. Wakes on
- * PostgreSQL NOTIFY and polls as a safety net. Rows are claimed with SKIP LOCKED so several
- * api-gateway instances share the work; a crash between publish and delete repeats an event,
- * which receivers tolerate (events are hints; state is read back).
+ * Publishes outbox rows on the event bus and marks them published in the same transaction. Wakes
+ * on PostgreSQL NOTIFY and polls as a safety net. Rows are claimed with SKIP LOCKED so several
+ * api-gateway instances share the work.
+ *
+ * <p>A published row is kept for {@code retainMillis}, then deleted by the poll. The bus sends a
+ * publish after the call returns (it looks up the receivers first), so a relay killed right after
+ * its commit may not have got the event out of its process; a relay starting publishes every row
+ * still kept once more. Receivers tolerate repeats (events are hints; state is read back).
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
@@ -32,6 +36,7 @@ public final class OutboxRelay {
   private final Pool pool;
   private final PgConnectOptions listenOptions;
   private final long pollMillis;
+  private final long retainMillis;
   private PgConnection listener;
   private long timerId = -1;
   private long relistenTimerId = -1;
@@ -41,20 +46,46 @@ public final class OutboxRelay {
   /** Rounds fail while the database is gone: said once when it starts and once when it ends. */
   private boolean failing;
 
-  public OutboxRelay(Vertx vertx, Pool pool, PgConnectOptions listenOptions, long pollMillis) {
+  public OutboxRelay(Vertx vertx, Pool pool, PgConnectOptions listenOptions, long pollMillis, long retainMillis) {
     this.vertx = vertx;
     this.pool = pool;
     this.listenOptions = listenOptions;
     this.pollMillis = pollMillis;
+    this.retainMillis = retainMillis;
   }
 
   public Future<Void> start() {
-    timerId = vertx.setPeriodic(pollMillis, id -> drain());
-    return listen().recover(err -> {
+    timerId = vertx.setPeriodic(pollMillis, id -> {
+      drain();
+      forgetPublished();
+    });
+    return republishKept().recover(err -> {
+      LOG.warn("outbox: could not mark the kept rows for publishing again: {}", err.toString());
+      return Future.succeededFuture();
+    }).compose(v -> listen()).recover(err -> {
       LOG.warn("outbox LISTEN failed ({}); polling every {} ms until it is back", err.getMessage(), pollMillis);
       relisten();
       return Future.succeededFuture();
     }).onComplete(v -> drain());
+  }
+
+  /** Rows published shortly before this relay started may not have left the relay that died. */
+  private Future<Void> republishKept() {
+    return pool.query("UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL").execute()
+        .map(rows -> {
+          if (rows.rowCount() > 0) {
+            LOG.info("outbox: publishing the {} most recent event(s) once more (they may not have left the last relay)",
+                rows.rowCount());
+          }
+          return null;
+        });
+  }
+
+  /** Deletes rows published longer than the retention ago; a failure waits for the next poll. */
+  private void forgetPublished() {
+    pool.preparedQuery("DELETE FROM outbox WHERE published_at < now() - $1 * interval '1 millisecond'")
+        .execute(io.vertx.sqlclient.Tuple.of(retainMillis))
+        .onFailure(err -> LOG.debug("outbox: deleting published rows failed: {}", err.toString()));
   }
 
   private Future<Void> listen() {
@@ -119,8 +150,8 @@ public final class OutboxRelay {
 
   private Future<Integer> publishBatch() {
     return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT id, payload, committed_at FROM outbox ORDER BY id LIMIT " + BATCH
-            + " FOR UPDATE SKIP LOCKED")
+        .preparedQuery("SELECT id, payload, committed_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
+            + BATCH + " FOR UPDATE SKIP LOCKED")
         .execute()
         .compose(rows -> {
           List<Long> ids = new ArrayList<>();
@@ -131,7 +162,7 @@ public final class OutboxRelay {
           if (ids.isEmpty()) {
             return Future.succeededFuture(0);
           }
-          return conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+          return conn.preparedQuery("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
               .execute(io.vertx.sqlclient.Tuple.of(ids.toArray(new Long[0])))
               .map(ids.size());
         }));

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * dvr.v1 messages on the event bus: serialised protobuf in a Buffer (no codec to register on
  * every cluster member), request/reply with a timeout, failures carried as the gRPC status code
  * and message. Every call checks the address against {@link BusContract}: an address that is not
- * there, or a message or parser of another type, is an IllegalArgumentException naming it.
+ * there, or a message or parser of another type, is an IllegalArgumentException naming it. A
+ * request still unanswered when a cluster member dies is sent once more ({@link InFlightRequests}).
  * The only code that touches the Vert.x event bus directly.
  */
 public final class Bus {
@@ -45,7 +46,7 @@ public final class Bus {
     BusContract.Binding binding = BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
     BusContract.checkMessage(binding, address, request);
     BusContract.checkParser(address, binding.reply(), reply, "replies");
-    return vertx.eventBus().<Buffer>request(address, encode(request), new DeliveryOptions().setSendTimeout(timeoutMillis))
+    return InFlightRequests.of(vertx).request(address, encode(request), timeoutMillis)
         .map(msg -> decode(reply, msg.body()))
         .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() > 0
             ? new ApiError(GrpcStatus.valueOf(re.failureCode()), re.getMessage())

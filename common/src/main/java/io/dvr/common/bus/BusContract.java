@@ -30,7 +30,9 @@ import java.util.Map;
  * The one place that binds every event-bus address to its kind, its message types and its owner:
  * the one service that answers its requests, or that publishes or sends on it. {@link Bus}
  * refuses an address that is not here, or a message or parser of another type, so that two
- * services cannot disagree about an address.
+ * services cannot disagree about an address. Every request here is idempotent (a read, a report
+ * of state, or an "ensure"): {@link InFlightRequests} may send one again when the member that took
+ * it dies, and the repeat has the effect of one.
  */
 public final class BusContract {
   public static final String API_GATEWAY = "api-gateway";

@@ -14,35 +14,39 @@ import java.util.Map;
 
 /**
  * Where every gRPC request of an endpoint enters, on its way to vertx-grpc: a call to a method
- * that takes one request message passes through {@link UnaryRequestGuard}, and every answer's
+ * that takes one request message passes through {@link UnaryRequestGuard}, one that streams its
+ * requests through {@link StreamRequestGuard}, and every answer's
  * {@code grpc-message} is spelled as the specification says ({@link StatusMessage}).
  */
 final class GrpcIntake {
   private final GrpcServer server;
   private final Map<String, UnaryMethod> unaryMethods;
+  private final Map<String, UnaryMethod> streamingMethods;
   private final long maxMessageSize;
 
-  private GrpcIntake(GrpcServer server, Map<String, UnaryMethod> unaryMethods, long maxMessageSize) {
+  private GrpcIntake(GrpcServer server, Map<String, UnaryMethod> unaryMethods, Map<String, UnaryMethod> streamingMethods,
+      long maxMessageSize) {
     this.server = server;
     this.unaryMethods = unaryMethods;
+    this.streamingMethods = streamingMethods;
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** For the services bound to {@code server}; methods whose client streams are left as they are. */
+  /** For the services bound to {@code server}. */
   static GrpcIntake of(GrpcServer server, List<Service> services, long maxMessageSize) {
     Map<String, UnaryMethod> unary = new HashMap<>();
+    Map<String, UnaryMethod> streaming = new HashMap<>();
     for (Service service : services) {
       ServiceDescriptor descriptor = service.descriptor();
       if (descriptor == null) {
         continue;
       }
       for (MethodDescriptor method : descriptor.getMethods()) {
-        if (!method.isClientStreaming()) {
-          unary.put("/" + descriptor.getFullName() + "/" + method.getName(), new UnaryMethod(method.getInputType()));
-        }
+        String path = "/" + descriptor.getFullName() + "/" + method.getName();
+        (method.isClientStreaming() ? streaming : unary).put(path, new UnaryMethod(method.getInputType()));
       }
     }
-    return new GrpcIntake(server, Map.copyOf(unary), maxMessageSize);
+    return new GrpcIntake(server, Map.copyOf(unary), Map.copyOf(streaming), maxMessageSize);
   }
 
   void handle(HttpServerRequest request) {
@@ -50,23 +54,29 @@ final class GrpcIntake {
     // of a unary call is one: vertx-grpc writes it just before these headers leave.
     request.response().headersEndHandler(v -> StatusMessage.respell(request.response().headers()));
     UnaryMethod unary = unaryMethods.get(request.path());
-    WireFormat format = unary == null ? null : http2Format(request);
+    UnaryMethod streaming = streamingMethods.get(request.path());
+    WireFormat format = unary == null && streaming == null ? null : wireFormat(request);
     if (format != null && request instanceof HttpServerRequestInternal internal) {
-      server.handle(new UnaryRequestGuard(internal, unary, format, maxMessageSize));
+      server.handle(unary != null
+          ? new UnaryRequestGuard(internal, unary, format, maxMessageSize)
+          : new StreamRequestGuard(internal, streaming, format, maxMessageSize));
     } else {
       server.handle(request);
     }
   }
 
-  /** The wire format of a gRPC over HTTP/2 request; null for gRPC-Web and anything else vertx-grpc sorts out. */
-  private static WireFormat http2Format(HttpServerRequest request) {
-    if (request.version() != HttpVersion.HTTP_2) {
-      return null;
-    }
+  /**
+   * The wire format of a gRPC request over HTTP/2, or of a binary gRPC-Web request over any HTTP
+   * version (the same length-prefixed messages); null for gRPC-Web text (base64), which is left
+   * to vertx-grpc, and anything else it sorts out.
+   */
+  private static WireFormat wireFormat(HttpServerRequest request) {
     String type = request.getHeader("content-type");
     return switch (type == null ? "" : type) {
-      case "application/grpc", "application/grpc+proto" -> WireFormat.PROTOBUF;
-      case "application/grpc+json" -> WireFormat.JSON;
+      case "application/grpc", "application/grpc+proto" -> request.version() == HttpVersion.HTTP_2 ? WireFormat.PROTOBUF : null;
+      case "application/grpc+json" -> request.version() == HttpVersion.HTTP_2 ? WireFormat.JSON : null;
+      case "application/grpc-web", "application/grpc-web+proto" -> WireFormat.PROTOBUF;
+      case "application/grpc-web+json" -> WireFormat.JSON;
       default -> null;
     };
   }

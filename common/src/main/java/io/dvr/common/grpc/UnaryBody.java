@@ -54,8 +54,16 @@ final class UnaryBody {
   }
 
   private long checkHeader() {
-    short flag = received.getUnsignedByte(0);
-    long length = received.getUnsignedInt(1);
+    return checkHeader(received, limit, encoding);
+  }
+
+  /**
+   * Checks the message header at the start of {@code frames} (at least {@link #HEADER_BYTES}
+   * long) and returns the length it declares; throws {@link RequestRefused} when it is wrong.
+   */
+  static long checkHeader(Buffer frames, long limit, String encoding) {
+    short flag = frames.getUnsignedByte(0);
+    long length = frames.getUnsignedInt(1);
     if (flag > 1) {
       throw new RequestRefused(GrpcStatus.INVALID_ARGUMENT, "a message's compressed flag is 0 or 1, not " + flag);
     }
@@ -64,12 +72,12 @@ final class UnaryBody {
           + " bytes is over the limit of " + limit + " bytes");
     }
     if (flag == 1) {
-      checkCompression();
+      checkCompression(encoding);
     }
     return length;
   }
 
-  private void checkCompression() {
+  private static void checkCompression(String encoding) {
     if (encoding == null) {
       throw new RequestRefused(GrpcStatus.INVALID_ARGUMENT,
           "the message is marked compressed but the request has no grpc-encoding header");

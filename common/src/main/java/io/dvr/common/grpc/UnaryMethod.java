@@ -15,8 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A method that takes exactly one request message, and the type that message must read as. It
- * turns a message as sent into plain bytes its service can decode, or refuses it: an inflated
+ * A method's request type: what each request message must read as (one message for a unary or
+ * server-streaming method, each of a client stream). It turns a message as sent into plain bytes
+ * its service can decode, or refuses it: an inflated
  * size over the limit, gzip that is not gzip, bytes that are not a valid request (a bad wire
  * type, invalid UTF-8 in a string field).
  */

@@ -3,12 +3,13 @@ package io.dvr.common.grpc;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.internal.http.HttpServerRequestWrapper;
 import io.vertx.grpc.common.WireFormat;
 
 /**
- * Stands between the HTTP/2 stream of a unary call and vertx-grpc, which reads it as a stream:
+ * Stands between the request stream of a unary call (gRPC over HTTP/2, or binary gRPC-Web) and vertx-grpc, which reads it as a stream:
  * it would hand each message to the service as it came (two messages, two calls), wait forever
  * for a message that never completes, and reset the stream without a status when one does not
  * decode. Here the whole body is read first (at most the size limit) and vertx-grpc gets one
@@ -99,7 +100,7 @@ final class UnaryRequestGuard extends HttpServerRequestWrapper {
   private void refuse(RequestRefused refused) {
     body = null;
     refused.send(delegate);
-    if (!delegate.isEnded()) {
+    if (!delegate.isEnded() && delegate.version() == HttpVersion.HTTP_2) {
       // Answered: ask the client to stop sending the rest, without error (RFC 9113, 8.1).
       delegate.response().reset(0);
     }

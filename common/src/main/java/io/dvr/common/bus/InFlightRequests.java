@@ -1,0 +1,112 @@
+package io.dvr.common.bus;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bus requests of one Vert.x instance that await their answer. The clustered bus fails no
+ * request when the member that took it dies: the asker would wait for its whole time limit (5 to
+ * 10 s) while another instance of the service could answer at once. So when the cluster loses a
+ * member, every request still waiting is sent once more, within its own time limit, to whichever
+ * instance the bus picks now (the lost member's registrations are gone by then); the first answer
+ * wins and a late one is ignored. Every request of {@link BusContract} is idempotent, so a repeat
+ * has the effect of one.
+ */
+public final class InFlightRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(InFlightRequests.class);
+  private static final Map<Vertx, InFlightRequests> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final Vertx vertx;
+  private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+
+  private InFlightRequests(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** The requests of this Vert.x instance. */
+  public static InFlightRequests of(Vertx vertx) {
+    return BY_VERTX.computeIfAbsent(vertx, InFlightRequests::new);
+  }
+
+  /** Requests awaiting an answer now. */
+  public int size() {
+    return pending.size();
+  }
+
+  /** Sends a request; it is sent again if a member leaves the cluster before it is answered. */
+  Future<Message<Buffer>> request(String address, Buffer body, long timeoutMillis) {
+    Pending p = new Pending(address, body, System.nanoTime() + timeoutMillis * 1_000_000, vertx.getOrCreateContext());
+    pending.add(p);
+    p.send();
+    return p.answer.future().onComplete(done -> pending.remove(p));
+  }
+
+  /**
+   * A member left the cluster (called once the bus has dropped its registrations): every request
+   * still waiting goes out once more, on the context that sent it.
+   */
+  public void memberLeft() {
+    int resent = 0;
+    for (Pending p : pending) {
+      p.context.runOnContext(v -> p.send());
+      resent++;
+    }
+    if (resent > 0) {
+      LOG.info("a cluster member left: {} bus request(s) awaiting an answer sent once more", resent);
+    }
+  }
+
+  private final class Pending {
+    final String address;
+    final Buffer body;
+    final long deadlineNanos;
+    final Context context;
+    final Promise<Message<Buffer>> answer = Promise.promise();
+    /** Attempts sent and not yet ended; touched on {@link #context} only. */
+    int outstanding;
+
+    Pending(String address, Buffer body, long deadlineNanos, Context context) {
+      this.address = address;
+      this.body = body;
+      this.deadlineNanos = deadlineNanos;
+      this.context = context;
+    }
+
+    void send() {
+      long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+      if (answer.future().isComplete() || left <= 0) {
+        return;
+      }
+      outstanding++;
+      vertx.eventBus().<Buffer>request(address, body, new DeliveryOptions().setSendTimeout(left))
+          .onComplete(res -> {
+            outstanding--;
+            if (res.succeeded()) {
+              answer.tryComplete(res.result());
+            } else if (isAnswer(res.cause()) || outstanding == 0) {
+              // A service's own failure is its answer; a lost or late answer waits for the others.
+              answer.tryFail(res.cause());
+            }
+          });
+    }
+  }
+
+  /** A failure the answering service sent (its status), not the lack of an answer. */
+  private static boolean isAnswer(Throwable failure) {
+    return failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE;
+  }
+}
