@@ -2,6 +2,7 @@ package io.dvr.common.grpc;
 
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.dvr.common.Metrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * Where every gRPC request of an endpoint enters, on its way to vertx-grpc: a call to a method
  * that takes one request message passes through {@link UnaryRequestGuard}, one that streams its
- * requests through {@link StreamRequestGuard}, and every answer's
+ * requests through {@link StreamRequestGuard}, every call is counted and timed
+ * ({@link GrpcServerMetrics}), and every answer's
  * {@code grpc-message} is spelled as the specification says ({@link StatusMessage}).
  */
 final class GrpcIntake {
@@ -23,10 +25,12 @@ final class GrpcIntake {
   private final Map<String, UnaryMethod> unaryMethods;
   private final Map<String, UnaryMethod> streamingMethods;
   private final long maxMessageSize;
+  private final GrpcServerMetrics metrics;
 
   private GrpcIntake(GrpcServer server, Map<String, UnaryMethod> unaryMethods, Map<String, UnaryMethod> streamingMethods,
-      long maxMessageSize) {
+      long maxMessageSize, GrpcServerMetrics metrics) {
     this.server = server;
+    this.metrics = metrics;
     this.unaryMethods = unaryMethods;
     this.streamingMethods = streamingMethods;
     this.maxMessageSize = maxMessageSize;
@@ -36,6 +40,7 @@ final class GrpcIntake {
   static GrpcIntake of(GrpcServer server, List<Service> services, long maxMessageSize) {
     Map<String, UnaryMethod> unary = new HashMap<>();
     Map<String, UnaryMethod> streaming = new HashMap<>();
+    Map<String, GrpcServerMetrics.Rpc> rpcs = new HashMap<>();
     for (Service service : services) {
       ServiceDescriptor descriptor = service.descriptor();
       if (descriptor == null) {
@@ -44,12 +49,15 @@ final class GrpcIntake {
       for (MethodDescriptor method : descriptor.getMethods()) {
         String path = "/" + descriptor.getFullName() + "/" + method.getName();
         (method.isClientStreaming() ? streaming : unary).put(path, new UnaryMethod(method.getInputType()));
+        rpcs.put(path, GrpcServerMetrics.Rpc.of(method));
       }
     }
-    return new GrpcIntake(server, Map.copyOf(unary), Map.copyOf(streaming), maxMessageSize);
+    return new GrpcIntake(server, Map.copyOf(unary), Map.copyOf(streaming), maxMessageSize,
+        new GrpcServerMetrics(Metrics.registry(), rpcs));
   }
 
   void handle(HttpServerRequest request) {
+    metrics.observe(request);
     // Only the trailers-only answer of an error carries grpc-message in headers, and every error
     // of a unary call is one: vertx-grpc writes it just before these headers leave.
     request.response().headersEndHandler(v -> StatusMessage.respell(request.response().headers()));
