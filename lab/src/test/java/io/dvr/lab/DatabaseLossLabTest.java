@@ -40,7 +40,9 @@ class DatabaseLossLabTest {
 
       PostgresProcess.killPostmaster(dataDir);
 
-      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      // postmaster.pid is missing for a moment while the server starts again: look again then.
+      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .ignoreException(java.io.UncheckedIOException.class).untilAsserted(() -> {
         assertThat(PostgresProcess.postmasterPid(dataDir)).as("a new postmaster").isNotEqualTo(killed);
         for (int port : ports.values()) {
           assertThat(HealthClient.check(lab.vertx, port, "")).as("health on port " + port)
