@@ -1,6 +1,7 @@
 package io.dvr.scheduler;
 
 import io.dvr.common.KeyedWork;
+import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
@@ -93,6 +94,10 @@ public final class SchedulerService {
         views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
+    SchedulerMeters meters = new SchedulerMeters(Metrics.registry());
+    long metersPeriod = settings.getLong("scheduler.meters-seconds", 10) * 1000;
+    service.held.periodic(metersPeriod, () -> service.refresh(meters));
+    service.refresh(meters);
     service.held.later(rules.agentDownTime().toMillis(), service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
@@ -154,6 +159,15 @@ public final class SchedulerService {
     }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(hosts);
     reschedules.request(routerId);
+  }
+
+  /** Reads what the meters show; a failure leaves the last values until the next period. */
+  private void refresh(SchedulerMeters meters) {
+    store.read(tx -> scheduler.aliveAgentsByMode(tx).compose(alive -> scheduler.snatRoutersByHost(tx).map(snat -> {
+      meters.agentsAlive(alive);
+      meters.snatRouters(snat);
+      return null;
+    }))).onFailure(err -> LOG.debug("scheduler meters not refreshed: {}", err.toString()));
   }
 
   void rescheduleAll() {

@@ -37,6 +37,7 @@ public final class OutboxRelay {
   private final PgConnectOptions listenOptions;
   private final long pollMillis;
   private final long retainMillis;
+  private final OutboxMeters meters = OutboxMeters.SHARED;
   private PgConnection listener;
   private long timerId = -1;
   private long relistenTimerId = -1;
@@ -58,6 +59,7 @@ public final class OutboxRelay {
     timerId = vertx.setPeriodic(pollMillis, id -> {
       drain();
       forgetPublished();
+      countPending();
     });
     return republishKept().recover(err -> {
       LOG.warn("outbox: could not mark the kept rows for publishing again: {}", err.toString());
@@ -79,6 +81,12 @@ public final class OutboxRelay {
           }
           return null;
         });
+  }
+
+  /** Rows waiting to be published, for {@code dvr_outbox_pending}; a failure waits for the next poll. */
+  private void countPending() {
+    pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").execute()
+        .onSuccess(rows -> meters.pending(rows.iterator().next().getLong(0)));
   }
 
   /** Deletes rows published longer than the retention ago; a failure waits for the next poll. */
@@ -176,6 +184,7 @@ public final class OutboxRelay {
           .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
           .build();
       Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
+      meters.published(at);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
     }

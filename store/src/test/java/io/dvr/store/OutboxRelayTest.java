@@ -3,6 +3,7 @@ package io.dvr.store;
 import static io.dvr.store.EmbeddedStore.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ChangeKind;
@@ -43,6 +44,8 @@ class OutboxRelayTest {
     var consumer = Bus.listen(pg.vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), received::add);
     await(consumer.completion());
     UUID network = UUID.randomUUID();
+    double lagBefore = lagCount();
+    double receivedBefore = received();
     OutboxRelay first = relay(60_000);
     try {
       await(first.start());
@@ -59,6 +62,9 @@ class OutboxRelayTest {
       awaitCondition(() -> received.size() == 2);
       assertThat(received).extracting(ResourceChanged::getResourceId).containsExactly(network.toString(), network.toString());
       assertThat(received.get(1).getSequence()).isEqualTo(received.get(0).getSequence());
+      assertThat(lagCount() - lagBefore).as("dvr_outbox_publish_lag_seconds_count").isEqualTo(2);
+      assertThat(received() - receivedBefore).as("dvr_bus_events_received_total of the address").isEqualTo(2);
+      awaitCondition(() -> Metrics.registry().get("dvr.outbox.pending").gauge().value() == 0);
     } finally {
       await(next.stop());
       await(consumer.unregister());
@@ -76,6 +82,17 @@ class OutboxRelayTest {
     } finally {
       await(relay.stop());
     }
+  }
+
+  private static double lagCount() {
+    var timer = Metrics.registry().find("dvr.outbox.publish.lag").timer();
+    return timer == null ? 0 : timer.count();
+  }
+
+  private static double received() {
+    var counter = Metrics.registry().find("dvr.bus.events.received").tag("address", EventAddresses.RESOURCE_CHANGED)
+        .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static OutboxRelay relay(long retainMillis) {

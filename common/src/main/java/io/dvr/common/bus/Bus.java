@@ -85,19 +85,25 @@ public final class Bus {
 
   /** Publishes with delivery options (e.g. headers that let receivers filter cheaply). */
   public static void publish(Vertx vertx, String address, Message message, DeliveryOptions options) {
-    BusContract.checkMessage(BusContract.check(address, BusContract.Kind.PUBLISH), address, message);
+    BusContract.Binding binding = BusContract.check(address, BusContract.Kind.PUBLISH);
+    BusContract.checkMessage(binding, address, message);
     vertx.eventBus().publish(address, encode(message), options);
+    BusMeters.sent(binding);
   }
 
   public static void send(Vertx vertx, String address, Message message) {
-    BusContract.checkMessage(BusContract.check(address, BusContract.Kind.SEND), address, message);
+    BusContract.Binding binding = BusContract.check(address, BusContract.Kind.SEND);
+    BusContract.checkMessage(binding, address, message);
     vertx.eventBus().send(address, encode(message));
+    BusMeters.sent(binding);
   }
 
   /** Listens for published messages; a bad payload is logged and dropped. */
   public static <T> MessageConsumer<Buffer> listen(Vertx vertx, String address, Parser<T> parser, Consumer<T> handler) {
     BusContract.checkListen(address, parser);
+    BusContract.Binding binding = BusContract.of(address);
     return vertx.eventBus().<Buffer>consumer(address, msg -> {
+      BusMeters.received(binding);
       try {
         handler.accept(decode(parser, msg.body()));
       } catch (RuntimeException e) {

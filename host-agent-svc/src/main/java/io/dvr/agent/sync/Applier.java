@@ -49,7 +49,8 @@ final class Applier {
 
   /** Told of each apply's outcome, on the sync's context. */
   interface Outcome {
-    void applied(HostRouters wanted, int operations);
+    /** {@code inFull}: the apply was of the whole host, not of some routers; {@code nanos}: how long it took. */
+    void applied(HostRouters wanted, int operations, boolean inFull, long nanos);
 
     void failed(Throwable err, long retryMillis);
   }
@@ -136,16 +137,18 @@ final class Applier {
     Set<String> changed = pendingFull ? Set.of() : Set.copyOf(pendingRouters);
     pendingFull = false;
     pendingRouters.clear();
+    long start = System.nanoTime();
     Future<Integer> done;
     try {
       done = dataplane.apply(host.get(), changed);
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    ctx.back(done).onSuccess(n -> succeeded(host.get(), n)).onFailure(this::failed);
+    ctx.back(done).onSuccess(n -> succeeded(host.get(), n, changed.isEmpty(), System.nanoTime() - start))
+        .onFailure(this::failed);
   }
 
-  private void succeeded(HostRouters host, int operations) {
+  private void succeeded(HostRouters host, int operations, boolean inFull, long nanos) {
     ctx.check("taking an applied result");
     if (state instanceof Stopped) {
       return;
@@ -155,7 +158,7 @@ final class Applier {
     Applied before = applied;
     applied = new Applied(operations, before.operationsSinceStart() + operations, true, host);
     state = new Idle();
-    outcome.applied(host, operations);
+    outcome.applied(host, operations, inFull, nanos);
     if (again) {
       requested(); // what was asked meanwhile (some routers, or everything) is pending already
     }

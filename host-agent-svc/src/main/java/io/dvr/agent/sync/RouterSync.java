@@ -2,6 +2,7 @@ package io.dvr.agent.sync;
 
 import com.google.protobuf.Parser;
 import io.dvr.agent.Dataplane;
+import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ArpUpdate;
@@ -108,9 +109,11 @@ public final class RouterSync {
     WiredPortReporter reporter = new WiredPortReporter(ctx, dataplane::wiredPorts,
         report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout),
         timings.reportRetryMillis());
+    ApplyMeters meters = new ApplyMeters(Metrics.registry(), host);
     Applier applier = new Applier(ctx, dataplane, view::wanted, timings.applyBackoff(), new Applier.Outcome() {
       @Override
-      public void applied(HostRouters wanted, int operations) {
+      public void applied(HostRouters wanted, int operations, boolean inFull, long nanos) {
+        meters.applied(inFull, operations, nanos);
         reporter.request();
         if (operations > 0) {
           LOG.info("host {}: applied {} operations for {} routers", host, operations, wanted.getRoutersCount());
@@ -119,6 +122,7 @@ public final class RouterSync {
 
       @Override
       public void failed(Throwable err, long retryMillis) {
+        meters.failed();
         LOG.warn("host {}: apply failed ({}); trying again in {} ms", host, err.getMessage(), retryMillis);
       }
     });

@@ -44,7 +44,7 @@ class ApplierTest {
   private Applier applier(SyncContext ctx, Backoff backoff) {
     return new Applier(ctx, dataplane, wanted::get, backoff, new Applier.Outcome() {
       @Override
-      public void applied(HostRouters host, int operations) {
+      public void applied(HostRouters host, int operations, boolean inFull, long nanos) {
         appliedCounts.add(operations);
       }
 

@@ -12,6 +12,7 @@ import com.google.protobuf.Message;
 import io.dvr.agent.render.HostParts;
 import io.dvr.agent.sync.SyncTesting.Answers;
 import io.dvr.agent.sync.SyncTesting.StandInDataplane;
+import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.AllocateDvrMacRequest;
@@ -105,6 +106,8 @@ class RouterSyncTest {
   @Test
   @DisplayName("it listens before the first fetch, and applies nothing until the DVR MAC and the first full sync are held")
   void firstFullSync() {
+    double appliesBefore = applyCount("full");
+    double operationsBefore = meterValue("dvr.agent.apply.operations");
     sync.start(600_000);
     var macCall = allocator.next();
     assertThat(macCall.request().getHost()).isEqualTo(HOST);
@@ -126,6 +129,19 @@ class RouterSyncTest {
     assertThat(sync.syncedOnce()).isTrue();
     assertThat(sync.lastApplied()).isEqualTo(12);
     assertThat(sync.operationsSinceStart()).isEqualTo(12);
+    assertThat(applyCount("full") - appliesBefore).as("dvr_agent_apply_seconds_count{scope=full}").isEqualTo(1);
+    assertThat(meterValue("dvr.agent.apply.operations") - operationsBefore).as("dvr_agent_apply_operations_total")
+        .isEqualTo(12);
+  }
+
+  private static double applyCount(String scope) {
+    var timer = Metrics.registry().find("dvr.agent.apply").tags("host", HOST, "scope", scope).timer();
+    return timer == null ? 0 : timer.count();
+  }
+
+  private static double meterValue(String name) {
+    var counter = Metrics.registry().find(name).tags("host", HOST).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

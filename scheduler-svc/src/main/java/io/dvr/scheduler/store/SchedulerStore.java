@@ -8,7 +8,9 @@ import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -211,6 +213,26 @@ public final class SchedulerStore {
             .setAgentId(r.getUUID("agent_id") == null ? "" : r.getUUID("agent_id").toString())
             .setAdminStateUp(r.getBoolean("admin_state_up")).setAlive(r.getBoolean("alive"))
             .setSnat(r.getBoolean("snat")).build()).toList());
+  }
+
+  /** Alive L3 agents per agent mode (dvr, dvr_snat), as this scheduler judges liveness. */
+  public Future<Map<String, Long>> aliveAgentsByMode(Tx tx) {
+    return tx.all("SELECT g.agent_mode, count(*) FILTER (WHERE " + alive("g") + ") AS alive FROM agents g"
+            + " WHERE g.agent_type = 'L3 agent' GROUP BY g.agent_mode")
+        .map(rows -> {
+          Map<String, Long> byMode = new TreeMap<>();
+          rows.forEach(r -> byMode.put(r.getString("agent_mode"), r.getLong("alive")));
+          return byMode;
+        });
+  }
+
+  /** Routers whose SNAT each host holds. */
+  public Future<Map<String, Long>> snatRoutersByHost(Tx tx) {
+    return tx.all("SELECT host, count(*) AS routers FROM router_snat_bindings GROUP BY host").map(rows -> {
+      Map<String, Long> byHost = new TreeMap<>();
+      rows.forEach(r -> byHost.put(r.getString("host"), r.getLong("routers")));
+      return byHost;
+    });
   }
 
   /** Heard from within the down time, a heartbeat counting from no earlier than this scheduler's start. */

@@ -164,6 +164,10 @@ class PlacementTest {
     UUID r3 = router(true);
     reschedule(r3);
     assertThat(snatHost(r3)).as("a tie goes to the first by name").isEqualTo("net-a");
+    // What scheduler-svc's meters show (dvr_snat_routers{host}, dvr_agents_alive{mode}).
+    assertThat(await(store.read(scheduler::snatRoutersByHost))).isEqualTo(java.util.Map.of("net-a", 2L, "net-b", 1L));
+    assertThat(await(store.read(scheduler::aliveAgentsByMode))).as("net-dead is not alive; admin-down is")
+        .isEqualTo(java.util.Map.of("dvr_snat", 3L));
   }
 
   @Test
