@@ -129,6 +129,8 @@ teardown() {
   stop_pid_file "$RUNDIR/service.pid"
   rm -f "$RUNDIR/podman.sock"
   netavark_leftovers
+  # Images replaced by this run's builds; the tagged ones and their layers stay as the cache.
+  podman image prune -f >/dev/null 2>&1 || true
 }
 
 # Netavark 1.4 leaves firewall rules of removed networks behind (isolation rules naming bridges
@@ -138,7 +140,7 @@ netavark_leftovers() {
   ls /sys/class/net | grep -q '^podman' && return 0
   local table chain rule
   for table in filter nat; do
-    iptables -t "$table" -S 2>/dev/null | grep -E '^-A .*(NETAVARK|netavark)' | while read -r rule; do
+    iptables -t "$table" -S 2>/dev/null | { grep -E '^-A .*(NETAVARK|netavark)' || true; } | while read -r rule; do
       # iptables -S quotes what it prints (comments): eval reads it back the same.
       eval "iptables -t $table ${rule/-A/-D}" 2>/dev/null || true
     done
@@ -297,14 +299,16 @@ agents_alive() {
 }
 port_active() { dvrctl port-show "$1" | grep -Eq 'status +\| ACTIVE'; }
 
-# Resident memory of a container: the RSS of every process in its PID namespace, in MiB.
-rss_mib() {
+# Memory of a container: the proportional set size (PSS) of every process in its PID namespace,
+# in MiB; shared pages (PostgreSQL's shared buffers, the libraries) count once, split among the
+# processes sharing them.
+pss_mib() {
   local pid ns total=0 p
   pid=$(pid_of "$1")
   ns=$(readlink "/proc/$pid/ns/pid")
   for p in /proc/[0-9]*; do
     [[ $(readlink "$p/ns/pid" 2>/dev/null) == "$ns" ]] || continue
-    total=$((total + $(awk '/^VmRSS:/ {print $2}' "$p/status" 2>/dev/null || echo 0)))
+    total=$((total + $(awk '/^Pss:/ {print $2}' "$p/smaps_rollup" 2>/dev/null || echo 0)))
   done
   echo $((total / 1024))
 }
@@ -351,6 +355,10 @@ await "every agent alive (dvrctl agent-list)" 240 agents_alive
 agents_ms=$(ms_since "$up_start")
 echo "up_to_agents_alive_ms=$agents_ms" >>"$REPORT"
 ok "three agents alive $agents_ms ms after up"
+# One cluster: agents are lite members and run only when they find the services' data members.
+if compose logs --no-color network compute1 compute2 2>/dev/null | grep -q 'NoDataMemberInClusterException'; then
+  die "an agent found no data member: the services did not form one cluster with it"
+fi
 
 # The seed's topology through the API (README's walk-through), plus vm3 and vm4 on net81 as in
 # the Linux lab's end-to-end test.
@@ -403,7 +411,7 @@ ok "the seed topology passes all five kinds of traffic $seed_ms ms after up"
 # At rest: image sizes and each container's memory.
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvr' | sed 's/^/image /' >>"$REPORT"
 for s in postgres api-gateway scheduler-svc mac-allocator-svc arp-svc network compute1 compute2 outside; do
-  echo "rss_mib $s $(rss_mib "$(cid "$s")")" >>"$REPORT"
+  echo "pss_mib $s $(pss_mib "$(cid "$s")")" >>"$REPORT"
 done
 
 # Scaling: a second scheduler-svc and arp-svc join the cluster; then one instance of each is
