@@ -199,7 +199,7 @@ pid_of() { podman inspect -f '{{.State.Pid}}' "$1"; }
 on_host() {
   local host=$1
   shift
-  podman exec "$(cid "$host")" "$@"
+  timeout 60 podman exec "$(cid "$host")" "$@"
 }
 # A command with the host's tools inside a VM's network namespace: the VM is a namespace on the
 # agent container's own /run/netns, reached through the container's root.
@@ -334,7 +334,7 @@ t=$(now)
 DVR_BASE_IMAGE=$("$ROOT/compose/ci/base-image.sh")
 export DVR_BASE_IMAGE
 export DVR_POSTGRES_IMAGE=localhost/dvr-postgres:15
-podman build -q --format docker --layers --build-arg "BASE_IMAGE=$DVR_BASE_IMAGE" \
+timeout 900 podman build -q --format docker --layers --build-arg "BASE_IMAGE=$DVR_BASE_IMAGE" \
   -f compose/ci/Dockerfile.postgres -t "$DVR_POSTGRES_IMAGE" . >/dev/null
 log "base images ready in $(ms_since "$t") ms ($DVR_BASE_IMAGE, $DVR_POSTGRES_IMAGE)"
 
