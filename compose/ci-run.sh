@@ -292,9 +292,9 @@ ok() { log "ok: $*"; }
 
 agents_alive() {
   local list
-  list=$(dvrctl agent-list) || return 1
+  list=$(dvrctl agent-list 2>&1) || { echo "$list"; return 1; }
   for h in network compute1 compute2; do
-    grep -E "\| $h +\|" <<<"$list" | grep -q ':-)' || return 1
+    grep -E "\| $h +\|" <<<"$list" | grep -q ':-)' || { echo "$list"; return 1; }
   done
 }
 port_active() { dvrctl port-show "$1" | grep -Eq 'status +\| ACTIVE'; }
