@@ -52,7 +52,12 @@ public final class VertxBootstrap {
     config.setProperty("hazelcast.max.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.getNetworkConfig().setPort(settings.getInt("cluster.port", 5701)).setPortAutoIncrement(true);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
+    // Bind to cluster.host only (never every interface) and announce it, unless a public address
+    // is given. Not through `interfaces`: with it enabled Hazelcast also drops every member whose
+    // host name resolves to an address outside that list, i.e. every other container.
+    config.setProperty("hazelcast.local.localAddress", host);
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.getNetworkConfig().getInterfaces().setEnabled(false);
     config.getNetworkConfig().setPublicAddress(settings.get("cluster.public-address", null));
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);

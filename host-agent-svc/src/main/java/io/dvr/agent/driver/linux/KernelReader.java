@@ -42,7 +42,7 @@ final class KernelReader {
       NamespaceState.Builder builder, Map<Integer, String> nsids, NatTable nat) {}
 
   HostState observe() {
-    List<String> names = IpJson.namespaces(runner.run(cmd("ip", "-j", "netns", "list")).stdout());
+    List<String> names = NamespaceFiles.live(runner, options.timeout());
     OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
     Map<String, NamespaceState> namespaces = namespaces(names, names, ovs);
     // Every bridge with its ports; the flows of the configured ones.
@@ -67,7 +67,7 @@ final class KernelReader {
    * list} and one {@code ovs-vsctl}, then only these namespaces and the peers' of their veths.
    */
   SortedMap<String, NamespaceState> observe(Set<String> wanted) {
-    List<String> names = IpJson.namespaces(runner.run(cmd("ip", "-j", "netns", "list")).stdout());
+    List<String> names = NamespaceFiles.live(runner, options.timeout());
     OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
     return namespaces(names, names.stream().filter(wanted::contains).toList(), ovs);
   }

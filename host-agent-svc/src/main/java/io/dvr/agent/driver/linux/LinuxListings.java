@@ -31,7 +31,7 @@ final class LinuxListings {
     if (namespace.isEmpty()) {
       out.put("ip netns", netns);
     }
-    List<String> names = IpJson.namespaces(run("ip", "-j", "netns", "list"));
+    List<String> names = NamespaceFiles.live(runner, options.timeout());
     for (String ns : new TreeSet<>(names)) {
       if (!Names.isOurNamespace(ns) || (!namespace.isEmpty() && !namespace.equals(ns))) {
         continue;

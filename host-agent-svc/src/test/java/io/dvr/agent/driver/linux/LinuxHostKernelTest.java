@@ -129,6 +129,26 @@ class LinuxHostKernelTest {
   }
 
   @Test
+  @DisplayName("a namespace file with no namespace mounted on it (left by a kill -9) is removed and the namespace created again; a foreign one is left and not listed")
+  void deadNamespaceFileIsReplaced() {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    // What a container's layer keeps of /run/netns after a kill -9: empty files, no mounts.
+    sh("touch", "/run/netns/" + r.qrouter(), "/run/netns/foreign-dead");
+    try {
+      converge(host, desired);
+      HostState observed = host.observe();
+      assertThat(Reconciler.diff(desired, observed).operations()).isEmpty();
+      assertThat(observed.namespaces()).containsKey(r.qrouter()).doesNotContainKey("foreign-dead");
+      assertThat(NamespaceFiles.mounted(sh("cat", "/proc/self/mountinfo"))).contains(r.qrouter());
+      assertThat(sh("ip", "-n", r.qrouter(), "-br", "link", "show", "dev", "lo")).startsWith("lo");
+      assertThat(runner.exec(Command.of("test", "-f", "/run/netns/foreign-dead")).ok()).as("foreign file kept").isTrue();
+    } finally {
+      sh("rm", "-f", "/run/netns/foreign-dead");
+    }
+  }
+
+  @Test
   @DisplayName("some namespaces read alone are what reading the whole host gives for them, veth peers named across")
   void someNamespacesAlone() {
     SmallRouter r = new SmallRouter();

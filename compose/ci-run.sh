@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# compose/ci-run.sh: runs the compose deployment for real, as a user without Docker would: podman
+# (Debian's package) serving its Docker-compatible socket, Debian's docker-compose 1.29 on it,
+# base images made here from Debian packages (no registry needed). It builds the images from the
+# jars of `mvn -B verify`/`package`, brings the stack up, drives the seed's topology through the
+# API with dvrctl, checks real packets (the seed's five traffic kinds between VMs on the agents'
+# hosts, SNAT and a floating IP to the outside host), kills one instance of each scaled service
+# and one host agent and sees them recover, then tears everything down (`down -v`).
+#
+# Needs root (podman, namespaces), apt-get for podman and debootstrap when missing, and on the
+# host: nsenter, ip, ping, nc (netcat-openbsd) — the tests run the host's tools inside the VMs'
+# and the outside host's network namespaces, so the images carry none of them.
+# Idempotent: it first removes what a previous run may have left, and always cleans up (trap).
+# Podman state lives in DVR_CI_STATE (default /var/lib/dvr-ci; the cached base images and build
+# layers stay there between runs) and /run/dvr-ci. Timings go to DVR_CI_STATE/last-run.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+STATE=${DVR_CI_STATE:-/var/lib/dvr-ci}
+RUNDIR=/run/dvr-ci
+PROJECT=${DVR_CI_PROJECT:-dvrci}
+REPORT="$STATE/last-run.txt"
+export DVR_CI_STATE=$STATE COMPOSE_PROJECT_NAME=$PROJECT
+export CONTAINERS_CONF="$STATE/conf/containers.conf" CONTAINERS_STORAGE_CONF="$STATE/conf/storage.conf"
+export DOCKER_HOST="unix://$RUNDIR/podman.sock"
+# docker-compose 1.29 waits this long for one API call (image builds are single calls).
+export COMPOSE_HTTP_TIMEOUT=900
+SERVICE_PID=""
+PUMP_PID=""
+
+log() { printf '[ci-run %s] %s\n' "$(date +%T)" "$*"; }
+die() { log "FAILED: $*" >&2; exit 1; }
+now() { date +%s%N; }
+ms_since() { echo $((($(now) - $1) / 1000000)); }
+compose() { timeout 900 docker-compose -f "$ROOT/compose/docker-compose.yml" "$@"; }
+
+# shellcheck source=ci/lib.sh
+source "$ROOT/compose/ci/lib.sh"
+
+# ---- the run ---------------------------------------------------------------------------------
+
+[[ $(id -u) -eq 0 ]] || die "needs root (podman, namespaces)"
+install_needs
+for jar in api-gateway scheduler-svc mac-allocator-svc arp-svc host-agent-svc dvrctl; do
+  ls "$ROOT"/$jar/target/*-all.jar >/dev/null 2>&1 || die "no $jar jar: build first (mvn -B -DskipTests package)"
+done
+DVRCTL_JAR=$(ls "$ROOT"/dvrctl/target/dvrctl-*-all.jar | head -n 1)
+run_start=$(now)
+configure_podman
+teardown
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+start_service
+mkdir -p "$STATE"
+: >"$REPORT"
+
+t=$(now)
+DVR_BASE_IMAGE=$("$ROOT/compose/ci/base-image.sh")
+export DVR_BASE_IMAGE
+export DVR_POSTGRES_IMAGE=localhost/dvr-postgres:15
+timeout 900 podman build -q --format docker --layers --build-arg "BASE_IMAGE=$DVR_BASE_IMAGE" \
+  -f compose/ci/Dockerfile.postgres -t "$DVR_POSTGRES_IMAGE" . >/dev/null
+log "base images ready in $(ms_since "$t") ms ($DVR_BASE_IMAGE, $DVR_POSTGRES_IMAGE)"
+
+t=$(now)
+compose build -q >"$RUNDIR/build.log" 2>&1 || { tail -40 "$RUNDIR/build.log" >&2; die "compose build"; }
+echo "build_ms=$(ms_since "$t")" >>"$REPORT"
+log "images built in $(ms_since "$t") ms"
+
+# The API on a free port of this machine (9090 may be taken by a lab running here).
+API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DVR_API_PUBLISHED_PORT=$API_PORT
+API=127.0.0.1:$API_PORT
+# Security material (issue 10): once the services require it, it is made here (certificates and
+# tokens into a directory named by DVR_SECURITY_DIR) before `up`; compose/security.env says how
+# the containers find it.
+start_health_pump
+up_start=$(now)
+compose up -d
+log "compose up returned after $(ms_since "$up_start") ms"
+await "every agent alive (dvrctl agent-list)" 240 agents_alive
+agents_ms=$(ms_since "$up_start")
+echo "up_to_agents_alive_ms=$agents_ms" >>"$REPORT"
+ok "three agents alive $agents_ms ms after up"
+# One cluster: agents are lite members and run only when they find the services' data members.
+if compose logs --no-color network compute1 compute2 2>/dev/null | grep -q 'NoDataMemberInClusterException'; then
+  die "an agent found no data member: the services did not form one cluster with it"
+fi
+
+# The seed's topology through the API (README's walk-through), plus vm3 and vm4 on net81 as in
+# the Linux lab's end-to-end test.
+dvrctl net-create ext-net --external >/dev/null
+dvrctl subnet-create ext-net 192.168.1.0/24 --name ext-subnet --gateway 192.168.1.1 \
+  --allocation-pool start=192.168.1.100,end=192.168.1.200 >/dev/null
+for n in 81 90 91; do
+  dvrctl net-create net$n >/dev/null
+  dvrctl subnet-create net$n $n.1.180.0/24 --name subnet$n >/dev/null
+done
+dvrctl router-create dvr-r1 --distributed true >/dev/null
+for n in 81 90 91; do dvrctl router-interface-add dvr-r1 subnet$n >/dev/null; done
+dvrctl router-gateway-set dvr-r1 ext-net --fixed-ip 192.168.1.115 >/dev/null
+dvrctl port-create net81 --name vm1 --host compute1 --fixed-ip ip_address=81.1.180.18 >/dev/null
+dvrctl port-create net90 --name vm2 --host compute2 --fixed-ip ip_address=90.1.180.6 >/dev/null
+dvrctl port-create net81 --name vm3 --host compute1 --fixed-ip ip_address=81.1.180.19 >/dev/null
+dvrctl port-create net81 --name vm4 --host compute2 --fixed-ip ip_address=81.1.180.20 >/dev/null
+dvrctl floatingip-create ext-net --floating-ip-address 192.168.1.116 --port-id vm1 >/dev/null
+ok "seed topology created through the API"
+
+vm compute1 vm1 vm1
+vm compute2 vm2 vm2
+vm compute1 vm3 vm3
+vm compute2 vm4 vm4
+for v in vm1 vm2 vm3 vm4; do await "port $v ACTIVE" 120 port_active "$v"; done
+ok "every VM port ACTIVE"
+
+# 1. same subnet, same host
+await "vm1 -> vm3 (same subnet, same host)" 60 ping_vm vm1 "${VM_IP[vm3]}"
+ok "1. vm1 -> vm3: same subnet, same host"
+# 2. same subnet across hosts (VXLAN), TCP included
+await "vm1 -> vm4 (same subnet, across hosts)" 60 ping_vm vm1 "${VM_IP[vm4]}"
+tcp_expect "2. TCP vm1 -> vm4 across the VXLAN tunnel" "${VM_IP[vm1]}" vm:vm4 "${VM_IP[vm4]}" vm:vm1 "${VM_IP[vm4]}"
+# 3. east-west routed across hosts: one hop (TTL one lower than same subnet)
+await "vm1 -> vm2 (routed east-west)" 60 ping_vm vm1 "${VM_IP[vm2]}"
+direct=$(ping_vm vm1 "${VM_IP[vm4]}" | ttl_of)
+routed=$(ping_vm vm1 "${VM_IP[vm2]}" | ttl_of)
+[[ $routed -eq $((direct - 1)) ]] || die "3. routed ttl $routed, same-subnet ttl $direct: not one hop"
+tcp_expect "3. TCP vm1 -> vm2 routed east-west (ttl $routed vs $direct)" "${VM_IP[vm1]}" vm:vm2 "${VM_IP[vm2]}" vm:vm1 "${VM_IP[vm2]}"
+# 4. SNAT: vm2 (no floating IP) seen outside as the router's gateway address
+tcp_expect "4. SNAT: vm2 -> outside" 192.168.1.115 outside 192.168.1.20 vm:vm2 192.168.1.20
+# 5. floating IP both ways
+tcp_expect "5. floating IP: vm1 -> outside" 192.168.1.116 outside 192.168.1.20 vm:vm1 192.168.1.20
+await "outside -> 192.168.1.116 (floating IP)" 60 in_outside ping -n -c 1 -W 1 192.168.1.116
+tcp_expect "5. floating IP: outside -> vm1" 192.168.1.20 vm:vm1 "${VM_IP[vm1]}" outside 192.168.1.116
+# MTU: full-size packets of the VXLAN networks (1450 bytes, DF set) cross hosts east-west, leave
+# through SNAT and reach the floating IP from outside.
+full=(ping -n -c 1 -W 1 -M do -s 1422)
+await "1450-byte packets vm1 -> vm2" 30 in_vm compute1 vm1 "${full[@]}" "${VM_IP[vm2]}"
+await "1450-byte packets vm2 -> outside" 30 in_vm compute2 vm2 "${full[@]}" 192.168.1.20
+await "1450-byte packets outside -> floating IP" 30 in_outside "${full[@]}" 192.168.1.116
+ok "full-size packets (1450 bytes, not fragmented) east-west, through SNAT and to the floating IP"
+seed_ms=$(ms_since "$up_start")
+echo "up_to_seed_traffic_ms=$seed_ms" >>"$REPORT"
+ok "the seed topology passes all five kinds of traffic $seed_ms ms after up"
+
+# At rest: image sizes and each container's memory.
+podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvr' | sed 's/^/image /' >>"$REPORT"
+for s in postgres api-gateway scheduler-svc mac-allocator-svc arp-svc network compute1 compute2 outside; do
+  echo "pss_mib $s $(pss_mib "$(cid "$s")")" >>"$REPORT"
+done
+
+# Scaling: a second scheduler-svc and arp-svc join the cluster; then one instance of each is
+# killed (-9) while a new VM is wired, and comes back (restart policy).
+# `scale`, not a second `up --scale`: docker-compose 1.29 compares the networks' IPAM options with
+# what it asked for, podman adds {"driver": "host-local"}, and `up` then refuses to go on.
+compose scale scheduler-svc=2 arp-svc=2 >/dev/null 2>&1
+healthy() { [[ $(podman inspect -f '{{.State.Health.Status}}' "$1") == healthy ]]; }
+for s in scheduler-svc arp-svc; do await "$s #2 healthy" 180 healthy "$(cid "$s" 2)"; done
+ok "scaled: two scheduler-svc and two arp-svc"
+declare -A killed
+for s in scheduler-svc arp-svc; do
+  c=$(cid "$s" 1)
+  killed[$s]=$(pid_of "$c")
+  kill -9 "${killed[$s]}"
+done
+ok "killed one scheduler-svc and one arp-svc (kill -9)"
+dvrctl port-create net91 --name vm5 --host compute2 --fixed-ip ip_address=91.1.180.5 >/dev/null
+vm compute2 vm5 vm5
+await "port vm5 ACTIVE with one scheduler-svc and one arp-svc" 120 port_active vm5
+await "vm5 -> vm1 (a new subnet's VM, routed)" 60 ping_vm vm5 "${VM_IP[vm1]}"
+ok "a VM added while an instance of each scaled service was dead is wired and routed"
+restarted() { local p; p=$(pid_of "$1") && [[ $p != 0 && $p != "$2" ]] && healthy "$1"; }
+for s in scheduler-svc arp-svc; do await "$s #1 restarted and healthy" 180 restarted "$(cid "$s" 1)" "${killed[$s]}"; done
+ok "the killed instances are back"
+
+# A host agent killed (-9): its container restarts with a fresh /run/netns; the VMs of that host
+# are gone with it (like a host reboot) and are plugged again; traffic flows again.
+c=$(cid compute1)
+old=$(pid_of "$c")
+kill -9 "$old"
+agent_kill=$(now)
+await "compute1 restarted" 120 restarted "$c" "$old"
+await "compute1 alive again" 180 agents_alive
+vm compute1 vm1 vm1
+vm compute1 vm3 vm3
+await "port vm1 ACTIVE again" 120 port_active vm1
+await "vm1 -> vm2 after the agent's restart" 90 ping_vm vm1 "${VM_IP[vm2]}"
+tcp_expect "floating IP after the agent's restart: outside -> vm1" 192.168.1.20 vm:vm1 "${VM_IP[vm1]}" outside 192.168.1.116
+if compose logs --no-color compute1 2>/dev/null | grep -q 'failed: Invalid argument'; then
+  die "compute1 met a dead namespace file after its restart"
+fi
+echo "agent_kill_to_traffic_ms=$(ms_since "$agent_kill")" >>"$REPORT"
+ok "compute1 recovered after kill -9 ($(ms_since "$agent_kill") ms to traffic)"
+
+echo "total_ms=$(ms_since "$run_start")" >>"$REPORT"
+log "passed in $(ms_since "$run_start") ms; figures in $REPORT"
