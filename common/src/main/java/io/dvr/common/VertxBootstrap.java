@@ -2,6 +2,7 @@ package io.dvr.common;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.dvr.common.cluster.BusSecurity;
 import io.dvr.common.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * Creates the Vert.x instance of a process: Prometheus metrics always; a Hazelcast-clustered
  * event bus when {@code cluster.enabled} (TCP-IP member list from {@code cluster.members}, no
- * multicast), else a local one.
+ * multicast), else a local one. The clustered bus runs TLS with client certificates and routes
+ * only to members with a signed record ({@link BusSecurity}), unless {@code insecure}.
  */
 public final class VertxBootstrap {
   private VertxBootstrap() {}
@@ -29,14 +31,25 @@ public final class VertxBootstrap {
       return Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics).build());
     }
     String host = settings.get("cluster.host", "127.0.0.1");
-    options.setEventBusOptions(new EventBusOptions()
-        .setHost(host)
-        .setPort(settings.getInt("cluster.bus-port", 0)));
+    BusSecurity security;
+    try {
+      security = BusSecurity.from(settings);
+    } catch (IllegalStateException missingMaterial) {
+      return Future.failedFuture(missingMaterial);
+    }
+    options.setEventBusOptions(eventBusOptions(settings, security, host));
     return Vertx.builder()
         .with(options)
         .withMetrics(metrics)
-        .withClusterManager(new HazelcastClusterManager(hazelcastConfig(settings, host)))
+        .withClusterManager(security.clusterManager(new HazelcastClusterManager(hazelcastConfig(settings, host))))
         .buildClustered();
+  }
+
+  /** Where the bus listens, with TLS and client authentication unless insecure. */
+  static EventBusOptions eventBusOptions(Settings settings, BusSecurity security, String host) {
+    return security.eventBusOptions()
+        .setHost(host)
+        .setPort(settings.getInt("cluster.bus-port", 0));
   }
 
   static Config hazelcastConfig(Settings settings, String host) {
