@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * receives, for the bus security tests. Roles ({@code DVR_PROBE_ROLE}, several with commas):
  * {@code serve} answers requests on {@value #ECHO} with its name and logs every publish on
  * {@value #NEWS} it gets; {@code client} asks {@value #ECHO} every {@code DVR_PROBE_EVERY_MS} and
- * publishes on {@value #NEWS} every tenth time. {@code DVR_PROBE_BUS=nocert} joins with TLS that
+ * publishes on {@value #NEWS} every tenth time; {@code bench} measures request/reply on {@value #ECHO}
+ * ({@link BusLatencyBench}). {@code DVR_PROBE_BUS=nocert} joins with TLS that
  * trusts the cluster CA but shows no certificate (Vert.x's plain Hazelcast cluster manager);
  * otherwise it starts as the services do ({@link VertxBootstrap}) with its DVR_ settings.
  *
@@ -44,13 +45,19 @@ public final class BusProbeMain {
       System.exit(1);
     }).onSuccess(vertx -> {
       if (roles.contains("serve")) {
+        boolean quiet = settings.getBoolean("probe.quiet", false);
         vertx.eventBus().<String>consumer(ECHO, msg -> {
-          say("SERVED " + msg.body() + " by=" + name);
+          if (!quiet) {
+            say("SERVED " + msg.body() + " by=" + name);
+          }
           msg.reply(name);
         });
         vertx.eventBus().<String>consumer(NEWS, msg -> say("NEWS " + msg.body()));
       }
       say("JOINED " + name);
+      if (roles.contains("bench")) {
+        BusLatencyBench.measure(vertx, settings);
+      }
       if (roles.contains("client")) {
         AtomicLong seq = new AtomicLong();
         long timeout = settings.getLong("probe.timeout-ms", 2000);

@@ -1,5 +1,6 @@
 package io.dvr.common.cluster;
 
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import io.dvr.common.config.Settings;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
@@ -71,9 +72,21 @@ public final class BusSecurity {
         .setTrustAll(false);
   }
 
-  /** Hazelcast as Vert.x clusters it, behind the routing defence when secure. */
+  /**
+   * Hazelcast as Vert.x clusters it, when secure behind the routing defence and refusing to
+   * Java-deserialize anything but JDK and Hazelcast classes: any member may put any object into a
+   * map this member reads, and a serialized gadget must not run code here.
+   */
   public ClusterManager clusterManager(HazelcastClusterManager hazelcast) {
-    return secure() ? new TrustedClusterManager(hazelcast, identity(), verifier()) : hazelcast;
+    if (!secure()) {
+      return hazelcast;
+    }
+    if (hazelcast.getConfig() != null) {
+      // Defaults on: Hazelcast's blacklist of known gadgets, and only java*, com.hazelcast. and arrays.
+      hazelcast.getConfig().getSerializationConfig().setJavaSerializationFilterConfig(
+          new JavaSerializationFilterConfig().setDefaultsDisabled(false));
+    }
+    return new TrustedClusterManager(hazelcast, identity(), verifier());
   }
 
   BusIdentity identity() {

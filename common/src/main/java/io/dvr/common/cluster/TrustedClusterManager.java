@@ -148,6 +148,11 @@ final class TrustedClusterManager implements ClusterManager {
     });
   }
 
+  /** The Hazelcast instance (tests). */
+  HazelcastInstance hazelcast() {
+    return hazelcast.getHazelcastInstance();
+  }
+
   @Override
   public String getNodeId() {
     return hazelcast.getNodeId();
