@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
  * other process joins through the first member's address only.
  */
 final class ProbeCluster implements AutoCloseable {
+  /** Flags after the harness's own (BusLatencyBench: -XX:TieredStopAtLevel=4 for the full JIT). */
+  private static final List<String> MORE_FLAGS = System.getProperty("clusterit.probe.flags", "").isBlank() ? List.of()
+      : List.of(System.getProperty("clusterit.probe.flags").trim().split("\\s+"));
   final String name;
   final Path dir;
   final TestCertificates pki;
@@ -63,7 +66,7 @@ final class ProbeCluster implements AutoCloseable {
   }
 
   private JvmProcess start(String probe, String mainClass, Map<String, String> env) {
-    JvmProcess p = JvmProcess.start(probe, mainClass, "160m", env, 0, dir, List.of());
+    JvmProcess p = JvmProcess.start(probe, mainClass, "160m", env, 0, dir, MORE_FLAGS);
     processes.add(p);
     return p;
   }

@@ -385,9 +385,16 @@ final class TrustedClusterManager implements ClusterManager {
   }
 
   private void refuse(String key, String why) {
-    if (warnings.allow("refuse " + key)) {
-      LOG.warn("ignoring the event-bus record under {} in {}: {}", key, RECORDS, why);
+    String shown = printable(key);
+    if (warnings.allow("refuse " + shown)) {
+      LOG.warn("ignoring the event-bus record under {} in {}: {}", shown, RECORDS, why);
     }
+  }
+
+  /** A key anyone may have chosen, fit for one log line. */
+  static String printable(String key) {
+    String cut = key.length() > 64 ? key.substring(0, 64) + "..." : key;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 
   /** Tells the event bus's node selector the new registrations of each changed address. */

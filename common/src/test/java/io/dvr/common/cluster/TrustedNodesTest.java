@@ -44,4 +44,11 @@ class TrustedNodesTest {
     NodeRecord r = record("m1", 9, Map.of("dvr.x", List.of(1L, 5L), "dvr.y", List.of(2L)));
     assertThat(NodeRecord.parse(r.payload())).isEqualTo(r);
   }
+
+  @Test
+  @DisplayName("a map key a stranger chose is logged on one line and cut short")
+  void keysInLogs() {
+    assertThat(TrustedClusterManager.printable("a\nFAKE LOG LINE")).isEqualTo("a?FAKE LOG LINE");
+    assertThat(TrustedClusterManager.printable("k".repeat(100))).hasSize(67);
+  }
 }
