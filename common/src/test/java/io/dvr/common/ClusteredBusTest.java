@@ -64,4 +64,13 @@ class ClusteredBusTest {
       await(service.close());
     }
   }
+
+  @Test
+  @DisplayName("a clustered member without its event-bus certificate does not start, and says which setting is missing")
+  void noMaterialNoStart() {
+    Future<Vertx> start = VertxBootstrap.start(Settings.of(Map.of("cluster.enabled", "true",
+        "cluster.name", "test-" + System.nanoTime())));
+    assertThat(start.failed()).isTrue();
+    assertThat(start.cause()).hasMessageContaining("cluster.tls.keystore").hasMessageContaining("DVR_CLUSTER_TLS_KEYSTORE");
+  }
 }
