@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,11 +69,7 @@ final class TrustedClusterManager implements ClusterManager {
   private final PeerVerifier verifier;
   private final TrustedNodes trusted = new TrustedNodes();
   private final OwnRegistrations own = new OwnRegistrations();
-  private final ScheduledThreadPoolExecutor trust = new ScheduledThreadPoolExecutor(1, r -> {
-    Thread t = new Thread(r, "dvr-bus-trust");
-    t.setDaemon(true);
-    return t;
-  });
+  private final TrustThread trust = new TrustThread();
   /** Verified records of members not (yet) in this member's view of Hazelcast, by member. */
   private final Map<String, byte[]> parked = new java.util.LinkedHashMap<>();
   private final Coalesced refreshes = new Coalesced(trust, this::refresh);
@@ -94,7 +88,6 @@ final class TrustedClusterManager implements ClusterManager {
     this.hazelcast = hazelcast;
     this.identity = identity;
     this.verifier = verifier;
-    trust.setRemoveOnCancelPolicy(true);
   }
 
   @Override
@@ -119,21 +112,21 @@ final class TrustedClusterManager implements ClusterManager {
   public void join(Completable<Void> promise) {
     Promise<Void> joined = Promise.promise();
     hazelcast.join(joined);
-    joined.future().<Void>compose(v -> onTrustThread(() -> {
+    joined.future().<Void>compose(v -> trust.call(() -> {
       HazelcastInstance hz = hazelcast.getHazelcastInstance();
       memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
       records = hz.getMap(RECORDS);
       records.addEntryListener(new RecordEvents(), true);
       hz.getCluster().addMembershipListener(new Membership());
       refresh();
-      trust.scheduleWithFixedDelay(this::audit, AUDIT_SECONDS, AUDIT_SECONDS, TimeUnit.SECONDS);
+      trust.every(this::audit, AUDIT_SECONDS);
       return null;
     })).onComplete(promise);
   }
 
   @Override
   public void leave(Completable<Void> promise) {
-    onTrustThread(() -> {
+    trust.call(() -> {
       published = null;
       if (records != null && memberUuid != null) {
         records.remove(memberUuid);
@@ -143,7 +136,7 @@ final class TrustedClusterManager implements ClusterManager {
       LOG.warn("could not withdraw this member's event-bus record: {}", err.toString());
       return Future.succeededFuture();
     }).onComplete((v, err) -> {
-      trust.shutdownNow();
+      trust.stop();
       hazelcast.leave(promise);
     });
   }
@@ -233,7 +226,7 @@ final class TrustedClusterManager implements ClusterManager {
       }
       shared = written.future().compose(v -> publishes.request());
     }
-    answerOn(context, shared.compose(v -> onTrustThread(() -> {
+    answerOn(context, shared.compose(v -> trust.call(() -> {
       updated(Set.of(address));
       return null;
     })), promise);
@@ -426,7 +419,7 @@ final class TrustedClusterManager implements ClusterManager {
         LOG.warn("Hazelcast member {} has shown no signed event-bus record after {} s: nothing is routed to it "
             + "(a process without this cluster's certificate?)", member.getAddress(), UNTRUSTED_WARN_SECONDS);
       }
-    }, UNTRUSTED_WARN_SECONDS, TimeUnit.SECONDS);
+    }, UNTRUSTED_WARN_SECONDS);
   }
 
   private Set<String> currentMembers() {
@@ -435,36 +428,6 @@ final class TrustedClusterManager implements ClusterManager {
   }
 
   // ---- plumbing ----
-
-  private <T> Future<T> onTrustThread(java.util.concurrent.Callable<T> work) {
-    Promise<T> done = Promise.promise();
-    try {
-      trust.execute(() -> {
-        try {
-          done.complete(work.call());
-        } catch (Throwable t) {
-          done.fail(t);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      done.fail(new VertxException("the cluster manager has left the cluster", true));
-    }
-    return done.future();
-  }
-
-  private void submit(Runnable work) {
-    try {
-      trust.execute(() -> {
-        try {
-          work.run();
-        } catch (RuntimeException e) {
-          LOG.warn("event-bus trust work failed: {}", e.toString());
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException leaving) {
-      // left the cluster: nothing more to route
-    }
-  }
 
   private static <T> void answerOn(Context context, Future<T> result, Completable<T> promise) {
     result.onComplete((value, err) -> context.runOnContext(v -> promise.complete(value, err)));
@@ -475,7 +438,7 @@ final class TrustedClusterManager implements ClusterManager {
     @Override
     public void entryAdded(EntryEvent<String, Object> e) {
       Object value = e.getValue();
-      submit(() -> consider(e.getKey(), value));
+      trust.submit(() -> consider(e.getKey(), value));
     }
 
     @Override
@@ -501,7 +464,7 @@ final class TrustedClusterManager implements ClusterManager {
     private void gone(String key) {
       // Another member's record stays trusted here until that member leaves; ours goes back.
       if (key.equals(memberUuid)) {
-        submit(TrustedClusterManager.this::audit);
+        trust.submit(TrustedClusterManager.this::audit);
       }
     }
   }
@@ -510,13 +473,13 @@ final class TrustedClusterManager implements ClusterManager {
     @Override
     public void memberAdded(MembershipEvent e) {
       Member member = e.getMember();
-      submit(() -> memberJoined(member));
+      trust.submit(() -> memberJoined(member));
     }
 
     @Override
     public void memberRemoved(MembershipEvent e) {
       UUID uuid = e.getMember().getUuid();
-      submit(() -> memberLeft(uuid.toString()));
+      trust.submit(() -> memberLeft(uuid.toString()));
     }
   }
 }
