@@ -81,10 +81,11 @@ final class ClassDataSharing {
         .ifPresentOrElse(r -> { }, () -> postgres.execute("CREATE DATABASE cds_training"));
     // Its own API port, so that the training agent reports to the training gateway and nowhere else.
     String api = String.valueOf(Cluster.freePort());
-    Map<String, String> env = Map.of("DVR_API_PORT", api, "DVR_API_ADDRESS", "127.0.0.1:" + api,
+    Map<String, String> env = new java.util.HashMap<>(Map.of("DVR_API_PORT", api, "DVR_API_ADDRESS", "127.0.0.1:" + api,
         "DVR_DB_URL", "postgresql://postgres:postgres@127.0.0.1:" + postgres.port + "/cds_training",
         "DVR_CLUSTER_ENABLED", "true", "DVR_CLUSTER_HOST", "127.0.0.1",
-        "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime());
+        "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime()));
+    env.putAll(Cluster.pki().env("cds-training"));
     try {
       Files.createDirectories(target.getParent());
     } catch (IOException e) {

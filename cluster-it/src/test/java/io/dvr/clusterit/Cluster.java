@@ -1,5 +1,6 @@
 package io.dvr.clusterit;
 
+import io.dvr.common.cluster.TestCertificates;
 import io.dvr.gateway.ApiClient;
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
@@ -47,6 +48,17 @@ final class Cluster implements AutoCloseable {
   private static final Pattern MEMBERS = Pattern.compile("Members \\{size:(\\d+), ver:\\d+}");
   private static final Duration START_DEADLINE = Duration.ofSeconds(120);
   private static final Duration STUCK_AFTER = Duration.ofSeconds(60);
+  private static TestCertificates pki;
+
+  /** The run's event-bus CA and member certificates (made once per test JVM, under the logs). */
+  static synchronized TestCertificates pki() {
+    if (pki == null) {
+      pki = TestCertificates.create(LOGS.resolve("pki-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis()),
+          "cluster-it-ca");
+    }
+    return pki;
+  }
+
   /** Where port picking starts: random, so that two test runs on one machine rarely meet. */
   private static final AtomicInteger NEXT_PORT = new AtomicInteger(20000 + new Random().nextInt(10000));
 
@@ -130,6 +142,8 @@ final class Cluster implements AutoCloseable {
     all.put("DVR_CLUSTER_PORT", String.valueOf(clusterPortOf.get(process)));
     all.put("DVR_CLUSTER_MEMBERS", hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
     all.put("DVR_CLUSTER_NAME", name);
+    // Each service shows its own certificate of the run's CA on the event bus, as deployed.
+    all.putAll(pki().env(process));
     all.putAll(extraEnv);
     all.putAll(env);
     JvmProcess p = JvmProcess.start(process, mainClass, heap, all, port, dir, ClassDataSharing.flags(postgres));

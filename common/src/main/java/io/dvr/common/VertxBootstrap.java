@@ -3,6 +3,7 @@ package io.dvr.common;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.dvr.common.bus.InFlightRequests;
+import io.dvr.common.cluster.BusSecurity;
 import io.dvr.common.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * Creates the Vert.x instance of a process: Prometheus metrics always; a Hazelcast-clustered
  * event bus when {@code cluster.enabled} (TCP-IP member list from {@code cluster.members}, no
- * multicast), else a local one.
+ * multicast), else a local one. The clustered bus runs TLS with client certificates and routes
+ * only to members with a signed record ({@link BusSecurity}), unless {@code insecure}.
  */
 public final class VertxBootstrap {
   private VertxBootstrap() {}
@@ -29,17 +31,28 @@ public final class VertxBootstrap {
       return Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics).build());
     }
     String host = settings.get("cluster.host", "127.0.0.1");
-    options.setEventBusOptions(new EventBusOptions()
-        .setHost(host)
-        .setPort(settings.getInt("cluster.bus-port", 0)));
+    BusSecurity security;
+    try {
+      security = BusSecurity.from(settings);
+    } catch (IllegalStateException missingMaterial) {
+      return Future.failedFuture(missingMaterial);
+    }
+    options.setEventBusOptions(eventBusOptions(settings, security, host));
     ClusterMembers members = new ClusterMembers(hazelcastConfig(settings, host));
     return Vertx.builder()
         .with(options)
         .withMetrics(metrics)
-        .withClusterManager(members)
+        .withClusterManager(security.clusterManager(members))
         .buildClustered()
         // A request held by a member that died is sent again, not left to its time limit.
         .onSuccess(vertx -> members.onMemberLeft(() -> InFlightRequests.of(vertx).memberLeft()));
+  }
+
+  /** Where the bus listens, with TLS and client authentication unless insecure. */
+  static EventBusOptions eventBusOptions(Settings settings, BusSecurity security, String host) {
+    return security.eventBusOptions()
+        .setHost(host)
+        .setPort(settings.getInt("cluster.bus-port", 0));
   }
 
   static Config hazelcastConfig(Settings settings, String host) {

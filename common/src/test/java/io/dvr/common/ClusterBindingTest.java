@@ -15,8 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import io.dvr.common.cluster.TestCertificates;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster as compose runs it: each member on its own address, finding the others by a host
@@ -24,6 +28,13 @@ import org.junit.jupiter.api.Test;
  * containers, and {@code localhost} for the service name {@code api-gateway}.
  */
 class ClusterBindingTest {
+  @TempDir static Path certificates;
+  static TestCertificates pki;
+
+  @BeforeAll
+  static void makeCertificates() {
+    pki = TestCertificates.create(certificates, "binding-test-ca");
+  }
 
   @Test
   @DisplayName("a member on another address joins through a host name resolving to the first member, and listens on its cluster.host only")
@@ -31,11 +42,11 @@ class ClusterBindingTest {
     int firstPort = ClusteredBusTest.freePort();
     int secondPort = ClusteredBusTest.freePort();
     String name = "binding-" + System.nanoTime();
-    Vertx first = ClusteredBusTest.await(VertxBootstrap.start(Settings.of(Map.of("cluster.enabled", "true",
+    Vertx first = ClusteredBusTest.await(VertxBootstrap.start(Settings.of(pki.settings("first")).with(Map.of("cluster.enabled", "true",
         "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(firstPort), "cluster.name", name))));
     Vertx second = null;
     try {
-      second = ClusteredBusTest.await(VertxBootstrap.start(Settings.of(Map.of("cluster.enabled", "true",
+      second = ClusteredBusTest.await(VertxBootstrap.start(Settings.of(pki.settings("second")).with(Map.of("cluster.enabled", "true",
           "cluster.host", "127.0.0.2", "cluster.port", String.valueOf(secondPort), "cluster.name", name,
           "cluster.members", "localhost:" + firstPort))));
       Awaitility.await("both members in one cluster").atMost(Duration.ofSeconds(20))

@@ -6,6 +6,7 @@ import io.dvr.agent.HostAgentService;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.render.Names;
 import io.dvr.common.VertxBootstrap;
+import io.dvr.common.cluster.TestCertificates;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
 import io.dvr.proto.v1.CreatePortRequest;
@@ -40,11 +41,13 @@ class ClusteredLabTest {
     int b = freePort();
     Map<String, String> cluster = Map.of("cluster.enabled", "true", "cluster.name", "lab-" + System.nanoTime(),
         "cluster.members", "127.0.0.1:" + a + ",127.0.0.1:" + b);
+    TestCertificates pki = TestCertificates.create(dataDir.resolve("pki"), "lab-test-ca");
     Map<String, String> services = new java.util.HashMap<>(cluster);
+    services.putAll(pki.settings("services"));
     services.put("cluster.port", String.valueOf(a));
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), services)) {
       ApiClient.await(AllInOne.seedIfAsked(fx.vertx, Settings.of(Map.of("lab.seed", "true")), fx.lab));
-      Settings agentSettings = Settings.of(cluster).with(Map.of("cluster.port", String.valueOf(b),
+      Settings agentSettings = Settings.of(cluster).with(pki.settings("compute9")).with(Map.of("cluster.port", String.valueOf(b),
           "cluster.lite-member", "true", "host.name", "compute9", "agent.mode", "dvr", "host-agent.port", "0",
           "api.address", "127.0.0.1:" + fx.lab.apiPort()));
       Vertx remote = ApiClient.await(VertxBootstrap.start(agentSettings));
