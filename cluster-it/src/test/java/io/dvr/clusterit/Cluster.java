@@ -1,6 +1,7 @@
 package io.dvr.clusterit;
 
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -130,6 +131,8 @@ final class Cluster implements AutoCloseable {
     all.put("DVR_CLUSTER_PORT", String.valueOf(clusterPortOf.get(process)));
     all.put("DVR_CLUSTER_MEMBERS", hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
     all.put("DVR_CLUSTER_NAME", name);
+    // The tests' CA and key stores: every process serves and calls with TLS, as deployed.
+    all.put("DVR_SECURITY_DIR", TestSecurity.dir().toString());
     all.putAll(extraEnv);
     all.putAll(env);
     JvmProcess p = JvmProcess.start(process, mainClass, heap, all, port, dir, ClassDataSharing.flags(postgres));
@@ -144,6 +147,7 @@ final class Cluster implements AutoCloseable {
    * GetHostState through the API (a round trip over the event bus).
    */
   JvmProcess startAgents(String prefix, int count, int snat, Duration atMost) {
+    hosts(prefix, count).forEach(TestSecurity::agent); // each host's key store and credential, issued once
     JvmProcess agents = launch("agents-" + prefix, AgentsMain.class.getName(), "384m", Map.of(
         "DVR_AGENTS_PREFIX", prefix, "DVR_AGENTS_COUNT", String.valueOf(count),
         "DVR_AGENTS_SNAT_COUNT", String.valueOf(snat), "DVR_API_ADDRESS", "127.0.0.1:" + apiPort,

@@ -8,6 +8,7 @@ import io.dvr.agent.render.Names;
 import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.ListNetworksRequest;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
@@ -44,7 +45,8 @@ class ClusteredLabTest {
     services.put("cluster.port", String.valueOf(a));
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), services)) {
       ApiClient.await(AllInOne.seedIfAsked(fx.vertx, Settings.of(Map.of("lab.seed", "true")), fx.lab));
-      Settings agentSettings = Settings.of(cluster).with(Map.of("cluster.port", String.valueOf(b),
+      TestSecurity.agent("compute9"); // the host's certificate and credential, as minted for a new host
+      Settings agentSettings = Settings.of(cluster).with(TestSecurity.settings()).with(Map.of("cluster.port", String.valueOf(b),
           "cluster.lite-member", "true", "host.name", "compute9", "agent.mode", "dvr", "host-agent.port", "0",
           "api.address", "127.0.0.1:" + fx.lab.apiPort()));
       Vertx remote = ApiClient.await(VertxBootstrap.start(agentSettings));
