@@ -66,7 +66,15 @@ public final class SecurityMaterial {
       Files.createDirectories(dir);
       Files.setPosixFilePermissions(dir, DIR_MODE);
       // Several processes of one machine may start on the same directory at once: one creates.
-      try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      Path lockPath = dir.resolve(".lock");
+      if (!Files.exists(lockPath)) {
+        try {
+          Files.createFile(lockPath, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        } catch (FileAlreadyExistsException e) {
+          // another process made it just now
+        }
+      }
+      try (FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.WRITE);
            FileLock lock = lockFile.lock()) {
         SecurityMaterial material = new SecurityMaterial(dir);
         List<String> created = new ArrayList<>();
