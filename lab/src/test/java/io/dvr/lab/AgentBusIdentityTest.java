@@ -14,6 +14,7 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.SchedulerServiceGrpcClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.grpc.common.GrpcStatus;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** On the event bus, a request that speaks for a host is answered only with that host's proof. */
+/**
+ * A host's routers and port status answer only its agent: on the event bus with that host's
+ * proof, on scheduler-svc's gRPC port with that host's agent certificate.
+ */
 class AgentBusIdentityTest {
   @TempDir
   static Path dir;
@@ -81,5 +85,18 @@ class AgentBusIdentityTest {
         stale));
     assertThat(((ApiError) old).status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
     assertThat(fx.routersOf("compute1").getHost()).isEqualTo("compute1");
+  }
+
+  @Test
+  @DisplayName("scheduler-svc's GetHostRouters on gRPC answers the host's agent only: no certificate UNAUTHENTICATED, another host's agent PERMISSION_DENIED")
+  void schedulerGrpc() {
+    int port = fx.lab.scheduler().port();
+    GetHostRoutersRequest compute1 = GetHostRoutersRequest.newBuilder().setHost("compute1").build();
+    assertThat(new ApiClient(fx.vertx, port).fail(SchedulerServiceGrpcClient.GetHostRouters, compute1).status())
+        .isEqualTo(GrpcStatus.UNAUTHENTICATED);
+    assertThat(new ApiClient(fx.vertx, port, TestSecurity.agent("compute2")).fail(SchedulerServiceGrpcClient.GetHostRouters,
+        compute1).status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    assertThat(new ApiClient(fx.vertx, port, TestSecurity.agent("compute1")).call(SchedulerServiceGrpcClient.GetHostRouters,
+        compute1).getHost()).isEqualTo("compute1");
   }
 }

@@ -4,7 +4,9 @@ import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.security.AgentCalls;
 import io.dvr.common.security.HostCredentials;
+import io.dvr.common.security.Insecure;
 import io.dvr.common.security.HostProofs;
 import java.time.Clock;
 import java.util.Optional;
@@ -15,7 +17,6 @@ import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
-import io.dvr.proto.v1.SchedulerServiceGrpcService;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TunnelEndpoint;
 import io.dvr.scheduler.store.FipGatewayPorts;
@@ -103,7 +104,7 @@ public final class SchedulerService {
     service.held.later(rules.agentDownTime().toMillis(), service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))),
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(new SchedulerGrpcService(new SchedulerGrpc(views), new AgentCalls(!Insecure.on(settings)))),
             db.health()::check), service);
   }
 

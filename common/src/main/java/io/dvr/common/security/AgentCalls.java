@@ -1,6 +1,10 @@
 package io.dvr.common.security;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServer;
+import java.util.function.Function;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
 import java.util.Optional;
@@ -45,6 +49,22 @@ public final class AgentCalls {
           + "' may call " + method + " only for its own host, not for host '" + host + "'"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Serves {@code method} on {@code server} for the agent of the host each request names only
+   * ({@link #refusal}); {@code handler} answers the requests let in.
+   */
+  public <Req, Resp> void bind(GrpcServer server, ServiceMethod<Req, Resp> method, Function<Req, String> hostOf,
+      Function<Req, Future<Resp>> handler) {
+    server.callHandler(method, request -> request.handler(message -> {
+      Optional<StatusException> refused = refusal(request.connection(), method.methodName(), hostOf.apply(message));
+      if (refused.isPresent()) {
+        request.response().fail(refused.get());
+        return;
+      }
+      handler.apply(message).onComplete(request.response()::end, request.response()::fail);
+    }));
   }
 
   /** The claimed host as the log and the answer show it: what a caller sends is cut and kept to a host name's letters. */
