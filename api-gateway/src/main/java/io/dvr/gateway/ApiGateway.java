@@ -3,6 +3,13 @@ package io.dvr.gateway;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
 import io.dvr.gateway.api.AgentApi;
+import io.dvr.gateway.api.AgentOnlyCalls;
+import io.dvr.common.security.AgentCalls;
+import io.dvr.common.security.GrpcTls;
+import io.dvr.common.security.HostCredentials;
+import io.dvr.common.security.HostProofs;
+import io.dvr.common.security.Identity;
+import io.dvr.common.security.Insecure;
 import io.dvr.gateway.api.FloatingIpApi;
 import io.dvr.gateway.api.MtuPolicy;
 import io.dvr.gateway.api.NetworkApi;
@@ -19,7 +26,6 @@ import io.dvr.gateway.store.RouterStore;
 import io.dvr.store.Database;
 import io.dvr.store.OutboxRelay;
 import io.dvr.store.Store;
-import io.dvr.proto.v1.AgentServiceGrpcService;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
 import io.dvr.proto.v1.NetworkServiceGrpcService;
 import io.dvr.proto.v1.PortServiceGrpcService;
@@ -43,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
+  /** The certificate api-gateway presents on its port. */
+  public static final Identity IDENTITY = Identity.service("api-gateway");
 
   private final Database database;
   private final boolean ownsDatabase;
@@ -89,20 +97,29 @@ public final class ApiGateway {
         RouterServiceGrpcService.of(new RouterApi(vertx, store, routers, busTimeout)),
         PortServiceGrpcService.of(new PortApi(store, ports)),
         FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
-        AgentServiceGrpcService.of(new AgentApi(vertx, store, agents)));
+        new AgentOnlyCalls(new AgentApi(vertx, store, agents), new AgentCalls(!Insecure.on(settings))));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000),
             settings.getLong("outbox.retain-ms", 10_000))
         : null;
     String host = settings.get("api.host", "0.0.0.0");
     int port = settings.getInt("api.port", 9090);
-    List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports).serve(vertx);
-    return ServiceEndpoint.start(vertx, host, port, services, db.health()::check)
-        .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
-        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
-        .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
+    // Files of the security material: read on a worker.
+    Future<GrpcTls> tls = GrpcTls.load(vertx, settings, IDENTITY);
+    Future<java.util.Optional<HostCredentials>> agentsSecret = HostProofs.loadCredentials(vertx, settings);
+    return Future.all(tls, agentsSecret).map(v -> new Credentials(tls.result(), agentsSecret.result().orElse(null)))
+        .compose(credentials -> {
+          List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports, credentials.agents()).serve(vertx);
+          return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
+              .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
+                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
+              .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
+        })
+        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
   }
+
+  /** api-gateway's certificate, and the secret that checks the agents' event-bus credentials (null: insecure). */
+  private record Credentials(GrpcTls tls, HostCredentials agents) {}
 
   public int port() {
     return server.actualPort();

@@ -2,6 +2,7 @@ package io.dvr.gateway;
 
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.common.grpc.Unary;
+import io.dvr.common.security.GrpcTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -12,12 +13,27 @@ import java.util.concurrent.TimeUnit;
 
 /** A blocking test client of the dvr.v1 API over a real gRPC socket. */
 public class ApiClient {
+  private final Vertx vertx;
+  private final int port;
   private final GrpcClient client;
   private final SocketAddress address;
+  private final java.util.Map<String, ApiClient> agents = new java.util.HashMap<>();
 
+  /** A user's client (TLS trusting the tests' CA, no certificate of its own). */
   public ApiClient(Vertx vertx, int port) {
-    this.client = GrpcClient.client(vertx);
+    this(vertx, port, TestSecurity.user());
+  }
+
+  public ApiClient(Vertx vertx, int port, GrpcTls tls) {
+    this.vertx = vertx;
+    this.port = port;
+    this.client = tls.newClient(vertx);
     this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+  }
+
+  /** The same server, called as the agent of {@code host} (with that host's agent certificate). */
+  public synchronized ApiClient asAgent(String host) {
+    return agents.computeIfAbsent(host, h -> new ApiClient(vertx, port, TestSecurity.agent(h)));
   }
 
   /** A call that must succeed. */

@@ -47,7 +47,7 @@ class EndpointTest {
     ServiceMethod<HealthCheckResponse, HealthCheckRequest> check = ServiceMethod.client(
         ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
         GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
-    GrpcClient client = GrpcClient.client(gw.vertx);
+    GrpcClient client = TestSecurity.user().newClient(gw.vertx);
     for (String service : new String[] {"", "dvr.v1.PortService", "dvr.v1.RouterService"}) {
       HealthCheckResponse resp = GatewayFixture.await(client.request(address(), check)
           .compose(req -> req.send(HealthCheckRequest.newBuilder().setService(service).build()))
@@ -62,7 +62,7 @@ class EndpointTest {
     ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> info = ServiceMethod.client(
         ServiceName.create("grpc.reflection.v1", "ServerReflection"), "ServerReflectionInfo",
         GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
-    GrpcClient client = GrpcClient.client(gw.vertx);
+    GrpcClient client = TestSecurity.user().newClient(gw.vertx);
     ServerReflectionResponse resp = GatewayFixture.await(client.request(address(), info)
         .compose(req -> req.send(ServerReflectionRequest.newBuilder().setListServices("*").build()))
         .compose(r -> r.last()));
@@ -74,7 +74,10 @@ class EndpointTest {
   @Test
   @DisplayName("GET /healthz is 200 ok and GET /metrics serves Prometheus text with the gRPC requests counted")
   void httpEndpoints() {
-    var http = gw.vertx.createHttpClient();
+    // The same port, so HTTPS trusting the CA (as a Prometheus scrape with its ca_file would).
+    var http = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setSsl(true)
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(
+            TestSecurity.dir().resolve(io.dvr.common.security.SecurityMaterial.CA_CERT).toString())));
     String health = GatewayFixture.await(http.request(HttpMethod.GET, gw.port(), "127.0.0.1", "/healthz")
         .compose(req -> req.send()).compose(resp -> {
           assertThat(resp.statusCode()).isEqualTo(200);

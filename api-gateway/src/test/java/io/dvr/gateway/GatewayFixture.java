@@ -7,15 +7,16 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A real api-gateway for tests: embedded PostgreSQL on a data directory, gRPC on an ephemeral
- * port, and a gRPC client that talks to it over a socket.
+ * A real api-gateway for tests: embedded PostgreSQL on a data directory, gRPC over TLS (the tests'
+ * material, {@link TestSecurity}; plaintext only when {@code insecure} is passed) on an ephemeral
+ * port, and a gRPC client that talks to it over a socket as a user would.
  */
 public final class GatewayFixture extends ApiClient implements AutoCloseable {
   public final Vertx vertx;
   public final ApiGateway gateway;
 
-  private GatewayFixture(Vertx vertx, ApiGateway gateway) {
-    super(vertx, gateway.port());
+  private GatewayFixture(Vertx vertx, ApiGateway gateway, Settings settings) {
+    super(vertx, gateway.port(), TestSecurity.userFor(settings));
     this.vertx = vertx;
     this.gateway = gateway;
   }
@@ -28,8 +29,8 @@ public final class GatewayFixture extends ApiClient implements AutoCloseable {
   /** Starts on a given Vert.x, so that a test can listen on its event bus before the relay runs. */
   public static GatewayFixture start(Vertx vertx, Path dataDir, Map<String, String> extra) {
     Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0",
-        "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(extra);
-    return new GatewayFixture(vertx, await(ApiGateway.start(vertx, settings)));
+        "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(TestSecurity.settings()).with(extra);
+    return new GatewayFixture(vertx, await(ApiGateway.start(vertx, settings)), settings);
   }
 
   public static GatewayFixture start(Path dataDir) {

@@ -1,6 +1,7 @@
 package io.dvr.gateway;
 
 import io.dvr.common.grpc.Unary;
+import io.dvr.common.security.GrpcTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -23,7 +24,11 @@ public final class HealthClient {
 
   /** The status of one service name ("" for the whole server), with a 5 s deadline. */
   public static ServingStatus check(Vertx vertx, int port, String service) {
-    GrpcClient client = GrpcClient.client(vertx);
+    return check(vertx, port, service, TestSecurity.user());
+  }
+
+  public static ServingStatus check(Vertx vertx, int port, String service, GrpcTls tls) {
+    GrpcClient client = tls.newClient(vertx);
     try {
       return ApiClient.await(Unary.call(client, SocketAddress.inetSocketAddress(port, "127.0.0.1"), CHECK,
           HealthCheckRequest.newBuilder().setService(service).build(), 5_000)).getStatus();

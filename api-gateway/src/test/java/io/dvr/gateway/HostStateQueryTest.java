@@ -23,7 +23,7 @@ class HostStateQueryTest {
   static void start() {
     gw = GatewayFixture.start(dataDir.resolve("pg"));
     // Registered as its agent would be, but no agent runs to answer.
-    gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost("compute1")
+    gw.asAgent("compute1").call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost("compute1")
         .setAgentType("L3 agent").setAgentMode("dvr").setBinary("host-agent-svc").setStartFlag(true).build());
   }
 

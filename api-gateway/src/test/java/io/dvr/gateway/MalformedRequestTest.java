@@ -224,7 +224,9 @@ class MalformedRequestTest {
   @Test
   @DisplayName("gRPC-Web (HTTP/1.1): an invalid wire type gets INVALID_ARGUMENT, a well-formed request is served")
   void grpcWeb() throws Exception {
-    io.vertx.core.http.HttpClient http = gw.vertx.createHttpClient();
+    io.vertx.core.http.HttpClient http = gw.vertx.createHttpClient(
+        new io.vertx.core.http.HttpClientOptions(TestSecurity.user().client()).setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_1_1)
+            .setUseAlpn(false));
     try {
       for (byte[] payload : List.of(new byte[] {0x0F, 0x01}, createNetwork("raw-web"))) {
         io.vertx.core.buffer.Buffer body = gw.vertx.timer(1).compose(t -> http.request(io.vertx.core.http.HttpMethod.POST,

@@ -38,7 +38,7 @@ class PortBindingTest {
   }
 
   private static void register(String host) {
-    gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(host)
+    gw.asAgent(host).call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(host)
         .setAgentType("L3 agent").setAgentMode("dvr").setBinary("host-agent-svc").setStartFlag(true).build());
   }
 

@@ -29,8 +29,8 @@ final class RawGrpc implements AutoCloseable {
   private final int port;
 
   RawGrpc(Vertx vertx, int port) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false));
+    // The client options of a user's gRPC client (HTTP/2 over TLS, trusting the tests' CA).
+    this.http = vertx.createHttpClient(TestSecurity.user().client());
     this.port = port;
   }
 

@@ -51,7 +51,7 @@ public final class SeedTopology {
         .getAgentsList().stream().map(Agent::getHost).collect(Collectors.toSet());
     for (String[] agent : new String[][] {{"network", "dvr_snat"}, {"compute1", "dvr"}, {"compute2", "dvr"}}) {
       if (!registered.contains(agent[0])) {
-        gw.call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(agent[0])
+        gw.asAgent(agent[0]).call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder().setHost(agent[0])
             .setAgentType("L3 agent").setAgentMode(agent[1]).setBinary("host-agent-svc").setStartFlag(true).build());
       }
     }

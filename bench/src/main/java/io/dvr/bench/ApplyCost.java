@@ -22,14 +22,16 @@ final class ApplyCost {
   private ApplyCost() {}
 
   /** What the agent of this host fetches in a full sync. */
-  static HostRouters fetch(Vertx vertx, String host) {
-    return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.newBuilder().setHost(host).build(),
-        HostRouters.parser(), Api.TIMEOUT_MS).await();
+  static HostRouters fetch(ControlPlane cp, String host) {
+    GetHostRoutersRequest request = GetHostRoutersRequest.newBuilder().setHost(host).build();
+    // Asked as the host's agent asks: with the proof of its credential.
+    return Bus.request(cp.vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), Api.TIMEOUT_MS,
+        cp.security().proof(host).options(request)).await();
   }
 
-  static double fetchMs(Vertx vertx, String host) {
+  static double fetchMs(ControlPlane cp, String host) {
     long t0 = System.nanoTime();
-    fetch(vertx, host);
+    fetch(cp, host);
     return (System.nanoTime() - t0) / 1e6;
   }
 

@@ -232,7 +232,7 @@ final class ArpConvergence {
    * alone (what an ArpUpdate makes the agent do).
    */
   private static double[] applyCost(ControlPlane cp, SimHost host, Topology t) {
-    HostRouters routers = ApplyCost.fetch(cp.vertx, host.name);
+    HostRouters routers = ApplyCost.fetch(cp, host.name);
     HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host);
     double full = ApplyCost.applyMs(dataplane, routers);
     double[] one = new double[20];

@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  */
 final class ControlPlane implements AutoCloseable {
   private final Path dir;
+  private final BenchSecurity security;
   final Vertx vertx;
   private final Settings settings;
   private final Database db;
@@ -46,21 +47,24 @@ final class ControlPlane implements AutoCloseable {
   private final List<Supplier<Future<Void>>> services;
 
   private ControlPlane(Path dir, Vertx vertx, Settings settings, Database db, ApiGateway gateway,
-      List<Supplier<Future<Void>>> services) {
+      List<Supplier<Future<Void>>> services, BenchSecurity security) {
     this.dir = dir;
     this.vertx = vertx;
     this.settings = settings;
     this.db = db;
     this.gateway = gateway;
     this.services = services;
+    this.security = security;
     this.clientVertx = Vertx.vertx();
-    this.client = GrpcClient.client(clientVertx);
+    this.client = security.user().newClient(clientVertx);
     this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"));
   }
 
   static ControlPlane start() throws IOException {
     Path dir = Files.createTempDirectory("dvr-convergence-");
+    BenchSecurity security = BenchSecurity.create(dir.resolve("security"));
     Settings settings = Settings.of(Map.ofEntries(
+        Map.entry("security.dir", security.dir()),
         Map.entry("db.data-dir", dir.resolve("pgdata").toString()),
         Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", "0"),
         Map.entry("scheduler.host", "127.0.0.1"), Map.entry("scheduler.port", "0"),
@@ -75,7 +79,7 @@ final class ControlPlane implements AutoCloseable {
     SchedulerService scheduler = deploy(vertx, () -> SchedulerService.start(vertx, settings, db)).value();
     MacAllocatorService macs = deploy(vertx, () -> MacAllocatorService.start(vertx, settings, db)).value();
     ArpService arp = deploy(vertx, () -> ArpService.start(vertx, settings, db)).value();
-    return new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop));
+    return new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop), security);
   }
 
   private record Deployed<T>(String id, T value) {}
@@ -92,6 +96,11 @@ final class ControlPlane implements AutoCloseable {
     return new Deployed<>(id, started.get());
   }
 
+  /** The benchmark's security material (its CA, key stores and the hosts' credentials). */
+  BenchSecurity security() {
+    return security;
+  }
+
   /** A context of the client's Vert.x, for driving requests from. */
   Context clientContext() {
     return clientVertx.getOrCreateContext();
@@ -99,6 +108,7 @@ final class ControlPlane implements AutoCloseable {
 
   /** Starts the host's agent on the host's model and facts (a restart when they were used before). */
   void startAgent(SimHost host) {
+    security.addHost(host.name);
     Settings agent = settings.with(Map.of("host.name", host.name, "agent.mode", host.mode,
         "agent.tunnel-ip", host.tunnelIp, "host-agent.port", "0", "api.address", "127.0.0.1:" + gateway.port()));
     Deployed<HostAgentService> d = deploy(vertx, () -> HostAgentService.start(vertx, agent, host.memory, host.facts));

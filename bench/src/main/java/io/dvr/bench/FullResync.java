@@ -70,8 +70,8 @@ final class FullResync {
       double[] empty = new double[5];
       double[] nothing = new double[5];
       for (int i = 0; i < fetch.length; i++) {
-        fetch[i] = ApplyCost.fetchMs(cp.vertx, HOST);
-        HostRouters all = ApplyCost.fetch(cp.vertx, HOST);
+        fetch[i] = ApplyCost.fetchMs(cp, HOST);
+        HostRouters all = ApplyCost.fetch(cp, HOST);
         HostPipeline dataplane = ApplyCost.emptyHost(cp.vertx, host);
         empty[i] = ApplyCost.applyMs(dataplane, all);
         nothing[i] = ApplyCost.applyMs(dataplane, all);

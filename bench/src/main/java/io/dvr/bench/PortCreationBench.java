@@ -1,6 +1,7 @@
 package io.dvr.bench;
 
 import io.dvr.common.config.Settings;
+import io.dvr.common.security.GrpcTls;
 import io.dvr.common.grpc.Unary;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.proto.v1.CreateNetworkRequest;
@@ -41,7 +42,7 @@ public final class PortCreationBench {
   private static final int SUBNET_CAPACITY = 65_533;
 
   record Options(List<Integer> clients, int ports, int singleClientPorts, int warmup, int networks, String target,
-      Path out) {
+      Path out, boolean insecure, Path ca) {
     static Options parse(String[] args) {
       List<Integer> clients = List.of(1, 8, 64);
       int ports = 2000;
@@ -50,13 +51,22 @@ public final class PortCreationBench {
       int networks = 1;
       String target = null;
       Path out = null;
+      boolean insecure = false;
+      Path ca = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
+        if (a.equals("--insecure")) {
+          insecure = true;
+          continue;
+        }
         if (a.equals("--help") || a.equals("-h")) {
           System.out.println("""
               usage: PortCreationBench [--clients 1,8,64] [--ports 2000] [--single-client-ports 500]
                                        [--warmup 200] [--networks 1] [--target host:port] [--out FILE]
-              --networks K spreads the ports round-robin over K networks (one /16 subnet each).""");
+                                       [--insecure] [--ca FILE]
+              --networks K spreads the ports round-robin over K networks (one /16 subnet each).
+              TLS by default (the in-process server with its own CA; --target: trusting --ca, by default
+              ~/.dvr/security/ca.pem); --insecure: plaintext and no agent checks, to measure their cost.""");
           System.exit(0);
         }
         if (i + 1 >= args.length) {
@@ -71,10 +81,11 @@ public final class PortCreationBench {
           case "--networks" -> networks = Integer.parseInt(v);
           case "--target" -> target = v;
           case "--out" -> out = Path.of(v);
+          case "--ca" -> ca = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
         }
       }
-      return new Options(clients, ports, single, warmup, networks, target, out);
+      return new Options(clients, ports, single, warmup, networks, target, out, insecure, ca);
     }
 
     int measured(int level) {
@@ -94,7 +105,7 @@ public final class PortCreationBench {
     Vertx serverVertx = null;
     ApiGateway gateway = null;
     Vertx clientVertx = Vertx.vertx();
-    GrpcClient client = GrpcClient.client(clientVertx);
+    GrpcClient client = null;
     List<String> allErrors = new ArrayList<>();
     try {
       SocketAddress address;
@@ -102,11 +113,21 @@ public final class PortCreationBench {
       if (o.target() == null) {
         tmp = Files.createTempDirectory("dvr-bench-");
         serverVertx = Vertx.vertx();
+        Settings server = Settings.of(Map.of(
+            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0"));
+        if (o.insecure()) {
+          server = server.with("insecure", "true");
+          client = GrpcTls.off().newClient(clientVertx);
+        } else {
+          BenchSecurity security = BenchSecurity.create(tmp.resolve("security"));
+          server = BenchSecurity.with(server, security);
+          client = security.user().newClient(clientVertx);
+        }
         // The gateway's own embedded PostgreSQL, which commits durably (read back below).
-        gateway = ApiGateway.start(serverVertx, Settings.of(Map.of(
-            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0"))).await();
+        gateway = ApiGateway.start(serverVertx, server).await();
         address = SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1");
-        serverNote = "in-process api-gateway on 127.0.0.1:" + gateway.port() + ", " + durability(gateway);
+        serverNote = "in-process api-gateway on 127.0.0.1:" + gateway.port() + ", " + durability(gateway)
+            + (o.insecure() ? ", insecure (plaintext)" : ", TLS");
       } else {
         int colon = o.target().lastIndexOf(':');
         if (colon < 0) {
@@ -115,8 +136,11 @@ public final class PortCreationBench {
         address = SocketAddress.inetSocketAddress(Integer.parseInt(o.target().substring(colon + 1)),
             o.target().substring(0, colon));
         serverNote = "external api-gateway at " + o.target() + " (its durability settings are not checked)";
+        client = (o.insecure() ? GrpcTls.off() : GrpcTls.trusting(o.ca() != null ? o.ca()
+            : Path.of(System.getProperty("user.home"), ".dvr", "security", "ca.pem"))).newClient(clientVertx);
       }
       System.out.println("server: " + serverNote);
+      GrpcClient calls = client;
 
       Context context = clientVertx.getOrCreateContext();
       List<LatencyStats> results = new ArrayList<>();
@@ -125,14 +149,14 @@ public final class PortCreationBench {
         // query grows with a subnet's allocations and would otherwise penalise the later levels.
         List<CreatePortRequest> requests = new ArrayList<>();
         for (int n = 0; n < o.networks(); n++) {
-          requests.add(CreatePortRequest.newBuilder().setNetworkId(setUp(client, address, level))
+          requests.add(CreatePortRequest.newBuilder().setNetworkId(setUp(calls, address, level))
               .setDeviceOwner("compute:nova").setBindingHost("compute1").build());
         }
         ClosedLoop.Outcome warm = ClosedLoop.run(context, level, o.warmup(),
-            i -> createPort(client, address, requests.get(i % requests.size()))).await();
+            i -> createPort(calls, address, requests.get(i % requests.size()))).await();
         allErrors.addAll(warm.errors());
         ClosedLoop.Outcome measured = ClosedLoop.run(context, level, o.measured(level),
-            i -> createPort(client, address, requests.get(i % requests.size()))).await();
+            i -> createPort(calls, address, requests.get(i % requests.size()))).await();
         allErrors.addAll(measured.errors());
         LatencyStats stats = LatencyStats.of(level, measured);
         results.add(stats);
@@ -151,7 +175,9 @@ public final class PortCreationBench {
         allErrors.stream().distinct().limit(20).forEach(e -> System.err.println("  " + e));
       }
     } finally {
-      client.close().await();
+      if (client != null) {
+        client.close().await();
+      }
       clientVertx.close().await();
       if (gateway != null) {
         gateway.stop().await();

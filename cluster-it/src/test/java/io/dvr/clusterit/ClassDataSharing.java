@@ -1,5 +1,7 @@
 package io.dvr.clusterit;
 
+import io.dvr.gateway.TestSecurity;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,7 +83,9 @@ final class ClassDataSharing {
         .ifPresentOrElse(r -> { }, () -> postgres.execute("CREATE DATABASE cds_training"));
     // Its own API port, so that the training agent reports to the training gateway and nowhere else.
     String api = String.valueOf(Cluster.freePort());
+    TestSecurity.agent("cds-training");
     Map<String, String> env = new java.util.HashMap<>(Map.of("DVR_API_PORT", api, "DVR_API_ADDRESS", "127.0.0.1:" + api,
+        "DVR_SECURITY_DIR", TestSecurity.dir().toString(),
         "DVR_DB_URL", "postgresql://postgres:postgres@127.0.0.1:" + postgres.port + "/cds_training",
         "DVR_CLUSTER_ENABLED", "true", "DVR_CLUSTER_HOST", "127.0.0.1",
         "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime()));

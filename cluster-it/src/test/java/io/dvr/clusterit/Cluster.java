@@ -2,6 +2,7 @@ package io.dvr.clusterit;
 
 import io.dvr.common.cluster.TestCertificates;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.Agent;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -144,6 +145,8 @@ final class Cluster implements AutoCloseable {
     all.put("DVR_CLUSTER_NAME", name);
     // Each service shows its own certificate of the run's CA on the event bus, as deployed.
     all.putAll(pki().env(process));
+    // The tests' CA and key stores: every process serves and calls gRPC with TLS, as deployed.
+    all.put("DVR_SECURITY_DIR", TestSecurity.dir().toString());
     all.putAll(extraEnv);
     all.putAll(env);
     JvmProcess p = JvmProcess.start(process, mainClass, heap, all, port, dir, ClassDataSharing.flags(postgres));
@@ -158,6 +161,7 @@ final class Cluster implements AutoCloseable {
    * GetHostState through the API (a round trip over the event bus).
    */
   JvmProcess startAgents(String prefix, int count, int snat, Duration atMost) {
+    hosts(prefix, count).forEach(TestSecurity::agent); // each host's key store and credential, issued once
     JvmProcess agents = launch("agents-" + prefix, AgentsMain.class.getName(), "384m", Map.of(
         "DVR_AGENTS_PREFIX", prefix, "DVR_AGENTS_COUNT", String.valueOf(count),
         "DVR_AGENTS_SNAT_COUNT", String.valueOf(snat), "DVR_API_ADDRESS", "127.0.0.1:" + apiPort,

@@ -2,6 +2,7 @@ package io.dvr.clusterit;
 
 import io.dvr.common.grpc.Unary;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -21,7 +22,7 @@ final class Rpc implements AutoCloseable {
       GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
   final Vertx vertx = Vertx.vertx();
-  private final GrpcClient client = GrpcClient.client(vertx);
+  private final GrpcClient client = TestSecurity.user().newClient(vertx);
 
   ApiClient api(int port) {
     return new ApiClient(vertx, port);

@@ -2,6 +2,9 @@ package io.dvr.common;
 
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
+import io.dvr.common.security.GrpcTls;
+import io.dvr.common.security.Identity;
+import io.dvr.common.security.Insecure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -35,8 +38,22 @@ public final class ServiceMain {
       List<Service> services, Supplier<Future<Boolean>> ready) {
     String host = settings.get(service + ".host", "0.0.0.0");
     int port = settings.getInt(service + ".port", defaultPort);
-    return ServiceEndpoint.start(vertx, host, port, services, ready)
-        .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{}", service, host, s.actualPort()));
+    return GrpcTls.load(vertx, settings, identity(service, settings))
+        .compose(tls -> ServiceEndpoint.start(vertx, host, port, services, ready, tls)
+            .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{} ({})", service, host, s.actualPort(),
+                tls.enabled() ? "TLS" : "plaintext, insecure")));
+  }
+
+  /**
+   * The identity whose certificate a service presents: {@code host-<host.name>} for a host agent,
+   * else the service's module name ({@code scheduler} is {@code scheduler-svc}).
+   */
+  public static Identity identity(String service, Settings settings) {
+    return switch (service) {
+      case "host-agent" -> Identity.hostAgent(settings.get("host.name", "unnamed"));
+      case "api-gateway" -> Identity.service(service);
+      default -> Identity.service(service + "-svc");
+    };
   }
 
   /**
@@ -46,6 +63,7 @@ public final class ServiceMain {
    */
   public static void run(String service, Function<Vertx, Future<?>> starter) {
     Settings settings = Settings.fromEnvironment();
+    Insecure.warnIfOn(settings, service);
     long timeoutSeconds = settings.getLong("start-timeout-seconds", 120);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, service + "-start-watchdog");

@@ -22,6 +22,6 @@ public interface Api extends AutoCloseable {
   /** Opens an {@link Api} for the global options; called once, on the first call of a command. */
   @FunctionalInterface
   interface Factory {
-    Api open(ServerAddress server, int timeoutSeconds);
+    Api open(ServerAddress server, Transport transport, int timeoutSeconds);
   }
 }

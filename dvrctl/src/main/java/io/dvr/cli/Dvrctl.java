@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Manage networks, subnets, distributed routers, ports, floating IPs and agents.",
-    footer = {"", "Environment: DVRCTL_SERVER is the default of --server."})
+    footer = {"", "Environment: DVRCTL_SERVER is the default of --server, DVRCTL_CA of --ca."})
 public final class Dvrctl implements Callable<Integer> {
 
   /** The subcommands, grouped by resource in the order the help lists them. */
@@ -52,6 +52,15 @@ public final class Dvrctl implements Callable<Integer> {
       defaultValue = "${env:DVRCTL_SERVER:-localhost:9090}", converter = ServerAddress.Converter.class,
       description = "API server (default: $DVRCTL_SERVER, else localhost:9090).")
   ServerAddress server;
+
+  @Option(names = "--ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "CA certificate to verify the server with (default: $DVRCTL_CA, else ~/.dvr/security/ca.pem,"
+          + " which the lab creates).")
+  java.nio.file.Path ca;
+
+  @Option(names = "--insecure", scope = ScopeType.INHERIT,
+      description = "Plaintext, no TLS: only for a server started with DVR_INSECURE=true.")
+  boolean insecure;
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Print the API's messages as JSON instead of tables.")
@@ -128,7 +137,7 @@ public final class Dvrctl implements Callable<Integer> {
 
   Api api() {
     if (api == null) {
-      api = factory.open(server, timeoutSeconds);
+      api = factory.open(server, insecure ? Transport.PLAINTEXT : Transport.tls(ca), timeoutSeconds);
     }
     return api;
   }

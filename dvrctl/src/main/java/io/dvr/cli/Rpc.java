@@ -36,8 +36,11 @@ public final class Rpc implements Api {
   private final SocketAddress address;
   private final long timeoutMillis;
 
-  private Rpc(ServerAddress server, int timeoutSeconds) {
+  private final Transport transport;
+
+  private Rpc(ServerAddress server, Transport transport, int timeoutSeconds) {
     this.server = server;
+    this.transport = transport;
     this.address = SocketAddress.inetSocketAddress(server.port(), server.host());
     this.timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
     // A CLI needs one thread and must not leave a file cache behind in the working directory.
@@ -48,14 +51,19 @@ public final class Rpc implements Api {
         .setFileSystemOptions(new FileSystemOptions()
             .setFileCachingEnabled(false)
             .setClassPathResolvingEnabled(false)));
-    this.client = GrpcClient.client(vertx, new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false)
+    HttpClientOptions options;
+    try {
+      options = transport.options();
+    } catch (CliError e) {
+      vertx.close();
+      throw e;
+    }
+    this.client = GrpcClient.client(vertx, options
         .setConnectTimeout((int) Math.min(timeoutMillis, Integer.MAX_VALUE)));
   }
 
-  public static Rpc open(ServerAddress server, int timeoutSeconds) {
-    return new Rpc(server, timeoutSeconds);
+  public static Rpc open(ServerAddress server, Transport transport, int timeoutSeconds) {
+    return new Rpc(server, transport, timeoutSeconds);
   }
 
   @Override
@@ -115,7 +123,24 @@ public final class Rpc implements Api {
       return timedOut();
     }
     String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    if (!transport.insecure() && isTls(cause)) {
+      return CliError.unreachable("no TLS connection to the server at " + server + " (" + detail + "): a server started"
+          + " with DVR_INSECURE=true needs --insecure; otherwise check that --ca (" + transport.ca() + ") is its CA");
+    }
+    if (transport.insecure() && detail.contains("closed")) {
+      return CliError.unreachable("the server at " + server + " closed the plaintext connection (" + detail
+          + "): it expects TLS; drop --insecure");
+    }
     return CliError.unreachable("cannot reach the server at " + server + ": " + detail);
+  }
+
+  private static boolean isTls(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private CliError timedOut() {

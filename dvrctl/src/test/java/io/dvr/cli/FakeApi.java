@@ -46,7 +46,7 @@ final class FakeApi implements Api {
   }
 
   Api.Factory factory() {
-    return (server, timeout) -> {
+    return (server, transport, timeout) -> {
       openedFor = server;
       openedWithTimeout = timeout;
       return this;

@@ -76,7 +76,7 @@ class RpcTest {
   @Test
   @DisplayName("a successful call returns the server's message")
   void success() {
-    try (Rpc rpc = Rpc.open(address, 5)) {
+    try (Rpc rpc = Rpc.open(address, Transport.PLAINTEXT, 5)) {
       Network network = rpc.call(NetworkServiceGrpcClient.GetNetwork, get(NET1));
       assertThat(network.getId()).isEqualTo(NET1);
       assertThat(network.getName()).isEqualTo("net1");
@@ -86,7 +86,7 @@ class RpcTest {
   @Test
   @DisplayName("a trailers-only error keeps the status and the server's message, decoded")
   void trailersOnlyError() {
-    try (Rpc rpc = Rpc.open(address, 5)) {
+    try (Rpc rpc = Rpc.open(address, Transport.PLAINTEXT, 5)) {
       CliError error = catchThrowableOfType(CliError.class,
           () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(MISSING)));
       assertThat(error.status()).isEqualTo("NOT_FOUND");
@@ -98,7 +98,7 @@ class RpcTest {
   @Test
   @DisplayName("an error sent after the headers keeps the message from the trailers")
   void errorInTrailers() {
-    try (Rpc rpc = Rpc.open(address, 5)) {
+    try (Rpc rpc = Rpc.open(address, Transport.PLAINTEXT, 5)) {
       CliError error = catchThrowableOfType(CliError.class,
           () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(FAILS_LATE)));
       assertThat(error.status()).isEqualTo("FAILED_PRECONDITION");
@@ -110,7 +110,7 @@ class RpcTest {
   @DisplayName("a server that never answers costs the timeout, then exit 3 naming the server")
   void silentServer() {
     long start = System.nanoTime();
-    try (Rpc rpc = Rpc.open(address, 1)) {
+    try (Rpc rpc = Rpc.open(address, Transport.PLAINTEXT, 1)) {
       CliError error = catchThrowableOfType(CliError.class,
           () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(SILENT)));
       assertThat(error.exitCode()).isEqualTo(3);
@@ -127,7 +127,7 @@ class RpcTest {
       port = socket.getLocalPort();
     }
     ServerAddress nowhere = new ServerAddress("127.0.0.1", port);
-    try (Rpc rpc = Rpc.open(nowhere, 5)) {
+    try (Rpc rpc = Rpc.open(nowhere, Transport.PLAINTEXT, 5)) {
       CliError error = catchThrowableOfType(CliError.class,
           () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(NET1)));
       assertThat(error.exitCode()).isEqualTo(3);
@@ -138,7 +138,7 @@ class RpcTest {
   @Test
   @DisplayName("the public run() shows the server's message on stderr and returns 1")
   void throughTheCli() {
-    CliRun run = CliRun.run(Rpc::open, "--server", address.toString(), "net-show", MISSING);
+    CliRun run = CliRun.run(Rpc::open, "--server", address.toString(), "--insecure", "net-show", MISSING);
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo("Error (NOT_FOUND): " + MESSAGE + "\n");
@@ -148,7 +148,7 @@ class RpcTest {
   @Test
   @DisplayName("a message spelled as the gRPC spec says keeps its '+' (URL form decoding would make it a space)")
   void specSpelledMessage() {
-    try (Rpc rpc = Rpc.open(address, 5)) {
+    try (Rpc rpc = Rpc.open(address, Transport.PLAINTEXT, 5)) {
       CliError error = catchThrowableOfType(CliError.class,
           () -> rpc.call(NetworkServiceGrpcClient.GetNetwork, get(SPEC_SPELLED)));
       assertThat(error.status()).isEqualTo("INVALID_ARGUMENT");

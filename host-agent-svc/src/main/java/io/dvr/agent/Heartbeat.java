@@ -2,6 +2,7 @@ package io.dvr.agent;
 
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.Unary;
+import io.dvr.common.security.GrpcTls;
 import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.ReportAgentStateRequest;
@@ -28,9 +29,10 @@ final class Heartbeat {
   private boolean started;
   private long timer = -1;
 
-  Heartbeat(Vertx vertx, Settings settings, String host, String mode) {
+  /** {@code tls}: the agent's own certificate (it proves the host it reports for) and the CA that api-gateway's must match. */
+  Heartbeat(Vertx vertx, Settings settings, String host, String mode, GrpcTls tls) {
     this.vertx = vertx;
-    this.client = GrpcClient.client(vertx);
+    this.client = tls.newClient(vertx);
     this.api = apiAddress(settings.get("api.address", "127.0.0.1:9090"));
     this.intervalMillis = settings.getLong("agent.report-interval-seconds", 30) * 1000;
     this.report = ReportAgentStateRequest.newBuilder().setHost(host).setAgentType(AgentModes.L3_AGENT)

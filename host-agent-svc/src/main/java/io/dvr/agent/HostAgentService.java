@@ -4,6 +4,9 @@ import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.agent.sync.RouterSync;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
+import io.dvr.common.security.GrpcTls;
+import io.dvr.common.security.HostProofs;
+import io.dvr.common.security.Identity;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.grpc.GrpcErrors;
 import io.dvr.common.model.AgentModes;
@@ -66,11 +69,23 @@ public final class HostAgentService {
       return Future.failedFuture(new IllegalArgumentException("setting agent.mode ("
           + Settings.envName("agent.mode") + ") is '" + mode + "'; it must be dvr or dvr_snat"));
     }
+    // The agent's certificate: read on a worker (files), then the agent starts with it.
+    return vertx.executeBlocking(() -> new Credentials(GrpcTls.of(settings, Identity.hostAgent(name)),
+            HostProofs.sender(settings, name)))
+        .compose(credentials -> start(vertx, settings, given, name, mode, credentials));
+  }
+
+  /** What proves the agent's host: its certificate (gRPC) and its event-bus credential. */
+  private record Credentials(GrpcTls tls, HostProofs.Sender proof) {}
+
+  private static Future<HostAgentService> start(Vertx vertx, Settings settings, HostSetup given, String name, String mode,
+      Credentials credentials) {
+    GrpcTls tls = credentials.tls();
     HostConfig config;
     Heartbeat heartbeat;
     try {
       config = HostConfig.fromSettings(settings, name, mode);
-      heartbeat = new Heartbeat(vertx, settings, name, mode);
+      heartbeat = new Heartbeat(vertx, settings, name, mode, tls);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -81,7 +96,8 @@ public final class HostAgentService {
       heartbeat.stop();
       return Future.failedFuture(e);
     }
-    RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000));
+    RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000),
+        credentials.proof());
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {

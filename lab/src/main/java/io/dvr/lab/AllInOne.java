@@ -6,6 +6,8 @@ import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.arp.ArpService;
 import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
+import io.dvr.common.security.GrpcTls;
+import io.dvr.common.security.Insecure;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.macalloc.MacAllocatorService;
 import io.dvr.scheduler.SchedulerService;
@@ -67,7 +69,12 @@ public final class AllInOne {
    * scheduler-svc unless {@code withScheduler} is false ({@link #startScheduler()} starts it later).
    * Hosts join with {@link #addHost}; a test restarting the control plane orders its parts so.
    */
-  static Future<AllInOne> startControlPlane(Vertx vertx, Settings settings, boolean withScheduler) {
+  static Future<AllInOne> startControlPlane(Vertx vertx, Settings given, boolean withScheduler) {
+    return vertx.executeBlocking(() -> LabSecurity.prepare(given, HOSTS.stream().map(h -> h[0]).toList()))
+        .compose(settings -> startControlPlaneOn(vertx, settings, withScheduler));
+  }
+
+  private static Future<AllInOne> startControlPlaneOn(Vertx vertx, Settings settings, boolean withScheduler) {
     return Database.open(vertx, settings).compose(db -> ApiGateway.start(vertx, settings, db)
         .onFailure(err -> db.close())
         .compose(gateway -> {
@@ -110,7 +117,11 @@ public final class AllInOne {
     tunnelIps.computeIfAbsent(host, h -> "10.0.0." + (11 + tunnelIps.size()));
     hosts.put(host, kernel);
     facts.put(host, hostFacts);
-    return startAgent(host, mode, agentPort);
+    // The lab holds its CA: a host joining it gets its agent certificate here.
+    return vertx.executeBlocking(() -> {
+      LabSecurity.addHost(settings, host);
+      return null;
+    }).compose(v -> startAgent(host, mode, agentPort));
   }
 
   private Future<HostAgentService> startAgent(String host, String mode, int agentPort) {
@@ -176,7 +187,13 @@ public final class AllInOne {
   }
 
   public static void main(String[] args) {
-    Settings settings = Settings.fromEnvironment();
+    if (args.length > 0) {
+      System.exit(MintCommand.run(args, Settings.fromEnvironment(), System.out, System.err));
+    }
+    Settings environment = Settings.fromEnvironment();
+    Insecure.warnIfOn(environment, "all-in-one lab");
+    // Before Vert.x: the clustered event bus (when on) needs the TLS files at creation.
+    Settings settings = LabSecurity.prepare(environment, HOSTS.stream().map(h -> h[0]).toList());
     VertxBootstrap.start(settings)
         .compose(vertx -> start(vertx, settings).compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
           LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list", lab.apiPort());
@@ -193,7 +210,8 @@ public final class AllInOne {
     if (!settings.getBoolean("lab.seed", false)) {
       return Future.succeededFuture(lab);
     }
-    return new SeedLoader(vertx, lab.apiPort()).load().map(outcome -> {
+    return vertx.executeBlocking(() -> GrpcTls.of(lab.settings, ApiGateway.IDENTITY))
+        .compose(tls -> new SeedLoader(vertx, lab.apiPort(), tls).load()).map(outcome -> {
       LOG.info("lab.seed: {}", outcome.message);
       return lab;
     });

@@ -26,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.dvr.common.security.GrpcTls;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.ArrayList;
@@ -46,8 +47,9 @@ final class SeedLoader {
   private final GrpcClient client;
   private final SocketAddress api;
 
-  SeedLoader(Vertx vertx, int apiPort) {
-    this.client = GrpcClient.client(vertx);
+  /** {@code tls}: how the lab's own client reaches its API (TLS with a service's certificate, unless insecure). */
+  SeedLoader(Vertx vertx, int apiPort, GrpcTls tls) {
+    this.client = tls.newClient(vertx);
     this.api = SocketAddress.inetSocketAddress(apiPort, "127.0.0.1");
   }
 

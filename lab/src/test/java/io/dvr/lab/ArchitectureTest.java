@@ -52,7 +52,7 @@ class ArchitectureTest {
         .check(main);
     classes().that().resideInAPackage("io.dvr.store..")
         .should().haveNameMatching(
-            "io\\.dvr\\.store\\.(Database|DatabaseFailures|DatabaseHealth|EmbeddedServer|EmbeddedSupervisor|LeftoverServer"
+            "io\\.dvr\\.store\\.(Database|DatabaseFailures|DatabaseHealth|EmbeddedServer|EmbeddedPassword|EmbeddedSupervisor|LeftoverServer"
                 + "|Migrations|Tx|Store|Outbox|OutboxRelay|OutboxMeters|Page|package-info)(\\$.*)?")
         .because("placement, ARP, MAC, IPAM and resource rules live in the service that owns them")
         .check(main);

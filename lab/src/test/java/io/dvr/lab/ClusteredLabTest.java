@@ -9,6 +9,7 @@ import io.dvr.common.VertxBootstrap;
 import io.dvr.common.cluster.TestCertificates;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.ListNetworksRequest;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
@@ -47,7 +48,9 @@ class ClusteredLabTest {
     services.put("cluster.port", String.valueOf(a));
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), services)) {
       ApiClient.await(AllInOne.seedIfAsked(fx.vertx, Settings.of(Map.of("lab.seed", "true")), fx.lab));
-      Settings agentSettings = Settings.of(cluster).with(pki.settings("compute9")).with(Map.of("cluster.port", String.valueOf(b),
+      TestSecurity.agent("compute9"); // the host's certificate and credential, as minted for a new host
+      Settings agentSettings = Settings.of(cluster).with(TestSecurity.settings()).with(pki.settings("compute9"))
+          .with(Map.of("cluster.port", String.valueOf(b),
           "cluster.lite-member", "true", "host.name", "compute9", "agent.mode", "dvr", "host-agent.port", "0",
           "api.address", "127.0.0.1:" + fx.lab.apiPort()));
       Vertx remote = ApiClient.await(VertxBootstrap.start(agentSettings));

@@ -9,6 +9,7 @@ import io.dvr.agent.render.Names;
 import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -43,7 +44,7 @@ class ControlPlaneRestartTest {
   void seededLabStopped() {
     settings = LabFixture.settings(dataDir.resolve("pg"), Map.of());
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort()).load());
+      ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load());
       // The seed's whole effect: the SNAT on network and the fg- port (made after the floating IP) on compute1.
       Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         assertThat(fx.host("network").ipNetns()).contains(Names.snatNamespace(SeedLoader.ROUTER_ID));

@@ -11,6 +11,7 @@ import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Vertx;
@@ -43,11 +44,15 @@ final class LabFixture implements AutoCloseable {
     return new LabFixture(vertx, lab);
   }
 
-  /** The lab's settings for tests: the data directory, every port chosen freely, a quick outbox poll. */
+  /**
+   * The lab's settings for tests: the data directory, every port chosen freely, a quick outbox poll,
+   * and the tests' security material (TLS and agent credentials as a real lab has them).
+   */
   static Settings settings(Path dataDir, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of("db.data-dir", dataDir.toString(),
         "api.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
-        "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200"));
+        "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200",
+        "security.dir", TestSecurity.dir().toString()));
     values.putAll(extra);
     return Settings.of(values);
   }
@@ -58,8 +63,10 @@ final class LabFixture implements AutoCloseable {
 
   /** The full state the control plane holds for a host, read from the database now. */
   HostRouters routersOf(String host) {
-    return ApiClient.await(Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS,
-        GetHostRoutersRequest.newBuilder().setHost(host).build(), HostRouters.parser(), 10_000));
+    GetHostRoutersRequest request = GetHostRoutersRequest.newBuilder().setHost(host).build();
+    // Asked as the host's agent asks: with the proof of its credential.
+    return ApiClient.await(Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), 10_000,
+        TestSecurity.proof(host).options(request)));
   }
 
   /** What a full recompute from the database would change on the host (empty: converged). */

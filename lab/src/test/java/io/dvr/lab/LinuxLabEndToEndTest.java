@@ -10,6 +10,7 @@ import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.gateway.SeedTopology;
 import io.dvr.macalloc.MacAllocatorService;
@@ -120,7 +121,8 @@ class LinuxLabEndToEndTest {
 
     tmp = Files.createTempDirectory("linux-lab-e2e");
     base = Settings.of(new HashMap<>(Map.of("db.data-dir", tmp.resolve("pg").toString(), "api.port", "0",
-        "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200")));
+        "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200",
+        "security.dir", TestSecurity.dir().toString())));
     vertx = ApiClient.await(VertxBootstrap.start(base));
     db = ApiClient.await(Database.open(vertx, base));
     gateway = ApiClient.await(ApiGateway.start(vertx, base, db));
@@ -302,8 +304,9 @@ class LinuxLabEndToEndTest {
   }
 
   HostRouters routersOf(String host) {
-    return ApiClient.await(Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS,
-        GetHostRoutersRequest.newBuilder().setHost(host).build(), HostRouters.parser(), 10_000));
+    GetHostRoutersRequest request = GetHostRoutersRequest.newBuilder().setHost(host).build();
+    return ApiClient.await(Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), 10_000,
+        TestSecurity.proof(host).options(request)));
   }
 
   // ---- the traffic kinds, in the order of dvr-reference.md §10 ----

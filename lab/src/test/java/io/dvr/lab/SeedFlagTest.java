@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.agent.render.Names;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import io.dvr.proto.v1.CreateNetworkRequest;
 import io.dvr.proto.v1.CreateRouterRequest;
 import io.dvr.proto.v1.FloatingIp;
@@ -60,11 +61,11 @@ class SeedFlagTest {
   void secondStartSeedsNothing() {
     Resources first;
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort()).load())).isEqualTo(SeedLoader.Outcome.LOADED);
+      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load())).isEqualTo(SeedLoader.Outcome.LOADED);
       first = Resources.of(fx.api);
     }
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort()).load()))
+      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load()))
           .isEqualTo(SeedLoader.Outcome.ALREADY_THERE);
       assertThat(Resources.of(fx.api)).isEqualTo(first);
     }
@@ -84,7 +85,7 @@ class SeedFlagTest {
           .setName("dvr-r1").setDistributed(true).build());
       Resources before = Resources.of(fx.api);
 
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort()).load())).isEqualTo(SeedLoader.Outcome.NOT_EMPTY);
+      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load())).isEqualTo(SeedLoader.Outcome.NOT_EMPTY);
       ApiClient.await(AllInOne.seedIfAsked(fx.vertx, SEED, fx.lab));
 
       assertThat(Resources.of(fx.api)).isEqualTo(before);

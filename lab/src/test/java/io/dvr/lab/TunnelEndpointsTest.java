@@ -31,11 +31,11 @@ class TunnelEndpointsTest {
       ReportAgentStateRequest compute3 = ReportAgentStateRequest.newBuilder().setHost("compute3")
           .setAgentType("L3 agent").setAgentMode("dvr").setBinary("host-agent-svc").setStartFlag(true)
           .setTunnelIp("172.31.0.14").build();
-      Agent agent = f.api.call(AgentServiceGrpcClient.ReportAgentState, compute3);
+      Agent agent = f.api.asAgent("compute3").call(AgentServiceGrpcClient.ReportAgentState, compute3);
       awaitEveryAgentSees(f, "compute3", "172.31.0.14");
 
       // The host's underlay was renumbered: its next heartbeat (no restart) carries the new address.
-      f.api.call(AgentServiceGrpcClient.ReportAgentState,
+      f.api.asAgent("compute3").call(AgentServiceGrpcClient.ReportAgentState,
           compute3.toBuilder().setStartFlag(false).setTunnelIp("172.31.0.24").build());
       awaitEveryAgentSees(f, "compute3", "172.31.0.24");
 

@@ -5,6 +5,12 @@ import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.security.AgentCalls;
+import io.dvr.common.security.HostCredentials;
+import io.dvr.common.security.Insecure;
+import io.dvr.common.security.HostProofs;
+import java.time.Clock;
+import java.util.Optional;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
 import io.dvr.proto.v1.GetHostRoutersRequest;
@@ -12,7 +18,6 @@ import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
-import io.dvr.proto.v1.SchedulerServiceGrpcService;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TunnelEndpoint;
 import io.dvr.scheduler.store.FipGatewayPorts;
@@ -78,18 +83,21 @@ public final class SchedulerService {
   public static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db) {
     Store store = new Store(db.pool());
     long downSeconds = settings.getLong("agent.down-time-seconds", 75);
-    return store.read(SchedulerStore::databaseNow)
-        .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now)));
+    // The secret that checks the agents' proofs on host-routers requests: a file, read on a worker.
+    return HostProofs.loadCredentials(vertx, settings)
+        .compose(agents -> store.read(SchedulerStore::databaseNow)
+            .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now), agents.orElse(null))));
   }
 
   private static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db, Store store,
-      SchedulerStore rules) {
+      SchedulerStore rules, HostCredentials agents) {
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     SchedulerService service = new SchedulerService(vertx, store, rules, busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
     service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
-        views::getHostRouters));
+        views::getHostRouters, HostProofs.admission(agents, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest::getHost,
+            Clock.systemUTC())));
     service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
         views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
@@ -101,7 +109,7 @@ public final class SchedulerService {
     service.held.later(rules.agentDownTime().toMillis(), service::rescheduleAll);
     service.rescheduleAll();
     return service.held.served(
-        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(SchedulerServiceGrpcService.of(new SchedulerGrpc(views))),
+        ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(new SchedulerGrpcService(new SchedulerGrpc(views), new AgentCalls(!Insecure.on(settings)))),
             db.health()::check), service);
   }
 

@@ -66,7 +66,7 @@ public final class Database implements AutoCloseable {
       EmbeddedServer server = EmbeddedServer.start(dataDir, settings.getInt("db.embedded-port", 0));
       PgConnectOptions options = new PgConnectOptions()
           .setHost("127.0.0.1").setPort(server.port())
-          .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+          .setDatabase("postgres").setUser("postgres").setPassword(server.password());
       return new Object[] {options, new EmbeddedSupervisor(dataDir, server)};
     }).compose(parts -> {
       PgConnectOptions options = ((PgConnectOptions) parts[0])

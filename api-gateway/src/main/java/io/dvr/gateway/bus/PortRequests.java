@@ -1,6 +1,9 @@
 package io.dvr.gateway.bus;
 
 import io.dvr.common.bus.Bus;
+import io.dvr.common.security.HostCredentials;
+import io.dvr.common.security.HostProofs;
+import java.time.Clock;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.gateway.store.FipGatewayPortStore;
@@ -31,7 +34,11 @@ public final class PortRequests {
   private final PortStore ports;
   private final FipGatewayPortStore fipGateways;
 
-  public PortRequests(Store store, PortStore ports) {
+  private final HostCredentials agents;
+
+  /** {@code agents}: checks that a port-status report comes from its host's agent; null: no check (insecure). */
+  public PortRequests(Store store, PortStore ports, HostCredentials agents) {
+    this.agents = agents;
     this.store = store;
     this.ports = ports;
     this.fipGateways = new FipGatewayPortStore(ports);
@@ -40,7 +47,8 @@ public final class PortRequests {
   /** Serves the requests; unregister the returned consumers to stop. */
   public List<MessageConsumer<Buffer>> serve(Vertx vertx) {
     return List.of(
-        Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), this::portsWired),
+        Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), this::portsWired,
+            HostProofs.admission(agents, EventAddresses.PORTS_WIRED, PortsWired::getHost, Clock.systemUTC())),
         Bus.serve(vertx, EventAddresses.SYNC_FIP_GATEWAY_PORTS, SyncFipGatewayPortsRequest.parser(),
             this::syncFipGatewayPorts));
   }

@@ -43,10 +43,16 @@ public final class Bus {
   }
 
   public static <R> Future<R> request(Vertx vertx, String address, Message request, Parser<R> reply, long timeoutMillis) {
+    return request(vertx, address, request, reply, timeoutMillis, new DeliveryOptions());
+  }
+
+  /** A request with delivery options (headers such as a host's proof); the timeout is set here. */
+  public static <R> Future<R> request(Vertx vertx, String address, Message request, Parser<R> reply, long timeoutMillis,
+      DeliveryOptions options) {
     BusContract.Binding binding = BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
     BusContract.checkMessage(binding, address, request);
     BusContract.checkParser(address, binding.reply(), reply, "replies");
-    return InFlightRequests.of(vertx).request(address, encode(request), timeoutMillis)
+    return InFlightRequests.of(vertx).request(address, encode(request), options, timeoutMillis)
         .map(msg -> decode(reply, msg.body()))
         .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() > 0
             ? new ApiError(GrpcStatus.valueOf(re.failureCode()), re.getMessage())
@@ -56,12 +62,26 @@ public final class Bus {
   /** Answers requests on an address; a failure replies with its gRPC status code and message. */
   public static <Q, R extends Message> MessageConsumer<Buffer> serve(Vertx vertx, String address, Parser<Q> parser,
       Function<Q, Future<R>> handler) {
+    return serve(vertx, address, parser, handler, (request, msg) -> null);
+  }
+
+  /** Who may ask: null to answer, else the refusal to reply with (before the handler sees the request). */
+  @FunctionalInterface
+  public interface Admission<Q> {
+    ApiError refusal(Q request, io.vertx.core.eventbus.Message<Buffer> message);
+  }
+
+  /** The same, answering only the requests {@code admission} lets in. */
+  public static <Q, R extends Message> MessageConsumer<Buffer> serve(Vertx vertx, String address, Parser<Q> parser,
+      Function<Q, Future<R>> handler, Admission<Q> admission) {
     BusContract.checkParser(address, BusContract.check(address, BusContract.Kind.REQUEST_REPLY).request(), parser,
         "is asked with");
     return vertx.eventBus().<Buffer>consumer(address, msg -> {
       Future<R> result;
       try {
-        result = handler.apply(decode(parser, msg.body()));
+        Q request = decode(parser, msg.body());
+        ApiError refused = admission.refusal(request, msg);
+        result = refused != null ? Future.failedFuture(refused) : handler.apply(request);
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }

@@ -48,8 +48,9 @@ public final class InFlightRequests {
   }
 
   /** Sends a request; it is sent again if a member leaves the cluster before it is answered. */
-  Future<Message<Buffer>> request(String address, Buffer body, long timeoutMillis) {
-    Pending p = new Pending(address, body, System.nanoTime() + timeoutMillis * 1_000_000, vertx.getOrCreateContext());
+  Future<Message<Buffer>> request(String address, Buffer body, DeliveryOptions options, long timeoutMillis) {
+    Pending p = new Pending(address, body, options, System.nanoTime() + timeoutMillis * 1_000_000,
+        vertx.getOrCreateContext());
     pending.add(p);
     p.send();
     return p.answer.future().onComplete(done -> pending.remove(p));
@@ -73,15 +74,17 @@ public final class InFlightRequests {
   private final class Pending {
     final String address;
     final Buffer body;
+    final DeliveryOptions options;
     final long deadlineNanos;
     final Context context;
     final Promise<Message<Buffer>> answer = Promise.promise();
     /** Attempts sent and not yet ended; touched on {@link #context} only. */
     int outstanding;
 
-    Pending(String address, Buffer body, long deadlineNanos, Context context) {
+    Pending(String address, Buffer body, DeliveryOptions options, long deadlineNanos, Context context) {
       this.address = address;
       this.body = body;
+      this.options = options;
       this.deadlineNanos = deadlineNanos;
       this.context = context;
     }
@@ -92,7 +95,7 @@ public final class InFlightRequests {
         return;
       }
       outstanding++;
-      vertx.eventBus().<Buffer>request(address, body, new DeliveryOptions().setSendTimeout(left))
+      vertx.eventBus().<Buffer>request(address, body, new DeliveryOptions(options).setSendTimeout(left))
           .onComplete(res -> {
             outstanding--;
             if (res.succeeded()) {

@@ -1,6 +1,7 @@
 package io.dvr.common.grpc;
 
 import io.dvr.common.Metrics;
+import io.dvr.common.security.GrpcTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -18,13 +19,13 @@ import java.util.function.Supplier;
 /**
  * One listening port per service: gRPC (the service's own API, {@code grpc.health.v1} and server
  * reflection, so grpcurl works) and, on plain HTTP/1.1 of the same port, {@code GET /healthz}
- * (liveness) and {@code GET /metrics} (Prometheus).
+ * (liveness) and {@code GET /metrics} (Prometheus). Over TLS unless insecure ({@link GrpcTls}).
  */
 public final class ServiceEndpoint {
   private ServiceEndpoint() {}
 
   public static Future<HttpServer> start(Vertx vertx, String host, int port, List<Service> services,
-      Supplier<Future<Boolean>> ready) {
+      Supplier<Future<Boolean>> ready, GrpcTls tls) {
     GrpcServerOptions options = new GrpcServerOptions();
     GrpcServer grpc = GrpcServer.server(vertx, options);
     HealthService health = HealthService.create(vertx);
@@ -38,7 +39,7 @@ public final class ServiceEndpoint {
     grpc.addService(ReflectionService.v1());
     GrpcIntake intake = GrpcIntake.of(grpc, grpc.services(), options.getMaxMessageSize());
     var metrics = PrometheusRequestHandler.create(Metrics.registry());
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    return vertx.createHttpServer(tls.server(new HttpServerOptions().setHost(host).setPort(port)))
         .requestHandler(request -> route(request, intake, metrics, ready))
         .listen();
   }

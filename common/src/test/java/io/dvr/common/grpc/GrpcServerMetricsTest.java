@@ -48,7 +48,7 @@ class GrpcServerMetricsTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     server = await(ServiceEndpoint.start(vertx, "127.0.0.1", 0, List.of(MacAllocatorServiceGrpcService.of(new Allocator())),
-        () -> Future.succeededFuture(true)));
+        () -> Future.succeededFuture(true), io.dvr.common.security.GrpcTls.off()));
     client = GrpcClient.client(vertx);
     http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));

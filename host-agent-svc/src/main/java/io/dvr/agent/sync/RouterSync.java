@@ -4,6 +4,7 @@ import com.google.protobuf.Parser;
 import io.dvr.agent.Dataplane;
 import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.security.HostProofs;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
@@ -66,15 +67,27 @@ public final class RouterSync {
   private final String mode;
   private final Dataplane dataplane;
   private final Timings timings;
+  private final HostProofs.Sender proof;
   private volatile Phase phase = new NotStarted();
   /** The periodic full resync; set and cancelled on the sync's context. */
   private long resyncTimer = -1;
 
   public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis) {
-    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis));
+    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis), HostProofs.Sender.NONE);
+  }
+
+  /** {@code proof}: signs the requests that speak for the host (its ports' status, its routers). */
+  public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis,
+      HostProofs.Sender proof) {
+    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis), proof);
   }
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings) {
+    this(vertx, host, mode, dataplane, timings, HostProofs.Sender.NONE);
+  }
+
+  RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings, HostProofs.Sender proof) {
+    this.proof = proof;
     this.vertx = vertx;
     this.host = host;
     this.mode = mode;
@@ -107,7 +120,7 @@ public final class RouterSync {
     long timeout = timings.requestTimeoutMillis();
     HostView view = new HostView(ctx, host, mode);
     WiredPortReporter reporter = new WiredPortReporter(ctx, dataplane::wiredPorts,
-        report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout),
+        report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout, proof.options(report)),
         timings.reportRetryMillis());
     ApplyMeters meters = new ApplyMeters(Metrics.registry(), host);
     Applier applier = new Applier(ctx, dataplane, view::wanted, timings.applyBackoff(), new Applier.Outcome() {
@@ -127,7 +140,8 @@ public final class RouterSync {
       }
     });
     RouterFetcher fetcher = new RouterFetcher(ctx,
-        request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout),
+        request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
+            proof.options(request)),
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
           if (scope instanceof FetchScope.Routers some) {
