@@ -8,13 +8,19 @@ import io.dvr.gateway.api.MtuPolicy;
 import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
 import io.dvr.gateway.api.RouterApi;
+import io.dvr.gateway.api.QuotaApi;
 import io.dvr.gateway.api.SubnetApi;
+import io.dvr.gateway.api.TokenApi;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.auth.SecurityFiles;
+import io.dvr.gateway.auth.TokenAuthority;
 import io.dvr.gateway.bus.PortRequests;
 import io.dvr.gateway.store.AgentStore;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.gateway.store.GatewayConstraints;
 import io.dvr.gateway.store.NetworkStore;
 import io.dvr.gateway.store.PortStore;
+import io.dvr.gateway.store.QuotaStore;
 import io.dvr.gateway.store.RouterStore;
 import io.dvr.store.Database;
 import io.dvr.store.OutboxRelay;
@@ -23,6 +29,8 @@ import io.dvr.proto.v1.AgentServiceGrpcService;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
 import io.dvr.proto.v1.NetworkServiceGrpcService;
 import io.dvr.proto.v1.PortServiceGrpcService;
+import io.dvr.proto.v1.QuotaServiceGrpcService;
+import io.dvr.proto.v1.TokenServiceGrpcService;
 import io.dvr.proto.v1.RouterServiceGrpcService;
 import io.dvr.proto.v1.SubnetServiceGrpcService;
 import io.vertx.core.Future;
@@ -30,7 +38,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +60,11 @@ public final class ApiGateway {
   private final HttpServer server;
   private final OutboxRelay relay;
   private final List<MessageConsumer<Buffer>> consumers;
+  private final Path adminToken;
 
   private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
-      List<MessageConsumer<Buffer>> consumers) {
+      List<MessageConsumer<Buffer>> consumers, Path adminToken) {
+    this.adminToken = adminToken;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.server = server;
@@ -71,6 +84,24 @@ public final class ApiGateway {
   }
 
   private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb) {
+    Clock clock = Clock.systemUTC();
+    if (settings.getBoolean("insecure", false)) {
+      LOG.warn("INSECURE (insecure=true, DVR_INSECURE): API AUTHENTICATION IS OFF. Every caller of port {} is an"
+          + " admin of project '{}' without a token. Never run this where anyone else can reach the port.",
+          settings.getInt("api.port", 9090), io.dvr.gateway.auth.Caller.ADMIN_PROJECT);
+      return start(vertx, settings, db, ownsDb, Authenticator.insecure(), null, clock);
+    }
+    // Reading or making the key and the admin token is file work: on a worker.
+    record Material(TokenAuthority tokens, Path adminToken) {}
+    return vertx.executeBlocking(() -> {
+      TokenAuthority tokens = new TokenAuthority(vertx, SecurityFiles.signingKey(settings),
+          settings.get("auth.issuer", "dvr"), settings.get("auth.audience", "dvr-api"), clock);
+      return new Material(tokens, SecurityFiles.adminToken(settings, tokens, clock));
+    }, false).compose(m -> start(vertx, settings, db, ownsDb, Authenticator.of(m.tokens()), m.adminToken(), clock));
+  }
+
+  private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb,
+      Authenticator auth, Path adminToken, Clock clock) {
     MtuPolicy mtu;
     try {
       mtu = new MtuPolicy(settings.getInt("network.physical-mtu", MtuPolicy.DEFAULT_PHYSICAL_MTU));
@@ -78,18 +109,21 @@ public final class ApiGateway {
       return Future.failedFuture(e);
     }
     Store store = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
-    PortStore ports = new PortStore();
-    NetworkStore networks = new NetworkStore();
-    RouterStore routers = new RouterStore(ports);
+    QuotaStore quotas = new QuotaStore();
+    PortStore ports = new PortStore(quotas);
+    NetworkStore networks = new NetworkStore(quotas);
+    RouterStore routers = new RouterStore(ports, quotas);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     var services = List.of(
-        NetworkServiceGrpcService.of(new NetworkApi(store, networks, mtu)),
-        SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
-        RouterServiceGrpcService.of(new RouterApi(vertx, store, routers, busTimeout)),
-        PortServiceGrpcService.of(new PortApi(store, ports)),
-        FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
-        AgentServiceGrpcService.of(new AgentApi(vertx, store, agents)));
+        NetworkServiceGrpcService.of(new NetworkApi(auth, store, networks, mtu)),
+        SubnetServiceGrpcService.of(new SubnetApi(auth, store, networks)),
+        RouterServiceGrpcService.of(new RouterApi(auth, vertx, store, routers, busTimeout)),
+        PortServiceGrpcService.of(new PortApi(auth, store, ports)),
+        FloatingIpServiceGrpcService.of(new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas))),
+        AgentServiceGrpcService.of(new AgentApi(auth, vertx, store, agents)),
+        TokenServiceGrpcService.of(new TokenApi(auth, vertx, clock)),
+        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
         : null;
@@ -98,9 +132,14 @@ public final class ApiGateway {
     List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports).serve(vertx);
     return ServiceEndpoint.start(vertx, host, port, services, db.health()::check)
         .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
+            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken)))
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
         .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
+  }
+
+  /** Where the bootstrap admin token is (none with authentication off). */
+  public Optional<Path> adminTokenFile() {
+    return Optional.ofNullable(adminToken);
   }
 
   public int port() {
