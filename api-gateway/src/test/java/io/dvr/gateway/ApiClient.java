@@ -7,17 +7,61 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.ServiceMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** A blocking test client of the dvr.v1 API over a real gRPC socket. */
+/**
+ * A blocking test client of the dvr.v1 API over a real gRPC socket. It sends its bearer token the
+ * way any client does ({@code authorization: Bearer <token>}), e.g. the admin token the gateway
+ * wrote to its security directory ({@link #tokenIn}); {@link #as} gives the same connection
+ * another caller's token.
+ */
 public class ApiClient {
   private final GrpcClient client;
   private final SocketAddress address;
+  private final String token;
 
+  /** A client without a token: the API refuses it (UNAUTHENTICATED) unless authentication is off. */
   public ApiClient(Vertx vertx, int port) {
-    this.client = GrpcClient.client(vertx);
-    this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+    this(vertx, port, null);
+  }
+
+  public ApiClient(Vertx vertx, int port, String token) {
+    this(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(port, "127.0.0.1"), token);
+  }
+
+  private ApiClient(GrpcClient client, SocketAddress address, String token) {
+    this.client = client;
+    this.address = address;
+    this.token = token;
+  }
+
+  /** The same server and connection, calling with another token (null: none). */
+  public ApiClient as(String otherToken) {
+    return new ApiClient(client, address, otherToken);
+  }
+
+  /** The token in a file, as dvrctl reads ~/.dvr/security/admin.token. */
+  public static String tokenIn(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no token in " + file, e);
+    }
+  }
+
+  /** The admin token a gateway or lab wrote into its security directory. */
+  public static String adminTokenIn(Path securityDir) {
+    return tokenIn(securityDir.resolve("admin.token"));
+  }
+
+  /** Where a fixture keeps the security material of the data directory {@code dataDir}: beside it. */
+  public static Path securityDirBeside(Path dataDir) {
+    return dataDir.resolveSibling(dataDir.getFileName() + "-security");
   }
 
   /** A call that must succeed. */
@@ -26,7 +70,7 @@ public class ApiClient {
   }
 
   public <Req, Resp> Future<Resp> async(ServiceMethod<Resp, Req> method, Req request) {
-    return Unary.call(client, address, method, request, 30_000);
+    return Unary.call(client, address, method, request, 30_000, token);
   }
 
   /** A call that must fail; returns the failure with the server's status and message. */

@@ -8,16 +8,20 @@ import java.util.Map;
 
 /**
  * A real api-gateway for tests: embedded PostgreSQL on a data directory, gRPC on an ephemeral
- * port, and a gRPC client that talks to it over a socket.
+ * port, and a gRPC client that talks to it over a socket with the admin token the gateway wrote
+ * into its security directory (beside the data directory unless {@code security.dir} is given).
  */
 public final class GatewayFixture extends ApiClient implements AutoCloseable {
   public final Vertx vertx;
   public final ApiGateway gateway;
+  /** The admin token (null with authentication off). */
+  public final String adminToken;
 
-  private GatewayFixture(Vertx vertx, ApiGateway gateway) {
-    super(vertx, gateway.port());
+  private GatewayFixture(Vertx vertx, ApiGateway gateway, String adminToken) {
+    super(vertx, gateway.port(), adminToken);
     this.vertx = vertx;
     this.gateway = gateway;
+    this.adminToken = adminToken;
   }
 
   public static GatewayFixture start(Path dataDir, Map<String, String> extra) {
@@ -28,8 +32,10 @@ public final class GatewayFixture extends ApiClient implements AutoCloseable {
   /** Starts on a given Vert.x, so that a test can listen on its event bus before the relay runs. */
   public static GatewayFixture start(Vertx vertx, Path dataDir, Map<String, String> extra) {
     Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0",
-        "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(extra);
-    return new GatewayFixture(vertx, await(ApiGateway.start(vertx, settings)));
+        "api.host", "127.0.0.1", "outbox.poll-ms", "200", "security.dir", securityDirBeside(dataDir).toString()))
+        .with(extra);
+    ApiGateway gateway = await(ApiGateway.start(vertx, settings));
+    return new GatewayFixture(vertx, gateway, gateway.adminTokenFile().map(ApiClient::tokenIn).orElse(null));
   }
 
   public static GatewayFixture start(Path dataDir) {
