@@ -27,7 +27,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Manage networks, subnets, distributed routers, ports, floating IPs and agents.",
-    footer = {"", "Environment: DVRCTL_SERVER is the default of --server."})
+    footer = {"", "Environment: DVRCTL_SERVER is the default of --server, DVRCTL_TOKEN of --token;",
+        "without either, the token is read from $DVR_SECURITY_DIR/admin.token, else ~/.dvr/security/admin.token."})
 public final class Dvrctl implements Callable<Integer> {
 
   /** The subcommands, grouped by resource in the order the help lists them. */
@@ -46,12 +47,22 @@ public final class Dvrctl implements Callable<Integer> {
       FloatingIpCommands.Show.class, FloatingIpCommands.Associate.class,
       FloatingIpCommands.Disassociate.class, FloatingIpCommands.Delete.class,
       AgentCommands.ListAll.class, AgentCommands.Show.class, AgentCommands.Delete.class,
-      AgentCommands.HostingRouter.class, AgentCommands.HostState.class);
+      AgentCommands.HostingRouter.class, AgentCommands.HostState.class,
+      QuotaCommands.Show.class, QuotaCommands.Update.class,
+      TokenCommands.Token.class);
 
   @Option(names = "--server", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
       defaultValue = "${env:DVRCTL_SERVER:-localhost:9090}", converter = ServerAddress.Converter.class,
       description = "API server (default: $DVRCTL_SERVER, else localhost:9090).")
   ServerAddress server;
+
+  @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
+      description = "Bearer token for the API (default: $DVRCTL_TOKEN, else the admin.token of the security directory).")
+  String token;
+
+  @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Read the bearer token from this file (keeps it out of the process list).")
+  java.nio.file.Path tokenFile;
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Print the API's messages as JSON instead of tables.")
@@ -92,7 +103,7 @@ public final class Dvrctl implements Callable<Integer> {
 
   /** Runs one command line against the real server; returns the exit code, never exits. */
   public static int run(PrintStream out, PrintStream err, String... args) {
-    return run(Rpc::open, out, err, args);
+    return run((server, timeout, token) -> Rpc.open(server, timeout, token), out, err, args);
   }
 
   static int run(Api.Factory factory, PrintStream out, PrintStream err, String... args) {
@@ -128,7 +139,7 @@ public final class Dvrctl implements Callable<Integer> {
 
   Api api() {
     if (api == null) {
-      api = factory.open(server, timeoutSeconds);
+      api = factory.open(server, timeoutSeconds, Credentials.token(token, tokenFile, System::getenv));
     }
     return api;
   }
