@@ -35,6 +35,7 @@ import io.dvr.proto.v1.RouterServiceGrpcService;
 import io.dvr.proto.v1.SubnetServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
+  private static final String AUTH_WORKERS = "dvr-api-auth";
 
   private final Database database;
   private final boolean ownsDatabase;
@@ -61,10 +63,12 @@ public final class ApiGateway {
   private final OutboxRelay relay;
   private final List<MessageConsumer<Buffer>> consumers;
   private final Path adminToken;
+  private final WorkerExecutor authWorkers;
 
   private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
-      List<MessageConsumer<Buffer>> consumers, Path adminToken) {
+      List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers) {
     this.adminToken = adminToken;
+    this.authWorkers = authWorkers;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.server = server;
@@ -85,23 +89,33 @@ public final class ApiGateway {
 
   private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb) {
     Clock clock = Clock.systemUTC();
+    // The threads of token work (files at start, ECDSA checks and signatures): a bounded pool of
+    // its own, shared by the instances of this process and released with the last one.
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor(AUTH_WORKERS, Math.max(2,
+        Runtime.getRuntime().availableProcessors()));
+    return start(vertx, settings, db, ownsDb, clock, workers).onFailure(err -> workers.close());
+  }
+
+  private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb, Clock clock,
+      WorkerExecutor workers) {
     if (settings.getBoolean("insecure", false)) {
       LOG.warn("INSECURE (insecure=true, DVR_INSECURE): API AUTHENTICATION IS OFF. Every caller of port {} is an"
           + " admin of project '{}' without a token. Never run this where anyone else can reach the port.",
           settings.getInt("api.port", 9090), io.dvr.gateway.auth.Caller.ADMIN_PROJECT);
-      return start(vertx, settings, db, ownsDb, Authenticator.insecure(), null, clock);
+      return start(vertx, settings, db, ownsDb, Authenticator.insecure(), null, clock, workers);
     }
     // Reading or making the key and the admin token is file work: on a worker.
     record Material(TokenAuthority tokens, Path adminToken) {}
-    return vertx.executeBlocking(() -> {
-      TokenAuthority tokens = new TokenAuthority(vertx, SecurityFiles.signingKey(settings),
+    return workers.executeBlocking(() -> {
+      TokenAuthority tokens = new TokenAuthority(vertx, workers, SecurityFiles.signingKey(settings),
           settings.get("auth.issuer", "dvr"), settings.get("auth.audience", "dvr-api"), clock);
       return new Material(tokens, SecurityFiles.adminToken(settings, tokens, clock));
-    }, false).compose(m -> start(vertx, settings, db, ownsDb, Authenticator.of(m.tokens()), m.adminToken(), clock));
+    }, false).compose(m -> start(vertx, settings, db, ownsDb, Authenticator.of(m.tokens()), m.adminToken(), clock,
+        workers));
   }
 
   private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb,
-      Authenticator auth, Path adminToken, Clock clock) {
+      Authenticator auth, Path adminToken, Clock clock, WorkerExecutor workers) {
     MtuPolicy mtu;
     try {
       mtu = new MtuPolicy(settings.getInt("network.physical-mtu", MtuPolicy.DEFAULT_PHYSICAL_MTU));
@@ -122,7 +136,7 @@ public final class ApiGateway {
         PortServiceGrpcService.of(new PortApi(auth, store, ports)),
         FloatingIpServiceGrpcService.of(new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas))),
         AgentServiceGrpcService.of(new AgentApi(auth, vertx, store, agents)),
-        TokenServiceGrpcService.of(new TokenApi(auth, vertx, clock)),
+        TokenServiceGrpcService.of(new TokenApi(auth, workers, clock)),
         QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000))
@@ -132,7 +146,7 @@ public final class ApiGateway {
     List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports).serve(vertx);
     return ServiceEndpoint.start(vertx, host, port, services, db.health()::check)
         .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken)))
+            .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken, workers)))
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()))
         .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
   }
@@ -158,11 +172,12 @@ public final class ApiGateway {
   public Future<Void> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
-    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(() -> {
-      if (ownsDatabase) {
-        database.close();
-      }
-      return Future.succeededFuture();
-    });
+    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(authWorkers::close)
+        .eventually(() -> {
+          if (ownsDatabase) {
+            database.close();
+          }
+          return Future.succeededFuture();
+        });
   }
 }

@@ -2,6 +2,9 @@ package io.dvr.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.gateway.auth.SecurityFiles;
 import io.dvr.gateway.auth.SigningKey;
@@ -44,6 +47,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("Every dvr.v1 call needs a valid bearer token; health, reflection and agent reports stay open")
 class AuthenticationTest {
@@ -51,14 +55,20 @@ class AuthenticationTest {
   static GatewayFixture gw;
   static Path securityDir;
 
+  /** Every log event of the test's run, from before the gateway starts. */
+  static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
   @BeforeAll
   static void start() {
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     gw = GatewayFixture.start(dataDir.resolve("pg"));
     securityDir = ApiClient.securityDirBeside(dataDir.resolve("pg"));
   }
 
   @AfterAll
   static void stop() {
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     gw.close();
   }
 
@@ -159,6 +169,40 @@ class AuthenticationTest {
       RpcFailure f = gw.as(token).fail(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.getDefaultInstance());
       assertThat(f.getMessage()).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
     }
+  }
+
+  @Test
+  @DisplayName("the logs of start, accepted and refused calls hold no token and no key, only where they are")
+  void logsHoldNoSecrets() throws Exception {
+    String expired = sameKey().sign(claims(Instant.now().minusSeconds(60).getEpochSecond()));
+    gw.as(expired).fail(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.getDefaultInstance());
+    gw.as(gw.adminToken + "x").fail(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.getDefaultInstance());
+    String member = issue("logged", "member");
+    gw.as(member).call(NetworkServiceGrpcClient.ListNetworks, ListNetworksRequest.getDefaultInstance());
+    SigningKey key = SigningKey.read(securityDir.resolve(SecurityFiles.KEY_FILE));
+    List<String> secrets = List.of(gw.adminToken, expired, member, signature(gw.adminToken), signature(member),
+        pemBody(key.privatePem()));
+    List<String> lines = new ArrayList<>();
+    synchronized (logs) {
+      logs.list.forEach(e -> lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+          : " " + e.getThrowableProxy().getMessage())));
+    }
+    assertThat(lines).anyMatch(l -> l.contains(securityDir.resolve(SecurityFiles.ADMIN_TOKEN_FILE).toString()));
+    assertThat(lines).anyMatch(l -> l.contains("ListNetworks refused: the bearer token has expired"));
+    for (String line : lines) {
+      for (String secret : secrets) {
+        assertThat(line).doesNotContain(secret);
+      }
+    }
+  }
+
+  private static String signature(String token) {
+    return token.substring(token.lastIndexOf('.') + 1);
+  }
+
+  /** The base64 of a PEM block, on one line (as any of its 64-character lines would leak it). */
+  private static String pemBody(String pem) {
+    return pem.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
   }
 
   @Test

@@ -153,6 +153,11 @@ public final class AllInOne {
     return gateway.port();
   }
 
+  /** The bootstrap admin token api-gateway wrote (none with authentication off). */
+  public java.util.Optional<java.nio.file.Path> adminTokenFile() {
+    return gateway.adminTokenFile();
+  }
+
   public Future<Void> stop() {
     return stopServices().eventually(() -> {
       database.close();
@@ -179,7 +184,8 @@ public final class AllInOne {
     Settings settings = Settings.fromEnvironment();
     VertxBootstrap.start(settings)
         .compose(vertx -> start(vertx, settings).compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
-          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list", lab.apiPort());
+          LOG.info("all-in-one lab up: dvr.v1 API on port {}{}; try: ./dvrctl.sh agent-list", lab.apiPort(),
+              lab.adminTokenFile().map(f -> ", admin token in " + f).orElse(" without authentication (insecure)"));
           Runtime.getRuntime().addShutdownHook(new Thread(() -> lab.stop().eventually(vertx::close).await()));
         }))
         .onFailure(err -> {
@@ -193,7 +199,7 @@ public final class AllInOne {
     if (!settings.getBoolean("lab.seed", false)) {
       return Future.succeededFuture(lab);
     }
-    return new SeedLoader(vertx, lab.apiPort()).load().map(outcome -> {
+    return SeedLoader.open(vertx, lab.apiPort(), lab.adminTokenFile()).compose(SeedLoader::load).map(outcome -> {
       LOG.info("lab.seed: {}", outcome.message);
       return lab;
     });

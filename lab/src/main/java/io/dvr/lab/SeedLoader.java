@@ -28,7 +28,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.List;
 
 /**
@@ -45,14 +47,23 @@ final class SeedLoader {
 
   private final GrpcClient client;
   private final SocketAddress api;
+  private final String token;
 
-  SeedLoader(Vertx vertx, int apiPort) {
+  private SeedLoader(Vertx vertx, int apiPort, String token) {
     this.client = GrpcClient.client(vertx);
     this.api = SocketAddress.inetSocketAddress(apiPort, "127.0.0.1");
+    this.token = token;
+  }
+
+  /** A loader that calls the API as the admin whose token is in the file (none: authentication is off). */
+  static Future<SeedLoader> open(Vertx vertx, int apiPort, Optional<Path> adminToken) {
+    Future<String> token = adminToken.isEmpty() ? Future.succeededFuture(null)
+        : vertx.fileSystem().readFile(adminToken.get().toString()).map(b -> b.toString().trim());
+    return token.map(t -> new SeedLoader(vertx, apiPort, t));
   }
 
   private <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request) {
-    return Unary.call(client, api, method, request, 10_000);
+    return Unary.call(client, api, method, request, 10_000, token);
   }
 
   /** What a load did. */

@@ -29,7 +29,7 @@ final class LabFixture implements AutoCloseable {
   private LabFixture(Vertx vertx, AllInOne lab) {
     this.vertx = vertx;
     this.lab = lab;
-    this.api = new ApiClient(vertx, lab.apiPort());
+    this.api = new ApiClient(vertx, lab.apiPort(), lab.adminTokenFile().map(ApiClient::tokenIn).orElse(null));
   }
 
   static LabFixture start(Path dataDir, Map<String, String> extra) {
@@ -47,7 +47,8 @@ final class LabFixture implements AutoCloseable {
   static Settings settings(Path dataDir, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of("db.data-dir", dataDir.toString(),
         "api.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
-        "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200"));
+        "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200",
+        "security.dir", ApiClient.securityDirBeside(dataDir).toString()));
     values.putAll(extra);
     return Settings.of(values);
   }

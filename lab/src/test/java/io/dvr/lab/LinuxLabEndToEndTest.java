@@ -120,14 +120,15 @@ class LinuxLabEndToEndTest {
 
     tmp = Files.createTempDirectory("linux-lab-e2e");
     base = Settings.of(new HashMap<>(Map.of("db.data-dir", tmp.resolve("pg").toString(), "api.port", "0",
-        "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200")));
+        "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200",
+        "security.dir", tmp.resolve("security").toString())));
     vertx = ApiClient.await(VertxBootstrap.start(base));
     db = ApiClient.await(Database.open(vertx, base));
     gateway = ApiClient.await(ApiGateway.start(vertx, base, db));
     ApiClient.await(SchedulerService.start(vertx, base, db)
         .compose(v -> MacAllocatorService.start(vertx, base, db))
         .compose(v -> ArpService.start(vertx, base, db)));
-    api = new ApiClient(vertx, gateway.port());
+    api = new ApiClient(vertx, gateway.port(), ApiClient.tokenIn(gateway.adminTokenFile().orElseThrow()));
     for (String host : List.of("network", "compute1", "compute2")) {
       agents.put(host, ApiClient.await(startAgent(host)));
     }

@@ -12,7 +12,7 @@ import io.dvr.proto.v1.IssueTokenRequest;
 import io.dvr.proto.v1.IssuedToken;
 import io.dvr.proto.v1.TokenServiceService;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -22,12 +22,13 @@ public final class TokenApi extends TokenServiceService {
   static final Duration MAX_TTL = Duration.ofDays(366);
 
   private final Authenticator auth;
-  private final Vertx vertx;
+  private final WorkerExecutor workers;
   private final Clock clock;
 
-  public TokenApi(Authenticator auth, Vertx vertx, Clock clock) {
+  /** {@code workers}: where tokens are signed (ECDSA is CPU work, kept off the event loops). */
+  public TokenApi(Authenticator auth, WorkerExecutor workers, Clock clock) {
     this.auth = auth;
-    this.vertx = vertx;
+    this.workers = workers;
     this.clock = clock;
   }
 
@@ -50,7 +51,7 @@ public final class TokenApi extends TokenServiceService {
       }
       Duration ttl = seconds == 0 ? DEFAULT_TTL : Duration.ofSeconds(seconds);
       // ECDSA signing is CPU work: off the event loop, as the checks are.
-      return vertx.executeBlocking(() -> tokens.issue(subject, project, role, ttl), false)
+      return workers.executeBlocking(() -> tokens.issue(subject, project, role, ttl), false)
           .map(token -> IssuedToken.newBuilder().setToken(token).setSubject(subject).setProjectId(project)
               .addRoles(role.wireName())
               .setExpiresAt(Timestamp.newBuilder().setSeconds(clock.instant().plus(ttl).getEpochSecond()))

@@ -3,6 +3,7 @@ package io.dvr.gateway.auth;
 import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,7 @@ public final class TokenAuthority {
   private static final int REMEMBERED = 10_000;
 
   private final Vertx vertx;
+  private final WorkerExecutor workers;
   private final JWTAuth jwt;
   private final String issuer;
   private final String audience;
@@ -52,7 +54,14 @@ public final class TokenAuthority {
   };
 
   public TokenAuthority(Vertx vertx, SigningKey key, String issuer, String audience, Clock clock) {
+    this(vertx, null, key, issuer, audience, clock);
+  }
+
+  /** {@code workers}: the threads that verify (null: Vert.x's worker pool). */
+  public TokenAuthority(Vertx vertx, WorkerExecutor workers, SigningKey key, String issuer, String audience,
+      Clock clock) {
     this.vertx = vertx;
+    this.workers = workers;
     this.issuer = issuer;
     this.audience = audience;
     this.clock = clock;
@@ -99,13 +108,14 @@ public final class TokenAuthority {
       return clock.instant().isBefore(known.expiresAt()) ? Future.succeededFuture(known)
           : Future.failedFuture(refused("the bearer token has expired; ask an admin for a new one"));
     }
-    return vertx.executeBlocking(() -> {
+    java.util.concurrent.Callable<Caller> work = () -> {
       Caller caller = check(token);
       synchronized (verified) {
         verified.put(token, caller);
       }
       return caller;
-    }, false);
+    };
+    return workers != null ? workers.executeBlocking(work, false) : vertx.executeBlocking(work, false);
   }
 
   /** Verifies a token on the calling thread (a worker: ECDSA is CPU work). */
