@@ -55,13 +55,15 @@ final class ControlPlane implements AutoCloseable {
     this.services = services;
     this.clientVertx = Vertx.vertx();
     this.client = GrpcClient.client(clientVertx);
-    this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"));
+    this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"),
+        gateway.adminTokenFile().map(ControlPlane::read).orElse(null));
   }
 
   static ControlPlane start() throws IOException {
     Path dir = Files.createTempDirectory("dvr-convergence-");
     Settings settings = Settings.of(Map.ofEntries(
         Map.entry("db.data-dir", dir.resolve("pgdata").toString()),
+        Map.entry("security.dir", dir.resolve("security").toString()),
         Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", "0"),
         Map.entry("scheduler.host", "127.0.0.1"), Map.entry("scheduler.port", "0"),
         Map.entry("mac-allocator.host", "127.0.0.1"), Map.entry("mac-allocator.port", "0"),
@@ -75,7 +77,17 @@ final class ControlPlane implements AutoCloseable {
     SchedulerService scheduler = deploy(vertx, () -> SchedulerService.start(vertx, settings, db)).value();
     MacAllocatorService macs = deploy(vertx, () -> MacAllocatorService.start(vertx, settings, db)).value();
     ArpService arp = deploy(vertx, () -> ArpService.start(vertx, settings, db)).value();
-    return new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop));
+    ControlPlane cp = new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop));
+    cp.api.unlimitedQuotas().await();
+    return cp;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private record Deployed<T>(String id, T value) {}

@@ -8,6 +8,8 @@ import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.CreateSubnetRequest;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
+import io.dvr.proto.v1.QuotaServiceGrpcClient;
+import io.dvr.proto.v1.UpdateQuotaRequest;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
@@ -82,7 +84,18 @@ public final class PortCreationBench {
     }
   }
 
+  /** The bearer token of the runs: the in-process gateway's admin token, else DVRCTL_TOKEN. */
+  private static String token;
+
   private PortCreationBench() {}
+
+  private static String read(java.nio.file.Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
@@ -104,8 +117,10 @@ public final class PortCreationBench {
         serverVertx = Vertx.vertx();
         // The gateway's own embedded PostgreSQL, which commits durably (read back below).
         gateway = ApiGateway.start(serverVertx, Settings.of(Map.of(
-            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0"))).await();
+            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0",
+            "security.dir", tmp.resolve("security").toString()))).await();
         address = SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1");
+        token = gateway.adminTokenFile().map(PortCreationBench::read).orElse(null);
         serverNote = "in-process api-gateway on 127.0.0.1:" + gateway.port() + ", " + durability(gateway);
       } else {
         int colon = o.target().lastIndexOf(':');
@@ -115,8 +130,12 @@ public final class PortCreationBench {
         address = SocketAddress.inetSocketAddress(Integer.parseInt(o.target().substring(colon + 1)),
             o.target().substring(0, colon));
         serverNote = "external api-gateway at " + o.target() + " (its durability settings are not checked)";
+        token = System.getenv("DVRCTL_TOKEN");
       }
       System.out.println("server: " + serverNote);
+      // The runs create more ports and networks than a project's default quotas allow.
+      Unary.call(client, address, QuotaServiceGrpcClient.UpdateQuota, UpdateQuotaRequest.newBuilder()
+          .setProjectId("admin").setNetwork(-1).setSubnet(-1).setPort(-1).build(), TIMEOUT_MS, token).await();
 
       Context context = clientVertx.getOrCreateContext();
       List<LatencyStats> results = new ArrayList<>();
@@ -170,15 +189,15 @@ public final class PortCreationBench {
   private static String setUp(GrpcClient client, SocketAddress address, int level) {
     String name = "bench-" + Instant.now().toEpochMilli() + "-c" + level;
     Network network = Unary.call(client, address, NetworkServiceGrpcClient.CreateNetwork,
-        CreateNetworkRequest.newBuilder().setName(name).build(), TIMEOUT_MS).await();
+        CreateNetworkRequest.newBuilder().setName(name).build(), TIMEOUT_MS, token).await();
     Unary.call(client, address, SubnetServiceGrpcClient.CreateSubnet, CreateSubnetRequest.newBuilder()
-        .setNetworkId(network.getId()).setName(name).setCidr("10.0.0.0/16").build(), TIMEOUT_MS).await();
+        .setNetworkId(network.getId()).setName(name).setCidr("10.0.0.0/16").build(), TIMEOUT_MS, token).await();
     return network.getId();
   }
 
   /** One CreatePort; a reply without exactly one address counts as an error. */
   private static Future<Port> createPort(GrpcClient client, SocketAddress address, CreatePortRequest request) {
-    return Unary.call(client, address, PortServiceGrpcClient.CreatePort, request, TIMEOUT_MS)
+    return Unary.call(client, address, PortServiceGrpcClient.CreatePort, request, TIMEOUT_MS, token)
         .compose(port -> port.getFixedIpsCount() == 1 ? Future.succeededFuture(port)
             : Future.failedFuture(new IllegalStateException("port " + port.getId() + " has "
                 + port.getFixedIpsCount() + " fixed IPs")));

@@ -84,7 +84,8 @@ final class ClassDataSharing {
     Map<String, String> env = Map.of("DVR_API_PORT", api, "DVR_API_ADDRESS", "127.0.0.1:" + api,
         "DVR_DB_URL", "postgresql://postgres:postgres@127.0.0.1:" + postgres.port + "/cds_training",
         "DVR_CLUSTER_ENABLED", "true", "DVR_CLUSTER_HOST", "127.0.0.1",
-        "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime());
+        "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime(),
+        "DVR_SECURITY_DIR", target.getParent().resolve("cds-training-security").toString());
     try {
       Files.createDirectories(target.getParent());
     } catch (IOException e) {
