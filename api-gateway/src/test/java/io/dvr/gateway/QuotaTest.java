@@ -122,11 +122,15 @@ class QuotaTest {
   void concurrentPorts() {
     setQuota(UpdateQuotaRequest.newBuilder().setProjectId("q-race").setPort(5));
     ApiClient m = member("q-race");
-    List<String> networks = List.of(subnet(m, "10.10.0.0/24").getNetworkId(), subnet(m, "10.11.0.0/24").getNetworkId());
+    // A network each, so that no subnet lock lines the creates up: only the quota's own lock may.
+    List<String> networks = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      networks.add(subnet(m, "10.10." + i + ".0/24").getNetworkId());
+    }
     List<Future<Port>> creates = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 36; i++) {
       creates.add(m.async(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder()
-          .setNetworkId(networks.get(i % 2)).setName("vm" + i).build()));
+          .setNetworkId(networks.get(i % networks.size())).setName("vm" + i).build()));
     }
     int made = 0;
     for (Future<Port> f : creates) {
