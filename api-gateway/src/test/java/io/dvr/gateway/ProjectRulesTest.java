@@ -97,7 +97,7 @@ class ProjectRulesTest {
         .getName()).isEqualTo("ext-net");
     assertThat(beta.call(SubnetServiceGrpcClient.ListSubnets, ListSubnetsRequest.newBuilder().setNetworkId(ext.getId())
         .build()).getSubnetsCount()).isEqualTo(1);
-    String denied = "network '" + ext.getId() + "' is on an external network of another project: every project may"
+    String denied = "network '" + ext.getId() + "' is an external network of another project: every project may"
         + " use it for router gateways and floating IPs, only its own project or an admin may change it or add to it";
     refused(GrpcStatus.PERMISSION_DENIED, () -> beta.fail(NetworkServiceGrpcClient.UpdateNetwork,
         UpdateNetworkRequest.newBuilder().setId(ext.getId()).setName("mine").build()), denied);

@@ -52,7 +52,8 @@ public final class Ownership {
       String owner = r.getString("project_id");
       if (!scope.owns(owner)) {
         if (r.getBoolean("shared")) {
-          throw new ApiError(GrpcStatus.PERMISSION_DENIED, kind.noun + " '" + id + "' is on an external network"
+          throw new ApiError(GrpcStatus.PERMISSION_DENIED, kind.noun + " '" + id + "' "
+              + (kind == Kind.NETWORK ? "is an external network" : "is on an external network")
               + " of another project: every project may use it for router gateways and floating IPs, only its"
               + " own project or an admin may change it or add to it");
         }
