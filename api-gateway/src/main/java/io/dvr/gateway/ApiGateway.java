@@ -15,13 +15,19 @@ import io.dvr.gateway.api.MtuPolicy;
 import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
 import io.dvr.gateway.api.RouterApi;
+import io.dvr.gateway.api.QuotaApi;
 import io.dvr.gateway.api.SubnetApi;
+import io.dvr.gateway.api.TokenApi;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.auth.SecurityFiles;
+import io.dvr.gateway.auth.TokenAuthority;
 import io.dvr.gateway.bus.PortRequests;
 import io.dvr.gateway.store.AgentStore;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.gateway.store.GatewayConstraints;
 import io.dvr.gateway.store.NetworkStore;
 import io.dvr.gateway.store.PortStore;
+import io.dvr.gateway.store.QuotaStore;
 import io.dvr.gateway.store.RouterStore;
 import io.dvr.store.Database;
 import io.dvr.store.OutboxRelay;
@@ -29,14 +35,20 @@ import io.dvr.store.Store;
 import io.dvr.proto.v1.FloatingIpServiceGrpcService;
 import io.dvr.proto.v1.NetworkServiceGrpcService;
 import io.dvr.proto.v1.PortServiceGrpcService;
+import io.dvr.proto.v1.QuotaServiceGrpcService;
+import io.dvr.proto.v1.TokenServiceGrpcService;
 import io.dvr.proto.v1.RouterServiceGrpcService;
 import io.dvr.proto.v1.SubnetServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +63,20 @@ public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
   /** The certificate api-gateway presents on its port. */
   public static final Identity IDENTITY = Identity.service("api-gateway");
+  private static final String AUTH_WORKERS = "dvr-api-auth";
 
   private final Database database;
   private final boolean ownsDatabase;
   private final HttpServer server;
   private final OutboxRelay relay;
   private final List<MessageConsumer<Buffer>> consumers;
+  private final Path adminToken;
+  private final WorkerExecutor authWorkers;
 
   private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
-      List<MessageConsumer<Buffer>> consumers) {
+      List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers) {
+    this.adminToken = adminToken;
+    this.authWorkers = authWorkers;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.server = server;
@@ -79,6 +96,34 @@ public final class ApiGateway {
   }
 
   private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb) {
+    Clock clock = Clock.systemUTC();
+    // The threads of token work (files at start, ECDSA checks and signatures): a bounded pool of
+    // its own, shared by the instances of this process and released with the last one.
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor(AUTH_WORKERS, Math.max(2,
+        Runtime.getRuntime().availableProcessors()));
+    return start(vertx, settings, db, ownsDb, clock, workers).onFailure(err -> workers.close());
+  }
+
+  private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb, Clock clock,
+      WorkerExecutor workers) {
+    if (settings.getBoolean("insecure", false)) {
+      LOG.warn("INSECURE (insecure=true, DVR_INSECURE): API AUTHENTICATION IS OFF. Every caller of port {} is an"
+          + " admin of project '{}' without a token. Never run this where anyone else can reach the port.",
+          settings.getInt("api.port", 9090), io.dvr.gateway.auth.Caller.ADMIN_PROJECT);
+      return start(vertx, settings, db, ownsDb, Authenticator.insecure(), null, clock, workers);
+    }
+    // Reading or making the key and the admin token is file work: on a worker.
+    record Material(TokenAuthority tokens, Path adminToken) {}
+    return workers.executeBlocking(() -> {
+      TokenAuthority tokens = new TokenAuthority(vertx, workers, SecurityFiles.signingKey(settings),
+          settings.get("auth.issuer", "dvr"), settings.get("auth.audience", "dvr-api"), clock);
+      return new Material(tokens, SecurityFiles.adminToken(settings, tokens, clock));
+    }, false).compose(m -> start(vertx, settings, db, ownsDb, Authenticator.of(m.tokens()), m.adminToken(), clock,
+        workers));
+  }
+
+  private static Future<ApiGateway> start(Vertx vertx, Settings settings, Database db, boolean ownsDb,
+      Authenticator auth, Path adminToken, Clock clock, WorkerExecutor workers) {
     MtuPolicy mtu;
     try {
       mtu = new MtuPolicy(settings.getInt("network.physical-mtu", MtuPolicy.DEFAULT_PHYSICAL_MTU));
@@ -86,18 +131,21 @@ public final class ApiGateway {
       return Future.failedFuture(e);
     }
     Store store = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
-    PortStore ports = new PortStore();
-    NetworkStore networks = new NetworkStore();
-    RouterStore routers = new RouterStore(ports);
+    QuotaStore quotas = new QuotaStore();
+    PortStore ports = new PortStore(quotas);
+    NetworkStore networks = new NetworkStore(quotas);
+    RouterStore routers = new RouterStore(ports, quotas);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     var services = List.of(
-        NetworkServiceGrpcService.of(new NetworkApi(store, networks, mtu)),
-        SubnetServiceGrpcService.of(new SubnetApi(store, networks)),
-        RouterServiceGrpcService.of(new RouterApi(vertx, store, routers, busTimeout)),
-        PortServiceGrpcService.of(new PortApi(store, ports)),
-        FloatingIpServiceGrpcService.of(new FloatingIpApi(store, new FloatingIpStore(ports))),
-        new AgentOnlyCalls(new AgentApi(vertx, store, agents), new AgentCalls(!Insecure.on(settings))));
+        NetworkServiceGrpcService.of(new NetworkApi(auth, store, networks, mtu)),
+        SubnetServiceGrpcService.of(new SubnetApi(auth, store, networks)),
+        RouterServiceGrpcService.of(new RouterApi(auth, vertx, store, routers, busTimeout)),
+        PortServiceGrpcService.of(new PortApi(auth, store, ports)),
+        FloatingIpServiceGrpcService.of(new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas))),
+        new AgentOnlyCalls(new AgentApi(auth, vertx, store, agents), new AgentCalls(!Insecure.on(settings))),
+        TokenServiceGrpcService.of(new TokenApi(auth, workers, clock)),
+        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000),
             settings.getLong("outbox.retain-ms", 10_000))
@@ -112,7 +160,7 @@ public final class ApiGateway {
           List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports, credentials.agents()).serve(vertx);
           return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
               .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers)))
+                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken, workers)))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
@@ -120,6 +168,11 @@ public final class ApiGateway {
 
   /** api-gateway's certificate, and the secret that checks the agents' event-bus credentials (null: insecure). */
   private record Credentials(GrpcTls tls, HostCredentials agents) {}
+
+  /** Where the bootstrap admin token is (none with authentication off). */
+  public Optional<Path> adminTokenFile() {
+    return Optional.ofNullable(adminToken);
+  }
 
   public int port() {
     return server.actualPort();
@@ -137,11 +190,12 @@ public final class ApiGateway {
   public Future<Void> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
-    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(() -> {
-      if (ownsDatabase) {
-        database.close();
-      }
-      return Future.succeededFuture();
-    });
+    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(authWorkers::close)
+        .eventually(() -> {
+          if (ownsDatabase) {
+            database.close();
+          }
+          return Future.succeededFuture();
+        });
   }
 }

@@ -9,16 +9,20 @@ import java.util.Map;
 /**
  * A real api-gateway for tests: embedded PostgreSQL on a data directory, gRPC over TLS (the tests'
  * material, {@link TestSecurity}; plaintext only when {@code insecure} is passed) on an ephemeral
- * port, and a gRPC client that talks to it over a socket as a user would.
+ * port, and a gRPC client that talks to it over a socket as a user would, with the admin token the
+ * gateway wrote into the security directory.
  */
 public final class GatewayFixture extends ApiClient implements AutoCloseable {
   public final Vertx vertx;
   public final ApiGateway gateway;
+  /** The admin token (null with authentication off). */
+  public final String adminToken;
 
-  private GatewayFixture(Vertx vertx, ApiGateway gateway, Settings settings) {
-    super(vertx, gateway.port(), TestSecurity.userFor(settings));
+  private GatewayFixture(Vertx vertx, ApiGateway gateway, Settings settings, String adminToken) {
+    super(vertx, gateway.port(), TestSecurity.userFor(settings), adminToken);
     this.vertx = vertx;
     this.gateway = gateway;
+    this.adminToken = adminToken;
   }
 
   public static GatewayFixture start(Path dataDir, Map<String, String> extra) {
@@ -30,7 +34,8 @@ public final class GatewayFixture extends ApiClient implements AutoCloseable {
   public static GatewayFixture start(Vertx vertx, Path dataDir, Map<String, String> extra) {
     Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0",
         "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(TestSecurity.settings()).with(extra);
-    return new GatewayFixture(vertx, await(ApiGateway.start(vertx, settings)), settings);
+    ApiGateway gateway = await(ApiGateway.start(vertx, settings));
+    return new GatewayFixture(vertx, gateway, settings, gateway.adminTokenFile().map(ApiClient::tokenIn).orElse(null));
   }
 
   public static GatewayFixture start(Path dataDir) {

@@ -39,7 +39,7 @@ class MalformedRequestTest {
   @BeforeAll
   static void start() {
     gw = GatewayFixture.start(dataDir.resolve("pg"));
-    raw = new RawGrpc(gw.vertx, gw.port());
+    raw = new RawGrpc(gw.vertx, gw.port(), gw.adminToken);
   }
 
   @AfterAll

@@ -27,8 +27,11 @@ final class RawGrpc implements AutoCloseable {
 
   private final HttpClient http;
   private final int port;
+  private final String token;
 
-  RawGrpc(Vertx vertx, int port) {
+  /** Calls carry {@code authorization: Bearer <token>}, as any client of the API does. */
+  RawGrpc(Vertx vertx, int port, String token) {
+    this.token = token;
     // The client options of a user's gRPC client (HTTP/2 over TLS, trusting the tests' CA).
     this.http = vertx.createHttpClient(TestSecurity.user().client());
     this.port = port;
@@ -96,6 +99,9 @@ final class RawGrpc implements AutoCloseable {
         .setURI("/" + method)).map(req -> {
           // Chunked: Vert.x asks for it before a write() that is not the whole body (no HTTP/1 meaning here).
           req.setChunked(true).putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+          if (token != null) {
+            req.putHeader("authorization", "Bearer " + token);
+          }
           // A server may reset a stream it has answered (to stop the rest of a body): not a failure.
           req.exceptionHandler(err -> { });
           headers.forEach(req::putHeader);

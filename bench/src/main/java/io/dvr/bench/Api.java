@@ -31,14 +31,23 @@ final class Api {
 
   private final GrpcClient client;
   private final SocketAddress server;
+  private final String token;
 
-  Api(GrpcClient client, SocketAddress server) {
+  Api(GrpcClient client, SocketAddress server, String token) {
     this.client = client;
     this.server = server;
+    this.token = token;
   }
 
   <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request) {
-    return Unary.call(client, server, method, request, TIMEOUT_MS);
+    return Unary.call(client, server, method, request, TIMEOUT_MS, token);
+  }
+
+  /** Lifts the admin project's quotas: the benchmarks make more than a project's defaults allow. */
+  Future<Void> unlimitedQuotas() {
+    return call(io.dvr.proto.v1.QuotaServiceGrpcClient.UpdateQuota, io.dvr.proto.v1.UpdateQuotaRequest.newBuilder()
+        .setProjectId("admin").setNetwork(-1).setSubnet(-1).setPort(-1).setRouter(-1).setFloatingip(-1).build())
+        .mapEmpty();
   }
 
   Future<Network> network(String name, boolean external) {

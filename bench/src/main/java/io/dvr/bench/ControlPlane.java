@@ -57,7 +57,8 @@ final class ControlPlane implements AutoCloseable {
     this.security = security;
     this.clientVertx = Vertx.vertx();
     this.client = security.user().newClient(clientVertx);
-    this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"));
+    this.api = new Api(client, SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1"),
+        gateway.adminTokenFile().map(ControlPlane::read).orElse(null));
   }
 
   static ControlPlane start() throws IOException {
@@ -79,7 +80,18 @@ final class ControlPlane implements AutoCloseable {
     SchedulerService scheduler = deploy(vertx, () -> SchedulerService.start(vertx, settings, db)).value();
     MacAllocatorService macs = deploy(vertx, () -> MacAllocatorService.start(vertx, settings, db)).value();
     ArpService arp = deploy(vertx, () -> ArpService.start(vertx, settings, db)).value();
-    return new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop), security);
+    ControlPlane cp = new ControlPlane(dir, vertx, settings, db, gateway, List.of(arp::stop, macs::stop, scheduler::stop),
+        security);
+    cp.api.unlimitedQuotas().await();
+    return cp;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private record Deployed<T>(String id, T value) {}

@@ -9,6 +9,8 @@ import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.CreateSubnetRequest;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
+import io.dvr.proto.v1.QuotaServiceGrpcClient;
+import io.dvr.proto.v1.UpdateQuotaRequest;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
@@ -93,7 +95,18 @@ public final class PortCreationBench {
     }
   }
 
+  /** The bearer token of the runs: the in-process gateway's admin token, else DVRCTL_TOKEN. */
+  private static String token;
+
   private PortCreationBench() {}
+
+  private static String read(java.nio.file.Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
@@ -126,8 +139,9 @@ public final class PortCreationBench {
         // The gateway's own embedded PostgreSQL, which commits durably (read back below).
         gateway = ApiGateway.start(serverVertx, server).await();
         address = SocketAddress.inetSocketAddress(gateway.port(), "127.0.0.1");
+        token = gateway.adminTokenFile().map(PortCreationBench::read).orElse(null);
         serverNote = "in-process api-gateway on 127.0.0.1:" + gateway.port() + ", " + durability(gateway)
-            + (o.insecure() ? ", insecure (plaintext)" : ", TLS");
+            + (o.insecure() ? ", insecure (plaintext, no tokens)" : ", TLS and tokens");
       } else {
         int colon = o.target().lastIndexOf(':');
         if (colon < 0) {
@@ -138,9 +152,13 @@ public final class PortCreationBench {
         serverNote = "external api-gateway at " + o.target() + " (its durability settings are not checked)";
         client = (o.insecure() ? GrpcTls.off() : GrpcTls.trusting(o.ca() != null ? o.ca()
             : Path.of(System.getProperty("user.home"), ".dvr", "security", "ca.pem"))).newClient(clientVertx);
+        token = System.getenv("DVRCTL_TOKEN");
       }
       System.out.println("server: " + serverNote);
       GrpcClient calls = client;
+      // The runs create more ports and networks than a project's default quotas allow.
+      Unary.call(client, address, QuotaServiceGrpcClient.UpdateQuota, UpdateQuotaRequest.newBuilder()
+          .setProjectId("admin").setNetwork(-1).setSubnet(-1).setPort(-1).build(), TIMEOUT_MS, token).await();
 
       Context context = clientVertx.getOrCreateContext();
       List<LatencyStats> results = new ArrayList<>();
@@ -196,15 +214,15 @@ public final class PortCreationBench {
   private static String setUp(GrpcClient client, SocketAddress address, int level) {
     String name = "bench-" + Instant.now().toEpochMilli() + "-c" + level;
     Network network = Unary.call(client, address, NetworkServiceGrpcClient.CreateNetwork,
-        CreateNetworkRequest.newBuilder().setName(name).build(), TIMEOUT_MS).await();
+        CreateNetworkRequest.newBuilder().setName(name).build(), TIMEOUT_MS, token).await();
     Unary.call(client, address, SubnetServiceGrpcClient.CreateSubnet, CreateSubnetRequest.newBuilder()
-        .setNetworkId(network.getId()).setName(name).setCidr("10.0.0.0/16").build(), TIMEOUT_MS).await();
+        .setNetworkId(network.getId()).setName(name).setCidr("10.0.0.0/16").build(), TIMEOUT_MS, token).await();
     return network.getId();
   }
 
   /** One CreatePort; a reply without exactly one address counts as an error. */
   private static Future<Port> createPort(GrpcClient client, SocketAddress address, CreatePortRequest request) {
-    return Unary.call(client, address, PortServiceGrpcClient.CreatePort, request, TIMEOUT_MS)
+    return Unary.call(client, address, PortServiceGrpcClient.CreatePort, request, TIMEOUT_MS, token)
         .compose(port -> port.getFixedIpsCount() == 1 ? Future.succeededFuture(port)
             : Future.failedFuture(new IllegalStateException("port " + port.getId() + " has "
                 + port.getFixedIpsCount() + " fixed IPs")));

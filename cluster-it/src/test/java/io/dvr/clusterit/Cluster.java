@@ -118,7 +118,8 @@ final class Cluster implements AutoCloseable {
       }
       cluster.awaitServing(services);
       cluster.awaitMembers(members);
-      cluster.api = cluster.rpc.api(cluster.apiPort);
+      // The test speaks to the API as its admin, with the token api-gateway wrote on first start.
+      cluster.api = cluster.rpc.api(cluster.apiPort, ApiClient.adminTokenIn(cluster.securityDir()));
       cluster.recordStartupTimes();
       return cluster;
     } catch (RuntimeException | Error e) {
@@ -126,6 +127,11 @@ final class Cluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /** The cluster's keys and tokens (the api-gateway's signing key and admin token). */
+  Path securityDir() {
+    return dir.resolve("security");
   }
 
   private synchronized JvmProcess launch(String process, String mainClass, String heap, Map<String, String> env,
@@ -138,6 +144,7 @@ final class Cluster implements AutoCloseable {
     }
     Map<String, String> all = new HashMap<>();
     all.put("DVR_DB_URL", postgres.url());
+    all.put("DVR_SECURITY_DIR", securityDir().toString());
     all.put("DVR_CLUSTER_ENABLED", "true");
     all.put("DVR_CLUSTER_HOST", "127.0.0.1");
     all.put("DVR_CLUSTER_PORT", String.valueOf(clusterPortOf.get(process)));

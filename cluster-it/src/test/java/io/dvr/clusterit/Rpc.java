@@ -24,8 +24,9 @@ final class Rpc implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   private final GrpcClient client = TestSecurity.user().newClient(vertx);
 
-  ApiClient api(int port) {
-    return new ApiClient(vertx, port);
+  /** The API as the holder of {@code token}. */
+  ApiClient api(int port, String token) {
+    return new ApiClient(vertx, port, token);
   }
 
   /** A unary call to any service port, with its own deadline. */

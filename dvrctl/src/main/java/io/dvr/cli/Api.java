@@ -19,9 +19,12 @@ public interface Api extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** Opens an {@link Api} for the global options; called once, on the first call of a command. */
+  /**
+   * Opens an {@link Api} for the global options; called once, on the first call of a command.
+   * {@code token} is the bearer token to send with every call, or null for none.
+   */
   @FunctionalInterface
   interface Factory {
-    Api open(ServerAddress server, Transport transport, int timeoutSeconds);
+    Api open(ServerAddress server, Transport transport, int timeoutSeconds, String token);
   }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Manage networks, subnets, distributed routers, ports, floating IPs and agents.",
-    footer = {"", "Environment: DVRCTL_SERVER is the default of --server, DVRCTL_CA of --ca."})
+    footer = {"", "Environment: DVRCTL_SERVER is the default of --server, DVRCTL_CA of --ca, DVRCTL_TOKEN of --token;",
+        "without a token, it is read from $DVR_SECURITY_DIR/admin.token, else ~/.dvr/security/admin.token."})
 public final class Dvrctl implements Callable<Integer> {
 
   /** The subcommands, grouped by resource in the order the help lists them. */
@@ -46,7 +47,9 @@ public final class Dvrctl implements Callable<Integer> {
       FloatingIpCommands.Show.class, FloatingIpCommands.Associate.class,
       FloatingIpCommands.Disassociate.class, FloatingIpCommands.Delete.class,
       AgentCommands.ListAll.class, AgentCommands.Show.class, AgentCommands.Delete.class,
-      AgentCommands.HostingRouter.class, AgentCommands.HostState.class);
+      AgentCommands.HostingRouter.class, AgentCommands.HostState.class,
+      QuotaCommands.Show.class, QuotaCommands.Update.class,
+      TokenCommands.Token.class);
 
   @Option(names = "--server", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
       defaultValue = "${env:DVRCTL_SERVER:-localhost:9090}", converter = ServerAddress.Converter.class,
@@ -61,6 +64,14 @@ public final class Dvrctl implements Callable<Integer> {
   @Option(names = "--insecure", scope = ScopeType.INHERIT,
       description = "Plaintext, no TLS: only for a server started with DVR_INSECURE=true.")
   boolean insecure;
+
+  @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
+      description = "Bearer token for the API (default: $DVRCTL_TOKEN, else the admin.token of the security directory).")
+  String token;
+
+  @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Read the bearer token from this file (keeps it out of the process list).")
+  java.nio.file.Path tokenFile;
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Print the API's messages as JSON instead of tables.")
@@ -137,7 +148,8 @@ public final class Dvrctl implements Callable<Integer> {
 
   Api api() {
     if (api == null) {
-      api = factory.open(server, insecure ? Transport.PLAINTEXT : Transport.tls(ca), timeoutSeconds);
+      api = factory.open(server, insecure ? Transport.PLAINTEXT : Transport.tls(ca), timeoutSeconds,
+          Credentials.token(token, tokenFile, System::getenv));
     }
     return api;
   }

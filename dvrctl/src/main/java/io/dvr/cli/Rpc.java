@@ -35,12 +35,14 @@ public final class Rpc implements Api {
   private final ServerAddress server;
   private final SocketAddress address;
   private final long timeoutMillis;
+  private final String token;
 
   private final Transport transport;
 
-  private Rpc(ServerAddress server, Transport transport, int timeoutSeconds) {
+  private Rpc(ServerAddress server, Transport transport, int timeoutSeconds, String token) {
     this.server = server;
     this.transport = transport;
+    this.token = token;
     this.address = SocketAddress.inetSocketAddress(server.port(), server.host());
     this.timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
     // A CLI needs one thread and must not leave a file cache behind in the working directory.
@@ -63,7 +65,12 @@ public final class Rpc implements Api {
   }
 
   public static Rpc open(ServerAddress server, Transport transport, int timeoutSeconds) {
-    return new Rpc(server, transport, timeoutSeconds);
+    return new Rpc(server, transport, timeoutSeconds, null);
+  }
+
+  /** Calls that carry {@code authorization: Bearer <token>} (none when the token is null). */
+  public static Rpc open(ServerAddress server, Transport transport, int timeoutSeconds, String token) {
+    return new Rpc(server, transport, timeoutSeconds, token);
   }
 
   @Override
@@ -95,6 +102,9 @@ public final class Rpc implements Api {
     client.request(address, method)
         .compose(req -> {
           inFlight.set(req);
+          if (token != null) {
+            req.headers().set("authorization", "Bearer " + token);
+          }
           // Tells the server the deadline too, so it can give up on its side.
           req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
           req.end(request);

@@ -30,6 +30,7 @@ final class Views {
 
   static Map<String, String> network(Network n) {
     Map<String, String> f = new TreeMap<>();
+    project(f, n.getProjectId());
     f.put("admin_state_up", bool(n.getAdminStateUp()));
     f.put("id", n.getId());
     f.put("name", n.getName());
@@ -60,6 +61,7 @@ final class Views {
 
   static Map<String, String> subnet(Subnet s) {
     Map<String, String> f = new TreeMap<>();
+    project(f, s.getProjectId());
     f.put("allocation_pools", pools(s.getAllocationPoolsList()));
     f.put("cidr", s.getCidr());
     f.put("gateway_ip", s.getGatewayIp());
@@ -79,6 +81,7 @@ final class Views {
 
   static Map<String, String> router(Router r) {
     Map<String, String> f = new TreeMap<>();
+    project(f, r.getProjectId());
     f.put("admin_state_up", bool(r.getAdminStateUp()));
     f.put("distributed", bool(r.getDistributed()));
     f.put("external_gateway_info", r.hasExternalGatewayInfo() ? gateway(r.getExternalGatewayInfo()) : "");
@@ -109,6 +112,7 @@ final class Views {
 
   static Map<String, String> port(Port p) {
     Map<String, String> f = new TreeMap<>();
+    project(f, p.getProjectId());
     f.put("admin_state_up", bool(p.getAdminStateUp()));
     f.put("binding:host_id", p.getBindingHost());
     f.put("binding:vif_type", p.getBindingVifType());
@@ -133,6 +137,7 @@ final class Views {
 
   static Map<String, String> floatingIp(FloatingIp fip) {
     Map<String, String> f = new TreeMap<>();
+    project(f, fip.getProjectId());
     f.put("fixed_ip_address", fip.getFixedIpAddress());
     f.put("floating_ip_address", fip.getFloatingIpAddress());
     f.put("floating_network_id", fip.getFloatingNetworkId());
@@ -178,6 +183,13 @@ final class Views {
     hosts.forEach(h -> t.row(h.getAgentId(), h.getHost(), bool(h.getAdminStateUp()),
         alive(h.getAlive()), bool(h.getSnat())));
     return t;
+  }
+
+  /** Neutron's project_id row; absent for resources of no project. */
+  private static void project(Map<String, String> f, String project) {
+    if (!project.isEmpty()) {
+      f.put("project_id", project);
+    }
   }
 
   static String bool(boolean value) {

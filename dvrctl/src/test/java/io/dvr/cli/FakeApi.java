@@ -17,6 +17,7 @@ final class FakeApi implements Api {
   final List<Call> calls = new ArrayList<>();
   ServerAddress openedFor;
   int openedWithTimeout;
+  String openedWithToken;
   boolean closed;
 
   /** Answers {@code method} with {@code handler}; an unexpected method fails the test loudly. */
@@ -46,8 +47,9 @@ final class FakeApi implements Api {
   }
 
   Api.Factory factory() {
-    return (server, transport, timeout) -> {
+    return (server, transport, timeout, token) -> {
       openedFor = server;
+      openedWithToken = token;
       openedWithTimeout = timeout;
       return this;
     };

@@ -164,6 +164,11 @@ public final class AllInOne {
     return gateway.port();
   }
 
+  /** The bootstrap admin token api-gateway wrote (none with authentication off). */
+  public java.util.Optional<java.nio.file.Path> adminTokenFile() {
+    return gateway.adminTokenFile();
+  }
+
   public Future<Void> stop() {
     return stopServices().eventually(() -> {
       database.close();
@@ -196,7 +201,8 @@ public final class AllInOne {
     Settings settings = LabSecurity.prepare(environment, HOSTS.stream().map(h -> h[0]).toList());
     VertxBootstrap.start(settings)
         .compose(vertx -> start(vertx, settings).compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
-          LOG.info("all-in-one lab up: dvr.v1 API on port {}; try: ./dvrctl.sh agent-list", lab.apiPort());
+          LOG.info("all-in-one lab up: dvr.v1 API on port {}{}; try: ./dvrctl.sh agent-list", lab.apiPort(),
+              lab.adminTokenFile().map(f -> ", admin token in " + f).orElse(" without authentication (insecure)"));
           Runtime.getRuntime().addShutdownHook(new Thread(() -> lab.stop().eventually(vertx::close).await()));
         }))
         .onFailure(err -> {
@@ -211,7 +217,8 @@ public final class AllInOne {
       return Future.succeededFuture(lab);
     }
     return vertx.executeBlocking(() -> GrpcTls.of(lab.settings, ApiGateway.IDENTITY))
-        .compose(tls -> new SeedLoader(vertx, lab.apiPort(), tls).load()).map(outcome -> {
+        .compose(tls -> SeedLoader.open(vertx, lab.apiPort(), tls, lab.adminTokenFile()))
+        .compose(SeedLoader::load).map(outcome -> {
       LOG.info("lab.seed: {}", outcome.message);
       return lab;
     });

@@ -29,7 +29,9 @@ import io.vertx.grpc.client.GrpcClient;
 import io.dvr.common.security.GrpcTls;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.List;
 
 /**
@@ -46,15 +48,24 @@ final class SeedLoader {
 
   private final GrpcClient client;
   private final SocketAddress api;
+  private final String token;
 
   /** {@code tls}: how the lab's own client reaches its API (TLS with a service's certificate, unless insecure). */
-  SeedLoader(Vertx vertx, int apiPort, GrpcTls tls) {
+  private SeedLoader(Vertx vertx, int apiPort, GrpcTls tls, String token) {
     this.client = tls.newClient(vertx);
     this.api = SocketAddress.inetSocketAddress(apiPort, "127.0.0.1");
+    this.token = token;
+  }
+
+  /** A loader that calls the API as the admin whose token is in the file (none: authentication is off). */
+  static Future<SeedLoader> open(Vertx vertx, int apiPort, GrpcTls tls, Optional<Path> adminToken) {
+    Future<String> token = adminToken.isEmpty() ? Future.succeededFuture(null)
+        : vertx.fileSystem().readFile(adminToken.get().toString()).map(b -> b.toString().trim());
+    return token.map(t -> new SeedLoader(vertx, apiPort, tls, t));
   }
 
   private <Q, R> Future<R> call(ServiceMethod<R, Q> method, Q request) {
-    return Unary.call(client, api, method, request, 10_000);
+    return Unary.call(client, api, method, request, 10_000, token);
   }
 
   /** What a load did. */

@@ -44,7 +44,7 @@ class ControlPlaneRestartTest {
   void seededLabStopped() {
     settings = LabFixture.settings(dataDir.resolve("pg"), Map.of());
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load());
+      ApiClient.await(SeedLoader.open(fx.vertx, fx.lab.apiPort(), TestSecurity.user(), fx.lab.adminTokenFile()).compose(SeedLoader::load));
       // The seed's whole effect: the SNAT on network and the fg- port (made after the floating IP) on compute1.
       Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         assertThat(fx.host("network").ipNetns()).contains(Names.snatNamespace(SeedLoader.ROUTER_ID));

@@ -30,7 +30,7 @@ final class LabFixture implements AutoCloseable {
   private LabFixture(Vertx vertx, AllInOne lab) {
     this.vertx = vertx;
     this.lab = lab;
-    this.api = new ApiClient(vertx, lab.apiPort());
+    this.api = new ApiClient(vertx, lab.apiPort(), lab.adminTokenFile().map(ApiClient::tokenIn).orElse(null));
   }
 
   static LabFixture start(Path dataDir, Map<String, String> extra) {

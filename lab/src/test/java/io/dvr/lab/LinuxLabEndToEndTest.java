@@ -129,7 +129,7 @@ class LinuxLabEndToEndTest {
     ApiClient.await(SchedulerService.start(vertx, base, db)
         .compose(v -> MacAllocatorService.start(vertx, base, db))
         .compose(v -> ArpService.start(vertx, base, db)));
-    api = new ApiClient(vertx, gateway.port());
+    api = new ApiClient(vertx, gateway.port(), ApiClient.tokenIn(gateway.adminTokenFile().orElseThrow()));
     for (String host : List.of("network", "compute1", "compute2")) {
       agents.put(host, ApiClient.await(startAgent(host)));
     }

@@ -61,11 +61,11 @@ class SeedFlagTest {
   void secondStartSeedsNothing() {
     Resources first;
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load())).isEqualTo(SeedLoader.Outcome.LOADED);
+      assertThat(ApiClient.await(SeedLoader.open(fx.vertx, fx.lab.apiPort(), TestSecurity.user(), fx.lab.adminTokenFile()).compose(SeedLoader::load))).isEqualTo(SeedLoader.Outcome.LOADED);
       first = Resources.of(fx.api);
     }
     try (LabFixture fx = LabFixture.start(dataDir.resolve("pg"), Map.of())) {
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load()))
+      assertThat(ApiClient.await(SeedLoader.open(fx.vertx, fx.lab.apiPort(), TestSecurity.user(), fx.lab.adminTokenFile()).compose(SeedLoader::load)))
           .isEqualTo(SeedLoader.Outcome.ALREADY_THERE);
       assertThat(Resources.of(fx.api)).isEqualTo(first);
     }
@@ -85,7 +85,7 @@ class SeedFlagTest {
           .setName("dvr-r1").setDistributed(true).build());
       Resources before = Resources.of(fx.api);
 
-      assertThat(ApiClient.await(new SeedLoader(fx.vertx, fx.lab.apiPort(), TestSecurity.user()).load())).isEqualTo(SeedLoader.Outcome.NOT_EMPTY);
+      assertThat(ApiClient.await(SeedLoader.open(fx.vertx, fx.lab.apiPort(), TestSecurity.user(), fx.lab.adminTokenFile()).compose(SeedLoader::load))).isEqualTo(SeedLoader.Outcome.NOT_EMPTY);
       ApiClient.await(AllInOne.seedIfAsked(fx.vertx, SEED, fx.lab));
 
       assertThat(Resources.of(fx.api)).isEqualTo(before);

@@ -2,6 +2,9 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.gateway.api.Calls.Needs;
+import io.dvr.gateway.auth.Authenticator;
+
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.AgentModes;
 import io.dvr.gateway.store.AgentStore;
@@ -26,14 +29,19 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.UUID;
 
-/** dvr.v1.AgentService: agent registration, heartbeats and liveness. */
+/**
+ * dvr.v1.AgentService: agent registration, heartbeats and liveness. Agents and host state are an
+ * admin's to see; ReportAgentState stays open to the host agents, which carry no user token.
+ */
 public final class AgentApi extends AgentServiceService {
   private static final long HOST_STATE_TIMEOUT_MS = 10_000;
   private final Vertx vertx;
   private final Store store;
   private final AgentStore agents;
+  private final Authenticator auth;
 
-  public AgentApi(Vertx vertx, Store store, AgentStore agents) {
+  public AgentApi(Authenticator auth, Vertx vertx, Store store, AgentStore agents) {
+    this.auth = auth;
     this.vertx = vertx;
     this.store = store;
     this.agents = agents;
@@ -41,13 +49,13 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<ListAgentsResponse> listAgents(ListAgentsRequest r) {
-    return call("ListAgents", () -> store.read(tx -> agents.list(tx, r.getHost(), r.getAgentType()))
+    return call(auth, "ListAgents", Needs.ADMIN, caller -> store.read(tx -> agents.list(tx, r.getHost(), r.getAgentType()))
         .map(list -> ListAgentsResponse.newBuilder().addAllAgents(list).build()));
   }
 
   @Override
   public Future<Agent> getAgent(GetAgentRequest r) {
-    return call("GetAgent", () -> {
+    return call(auth, "GetAgent", Needs.ADMIN, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> agents.require(tx, id));
     });
@@ -55,7 +63,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<Agent> reportAgentState(ReportAgentStateRequest r) {
-    return call("ReportAgentState", () -> {
+    return Calls.open("ReportAgentState", () -> {
       if (r.getHost().isEmpty()) {
         throw ApiError.invalid("host", "", "is required");
       }
@@ -72,7 +80,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<HostStateListing> getHostState(GetHostStateRequest r) {
-    return call("GetHostState", () -> {
+    return call(auth, "GetHostState", Needs.ADMIN, caller -> {
       String host = Validate.host("host", r.getHost());
       if (host.isEmpty()) {
         throw ApiError.invalid("host", "", "is required");
@@ -105,7 +113,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<DeleteAgentResponse> deleteAgent(DeleteAgentRequest r) {
-    return call("DeleteAgent", () -> {
+    return call(auth, "DeleteAgent", Needs.ADMIN, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> agents.delete(tx, id)).map(v -> DeleteAgentResponse.getDefaultInstance());
     });

@@ -2,6 +2,13 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.gateway.api.Calls.Needs;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Ownership.Kind;
+import io.dvr.gateway.store.Scope;
+import io.dvr.store.Tx;
+
 import io.dvr.common.net.Ipv4;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.store.Store;
@@ -22,40 +29,46 @@ import java.util.UUID;
 public final class FloatingIpApi extends FloatingIpServiceService {
   private final Store store;
   private final FloatingIpStore fips;
+  private final Authenticator auth;
 
-  public FloatingIpApi(Store store, FloatingIpStore fips) {
+  public FloatingIpApi(Authenticator auth, Store store, FloatingIpStore fips) {
+    this.auth = auth;
     this.store = store;
     this.fips = fips;
   }
 
   @Override
   public Future<FloatingIp> createFloatingIp(CreateFloatingIpRequest r) {
-    return call("CreateFloatingIp", () -> {
+    return call(auth, "CreateFloatingIp", Needs.WRITE, caller -> {
+      String project = Calls.project(caller, r.getProjectId(), caller.projectId());
       UUID network = Validate.id("floating_network_id", r.getFloatingNetworkId());
       Ipv4 address = Validate.optionalIp("floating_ip_address", r.getFloatingIpAddress());
       UUID port = Validate.optionalId("port_id", r.getPortId());
       Ipv4 fixed = Validate.optionalIp("fixed_ip_address", r.getFixedIpAddress());
-      return store.write(tx -> fips.create(tx, network, address, port, fixed).compose(id -> fips.require(tx, id)));
+      // Any project's external network gives addresses; only the caller's own port takes one.
+      return store.write(tx -> Ownership.requireVisible(tx, Kind.NETWORK, network, caller.scope())
+          .compose(v -> port == null ? Future.succeededFuture() : ownPort(tx, port, caller.scope()))
+          .compose(v -> fips.create(tx, network, address, port, fixed, project)).compose(id -> fips.require(tx, id)));
     });
   }
 
   @Override
   public Future<FloatingIp> getFloatingIp(GetFloatingIpRequest r) {
-    return call("GetFloatingIp", () -> {
+    return call(auth, "GetFloatingIp", Needs.READ, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.read(tx -> fips.require(tx, id));
+      return store.read(tx -> own(tx, id, caller.scope()).compose(v -> fips.require(tx, id)));
     });
   }
 
   @Override
   public Future<ListFloatingIpsResponse> listFloatingIps(ListFloatingIpsRequest r) {
-    return call("ListFloatingIps", () -> {
+    return call(auth, "ListFloatingIps", Needs.READ, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("floating_network_id", r.getFloatingNetworkId());
       UUID port = Validate.optionalId("port_id", r.getPortId());
       UUID router = Validate.optionalId("router_id", r.getRouterId());
-      return store.read(tx -> fips.list(tx, r, network, port, router, size, after))
+      return store.read(tx -> fips.list(tx, r, network, port, router, size, after, caller.scope()))
           .map(page -> ListFloatingIpsResponse.newBuilder().addAllFloatingIps(page.items())
               .setNextPageToken(page.nextToken()).build());
     });
@@ -63,27 +76,37 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<FloatingIp> associateFloatingIp(AssociateFloatingIpRequest r) {
-    return call("AssociateFloatingIp", () -> {
+    return call(auth, "AssociateFloatingIp", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
       UUID port = Validate.id("port_id", r.getPortId());
       Ipv4 fixed = Validate.optionalIp("fixed_ip_address", r.getFixedIpAddress());
-      return store.write(tx -> fips.associate(tx, id, port, fixed).compose(v -> fips.require(tx, id)));
+      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> ownPort(tx, port, caller.scope()))
+          .compose(v -> fips.associate(tx, id, port, fixed)).compose(v -> fips.require(tx, id)));
     });
   }
 
   @Override
   public Future<FloatingIp> disassociateFloatingIp(DisassociateFloatingIpRequest r) {
-    return call("DisassociateFloatingIp", () -> {
+    return call(auth, "DisassociateFloatingIp", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> fips.disassociate(tx, id).compose(v -> fips.require(tx, id)));
+      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> fips.disassociate(tx, id))
+          .compose(v -> fips.require(tx, id)));
     });
   }
 
   @Override
   public Future<DeleteFloatingIpResponse> deleteFloatingIp(DeleteFloatingIpRequest r) {
-    return call("DeleteFloatingIp", () -> {
+    return call(auth, "DeleteFloatingIp", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> fips.delete(tx, id)).map(v -> DeleteFloatingIpResponse.getDefaultInstance());
+      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> fips.delete(tx, id))).map(v -> DeleteFloatingIpResponse.getDefaultInstance());
     });
+  }
+
+  private static Future<String> own(Tx tx, UUID fip, Scope scope) {
+    return Ownership.requireOwned(tx, Kind.FLOATING_IP, fip, scope);
+  }
+
+  private static Future<String> ownPort(Tx tx, UUID port, Scope scope) {
+    return Ownership.requireOwned(tx, Kind.PORT, port, scope);
   }
 }

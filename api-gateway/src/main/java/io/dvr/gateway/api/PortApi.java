@@ -2,6 +2,12 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.gateway.api.Calls.Needs;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.auth.Caller;
+import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Ownership.Kind;
+
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.DeviceOwners;
 import io.dvr.common.net.Ipv4;
@@ -30,15 +36,17 @@ import java.util.UUID;
 public final class PortApi extends PortServiceService {
   private final Store store;
   private final PortStore ports;
+  private final Authenticator auth;
 
-  public PortApi(Store store, PortStore ports) {
+  public PortApi(Authenticator auth, Store store, PortStore ports) {
+    this.auth = auth;
     this.store = store;
     this.ports = ports;
   }
 
   @Override
   public Future<Port> createPort(CreatePortRequest r) {
-    return call("CreatePort", () -> {
+    return call(auth, "CreatePort", Needs.WRITE, caller -> {
       UUID networkId = Validate.id("network_id", r.getNetworkId());
       String name = Validate.optionalName("name", r.getName());
       String owner = Validate.deviceOwner(r.getDeviceOwner());
@@ -68,19 +76,19 @@ public final class PortApi extends PortServiceService {
         ips.add(ip);
       }
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      return store.write(tx -> addressRequests(tx, networkId, subnetIds, ips)
-          .compose(requests -> ports.create(tx, new NewPort(id, networkId, name, mac, owner, deviceId, host, up, requests)))
+      // A port is its network's project's unless an admin says otherwise.
+      return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, networkId, caller.scope())
+          .compose(networkProject -> addressRequests(tx, networkId, subnetIds, ips, caller)
+              .compose(requests -> ports.create(tx, new NewPort(id, networkId, name, mac, owner, deviceId, host, up,
+                  requests, Calls.project(caller, r.getProjectId(), networkProject)))))
           .compose(v -> ports.require(tx, id)));
     });
   }
 
   /** Resolves the requested addresses against the network's subnets. */
-  private Future<List<NewPort.IpRequest>> addressRequests(Tx tx, UUID networkId, List<UUID> subnetIds, List<Ipv4> ips) {
-    return tx.one("SELECT id FROM networks WHERE id = $1", networkId)
-        .compose(n -> {
-          n.orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
-          return ports.subnetsOf(tx, networkId);
-        })
+  private Future<List<NewPort.IpRequest>> addressRequests(Tx tx, UUID networkId, List<UUID> subnetIds, List<Ipv4> ips,
+      Caller caller) {
+    return ports.subnetsOf(tx, networkId)
         .compose(subnets -> {
           if (subnetIds.isEmpty()) {
             return Future.succeededFuture(subnets.isEmpty() ? List.of()
@@ -96,12 +104,11 @@ public final class PortApi extends PortServiceService {
                 ? subnets.stream().filter(s -> s.id().equals(subnetId)).findFirst().orElse(null)
                 : SubnetInfo.holding(subnets, ip, field + ".ip_address", "network '" + networkId + "'");
             if (subnet == null) {
-              checks = checks.compose(v -> tx.one("SELECT id FROM subnets WHERE id = $1", subnetId).map(found -> {
-                if (found.isEmpty()) {
-                  throw ApiError.notFound("subnet", subnetId.toString());
-                }
-                throw ApiError.invalid(field + ".subnet_id", subnetId, "not a subnet of network '" + networkId + "'");
-              }));
+              // Another project's subnet is not found, as if it did not exist.
+              checks = checks.compose(v -> Ownership.requireVisible(tx, Kind.SUBNET, subnetId, caller.scope())
+                  .map(found -> {
+                    throw ApiError.invalid(field + ".subnet_id", subnetId, "not a subnet of network '" + networkId + "'");
+                  }));
               continue;
             }
             if (ip != null && !subnet.usable(ip)) {
@@ -119,20 +126,20 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<Port> getPort(GetPortRequest r) {
-    return call("GetPort", () -> {
+    return call(auth, "GetPort", Needs.READ, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.read(tx -> ports.require(tx, id));
+      return store.read(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope()).compose(v -> ports.require(tx, id)));
     });
   }
 
   @Override
   public Future<ListPortsResponse> listPorts(ListPortsRequest r) {
-    return call("ListPorts", () -> {
+    return call(auth, "ListPorts", Needs.READ, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("network_id", r.getNetworkId());
       UUID subnet = Validate.optionalId("subnet_id", r.getSubnetId());
-      return store.read(tx -> ports.list(tx, r, subnet, network, size, after))
+      return store.read(tx -> ports.list(tx, r, subnet, network, size, after, caller.scope()))
           .map(page -> ListPortsResponse.newBuilder().addAllPorts(page.items())
               .setNextPageToken(page.nextToken()).build());
     });
@@ -140,7 +147,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<Port> updatePort(UpdatePortRequest r) {
-    return call("UpdatePort", () -> {
+    return call(auth, "UpdatePort", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
       if (r.hasName()) {
         Validate.optionalName("name", r.getName());
@@ -151,15 +158,17 @@ public final class PortApi extends PortServiceService {
       if (r.hasDeviceId()) {
         Validate.deviceId(r.getDeviceId());
       }
-      return store.write(tx -> ports.update(tx, r, id).compose(v -> ports.require(tx, id)));
+      return store.write(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope())
+          .compose(v -> ports.update(tx, r, id)).compose(v -> ports.require(tx, id)));
     });
   }
 
   @Override
   public Future<DeletePortResponse> deletePort(DeletePortRequest r) {
-    return call("DeletePort", () -> {
+    return call(auth, "DeletePort", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> ports.delete(tx, id)).map(v -> DeletePortResponse.getDefaultInstance());
+      return store.write(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope())
+          .compose(v -> ports.delete(tx, id))).map(v -> DeletePortResponse.getDefaultInstance());
     });
   }
 }

@@ -2,6 +2,13 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.gateway.api.Calls.Needs;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Ownership.Kind;
+import io.dvr.gateway.store.Scope;
+import io.dvr.store.Tx;
+
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.grpc.ApiError;
@@ -34,9 +41,11 @@ public final class RouterApi extends RouterServiceService {
   private final Store store;
   private final RouterStore routers;
   private final long busTimeoutMillis;
+  private final Authenticator auth;
 
   /** {@code busTimeoutMillis} bounds the questions to scheduler-svc (where routers live). */
-  public RouterApi(Vertx vertx, Store store, RouterStore routers, long busTimeoutMillis) {
+  public RouterApi(Authenticator auth, Vertx vertx, Store store, RouterStore routers, long busTimeoutMillis) {
+    this.auth = auth;
     this.vertx = vertx;
     this.store = store;
     this.routers = routers;
@@ -45,29 +54,30 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> createRouter(CreateRouterRequest r) {
-    return call("CreateRouter", () -> {
+    return call(auth, "CreateRouter", Needs.WRITE, caller -> {
+      String project = Calls.project(caller, r.getProjectId(), caller.projectId());
       String name = Validate.name("name", r.getName());
       UUID id = Validate.newId(r.getId());
       boolean distributed = !r.hasDistributed() || r.getDistributed();
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      return store.write(tx -> routers.create(tx, id, name, distributed, up).compose(v -> routers.require(tx, id)));
+      return store.write(tx -> routers.create(tx, id, name, distributed, up, project).compose(v -> routers.require(tx, id)));
     });
   }
 
   @Override
   public Future<Router> getRouter(GetRouterRequest r) {
-    return call("GetRouter", () -> {
+    return call(auth, "GetRouter", Needs.READ, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.read(tx -> routers.require(tx, id));
+      return store.read(tx -> own(tx, id, caller.scope()).compose(v -> routers.require(tx, id)));
     });
   }
 
   @Override
   public Future<ListRoutersResponse> listRouters(ListRoutersRequest r) {
-    return call("ListRouters", () -> {
+    return call(auth, "ListRouters", Needs.READ, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
-      return store.read(tx -> routers.list(tx, r.getName(), size, after))
+      return store.read(tx -> routers.list(tx, r.getName(), size, after, caller.scope()))
           .map(page -> ListRoutersResponse.newBuilder().addAllRouters(page.items())
               .setNextPageToken(page.nextToken()).build());
     });
@@ -75,61 +85,70 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> updateRouter(UpdateRouterRequest r) {
-    return call("UpdateRouter", () -> {
+    return call(auth, "UpdateRouter", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
-      return store.write(tx -> routers.update(tx, id, name, up).compose(v -> routers.require(tx, id)));
+      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> routers.update(tx, id, name, up))
+          .compose(v -> routers.require(tx, id)));
     });
   }
 
   @Override
   public Future<DeleteRouterResponse> deleteRouter(DeleteRouterRequest r) {
-    return call("DeleteRouter", () -> {
+    return call(auth, "DeleteRouter", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> routers.delete(tx, id)).map(v -> DeleteRouterResponse.getDefaultInstance());
+      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> routers.delete(tx, id))).map(v -> DeleteRouterResponse.getDefaultInstance());
     });
   }
 
   @Override
   public Future<Router> addRouterInterface(RouterInterfaceRequest r) {
-    return call("AddRouterInterface", () -> {
+    return call(auth, "AddRouterInterface", Needs.WRITE, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
-      return store.write(tx -> routers.addInterface(tx, router, subnet).compose(v -> routers.require(tx, router)));
+      // Only a subnet of the caller's project goes on its router (an admin may join any).
+      return store.write(tx -> own(tx, router, caller.scope())
+          .compose(v -> Ownership.requireOwned(tx, Kind.SUBNET, subnet, caller.scope()))
+          .compose(v -> routers.addInterface(tx, router, subnet)).compose(v -> routers.require(tx, router)));
     });
   }
 
   @Override
   public Future<Router> removeRouterInterface(RouterInterfaceRequest r) {
-    return call("RemoveRouterInterface", () -> {
+    return call(auth, "RemoveRouterInterface", Needs.WRITE, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
-      return store.write(tx -> routers.removeInterface(tx, router, subnet).compose(v -> routers.require(tx, router)));
+      return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.removeInterface(tx, router, subnet))
+          .compose(v -> routers.require(tx, router)));
     });
   }
 
   @Override
   public Future<Router> setRouterGateway(SetRouterGatewayRequest r) {
-    return call("SetRouterGateway", () -> {
+    return call(auth, "SetRouterGateway", Needs.WRITE, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID network = Validate.id("network_id", r.getNetworkId());
       Ipv4 ip = Validate.optionalIp("ip_address", r.getIpAddress());
-      return store.write(tx -> routers.setGateway(tx, router, network, ip).compose(v -> routers.require(tx, router)));
+      // Any project's external network will do; another project's internal one is not there.
+      return store.write(tx -> own(tx, router, caller.scope())
+          .compose(v -> Ownership.requireVisible(tx, Kind.NETWORK, network, caller.scope()))
+          .compose(v -> routers.setGateway(tx, router, network, ip)).compose(v -> routers.require(tx, router)));
     });
   }
 
   @Override
   public Future<Router> clearRouterGateway(ClearRouterGatewayRequest r) {
-    return call("ClearRouterGateway", () -> {
+    return call(auth, "ClearRouterGateway", Needs.WRITE, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
-      return store.write(tx -> routers.clearGateway(tx, router).compose(v -> routers.require(tx, router)));
+      return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.clearGateway(tx, router))
+          .compose(v -> routers.require(tx, router)));
     });
   }
 
   @Override
   public Future<ListRouterHostsResponse> listRouterHosts(ListRouterHostsRequest r) {
-    return call("ListRouterHosts", () -> {
+    return call(auth, "ListRouterHosts", Needs.ADMIN, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       // Our own table says whether the router exists; where it lives is scheduler-svc's answer.
       return store.read(tx -> routers.require(tx, router))
@@ -140,5 +159,9 @@ public final class RouterApi extends RouterServiceService {
                   "scheduler-svc did not say where router '" + router + "' lives: " + err.getMessage()))))
           .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts.getHostsList()).build());
     });
+  }
+
+  private static Future<String> own(Tx tx, UUID router, Scope scope) {
+    return Ownership.requireOwned(tx, Kind.ROUTER, router, scope);
   }
 }

@@ -2,6 +2,11 @@ package io.dvr.gateway.api;
 
 import static io.dvr.gateway.api.Calls.call;
 
+import io.dvr.gateway.api.Calls.Needs;
+import io.dvr.gateway.auth.Authenticator;
+import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Ownership.Kind;
+
 import io.dvr.gateway.store.NetworkStore;
 import io.dvr.store.Store;
 import io.dvr.proto.v1.CreateSubnetRequest;
@@ -19,35 +24,41 @@ import java.util.UUID;
 public final class SubnetApi extends SubnetServiceService {
   private final Store store;
   private final NetworkStore networks;
+  private final Authenticator auth;
 
-  public SubnetApi(Store store, NetworkStore networks) {
+  public SubnetApi(Authenticator auth, Store store, NetworkStore networks) {
+    this.auth = auth;
     this.store = store;
     this.networks = networks;
   }
 
   @Override
   public Future<Subnet> createSubnet(CreateSubnetRequest r) {
-    return call("CreateSubnet", () -> {
+    return call(auth, "CreateSubnet", Needs.WRITE, caller -> {
       NetworkStore.NewSubnet spec = SubnetSpec.of(r);
-      return store.write(tx -> networks.createSubnet(tx, spec).compose(id -> networks.requireSubnet(tx, id)));
+      // A subnet is its network's project's unless an admin says otherwise.
+      return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, spec.networkId(), caller.scope())
+          .compose(owner -> networks.createSubnet(tx, spec.in(Calls.project(caller, r.getProjectId(), owner))))
+          .compose(id -> networks.requireSubnet(tx, id)));
     });
   }
 
   @Override
   public Future<Subnet> getSubnet(GetSubnetRequest r) {
-    return call("GetSubnet", () -> {
+    return call(auth, "GetSubnet", Needs.READ, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.read(tx -> networks.requireSubnet(tx, id));
+      return store.read(tx -> Ownership.requireVisible(tx, Kind.SUBNET, id, caller.scope())
+          .compose(owner -> networks.requireSubnet(tx, id)));
     });
   }
 
   @Override
   public Future<ListSubnetsResponse> listSubnets(ListSubnetsRequest r) {
-    return call("ListSubnets", () -> {
+    return call(auth, "ListSubnets", Needs.READ, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("network_id", r.getNetworkId());
-      return store.read(tx -> networks.listSubnets(tx, network, r.getName(), size, after))
+      return store.read(tx -> networks.listSubnets(tx, network, r.getName(), size, after, caller.scope()))
           .map(page -> ListSubnetsResponse.newBuilder().addAllSubnets(page.items())
               .setNextPageToken(page.nextToken()).build());
     });
@@ -55,9 +66,10 @@ public final class SubnetApi extends SubnetServiceService {
 
   @Override
   public Future<DeleteSubnetResponse> deleteSubnet(DeleteSubnetRequest r) {
-    return call("DeleteSubnet", () -> {
+    return call(auth, "DeleteSubnet", Needs.WRITE, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> networks.deleteSubnet(tx, id)).map(v -> DeleteSubnetResponse.getDefaultInstance());
+      return store.write(tx -> Ownership.requireOwned(tx, Kind.SUBNET, id, caller.scope())
+          .compose(owner -> networks.deleteSubnet(tx, id))).map(v -> DeleteSubnetResponse.getDefaultInstance());
     });
   }
 }

@@ -36,7 +36,7 @@ final class SubnetSpec {
     });
     Ipv4 gateway = gateway(r, cidr);
     List<Ipv4[]> pools = r.getAllocationPoolsCount() == 0 ? defaultPools(cidr, gateway) : pools(r, cidr, gateway);
-    return new NewSubnet(Validate.newId(r.getId()), networkId, name, cidr, gateway, pools);
+    return new NewSubnet(Validate.newId(r.getId()), networkId, name, cidr, gateway, pools, null);
   }
 
   private static Ipv4 gateway(CreateSubnetRequest r, Ipv4Cidr cidr) {

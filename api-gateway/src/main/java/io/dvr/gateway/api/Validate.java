@@ -17,6 +17,8 @@ final class Validate {
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   /** A host name as agents report it: DNS labels, at most 253 characters. */
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.-]{0,252})");
+  /** A project id: letters, digits, '_', '.', '-'; 1..64 characters (Keystone's are 32 hex digits). */
+  private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final Pattern DEVICE_OWNER = Pattern.compile("[A-Za-z0-9_.:-]{0,255}");
 
   private Validate() {}
@@ -72,6 +74,13 @@ final class Validate {
   static String host(String field, String value) {
     if (!value.isEmpty() && !HOST.matcher(value).matches()) {
       throw ApiError.invalid(field, value, "not a valid host name (letters, digits, '-', '_', '.'; at most 253)");
+    }
+    return value;
+  }
+
+  static String projectId(String field, String value) {
+    if (!PROJECT.matcher(value).matches()) {
+      throw ApiError.invalid(field, value, "not a valid project id (letters, digits, '_', '.', '-'; at most 64)");
     }
     return value;
   }

@@ -15,6 +15,9 @@ public final class FipGatewayPortStore {
   /** Seed of the advisory lock keys that serialise creations per (network, host). */
   private static final long LOCK_SEED = 0x46475054L; // "FGPT"
 
+  /** fg- ports serve a host, not a project: only admins see them. */
+  static final String NO_PROJECT = "";
+
   private final PortStore ports;
 
   public FipGatewayPortStore(PortStore ports) {
@@ -34,7 +37,8 @@ public final class FipGatewayPortStore {
             : ports.subnetsOf(tx, networkId).compose(subnets -> subnets.isEmpty()
                 ? Future.succeededFuture(false)
                 : ports.create(tx, new NewPort(UUID.randomUUID(), networkId, "", null, DeviceOwners.FIP_AGENT_GATEWAY,
-                    host, host, true, List.of(new NewPort.IpRequest(subnets.get(0).id(), null, "fip agent gateway"))))
+                    host, host, true, List.of(new NewPort.IpRequest(subnets.get(0).id(), null, "fip agent gateway")),
+                    NO_PROJECT))
                     .map(id -> true)));
   }
 

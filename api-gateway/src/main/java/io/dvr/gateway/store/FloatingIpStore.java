@@ -24,12 +24,15 @@ import java.util.UUID;
  */
 public final class FloatingIpStore {
   private final PortStore ports;
+  private final QuotaStore quotas;
 
-  public FloatingIpStore(PortStore ports) {
+  public FloatingIpStore(PortStore ports, QuotaStore quotas) {
     this.ports = ports;
+    this.quotas = quotas;
   }
 
-  public Future<UUID> create(Tx tx, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp) {
+  /** Creates a floating IP of the project on an external network (any project's); associates it when a port is given. */
+  public Future<UUID> create(Tx tx, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp, String project) {
     UUID id = UUID.randomUUID();
     return tx.one("SELECT router_external, name FROM networks WHERE id = $1", networkId)
         .compose(net -> {
@@ -49,11 +52,12 @@ public final class FloatingIpStore {
               ? new NewPort.IpRequest(subnets.get(0).id(), null, "floating_ip_address")
               : new NewPort.IpRequest(SubnetInfo.holding(subnets, address, "floating_ip_address",
                   "external network '" + networkId + "'").id(), address, "floating_ip_address");
-          return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip)));
+          return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip), project));
         })
         .compose(fipPort -> tx.query("INSERT INTO floating_ips(id, floating_network_id, floating_port_id,"
-                + " floating_ip_address) SELECT $1, $2, $3, ip_address FROM ip_allocations WHERE port_id = $3",
-            id, networkId, fipPort))
+                + " floating_ip_address, project_id) SELECT $1, $2, $3, ip_address, $4 FROM ip_allocations"
+                + " WHERE port_id = $3", id, networkId, fipPort, project))
+        .compose(v -> quotas.enforce(tx, project, "floatingip"))
         .map(v -> {
           tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, 1, ChangeKind.CHANGE_KIND_CREATED,
               networkId, List.of(), List.of());
@@ -72,11 +76,12 @@ public final class FloatingIpStore {
   }
 
   public Future<Page<FloatingIp>> list(Tx tx, ListFloatingIpsRequest q, UUID networkId, UUID portId, UUID routerId,
-      int size, UUID after) {
+      int size, UUID after, Scope scope) {
     return tx.all("SELECT " + Mapping.FLOATING_IP_COLUMNS + " FROM floating_ips f"
             + " WHERE ($1::uuid IS NULL OR f.floating_network_id = $1) AND ($2::uuid IS NULL OR f.port_id = $2)"
-            + " AND ($3::uuid IS NULL OR f.router_id = $3) AND ($4::uuid IS NULL OR f.id > $4) ORDER BY f.id LIMIT $5",
-            networkId, portId, routerId, after, size + 1)
+            + " AND ($3::uuid IS NULL OR f.router_id = $3) AND ($4::uuid IS NULL OR f.id > $4)"
+            + " AND " + Ownership.inScope("f", 6) + " ORDER BY f.id LIMIT $5",
+            networkId, portId, routerId, after, size + 1, scope.filter())
         .map(rows -> Page.of(rows, size, Mapping::floatingIp, FloatingIp::getId));
   }
 

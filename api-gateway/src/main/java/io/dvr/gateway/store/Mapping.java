@@ -21,17 +21,17 @@ import java.util.UUID;
 /** The SELECT lists of each resource and their rows turned into dvr.v1 messages. */
 final class Mapping {
   static final String NETWORK_COLUMNS = "n.id, n.name, n.router_external, n.admin_state_up, n.segmentation_id, n.mtu, "
-      + "n.revision, n.created_at, n.updated_at, "
+      + "n.revision, n.created_at, n.updated_at, n.project_id, "
       + "(SELECT coalesce(json_agg(s.id ORDER BY s.created_at, s.id), '[]') FROM subnets s WHERE s.network_id = n.id) AS subnet_ids";
 
   static final String SUBNET_COLUMNS = "s.id, s.name, s.network_id, s.ip_version, s.cidr::text AS cidr, "
-      + "host(s.gateway_ip) AS gateway_ip, s.revision, s.created_at, s.updated_at, "
+      + "host(s.gateway_ip) AS gateway_ip, s.revision, s.created_at, s.updated_at, s.project_id, "
       + "(SELECT coalesce(json_agg(json_build_object('start', host(p.first_ip), 'end', host(p.last_ip)) "
       + "ORDER BY p.first_ip), '[]') FROM allocation_pools p WHERE p.subnet_id = s.id) AS pools";
 
   static final String PORT_COLUMNS = "p.id, p.name, p.network_id, p.mac_address::text AS mac_address, "
       + "p.device_owner, p.device_id, p.binding_host, p.status, p.admin_state_up, p.revision, "
-      + "p.created_at, p.updated_at, "
+      + "p.created_at, p.updated_at, p.project_id, "
       + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
       + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips, "
       // Read, not stored: it follows the agents' registrations without an event of its own.
@@ -40,7 +40,7 @@ final class Mapping {
       + "ELSE 'binding_failed' END AS binding_vif_type";
 
   static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.admin_state_up, r.gw_network_id, "
-      + "r.gw_port_id, r.revision, r.created_at, r.updated_at, "
+      + "r.gw_port_id, r.revision, r.created_at, r.updated_at, r.project_id, "
       + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
       + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = r.gw_port_id) AS gw_ips, "
       + "(SELECT coalesce(json_agg(json_build_object('subnet_id', ri.subnet_id, 'port_id', ri.port_id, "
@@ -53,7 +53,7 @@ final class Mapping {
 
   static final String FLOATING_IP_COLUMNS = "f.id, f.floating_network_id, host(f.floating_ip_address) AS floating_ip_address, "
       + "f.port_id, host(f.fixed_ip_address) AS fixed_ip_address, f.router_id, f.floating_port_id, "
-      + "f.revision, f.created_at, f.updated_at";
+      + "f.revision, f.created_at, f.updated_at, f.project_id";
 
   static String agentColumns(long downSeconds) {
     return "g.id, g.host, g.agent_type, g.agent_mode, g.binary_name, g.admin_state_up, g.last_heartbeat, g.tunnel_ip, "
@@ -64,6 +64,7 @@ final class Mapping {
 
   static Network network(Row r) {
     Network.Builder b = Network.newBuilder()
+        .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
         .setName(r.getString("name"))
         .setRouterExternal(r.getBoolean("router_external"))
@@ -80,6 +81,7 @@ final class Mapping {
 
   static Subnet subnet(Row r) {
     Subnet.Builder b = Subnet.newBuilder()
+        .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
         .setName(r.getString("name"))
         .setNetworkId(r.getUUID("network_id").toString())
@@ -98,6 +100,7 @@ final class Mapping {
 
   static Port port(Row r) {
     Port.Builder b = Port.newBuilder()
+        .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
         .setName(r.getString("name"))
         .setNetworkId(r.getUUID("network_id").toString())
@@ -117,6 +120,7 @@ final class Mapping {
 
   static Router router(Row r) {
     Router.Builder b = Router.newBuilder()
+        .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
         .setName(r.getString("name"))
         .setDistributed(r.getBoolean("distributed"))
@@ -150,6 +154,7 @@ final class Mapping {
 
   static FloatingIp floatingIp(Row r) {
     return FloatingIp.newBuilder()
+        .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
         .setFloatingNetworkId(r.getUUID("floating_network_id").toString())
         .setFloatingIpAddress(r.getString("floating_ip_address"))

@@ -17,14 +17,29 @@ import java.util.UUID;
 
 /** Networks and their subnets. */
 public final class NetworkStore {
+  private final QuotaStore quotas;
+
+  public NetworkStore(QuotaStore quotas) {
+    this.quotas = quotas;
+  }
 
   /** A validated subnet to create; pools as [first, last] pairs. */
-  public record NewSubnet(UUID id, UUID networkId, String name, Ipv4Cidr cidr, Ipv4 gateway, List<Ipv4[]> pools) {}
+  public record NewSubnet(UUID id, UUID networkId, String name, Ipv4Cidr cidr, Ipv4 gateway, List<Ipv4[]> pools,
+      String project) {
+    /** The same subnet in the given project. */
+    public NewSubnet in(String owner) {
+      return new NewSubnet(id, networkId, name, cidr, gateway, pools, owner);
+    }
+  }
 
-  public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp, int mtu) {
-    return tx.one("INSERT INTO networks(id, name, router_external, admin_state_up, mtu) VALUES ($1, $2, $3, $4, $5)"
-        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, external, adminUp, mtu).map(inserted -> {
-          inserted.orElseThrow(() -> Resources.idTaken("network", id));
+  public Future<UUID> createNetwork(Tx tx, UUID id, String name, boolean external, boolean adminUp, int mtu,
+      String project) {
+    return tx.one("INSERT INTO networks(id, name, router_external, admin_state_up, mtu, project_id)"
+        + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
+        id, name, external, adminUp, mtu, project)
+        .map(inserted -> inserted.orElseThrow(() -> Resources.idTaken("network", id)))
+        .compose(v -> quotas.enforce(tx, project, "network"))
+        .map(v -> {
           tx.changed(ResourceType.RESOURCE_TYPE_NETWORK, id, 1, ChangeKind.CHANGE_KIND_CREATED);
           return id;
         });
@@ -39,10 +54,12 @@ public final class NetworkStore {
     return getNetwork(tx, id).map(n -> n.orElseThrow(() -> ApiError.notFound("network", id.toString())));
   }
 
-  public Future<Page<Network>> listNetworks(Tx tx, String name, Boolean external, int size, UUID after) {
+  /** The networks the scope sees: its own and every external one. */
+  public Future<Page<Network>> listNetworks(Tx tx, String name, Boolean external, int size, UUID after, Scope scope) {
     return tx.all("SELECT " + Mapping.NETWORK_COLUMNS + " FROM networks n WHERE ($1 = '' OR n.name = $1)"
             + " AND ($2::boolean IS NULL OR n.router_external = $2) AND ($3::uuid IS NULL OR n.id > $3)"
-            + " ORDER BY n.id LIMIT $4", name, external, after, size + 1)
+            + " AND (" + Ownership.inScope("n", 5) + " OR n.router_external)"
+            + " ORDER BY n.id LIMIT $4", name, external, after, size + 1, scope.filter())
         .map(rows -> Page.of(rows, size, Mapping::network, Network::getId));
   }
 
@@ -122,11 +139,12 @@ public final class NetworkStore {
             throw ApiError.invalid("cidr", s.cidr(), "overlaps subnet '" + overlap.get().getUUID("id") + "' ("
                 + overlap.get().getString("cidr") + ") on network '" + s.networkId() + "'");
           }
-          return tx.one("INSERT INTO subnets(id, network_id, name, cidr, gateway_ip) VALUES ($1, $2, $3,"
-                  + " $4::text::cidr, $5::text::inet) ON CONFLICT (id) DO NOTHING RETURNING id", s.id(), s.networkId(),
-              s.name(), s.cidr().toString(), s.gateway() == null ? null : s.gateway().toString());
+          return tx.one("INSERT INTO subnets(id, network_id, name, cidr, gateway_ip, project_id) VALUES ($1, $2, $3,"
+                  + " $4::text::cidr, $5::text::inet, $6) ON CONFLICT (id) DO NOTHING RETURNING id", s.id(), s.networkId(),
+              s.name(), s.cidr().toString(), s.gateway() == null ? null : s.gateway().toString(), s.project());
         })
         .map(inserted -> inserted.orElseThrow(() -> Resources.idTaken("subnet", s.id())))
+        .compose(v -> quotas.enforce(tx, s.project(), "subnet"))
         .compose(v -> tx.batch("INSERT INTO allocation_pools(subnet_id, first_ip, last_ip)"
                 + " VALUES ($1, $2::text::inet, $3::text::inet)",
             s.pools().stream().map(p -> io.vertx.sqlclient.Tuple.of(s.id(), p[0].toString(), p[1].toString())).toList()))
@@ -146,10 +164,13 @@ public final class NetworkStore {
     return getSubnet(tx, id).map(s -> s.orElseThrow(() -> ApiError.notFound("subnet", id.toString())));
   }
 
-  public Future<Page<Subnet>> listSubnets(Tx tx, UUID networkId, String name, int size, UUID after) {
+  /** The subnets the scope sees: its own and those of every external network. */
+  public Future<Page<Subnet>> listSubnets(Tx tx, UUID networkId, String name, int size, UUID after, Scope scope) {
     return tx.all("SELECT " + Mapping.SUBNET_COLUMNS + " FROM subnets s WHERE ($1::uuid IS NULL OR s.network_id = $1)"
-            + " AND ($2 = '' OR s.name = $2) AND ($3::uuid IS NULL OR s.id > $3) ORDER BY s.id LIMIT $4",
-            networkId, name, after, size + 1)
+            + " AND ($2 = '' OR s.name = $2) AND ($3::uuid IS NULL OR s.id > $3)"
+            + " AND (" + Ownership.inScope("s", 5) + " OR EXISTS (SELECT 1 FROM networks x WHERE x.id = s.network_id"
+            + " AND x.router_external)) ORDER BY s.id LIMIT $4",
+            networkId, name, after, size + 1, scope.filter())
         .map(rows -> Page.of(rows, size, Mapping::subnet, Subnet::getId));
   }
 

@@ -28,6 +28,11 @@ public final class PortStore {
   /** Ports with such an owner are made by the router and floating IP operations (Neutron's network:*). */
   private static final String SYSTEM_OWNER_PREFIX = "network:";
   private static final RandomGenerator RANDOM = new SecureRandom();
+  private final QuotaStore quotas;
+
+  public PortStore(QuotaStore quotas) {
+    this.quotas = quotas;
+  }
 
   public Future<Optional<Port>> get(Tx tx, UUID id) {
     return tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1", id)
@@ -44,13 +49,15 @@ public final class PortStore {
     return get(tx, id).map(p -> p.orElseThrow(() -> ApiError.notFound("port", id.toString())));
   }
 
-  public Future<Page<Port>> list(Tx tx, ListPortsRequest q, UUID subnetId, UUID networkId, int size, UUID after) {
+  public Future<Page<Port>> list(Tx tx, ListPortsRequest q, UUID subnetId, UUID networkId, int size, UUID after,
+      Scope scope) {
     return tx.all("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE ($1::uuid IS NULL OR p.network_id = $1)"
             + " AND ($2 = '' OR p.device_owner = $2) AND ($3 = '' OR p.device_id = $3)"
             + " AND ($4 = '' OR p.binding_host = $4) AND ($5 = '' OR p.name = $5)"
             + " AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM ip_allocations a WHERE a.port_id = p.id AND a.subnet_id = $6))"
-            + " AND ($7::uuid IS NULL OR p.id > $7) ORDER BY p.id LIMIT $8",
-            networkId, q.getDeviceOwner(), q.getDeviceId(), q.getBindingHost(), q.getName(), subnetId, after, size + 1)
+            + " AND ($7::uuid IS NULL OR p.id > $7) AND " + Ownership.inScope("p", 9) + " ORDER BY p.id LIMIT $8",
+            networkId, q.getDeviceOwner(), q.getDeviceId(), q.getBindingHost(), q.getName(), subnetId, after, size + 1,
+            scope.filter())
         .map(rows -> Page.of(rows, size, Mapping::port, Port::getId));
   }
 
@@ -76,6 +83,7 @@ public final class PortStore {
           }
           return chain;
         })
+        .compose(v -> port.userPort() ? quotas.enforce(tx, port.project(), "port") : Future.<Void>succeededFuture())
         .compose(v -> Routers.onSubnets(tx, subnetIds))
         .map(routers -> {
           tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
@@ -87,10 +95,10 @@ public final class PortStore {
   private Future<Void> insertWithMac(Tx tx, NewPort port, int attempt) {
     MacAddress mac = port.mac() != null ? port.mac() : MacAddress.random(PORT_MAC_BASE, RANDOM);
     return tx.one("INSERT INTO ports(id, network_id, name, mac_address, device_owner, device_id, binding_host,"
-                + " admin_state_up) VALUES ($1, $2, $3, $4::text::macaddr, $5, $6, $7, $8)"
+                + " admin_state_up, project_id) VALUES ($1, $2, $3, $4::text::macaddr, $5, $6, $7, $8, $9)"
                 + " ON CONFLICT DO NOTHING RETURNING id",
             port.id(), port.networkId(), port.name(), mac.text(), port.deviceOwner(), port.deviceId(),
-            port.bindingHost(), port.adminStateUp())
+            port.bindingHost(), port.adminStateUp(), port.project())
         .compose(inserted -> {
           if (inserted.isPresent()) {
             return Future.succeededFuture();

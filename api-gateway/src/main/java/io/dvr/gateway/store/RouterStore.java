@@ -21,15 +21,19 @@ import java.util.UUID;
  */
 public final class RouterStore {
   private final PortStore ports;
+  private final QuotaStore quotas;
 
-  public RouterStore(PortStore ports) {
+  public RouterStore(PortStore ports, QuotaStore quotas) {
     this.ports = ports;
+    this.quotas = quotas;
   }
 
-  public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean adminUp) {
-    return tx.one("INSERT INTO routers(id, name, distributed, admin_state_up) VALUES ($1, $2, $3, $4)"
-        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, distributed, adminUp).map(inserted -> {
-          inserted.orElseThrow(() -> Resources.idTaken("router", id));
+  public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean adminUp, String project) {
+    return tx.one("INSERT INTO routers(id, name, distributed, admin_state_up, project_id) VALUES ($1, $2, $3, $4, $5)"
+        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, distributed, adminUp, project)
+        .map(inserted -> inserted.orElseThrow(() -> Resources.idTaken("router", id)))
+        .compose(v -> quotas.enforce(tx, project, "router"))
+        .map(v -> {
           tx.changed(ResourceType.RESOURCE_TYPE_ROUTER, id, 1, ChangeKind.CHANGE_KIND_CREATED);
           return id;
         });
@@ -44,9 +48,10 @@ public final class RouterStore {
     return get(tx, id).map(r -> r.orElseThrow(() -> ApiError.notFound("router", id.toString())));
   }
 
-  public Future<Page<Router>> list(Tx tx, String name, int size, UUID after) {
+  public Future<Page<Router>> list(Tx tx, String name, int size, UUID after, Scope scope) {
     return tx.all("SELECT " + Mapping.ROUTER_COLUMNS + " FROM routers r WHERE ($1 = '' OR r.name = $1)"
-            + " AND ($2::uuid IS NULL OR r.id > $2) ORDER BY r.id LIMIT $3", name, after, size + 1)
+            + " AND ($2::uuid IS NULL OR r.id > $2) AND " + Ownership.inScope("r", 4) + " ORDER BY r.id LIMIT $3",
+            name, after, size + 1, scope.filter())
         .map(rows -> Page.of(rows, size, Mapping::router, Router::getId));
   }
 
@@ -114,11 +119,12 @@ public final class RouterStore {
             String owner = router.getBoolean("distributed")
                 ? DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED : DeviceOwners.ROUTER_INTERFACE;
             return ports.create(tx, NewPort.system(subnet.networkId(), owner, routerId,
-                List.of(new NewPort.IpRequest(subnetId, subnet.gateway(), "gateway_ip"))));
+                List.of(new NewPort.IpRequest(subnetId, subnet.gateway(), "gateway_ip")), router.getString("project_id")));
           })
           .compose(portId -> tx.query("INSERT INTO router_interfaces(router_id, subnet_id, port_id) VALUES ($1, $2, $3)",
               routerId, subnetId, portId))
-          .compose(v -> router.getUUID("gw_network_id") == null ? Future.succeededFuture() : addSnatPort(tx, routerId, subnet))
+          .compose(v -> router.getUUID("gw_network_id") == null ? Future.succeededFuture()
+              : addSnatPort(tx, router, subnet))
           .compose(v -> bump(tx, routerId, null, null, null));
     }));
   }
@@ -165,7 +171,8 @@ public final class RouterStore {
           : refuseIfFloatingIps(tx, routerId, "moved to another gateway").compose(v -> dropGateway(tx, router));
       return cleared
           .compose(v -> externalAddress(tx, networkId, requestedIp))
-          .compose(ip -> ports.create(tx, NewPort.system(networkId, DeviceOwners.ROUTER_GATEWAY, routerId, List.of(ip))))
+          .compose(ip -> ports.create(tx, NewPort.system(networkId, DeviceOwners.ROUTER_GATEWAY, routerId, List.of(ip),
+              router.getString("project_id"))))
           .compose(portId -> tx.query("UPDATE routers SET gw_network_id = $2, gw_port_id = $3 WHERE id = $1",
               routerId, networkId, portId))
           .compose(v -> tx.all("SELECT " + SubnetInfo.COLUMNS + " JOIN router_interfaces ri ON ri.subnet_id = s.id"
@@ -174,7 +181,7 @@ public final class RouterStore {
             Future<Void> chain = Future.succeededFuture();
             for (Row row : rows) {
               SubnetInfo subnet = SubnetInfo.of(row);
-              chain = chain.compose(x -> addSnatPort(tx, routerId, subnet));
+              chain = chain.compose(x -> addSnatPort(tx, router, subnet));
             }
             return chain;
           })
@@ -211,9 +218,10 @@ public final class RouterStore {
         });
   }
 
-  private Future<Void> addSnatPort(Tx tx, UUID routerId, SubnetInfo subnet) {
+  private Future<Void> addSnatPort(Tx tx, Row router, SubnetInfo subnet) {
+    UUID routerId = router.getUUID("id");
     return ports.create(tx, NewPort.system(subnet.networkId(), DeviceOwners.ROUTER_SNAT, routerId,
-            List.of(new NewPort.IpRequest(subnet.id(), null, "snat"))))
+            List.of(new NewPort.IpRequest(subnet.id(), null, "snat")), router.getString("project_id")))
         .compose(portId -> tx.query("UPDATE router_interfaces SET snat_port_id = $3 WHERE router_id = $1 AND subnet_id = $2",
             routerId, subnet.id(), portId))
         .mapEmpty();
@@ -250,7 +258,7 @@ public final class RouterStore {
   }
 
   private Future<Row> lock(Tx tx, UUID id) {
-    return tx.one("SELECT id, name, admin_state_up, distributed, gw_network_id, gw_port_id, revision FROM routers"
+    return tx.one("SELECT id, name, admin_state_up, distributed, gw_network_id, gw_port_id, revision, project_id FROM routers"
             + " WHERE id = $1 FOR UPDATE", id)
         .map(r -> r.orElseThrow(() -> ApiError.notFound("router", id.toString())));
   }

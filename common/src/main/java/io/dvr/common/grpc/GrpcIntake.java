@@ -58,6 +58,7 @@ final class GrpcIntake {
 
   void handle(HttpServerRequest request) {
     metrics.observe(request);
+    CallMetadata.capture(request);
     // Only the trailers-only answer of an error carries grpc-message in headers, and every error
     // of a unary call is one: vertx-grpc writes it just before these headers leave.
     request.response().headersEndHandler(v -> StatusMessage.respell(request.response().headers()));

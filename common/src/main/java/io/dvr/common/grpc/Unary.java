@@ -18,9 +18,18 @@ public final class Unary {
 
   public static <Req, Resp> Future<Resp> call(GrpcClient client, SocketAddress server,
       ServiceMethod<Resp, Req> method, Req message, long timeoutMillis) {
+    return call(client, server, method, message, timeoutMillis, null);
+  }
+
+  /** The same, with {@code authorization: Bearer <token>} when a token is given. */
+  public static <Req, Resp> Future<Resp> call(GrpcClient client, SocketAddress server,
+      ServiceMethod<Resp, Req> method, Req message, long timeoutMillis, String bearerToken) {
     Future<GrpcClientRequest<Req, Resp>> request = client.request(server, method);
     return request
         .compose(req -> {
+          if (bearerToken != null) {
+            req.headers().set(CallMetadata.AUTHORIZATION, "Bearer " + bearerToken);
+          }
           req.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
           return req.send(message);
         })
