@@ -181,7 +181,8 @@ in_vm() {
 in_outside() { nsenter -t "$(pid_of "$(cid outside)")" -n "$@"; }
 
 # A client JVM per call: start it for a short life.
-dvrctl() { timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$DVRCTL_JAR" --server "$API" "$@"; }
+# The compose lab runs insecure until it gets the security material (docker-compose.yml): plaintext.
+dvrctl() { timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$DVRCTL_JAR" --server "$API" --insecure "$@"; }
 
 # vm HOST NAME PORT: a VM for a port, as labnet/vm.sh makes one: namespace NAME on the host,
 # eth0 (the port's MAC and address, MTU 1450, checksum offload off) paired with v-NAME on br-int,
