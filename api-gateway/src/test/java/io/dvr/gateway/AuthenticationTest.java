@@ -63,7 +63,7 @@ class AuthenticationTest {
     logs.start();
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     gw = GatewayFixture.start(dataDir.resolve("pg"));
-    securityDir = ApiClient.securityDirBeside(dataDir.resolve("pg"));
+    securityDir = TestSecurity.dir(); // where the fixture's gateway keeps its key and admin token
   }
 
   @AfterAll
@@ -206,10 +206,10 @@ class AuthenticationTest {
   }
 
   @Test
-  @DisplayName("gRPC health and agents' ReportAgentState answer without a token")
+  @DisplayName("gRPC health and agents' ReportAgentState answer without a token (the agent shows its host certificate instead)")
   void openCalls() {
     assertThat(HealthClient.check(gw.vertx, gw.port(), "")).isEqualTo(ServingStatus.SERVING);
-    assertThat(gw.as(null).call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
+    assertThat(gw.asAgent("compute9").call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
         .setHost("compute9").setAgentType("L3 agent").setAgentMode("dvr").setBinary("dvr-agent").build()).getHost())
         .isEqualTo("compute9");
   }

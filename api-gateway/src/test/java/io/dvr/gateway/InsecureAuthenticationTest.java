@@ -29,13 +29,16 @@ class InsecureAuthenticationTest {
     logs.start();
     Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(logs);
-    try (GatewayFixture gw = GatewayFixture.start(dataDir.resolve("pg"), Map.of("insecure", "true"))) {
+    Path securityDir = dataDir.resolve("security");
+    try (GatewayFixture gw = GatewayFixture.start(dataDir.resolve("pg"), Map.of("insecure", "true",
+        "security.dir", securityDir.toString()))) {
       assertThat(gw.adminToken).isNull();
       ApiClient anyone = gw.as(null);
       assertThat(anyone.call(NetworkServiceGrpcClient.CreateNetwork, CreateNetworkRequest.newBuilder().setName("n")
           .build()).getProjectId()).isEqualTo("admin");
       anyone.call(AgentServiceGrpcClient.ListAgents, ListAgentsRequest.getDefaultInstance());
-      assertThat(Files.exists(ApiClient.securityDirBeside(dataDir.resolve("pg")))).isFalse();
+      assertThat(securityDir.resolve("jwt-signing.pem")).doesNotExist();
+      assertThat(securityDir.resolve("admin.token")).doesNotExist();
     } finally {
       root.detachAppender(logs);
     }

@@ -232,6 +232,7 @@ class MalformedRequestTest {
         io.vertx.core.buffer.Buffer body = gw.vertx.timer(1).compose(t -> http.request(io.vertx.core.http.HttpMethod.POST,
                 gw.port(), "127.0.0.1", "/" + CREATE_NETWORK))
             .compose(req -> req.putHeader("content-type", "application/grpc-web+proto").putHeader("x-grpc-web", "1")
+                .putHeader("authorization", "Bearer " + gw.adminToken)
                 .send(RawGrpc.frame(payload)).compose(resp -> resp.body().map(b -> {
                   String inHeaders = resp.getHeader("grpc-status");
                   return inHeaders != null ? io.vertx.core.buffer.Buffer.buffer("grpc-status:" + inHeaders) : b;

@@ -163,7 +163,7 @@ class ProjectRulesTest {
   @Test
   @DisplayName("agents and host state are an admin's: members and readers get PERMISSION_DENIED; agents still report")
   void agentsAreForAdmins() {
-    String agentId = gw.as(null).call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
+    String agentId = gw.asAgent("compute7").call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
         .setHost("compute7").setAgentType("L3 agent").setAgentMode("dvr").build()).getId();
     Router r = alpha.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("h").build());
     for (ApiClient c : List.of(alpha, alphaReader)) {

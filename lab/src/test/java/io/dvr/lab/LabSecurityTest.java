@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.cli.Dvrctl;
 import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.TestSecurity;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class LabSecurityTest {
   @BeforeAll
   static void start() {
     fx = LabFixture.start(dataDir.resolve("pg"), Map.of());
-    security = ApiClient.securityDirBeside(dataDir.resolve("pg"));
+    security = TestSecurity.dir(); // LabFixture's security.dir
   }
 
   @AfterAll
