@@ -41,7 +41,8 @@ class LabSecurityTest {
   }
 
   static Result dvrctl(String... args) {
-    List<String> full = new ArrayList<>(List.of("--server", "127.0.0.1:" + fx.lab.apiPort()));
+    List<String> full = new ArrayList<>(List.of("--server", "127.0.0.1:" + fx.lab.apiPort(),
+        "--ca", security.resolve("ca.pem").toString()));
     full.addAll(List.of(args));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A full lab run, from creating its security material to its stop, with refusals on the way: no
- * secret value (passwords, keys, credentials) appears in any log line, error or the metrics.
+ * secret value (passwords, keys, credentials, the admin token) appears in any log line, error or the metrics.
  */
 class SecretsStayOutOfLogsTest {
   @TempDir
@@ -53,6 +53,8 @@ class SecretsStayOutOfLogsTest {
     secrets.put("host credential secret", read(security.resolve(SecurityMaterial.HOST_SECRET)));
     secrets.put("CA private key", pemBody(read(security.resolve(SecurityMaterial.CA_KEY))));
     secrets.put("database password", read(pgdata.resolve("dvr-db.password")));
+    secrets.put("admin token", read(security.resolve("admin.token")));
+    secrets.put("token signing key", pemBody(read(security.resolve("jwt-signing.pem"))));
     try (Stream<Path> files = Files.list(security)) {
       for (Path credential : files.filter(f -> f.toString().endsWith(".credential")).toList()) {
         secrets.put(credential.getFileName().toString(), read(credential));
@@ -80,7 +82,8 @@ class SecretsStayOutOfLogsTest {
     Path security = dir.resolve("security");
     List<String> seen = new ArrayList<>();
     try (LabFixture fx = LabFixture.start(dir.resolve("pg"), Map.of("security.dir", security.toString()))) {
-      ApiClient api = new ApiClient(fx.vertx, fx.lab.apiPort(), GrpcTls.trusting(security.resolve(SecurityMaterial.CA_CERT)));
+      ApiClient api = new ApiClient(fx.vertx, fx.lab.apiPort(), GrpcTls.trusting(security.resolve(SecurityMaterial.CA_CERT)),
+          ApiClient.adminTokenIn(security));
       // The lab's own agents register (with its certificates) before the seed is built on them.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.call(AgentServiceGrpcClient.ListAgents,
           io.dvr.proto.v1.ListAgentsRequest.getDefaultInstance()).getAgentsCount() == 3);
@@ -114,7 +117,7 @@ class SecretsStayOutOfLogsTest {
     assertThat(String.join("\n", seen)).as("the run's logs").contains("created security material in " + security)
         .contains("refused ReportAgentState for host 'compute1'").contains("refused dvr.scheduler.host-routers");
     Map<String, String> secrets = secrets(security, dir.resolve("pg"));
-    assertThat(secrets).hasSizeGreaterThanOrEqualTo(7);
+    assertThat(secrets).hasSizeGreaterThanOrEqualTo(9);
     secrets.forEach((name, value) -> {
       assertThat(value).as(name).hasSizeGreaterThanOrEqualTo(16);
       for (String line : seen) {

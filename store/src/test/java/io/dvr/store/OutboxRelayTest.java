@@ -51,6 +51,8 @@ class OutboxRelayTest {
       await(first.start());
       await(commitChangeOf(network));
       awaitCondition(() -> received.size() == 1);
+      // Its commit marked the row published: what a relay killed just after it leaves behind.
+      awaitCondition(() -> count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") == 1);
     } finally {
       // Stopped as a killed process stops: nothing tidied after it.
       await(first.stop());
