@@ -52,7 +52,7 @@ public final class Bus {
     BusContract.Binding binding = BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
     BusContract.checkMessage(binding, address, request);
     BusContract.checkParser(address, binding.reply(), reply, "replies");
-    return InFlightRequests.of(vertx).request(address, encode(request), options, timeoutMillis)
+    return InFlightRequests.of(vertx).request(vertx, address, encode(request), options, timeoutMillis)
         .map(msg -> decode(reply, msg.body()))
         .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() > 0
             ? new ApiError(GrpcStatus.valueOf(re.failureCode()), re.getMessage())

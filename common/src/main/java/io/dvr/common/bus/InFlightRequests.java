@@ -30,16 +30,14 @@ public final class InFlightRequests {
   private static final Logger LOG = LoggerFactory.getLogger(InFlightRequests.class);
   private static final Map<Vertx, InFlightRequests> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
-  private final Vertx vertx;
+  /** Only requests awaiting an answer hold their Vert.x: a closed instance is not kept by the map. */
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
-  private InFlightRequests(Vertx vertx) {
-    this.vertx = vertx;
-  }
+  private InFlightRequests() {}
 
   /** The requests of this Vert.x instance. */
   public static InFlightRequests of(Vertx vertx) {
-    return BY_VERTX.computeIfAbsent(vertx, InFlightRequests::new);
+    return BY_VERTX.computeIfAbsent(vertx, v -> new InFlightRequests());
   }
 
   /** Requests awaiting an answer now. */
@@ -48,8 +46,9 @@ public final class InFlightRequests {
   }
 
   /** Sends a request; it is sent again if a member leaves the cluster before it is answered. */
-  Future<Message<Buffer>> request(String address, Buffer body, DeliveryOptions options, long timeoutMillis) {
-    Pending p = new Pending(address, body, options, System.nanoTime() + timeoutMillis * 1_000_000,
+  Future<Message<Buffer>> request(Vertx vertx, String address, Buffer body, DeliveryOptions options,
+      long timeoutMillis) {
+    Pending p = new Pending(vertx, address, body, options, System.nanoTime() + timeoutMillis * 1_000_000,
         vertx.getOrCreateContext());
     pending.add(p);
     p.send();
@@ -71,7 +70,8 @@ public final class InFlightRequests {
     }
   }
 
-  private final class Pending {
+  private static final class Pending {
+    final Vertx vertx;
     final String address;
     final Buffer body;
     final DeliveryOptions options;
@@ -81,7 +81,8 @@ public final class InFlightRequests {
     /** Attempts sent and not yet ended; touched on {@link #context} only. */
     int outstanding;
 
-    Pending(String address, Buffer body, DeliveryOptions options, long deadlineNanos, Context context) {
+    Pending(Vertx vertx, String address, Buffer body, DeliveryOptions options, long deadlineNanos, Context context) {
+      this.vertx = vertx;
       this.address = address;
       this.body = body;
       this.options = options;
