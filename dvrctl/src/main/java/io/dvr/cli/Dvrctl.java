@@ -57,8 +57,8 @@ public final class Dvrctl implements Callable<Integer> {
   ServerAddress server;
 
   @Option(names = "--ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "CA certificate to verify the server with (default: $DVRCTL_CA, else ~/.dvr/security/ca.pem,"
-          + " which the lab creates).")
+      description = "CA certificate to verify the server with (default: $DVRCTL_CA, else ca.pem of $DVR_SECURITY_DIR,"
+          + " else ~/.dvr/security/ca.pem, which the lab creates).")
   java.nio.file.Path ca;
 
   @Option(names = "--insecure", scope = ScopeType.INHERIT,

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * How dvrctl reaches the server: TLS, verifying the server's certificate (host name included)
- * against a CA certificate ({@code --ca}, {@code DVRCTL_CA}, else the lab's
- * {@code ~/.dvr/security/ca.pem}); or plaintext with {@code --insecure}, for a server started with
+ * against a CA certificate ({@code --ca}, {@code DVRCTL_CA}, else the lab's {@code ca.pem} in the
+ * security directory: {@code DVR_SECURITY_DIR}, else {@code ~/.dvr/security}); or plaintext with {@code --insecure}, for a server started with
  * {@code DVR_INSECURE=true}. dvrctl presents no certificate of its own.
  */
 public record Transport(Path ca, boolean insecure) {
@@ -21,8 +21,9 @@ public record Transport(Path ca, boolean insecure) {
       return new Transport(ca, false);
     }
     String env = System.getenv("DVRCTL_CA");
+    // The same security directory the token is looked for in: the lab's CA sits beside its admin token.
     return new Transport(env != null && !env.isBlank() ? Path.of(env)
-        : Path.of(System.getProperty("user.home"), ".dvr", "security", "ca.pem"), false);
+        : Credentials.securityDir(System::getenv).resolve("ca.pem"), false);
   }
 
   /** gRPC client options (HTTP/2 with prior knowledge, or by ALPN over TLS). */
