@@ -129,9 +129,12 @@ final class Cluster implements AutoCloseable {
     }
   }
 
-  /** The cluster's keys and tokens (the api-gateway's signing key and admin token). */
+  /**
+   * The keys, certificates and tokens every process of the cluster reads (the tests' CA, the
+   * api-gateway's signing key and admin token): one directory for the test run.
+   */
   Path securityDir() {
-    return dir.resolve("security");
+    return TestSecurity.dir();
   }
 
   private synchronized JvmProcess launch(String process, String mainClass, String heap, Map<String, String> env,
@@ -144,7 +147,6 @@ final class Cluster implements AutoCloseable {
     }
     Map<String, String> all = new HashMap<>();
     all.put("DVR_DB_URL", postgres.url());
-    all.put("DVR_SECURITY_DIR", securityDir().toString());
     all.put("DVR_CLUSTER_ENABLED", "true");
     all.put("DVR_CLUSTER_HOST", "127.0.0.1");
     all.put("DVR_CLUSTER_PORT", String.valueOf(clusterPortOf.get(process)));
@@ -153,7 +155,7 @@ final class Cluster implements AutoCloseable {
     // Each service shows its own certificate of the run's CA on the event bus, as deployed.
     all.putAll(pki().env(process));
     // The tests' CA and key stores: every process serves and calls gRPC with TLS, as deployed.
-    all.put("DVR_SECURITY_DIR", TestSecurity.dir().toString());
+    all.put("DVR_SECURITY_DIR", securityDir().toString());
     all.putAll(extraEnv);
     all.putAll(env);
     JvmProcess p = JvmProcess.start(process, mainClass, heap, all, port, dir, ClassDataSharing.flags(postgres));
