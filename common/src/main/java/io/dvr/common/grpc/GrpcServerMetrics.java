@@ -27,6 +27,8 @@ final class GrpcServerMetrics {
   private final MeterRegistry registry;
   private final Map<String, Rpc> rpcs;
   private final Map<Rpc, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<Rpc, Counter> started = new ConcurrentHashMap<>();
+  private final Map<Rpc, Map<String, Counter>> handled = new ConcurrentHashMap<>();
 
   /** One RPC's labels. */
   record Rpc(String service, String method, String type) {
@@ -47,9 +49,10 @@ final class GrpcServerMetrics {
   /** Counts the call now and its status when its response ends (CANCELLED when the stream is reset first). */
   void observe(HttpServerRequest request) {
     Rpc rpc = rpcs.getOrDefault(request.path(), UNKNOWN);
-    Counter.builder("grpc.server.started").description("RPCs started on the server")
-        .tags("grpc_service", rpc.service(), "grpc_method", rpc.method(), "grpc_type", rpc.type())
-        .register(registry).increment();
+    // Meters are looked up once per method (and code), not registered again on every call.
+    started.computeIfAbsent(rpc, r -> Counter.builder("grpc.server.started").description("RPCs started on the server")
+        .tags("grpc_service", r.service(), "grpc_method", r.method(), "grpc_type", r.type())
+        .register(registry)).increment();
     long start = System.nanoTime();
     HttpServerResponse response = request.response();
     boolean[] counted = {false};
@@ -66,9 +69,10 @@ final class GrpcServerMetrics {
   }
 
   private void handled(Rpc rpc, String code, long startNanos) {
-    Counter.builder("grpc.server.handled").description("RPCs completed on the server, by status code")
-        .tags("grpc_service", rpc.service(), "grpc_method", rpc.method(), "grpc_type", rpc.type(), "grpc_code", code)
-        .register(registry).increment();
+    handled.computeIfAbsent(rpc, r -> new ConcurrentHashMap<>()).computeIfAbsent(code, c ->
+        Counter.builder("grpc.server.handled").description("RPCs completed on the server, by status code")
+            .tags("grpc_service", rpc.service(), "grpc_method", rpc.method(), "grpc_type", rpc.type(), "grpc_code", c)
+            .register(registry)).increment();
     timers.computeIfAbsent(rpc, r -> Timer.builder("grpc.server.handling")
             .description("time from the start of an RPC to the end of its response")
             .tags("grpc_service", r.service(), "grpc_method", r.method(), "grpc_type", r.type())
