@@ -4,7 +4,9 @@
 # base images made here from Debian packages (no registry needed). It builds the images from the
 # jars of `mvn -B verify`/`package`, brings the stack up, drives the seed's topology through the
 # API with dvrctl, checks real packets (the seed's five traffic kinds between VMs on the agents'
-# hosts, SNAT and a floating IP to the outside host), kills one instance of each scaled service
+# hosts, SNAT and a floating IP to the outside host), checks that it runs secure (TLS and tokens:
+# a plaintext client and a call without a token are refused; each container holds only its own
+# keys), kills one instance of each scaled service
 # and one host agent and sees them recover, then tears everything down (`down -v`).
 #
 # Needs root (podman, namespaces), apt-get for podman and debootstrap when missing, and on the
@@ -20,7 +22,8 @@ STATE=${DVR_CI_STATE:-/var/lib/dvr-ci}
 RUNDIR=/run/dvr-ci
 PROJECT=${DVR_CI_PROJECT:-dvrci}
 REPORT="$STATE/last-run.txt"
-export DVR_CI_STATE=$STATE COMPOSE_PROJECT_NAME=$PROJECT
+SECURITY=$RUNDIR/security
+export DVR_CI_STATE=$STATE COMPOSE_PROJECT_NAME=$PROJECT DVR_COMPOSE_SECURITY_DIR=$SECURITY
 export CONTAINERS_CONF="$STATE/conf/containers.conf" CONTAINERS_STORAGE_CONF="$STATE/conf/storage.conf"
 export DOCKER_HOST="unix://$RUNDIR/podman.sock"
 # docker-compose 1.29 waits this long for one API call (image builds are single calls).
@@ -71,9 +74,12 @@ log "images built in $(ms_since "$t") ms"
 API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export DVR_API_PUBLISHED_PORT=$API_PORT
 API=127.0.0.1:$API_PORT
-# Security material (issue 10): once the services require it, it is made here (certificates and
-# tokens into a directory named by DVR_SECURITY_DIR) before `up`; compose/security.env says how
-# the containers find it.
+# The deployment runs secure (compose's default): security-init makes the CA, key stores and the
+# admin token on the first `up` into a fresh directory of this run (removed at teardown); dvrctl
+# then uses its client/ca.pem and client/admin.token.
+[[ ${DVR_INSECURE:-false} != true ]] || die "DVR_INSECURE=true: this run checks the secure deployment"
+rm -rf "$SECURITY"
+mkdir -p "$SECURITY"
 start_health_pump
 up_start=$(now)
 compose up -d
@@ -82,6 +88,7 @@ await "every agent alive (dvrctl agent-list)" 240 agents_alive
 agents_ms=$(ms_since "$up_start")
 echo "up_to_agents_alive_ms=$agents_ms" >>"$REPORT"
 ok "three agents alive $agents_ms ms after up"
+security_checks
 # One cluster: agents are lite members and run only when they find the services' data members.
 if compose logs --no-color network compute1 compute2 2>/dev/null | grep -q 'NoDataMemberInClusterException'; then
   die "an agent found no data member: the services did not form one cluster with it"
