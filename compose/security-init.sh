@@ -9,6 +9,7 @@
 #   scheduler-svc/ its key store, truststore, password, CA, host credential secret
 #   mac-allocator-svc/, arp-svc/   their key store, truststore, password, CA
 #   host-<h>/      that host's key store and event-bus credential, truststore, password, CA
+#   prometheus/    ca.pem only (to verify what it scrapes)
 #   client/        ca.pem and admin.token for dvrctl on this machine (owned by the directory's owner)
 # Services run as uid 10001 (DVR_SERVICE_UID) and get their files as that user, host agents
 # (root) as root; directories 0700, files 0600. A later run keeps the material (a good admin
@@ -47,5 +48,7 @@ give arp-svc "$SERVICE_UID:$SERVICE_UID" arp-svc.p12 "${tls[@]}"
 for h in $HOSTS; do
   give "host-$h" 0:0 "host-$h.p12" "host-$h.credential" "${tls[@]}"
 done
+# Prometheus (the official image's user, nobody) verifies the services with the CA, nothing more.
+give prometheus 65534:65534 ca.pem
 give client "$(stat -c %u:%g "$OUT")" ca.pem admin.token
 log "material in $OUT (each container mounts only its own directory); dvrctl: DVR_SECURITY_DIR=<that directory>/client"

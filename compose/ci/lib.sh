@@ -126,7 +126,7 @@ on_exit() {
   local rc=$?
   if ((rc != 0)); then
     log "run failed (exit $rc); the last lines of each container's log:" >&2
-    for s in security-init api-gateway scheduler-svc network compute1 compute2; do
+    for s in security-init api-gateway scheduler-svc network compute1 compute2 prometheus; do
       echo "---- $s" >&2
       compose logs --no-color --tail 15 "$s" 2>/dev/null | tail -15 >&2 || true
     done
@@ -218,6 +218,26 @@ security_checks() {
   on_host arp-svc test ! -e /etc/dvr/security/jwt-signing.pem -a ! -e /etc/dvr/security/host-credentials.key \
     || die "arp-svc holds the signing key or the host credential secret"
   ok "each container holds only its own keys (agents: their host's key store and credential; files 0600)"
+}
+
+# Prometheus scrapes every service and host agent over TLS (seven targets, all up), and every
+# series the Grafana dashboard queries is among what it scraped (compose/ci/check-dashboard.py).
+prometheus_api() { curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/$1"; }
+targets_up() {
+  prometheus_api targets | python3 -c 'import json, sys
+targets = json.load(sys.stdin)["data"]["activeTargets"]
+bad = [t["scrapeUrl"] + ": " + t["health"] + " " + t.get("lastError", "") for t in targets if t["health"] != "up"]
+print("\n".join(bad) or "%d targets up" % len(targets))
+sys.exit(1 if bad or len(targets) < 7 else 0)'
+}
+dashboard_scraped() {
+  prometheus_api label/__name__/values >"$RUNDIR/metric-names.json" && python3 "$ROOT/compose/ci/check-dashboard.py" --live "$RUNDIR/metric-names.json"
+}
+metrics_checks() {
+  await "Prometheus scraping every service and agent over TLS" 90 targets_up
+  ok "Prometheus: $(targets_up)"
+  await "every series of the Grafana dashboard scraped" 60 dashboard_scraped
+  ok "$(dashboard_scraped)"
 }
 
 # vm HOST NAME PORT: a VM for a port, as labnet/vm.sh makes one: namespace NAME on the host,
