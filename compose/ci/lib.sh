@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # compose/ci/lib.sh: the functions of compose/ci-run.sh (sourced by it, after it has set ROOT,
-# STATE, RUNDIR, PROJECT, REPORT and the CONTAINERS_*/DOCKER_HOST variables): podman as a Docker
+# STATE, RUNDIR, PROJECT, REPORT, SECURITY and the CONTAINERS_*/DOCKER_HOST variables): podman as a Docker
 # engine, waiting with time limits, the containers of the project, VMs in the agents' containers,
 # TCP and ping checks with the host's tools in their network namespaces.
 
@@ -98,6 +98,7 @@ teardown() {
   podman volume ls -q --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   stop_pid_file "$RUNDIR/service.pid"
   rm -f "$RUNDIR/podman.sock"
+  rm -rf "$SECURITY"
   netavark_leftovers
   # Images replaced by this run's builds; the tagged ones and their layers stay as the cache.
   podman image prune -f >/dev/null 2>&1 || true
@@ -125,7 +126,7 @@ on_exit() {
   local rc=$?
   if ((rc != 0)); then
     log "run failed (exit $rc); the last lines of each container's log:" >&2
-    for s in api-gateway scheduler-svc network compute1 compute2; do
+    for s in security-init api-gateway scheduler-svc network compute1 compute2 prometheus; do
       echo "---- $s" >&2
       compose logs --no-color --tail 15 "$s" 2>/dev/null | tail -15 >&2 || true
     done
@@ -180,9 +181,64 @@ in_vm() {
 }
 in_outside() { nsenter -t "$(pid_of "$(cid outside)")" -n "$@"; }
 
-# A client JVM per call: start it for a short life.
-# The compose lab runs insecure until it gets the security material (docker-compose.yml): plaintext.
-dvrctl() { timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$DVRCTL_JAR" --server "$API" --insecure "$@"; }
+# A client JVM per call: start it for a short life. TLS verified against the deployment's CA,
+# as its admin (the files security-init gives the client).
+dvrctl_raw() { timeout 60 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$DVRCTL_JAR" --server "$API" "$@"; }
+dvrctl() { dvrctl_raw --ca "$SECURITY/client/ca.pem" --token-file "$SECURITY/client/admin.token" "$@"; }
+
+# The deployment runs secure, not quietly insecure: a plaintext client is refused, a call without
+# a token is UNAUTHENTICATED, no process warns of insecure mode, and each container holds only the
+# files it needs (no agent gets the CA key, the signing key or the host credential secret).
+security_checks() {
+  local out empty
+  if out=$(dvrctl_raw --insecure agent-list 2>&1); then
+    die "a plaintext client was served: the deployment runs without TLS; it said: $out"
+  fi
+  ok "a plaintext client is refused ($(tail -n 1 <<<"$out" | cut -c1-120))"
+  empty=$(mktemp -d)
+  # No token anywhere dvrctl looks: an empty security directory, no DVRCTL_TOKEN.
+  if out=$(unset DVRCTL_TOKEN; export DVR_SECURITY_DIR=$empty; dvrctl_raw --ca "$SECURITY/client/ca.pem" agent-list 2>&1); then
+    rm -rf "$empty"
+    die "a call without a token was served: authentication is off; it said: $out"
+  fi
+  rm -rf "$empty"
+  grep -q UNAUTHENTICATED <<<"$out" || die "a call without a token: expected UNAUTHENTICATED, got: $out"
+  ok "a call without a token is UNAUTHENTICATED"
+  if compose logs --no-color 2>/dev/null | grep -q 'INSECURE'; then
+    die "a process runs insecure: $(compose logs --no-color 2>/dev/null | grep -m 1 INSECURE)"
+  fi
+  local c files want
+  for c in network compute1 compute2; do
+    files=$(on_host "$c" ls -A /etc/dvr/security | sort | tr '\n' ' ')
+    want=$(printf '%s\n' ca.pem "host-$c.credential" "host-$c.p12" keystore.password truststore.p12 | sort | tr '\n' ' ')
+    [[ $files == "$want" ]] || die "$c holds '$files' in /etc/dvr/security, expected only '$want'"
+  done
+  files=$(on_host api-gateway sh -c 'cd /etc/dvr/security && stat -c "%a %u %n" api-gateway.p12 admin.token jwt-signing.pem')
+  [[ $(awk '$1 != 600 || $2 != 10001' <<<"$files") == "" ]] || die "api-gateway's files are not 0600 of uid 10001: $files"
+  on_host arp-svc test ! -e /etc/dvr/security/jwt-signing.pem -a ! -e /etc/dvr/security/host-credentials.key \
+    || die "arp-svc holds the signing key or the host credential secret"
+  ok "each container holds only its own keys (agents: their host's key store and credential; files 0600)"
+}
+
+# Prometheus scrapes every service and host agent over TLS (seven targets, all up), and every
+# series the Grafana dashboard queries is among what it scraped (compose/ci/check-dashboard.py).
+prometheus_api() { curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/$1"; }
+targets_up() {
+  prometheus_api targets | python3 -c 'import json, sys
+targets = json.load(sys.stdin)["data"]["activeTargets"]
+bad = [t["scrapeUrl"] + ": " + t["health"] + " " + t.get("lastError", "") for t in targets if t["health"] != "up"]
+print("\n".join(bad) or "%d targets up" % len(targets))
+sys.exit(1 if bad or len(targets) < 7 else 0)'
+}
+dashboard_scraped() {
+  prometheus_api label/__name__/values >"$RUNDIR/metric-names.json" && python3 "$ROOT/compose/ci/check-dashboard.py" --live "$RUNDIR/metric-names.json"
+}
+metrics_checks() {
+  await "Prometheus scraping every service and agent over TLS" 90 targets_up
+  ok "Prometheus: $(targets_up)"
+  await "every series of the Grafana dashboard scraped" 60 dashboard_scraped
+  ok "$(dashboard_scraped)"
+}
 
 # vm HOST NAME PORT: a VM for a port, as labnet/vm.sh makes one: namespace NAME on the host,
 # eth0 (the port's MAC and address, MTU 1450, checksum offload off) paired with v-NAME on br-int,

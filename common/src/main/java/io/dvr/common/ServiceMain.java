@@ -1,5 +1,6 @@
 package io.dvr.common;
 
+import io.dvr.common.cluster.BusSecurity;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
 import io.dvr.common.security.GrpcTls;
@@ -74,7 +75,8 @@ public final class ServiceMain {
       LOG.error("{} did not start within {} s (start-timeout-seconds); exiting", service, timeoutSeconds);
       System.exit(1);
     }, timeoutSeconds, TimeUnit.SECONDS);
-    VertxBootstrap.start(settings)
+    // The event bus's files, like the gRPC port's, default to this service's in security.dir.
+    VertxBootstrap.start(BusSecurity.withMaterialOf(settings, identity(service, settings)))
         .compose(vertx -> starter.apply(vertx).onSuccess(v ->
             Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()))))
         .onSuccess(v -> watchdog.shutdownNow())

@@ -2,6 +2,9 @@ package io.dvr.common.cluster;
 
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import io.dvr.common.config.Settings;
+import io.dvr.common.security.Identity;
+import io.dvr.common.security.Insecure;
+import io.dvr.common.security.SecurityMaterial;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PfxOptions;
@@ -9,6 +12,8 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +57,32 @@ public final class BusSecurity {
     secure.identity();
     secure.verifier();
     return secure;
+  }
+
+  /**
+   * The settings with the bus's files taken from {@code security.dir} when they are not set, as
+   * the gRPC port takes its own: this member's {@code <identity>.p12}, {@code truststore.p12} and
+   * the password in {@code keystore.password}. Only when clustered, secure, and that key store is
+   * there (otherwise the missing setting stays the start-up error it was). Blocking (reads the password).
+   */
+  public static Settings withMaterialOf(Settings settings, Identity identity) {
+    if (!settings.getBoolean("cluster.enabled", false) || Insecure.on(settings) || settings.find(KEYSTORE).isPresent()) {
+      return settings;
+    }
+    SecurityMaterial material = SecurityMaterial.at(SecurityMaterial.directory(settings));
+    Path keystore = material.keystore(identity);
+    if (!Files.isReadable(keystore)) {
+      return settings;
+    }
+    Map<String, String> bus = new HashMap<>();
+    bus.put(KEYSTORE, keystore.toString());
+    if (settings.find(TRUSTSTORE).isEmpty()) {
+      bus.put(TRUSTSTORE, material.truststore().toString());
+    }
+    if (settings.find(PASSWORD).isEmpty() && Files.isReadable(material.dir().resolve(SecurityMaterial.PASSWORD))) {
+      bus.put(PASSWORD, material.password());
+    }
+    return settings.with(bus);
   }
 
   public boolean secure() {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dvr.common.config.Settings;
+import io.dvr.common.security.Identity;
+import io.dvr.common.security.SecurityMaterial;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -82,5 +85,33 @@ class BusSecurityTest {
     TestCertificates foreign = TestCertificates.create(dir.resolve("foreign"), "foreign-ca");
     BusIdentity stranger = BusSecurity.from(Settings.of(foreign.settings("stranger"))).identity();
     assertThat(verifier.refusal(stranger.chain(), payload, stranger.sign(payload))).contains("not issued by the cluster CA");
+  }
+  @Test
+  @DisplayName("a clustered service with only security.dir (as compose starts one) takes its own key store, the"
+      + " truststore and the password from there for the bus; set ones win; insecure or not clustered, nothing")
+  void busMaterialFromTheSecurityDirectory() {
+    Path security = dir.resolve("service-security");
+    SecurityMaterial material = SecurityMaterial.ensure(security, List.of(Identity.service("arp-svc"),
+        Identity.hostAgent("compute1")), List.of()).material();
+    Settings clustered = Settings.of(Map.of("cluster.enabled", "true", "security.dir", security.toString()));
+
+    Settings arp = BusSecurity.withMaterialOf(clustered, Identity.service("arp-svc"));
+    assertThat(arp.find(BusSecurity.KEYSTORE)).contains(security.resolve("arp-svc.p12").toString());
+    assertThat(arp.find(BusSecurity.TRUSTSTORE)).contains(security.resolve("truststore.p12").toString());
+    assertThat(arp.find(BusSecurity.PASSWORD)).contains(material.password());
+    assertThat(BusSecurity.from(arp).secure()).isTrue();
+    Settings agent = BusSecurity.withMaterialOf(clustered, Identity.hostAgent("compute1"));
+    assertThat(agent.find(BusSecurity.KEYSTORE)).contains(security.resolve("host-compute1.p12").toString());
+    assertThat(BusSecurity.from(agent).secure()).isTrue();
+
+    Settings given = clustered.with(BusSecurity.KEYSTORE, "/elsewhere/member.p12");
+    assertThat(BusSecurity.withMaterialOf(given, Identity.service("arp-svc"))).isSameAs(given);
+    Settings noStore = BusSecurity.withMaterialOf(clustered, Identity.service("scheduler-svc"));
+    assertThat(noStore.find(BusSecurity.KEYSTORE)).isEmpty();
+    assertThatThrownBy(() -> BusSecurity.from(noStore)).hasMessageContaining(BusSecurity.KEYSTORE);
+    Settings insecure = clustered.with("insecure", "true");
+    assertThat(BusSecurity.withMaterialOf(insecure, Identity.service("arp-svc"))).isSameAs(insecure);
+    Settings local = Settings.of(Map.of("security.dir", security.toString()));
+    assertThat(BusSecurity.withMaterialOf(local, Identity.service("arp-svc"))).isSameAs(local);
   }
 }
