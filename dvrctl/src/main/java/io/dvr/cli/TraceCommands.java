@@ -11,6 +11,7 @@ import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.TraceHostReply;
 import io.dvr.proto.v1.TraceHostRequest;
+import io.dvr.proto.v1.TraceOutcome;
 import io.dvr.proto.v1.TracePacket;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -73,11 +74,27 @@ final class TraceCommands {
         first = l3Hosts().stream().map(h -> TraceHostRequest.newBuilder().setHost(h).setFromExternal(true)
             .setPacket(packet.setIpSrc(source)).setLive(live).build()).toList();
       }
-      List<TracePath.Walked> legs = TracePath.follow(r -> call(TraceHost, r), first);
+      List<TracePath.Walked> legs = TracePath.follow(this::leg, first);
       if (print().json()) {
         print().list(legs.stream().map(TracePath.Walked::reply).toList(), null);
       } else {
         print().done(TraceHostReply.getDefaultInstance(), TracePath.text(title, legs).stripTrailing());
+      }
+    }
+
+    /**
+     * One host's leg. A host whose agent is down or not synced yet ends its copy there, saying so:
+     * the other copies are still traced (a refusal of the call itself stops the trace).
+     */
+    private TraceHostReply leg(TraceHostRequest r) {
+      try {
+        return call(TraceHost, r);
+      } catch (CliError e) {
+        if (!List.of("UNAVAILABLE", "FAILED_PRECONDITION").contains(String.valueOf(e.status()))) {
+          throw e;
+        }
+        return TraceHostReply.newBuilder().setHost(r.getHost()).setState("no")
+            .addOutcomes(TraceOutcome.newBuilder().setDropped("not traced: " + e.getMessage())).build();
       }
     }
 

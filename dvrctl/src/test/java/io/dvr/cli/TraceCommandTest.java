@@ -76,6 +76,30 @@ class TraceCommandTest {
   }
 
   @Test
+  @DisplayName("a host whose agent is down ends its copy with the reason; the others are still traced; --json prints every leg")
+  void agentDownAndJson() {
+    FakeApi down = new FakeApi()
+        .on(PortServiceGrpcClient.GetPort, req -> Port.newBuilder().setId(VM1).setBindingHost("compute1")
+            .addFixedIps(FixedIp.newBuilder().setIpAddress("81.1.180.18")).build())
+        .on(AgentServiceGrpcClient.TraceHost, req -> {
+          if (req.getHost().equals("network")) {
+            throw CliError.server("UNAVAILABLE", "the agent of host 'network' is not running");
+          }
+          return leg(req);
+        });
+
+    CliRun run = CliRun.run(down, "trace", VM1, "90.1.180.6");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("network (from compute1 by tunnel, no state): dropped: not traced: the agent of host"
+        + " 'network' is not running").contains("Result: delivered to VM port vm2 on compute2");
+
+    CliRun json = CliRun.run(api, "--json", "trace", VM1, "90.1.180.6");
+    assertThat(json.out()).startsWith("[").contains("\"handoff_host\": \"network\"")
+        .contains("\"delivered\": \"VM port vm2 on compute2: ");
+  }
+
+  @Test
   @DisplayName("--live asks every host for its observed state; --port without tcp or udp is a usage error")
   void liveAndUsage() {
     CliRun.run(api, "trace", VM1, "90.1.180.6", "--live");
