@@ -2,6 +2,8 @@ package io.dvr.agent;
 
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.TraceHostReply;
+import io.dvr.proto.v1.TraceHostRequest;
 import io.vertx.core.Future;
 import java.util.Set;
 
@@ -26,6 +28,14 @@ public interface Dataplane {
 
   /** The host's state in the native text formats, for one namespace or (empty) all of it. */
   Future<HostStateListing> print(String namespace);
+
+  /**
+   * One leg of a packet's path on this host ({@code dvrctl trace}): walked over the state the
+   * renderer makes of {@code view}, or (the request says live) over the state observed on the host.
+   */
+  default Future<TraceHostReply> trace(TraceHostRequest request, HostRouters view) {
+    return Future.failedFuture(new UnsupportedOperationException("this dataplane cannot trace"));
+  }
 
   /**
    * Calls back, on any thread, when the host changed under the agent in a way the wanted state

@@ -4,12 +4,18 @@ import io.dvr.agent.driver.HostDriver;
 import io.dvr.agent.driver.Hypervisor;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.trace.Ingress;
+import io.dvr.agent.trace.Packet;
+import io.dvr.agent.trace.TraceMessages;
+import io.dvr.agent.trace.TracedHost;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostFacts;
 import io.dvr.agent.render.HostParts;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.TraceHostReply;
+import io.dvr.proto.v1.TraceHostRequest;
 import io.dvr.proto.v1.ListingSection;
 import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
@@ -173,6 +179,24 @@ public final class HostPipeline implements Dataplane {
       HostFacts facts = ObservedFacts.of(previousFacts(routers), config, routers, driver.observePorts());
       return HostRenderer.render(routers, facts);
     }
+  }
+
+  @Override
+  public Future<TraceHostReply> trace(TraceHostRequest request, HostRouters view) {
+    return worker.executeBlocking(() -> {
+      Ingress ingress = TraceMessages.ingress(request);
+      Packet packet = TraceMessages.packet(request);
+      TracedHost host;
+      synchronized (driver) {
+        if (request.getLive()) {
+          host = TracedHost.observed(config.host(), driver.observe(), view);
+        } else {
+          HostFacts facts = ObservedFacts.of(previousFacts(view), config, view, driver.observePorts());
+          host = TracedHost.rendered(view, facts);
+        }
+      }
+      return TraceMessages.reply(host.trace(ingress, packet), request.getLive() ? "observed" : "rendered");
+    });
   }
 
   /** How many applies re-rendered and re-diffed only the routers they were told changed. */

@@ -21,6 +21,8 @@ import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.GetHostStateRequest;
 import io.dvr.proto.v1.HostStateListing;
+import io.dvr.proto.v1.TraceHostReply;
+import io.dvr.proto.v1.TraceHostRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -93,6 +95,29 @@ public final class AgentApi extends AgentServiceService {
               throw new ApiError(GrpcStatus.NOT_FOUND, "host '" + host + "' not found: no agent has registered on it");
             }
             return Bus.request(vertx, EventAddresses.hostState(host), r, HostStateListing.parser(), HOST_STATE_TIMEOUT_MS)
+                .recover(err -> Future.failedFuture(err instanceof ApiError ? err
+                    : ApiError.unavailable("the agent of host '" + host + "' " + whyNoAnswer(err, registered))));
+          });
+    });
+  }
+
+  @Override
+  public Future<TraceHostReply> traceHost(TraceHostRequest r) {
+    return call(auth, "TraceHost", Needs.ADMIN, caller -> {
+      String host = Validate.host("host", r.getHost());
+      if (host.isEmpty()) {
+        throw ApiError.invalid("host", "", "is required");
+      }
+      if (!r.getFromHost().isEmpty()) {
+        Validate.host("from_host", r.getFromHost());
+      }
+      // The agent checks the rest (the packet, exactly one ingress): it is the one that walks it.
+      return store.read(tx -> agents.list(tx, host, ""))
+          .compose(registered -> {
+            if (registered.isEmpty()) {
+              throw new ApiError(GrpcStatus.NOT_FOUND, "host '" + host + "' not found: no agent has registered on it");
+            }
+            return Bus.request(vertx, EventAddresses.hostTrace(host), r, TraceHostReply.parser(), HOST_STATE_TIMEOUT_MS)
                 .recover(err -> Future.failedFuture(err instanceof ApiError ? err
                     : ApiError.unavailable("the agent of host '" + host + "' " + whyNoAnswer(err, registered))));
           });

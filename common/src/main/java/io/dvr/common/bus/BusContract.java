@@ -21,6 +21,8 @@ import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SyncFipGatewayPortsRequest;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
+import io.dvr.proto.v1.TraceHostReply;
+import io.dvr.proto.v1.TraceHostRequest;
 import io.dvr.proto.v1.TunnelEndpoint;
 import java.util.HashMap;
 import java.util.List;
@@ -96,7 +98,9 @@ public final class BusContract {
           ArpTables.getDefaultInstance(), ARP),
       new Binding(EventAddresses.arpUpdate(HOST), Kind.SEND, ArpUpdate.getDefaultInstance(), null, ARP),
       new Binding(EventAddresses.hostState(HOST), Kind.REQUEST_REPLY, GetHostStateRequest.getDefaultInstance(),
-          HostStateListing.getDefaultInstance(), HOST_AGENT));
+          HostStateListing.getDefaultInstance(), HOST_AGENT),
+      new Binding(EventAddresses.hostTrace(HOST), Kind.REQUEST_REPLY, TraceHostRequest.getDefaultInstance(),
+          TraceHostReply.getDefaultInstance(), HOST_AGENT));
 
   private static final Map<String, Binding> FIXED = new HashMap<>();
   private static final List<Binding> PER_HOST = ALL.stream().filter(Binding::perHost).toList();

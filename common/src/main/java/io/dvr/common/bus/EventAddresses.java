@@ -48,4 +48,9 @@ public final class EventAddresses {
   public static String hostState(String host) {
     return "dvr.host." + host + ".state";
   }
+
+  /** Request/reply to one host's agent: TraceHostRequest -> TraceHostReply (one leg of dvrctl trace). */
+  public static String hostTrace(String host) {
+    return "dvr.host." + host + ".trace";
+  }
 }

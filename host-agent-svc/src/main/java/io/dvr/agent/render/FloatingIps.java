@@ -77,6 +77,7 @@ final class FloatingIps {
     IpPrefix fgAddress = Ports.address(fg);
     NamespaceState.Builder b = NamespaceState.builder(fipNs)
         .sysctl(Names.IP_FORWARD, "1")
+        .sysctl(Names.IP_NONLOCAL_BIND, "1")
         .sysctl(Names.proxyArp(fgDev), "1")
         .device(Device.internalPort(fgDev, Names.BR_EX, fg.getMacAddress(), Ports.mtu(fg), List.of(fgAddress)))
         .route(Route.connected(fgAddress, fgDev))

@@ -126,6 +126,8 @@ public final class Names {
   // ---- sysctls
 
   public static final String IP_FORWARD = "net.ipv4.ip_forward";
+  /** Set in fip-: the gratuitous ARP for a floating IP is sent from fg- with an address fip- does not hold. */
+  public static final String IP_NONLOCAL_BIND = "net.ipv4.ip_nonlocal_bind";
   public static final String ALL_SEND_REDIRECTS = "net.ipv4.conf.all.send_redirects";
 
   public static String sendRedirects(String device) {

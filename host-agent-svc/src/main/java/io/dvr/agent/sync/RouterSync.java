@@ -13,7 +13,9 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.TraceHostRequest;
 import io.dvr.proto.v1.TunnelEndpoint;
+import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -173,6 +175,13 @@ public final class RouterSync {
     listen(p, EventAddresses.TUNNEL_ENDPOINTS, TunnelEndpoint.parser(), endpoint -> onTunnelEndpoint(p, endpoint));
     p.consumers().add(Bus.serve(vertx, EventAddresses.hostState(host), GetHostStateRequest.parser(),
         req -> dataplane.print(req.getNamespace())));
+    p.consumers().add(Bus.serve(vertx, EventAddresses.hostTrace(host), TraceHostRequest.parser(), req -> {
+      // The view is read on the sync's context (where this consumer runs), then walked on the pipeline's worker.
+      p.ctx().check("tracing a packet");
+      return p.view().wanted().map(view -> dataplane.trace(req, view))
+          .orElseGet(() -> Future.failedFuture(ApiError.failedPrecondition("host '" + host
+              + "' has not synced its routers yet: nothing to trace")));
+    }));
     resyncTimer = p.ctx().periodic(resyncMillis, () -> p.fetcher().wantAll());
     p.mac().claim().onSuccess(mac -> {
       p.view().takeDvrMac(mac);

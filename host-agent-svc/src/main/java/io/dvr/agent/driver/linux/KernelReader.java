@@ -117,7 +117,7 @@ final class KernelReader {
     IpJson.rules(new JsonArray(out.get(2))).forEach(b::rule);
     IpJson.routes(new JsonArray(out.get(3))).forEach(b::route);
     IpJson.neighbours(new JsonArray(out.get(4))).forEach(b::neighbour);
-    List<String> keys = new ArrayList<>(List.of(Names.IP_FORWARD, Names.ALL_SEND_REDIRECTS));
+    List<String> keys = new ArrayList<>(List.of(Names.IP_FORWARD, Names.ALL_SEND_REDIRECTS, Names.IP_NONLOCAL_BIND));
     links.stream().map(IpJson.Link::name).filter(Names::isOurDevice)
         .forEach(d -> keys.addAll(List.of(Names.sendRedirects(d), Names.proxyArp(d))));
     List<String> sysctl = new ArrayList<>(OperationCompiler.netnsExec(ns, "sysctl"));

@@ -173,7 +173,8 @@ public final class LinuxHost implements HostDriver {
 
   @Override
   public Map<String, String> listing(String namespace) {
-    return listings.sections(namespace);
+    // The sysctls as the agent reads them (the keys it manages), printed as sysctl prints them.
+    return listings.sections(namespace, ns -> observeNamespaces(Set.of(ns)).getOrDefault(ns, NamespaceState.empty(ns)));
   }
 
   /** Follows OVS's interfaces (when this driver drives OVS): VM ports plugged later are applied at once. */

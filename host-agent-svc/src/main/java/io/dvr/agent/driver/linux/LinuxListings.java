@@ -1,5 +1,7 @@
 package io.dvr.agent.driver.linux;
 
+import io.dvr.agent.driver.listing.SysctlListing;
+import io.dvr.agent.model.NamespaceState;
 import io.dvr.agent.model.Route;
 import io.dvr.agent.render.Names;
 import io.vertx.core.json.JsonArray;
@@ -9,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The host's state as the tools print it, titled like the memory driver's sections ("qrouter-X:
  * ip rule"): {@code ip netns}, then for each of our namespaces ip addr, rule, route (main and each
- * other table in use), neigh and {@code iptables -t nat -S}, then the flows of each bridge.
+ * other table in use), neigh, {@code iptables -t nat -S} and the sysctls the agent manages there, then the flows of each bridge.
  */
 final class LinuxListings {
   private final CommandRunner runner;
@@ -25,7 +28,7 @@ final class LinuxListings {
   }
 
   /** Every section, or (namespace not empty) the sections of that namespace. */
-  Map<String, String> sections(String namespace) {
+  Map<String, String> sections(String namespace, Function<String, NamespaceState> observed) {
     Map<String, String> out = new LinkedHashMap<>();
     String netns = run("ip", "netns", "list");
     if (namespace.isEmpty()) {
@@ -44,6 +47,7 @@ final class LinuxListings {
       }
       out.put(ns + ": ip neigh", run("ip", "-n", ns, "neigh"));
       out.put(ns + ": iptables -t nat -S", run(OperationCompiler.netnsExec(ns, "iptables", "-t", "nat", "-S")));
+      out.put(ns + ": sysctl", SysctlListing.print(observed.apply(ns)));
     }
     if (namespace.isEmpty() && options.ovs()) {
       for (String bridge : options.bridges()) {

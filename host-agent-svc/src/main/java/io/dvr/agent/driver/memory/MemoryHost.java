@@ -393,6 +393,7 @@ public final class MemoryHost implements HostDriver {
       tables.forEach(t -> out.put(name + ": ip route list table " + t, ipRoute(name, t)));
       out.put(name + ": ip neigh", ipNeigh(name));
       out.put(name + ": iptables -t nat -S", iptablesNat(name));
+      out.put(name + ": sysctl", SysctlListing.print(namespaces.get(name).snapshot()));
     }
     bridges.values().stream().filter(b -> b.hasFlowTable)
         .forEach(b -> out.put("ovs-ofctl dump-flows " + b.name, dumpFlows(b.name)));
