@@ -37,6 +37,7 @@ final class Agents implements Collection {
   @Override public String singular() { return "agent"; }
   @Override public String plural() { return "agents"; }
   @Override public String kind() { return "agent"; }
+  @Override public Set<String> operations() { return Set.of("list", "show", "update", "delete"); }
   @Override public List<String> attributes() { return NeutronJson.AGENT; }
 
   @Override

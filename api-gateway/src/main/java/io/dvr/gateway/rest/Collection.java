@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -25,6 +26,11 @@ interface Collection {
 
   /** Every attribute an item shows: the filters and fields a list accepts. */
   List<String> attributes();
+
+  /** What the collection offers, of list, show, create, update, delete (the others answer 405). */
+  default Set<String> operations() {
+    return Set.of("list", "show", "create", "update", "delete");
+  }
 
   /** The items the caller may see; {@code query} may be used to narrow the services' listing. */
   Future<List<JsonObject>> list(ListQuery query);

@@ -33,6 +33,7 @@ public final class RestFace {
   private final FloatingIps floatingIps;
   private final Agents agents;
   private final List<Collection> collections;
+  private final JsonObject openApi;
 
   private RestFace(NeutronServices services) {
     networks = new Networks(services.networks());
@@ -42,6 +43,7 @@ public final class RestFace {
     floatingIps = new FloatingIps(services.floatingIps());
     agents = new Agents(services.agents(), services.routers());
     collections = List.of(networks, subnets, ports, routers, floatingIps, agents);
+    openApi = OpenApi.document(collections);
   }
 
   public static Future<HttpServer> start(Vertx vertx, String host, int port, GrpcTls tls, NeutronServices services) {
@@ -57,6 +59,7 @@ public final class RestFace {
     router.get("/").handler(ctx -> json(ctx, 200, Discovery.versions(base(ctx))));
     router.get("/v2.0").handler(ctx -> json(ctx, 200, Discovery.resources(base(ctx), collections)));
     router.get("/v2.0/").handler(ctx -> json(ctx, 200, Discovery.resources(base(ctx), collections)));
+    router.get("/v2.0/openapi.json").handler(ctx -> json(ctx, 200, openApi));
     router.get("/v2.0/extensions").handler(ctx -> json(ctx, 200, Discovery.extensions()));
     router.get("/v2.0/extensions/:alias").handler(ctx -> Discovery.EXTENSIONS.stream()
         .filter(e -> e.alias().equals(ctx.pathParam("alias"))).findFirst()

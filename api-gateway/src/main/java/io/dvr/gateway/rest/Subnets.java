@@ -35,6 +35,7 @@ final class Subnets implements Collection {
   @Override public String singular() { return "subnet"; }
   @Override public String plural() { return "subnets"; }
   @Override public String kind() { return "subnet"; }
+  @Override public Set<String> operations() { return Set.of("list", "show", "create", "delete"); }
   @Override public List<String> attributes() { return NeutronJson.SUBNET; }
 
   @Override
