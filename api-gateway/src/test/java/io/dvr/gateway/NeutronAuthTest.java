@@ -90,6 +90,10 @@ class NeutronAuthTest {
     assertThat(write.errorType()).isEqualTo("PolicyNotAuthorized");
     assertThat(write.errorMessage()).contains("reader");
     assertThat(memberA.get("/v2.0/agents").status()).isEqualTo(403);
+    RestClient.Response agentUpdate = memberA.put("/v2.0/agents/3f1c2b7e-8d4a-4e6b-9c1d-2a3b4c5d6e7f",
+        new JsonObject().put("agent", new JsonObject().put("admin_state_up", false)));
+    assertThat(agentUpdate.status()).isEqualTo(403);
+    assertThat(agentUpdate.errorMessage()).contains("UpdateAgent is for admins only");
     RestClient.Response external = memberA.post("/v2.0/networks",
         new JsonObject().put("network", new JsonObject().put("name", "ext").put("router:external", true)));
     assertThat(external.status()).isEqualTo(403);
