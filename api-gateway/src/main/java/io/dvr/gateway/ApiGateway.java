@@ -22,6 +22,8 @@ import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.auth.SecurityFiles;
 import io.dvr.gateway.auth.TokenAuthority;
 import io.dvr.gateway.bus.PortRequests;
+import io.dvr.gateway.rest.NeutronServices;
+import io.dvr.gateway.rest.RestFace;
 import io.dvr.gateway.store.AgentStore;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.gateway.store.GatewayConstraints;
@@ -54,7 +56,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The api-gateway of one process: database (embedded or external), the dvr.v1 gRPC services on
- * {@code api.port} (default 9090), the outbox relay that publishes committed changes, and the
+ * {@code api.port} (default 9090), the same services as Neutron's REST API on {@code rest.port}
+ * (default 9696), the outbox relay that publishes committed changes, and the
  * event-bus requests about its ports (port status from agents, fg- ports from scheduler-svc).
  * {@link #stop()} releases all of it: server, relay (timer and LISTEN connection), consumers, and
  * the database when it opened it.
@@ -68,13 +71,15 @@ public final class ApiGateway {
   private final Database database;
   private final boolean ownsDatabase;
   private final HttpServer server;
+  private final HttpServer rest;
   private final OutboxRelay relay;
   private final List<MessageConsumer<Buffer>> consumers;
   private final Path adminToken;
   private final WorkerExecutor authWorkers;
 
-  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
+  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, HttpServer rest, OutboxRelay relay,
       List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers) {
+    this.rest = rest;
     this.adminToken = adminToken;
     this.authWorkers = authWorkers;
     this.database = database;
@@ -137,13 +142,18 @@ public final class ApiGateway {
     RouterStore routers = new RouterStore(ports, quotas);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
+    // One service object per API, served by the gRPC face and called by the REST face alike.
+    NeutronServices neutron = new NeutronServices(new NetworkApi(auth, store, networks, mtu),
+        new SubnetApi(auth, store, networks), new PortApi(auth, store, ports),
+        new RouterApi(auth, vertx, store, routers, busTimeout),
+        new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents));
     var services = List.of(
-        NetworkServiceGrpcService.of(new NetworkApi(auth, store, networks, mtu)),
-        SubnetServiceGrpcService.of(new SubnetApi(auth, store, networks)),
-        RouterServiceGrpcService.of(new RouterApi(auth, vertx, store, routers, busTimeout)),
-        PortServiceGrpcService.of(new PortApi(auth, store, ports)),
-        FloatingIpServiceGrpcService.of(new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas))),
-        new AgentOnlyCalls(new AgentApi(auth, vertx, store, agents), new AgentCalls(!Insecure.on(settings))),
+        NetworkServiceGrpcService.of(neutron.networks()),
+        SubnetServiceGrpcService.of(neutron.subnets()),
+        RouterServiceGrpcService.of(neutron.routers()),
+        PortServiceGrpcService.of(neutron.ports()),
+        FloatingIpServiceGrpcService.of(neutron.floatingIps()),
+        new AgentOnlyCalls(neutron.agents(), new AgentCalls(!Insecure.on(settings))),
         TokenServiceGrpcService.of(new TokenApi(auth, workers, clock)),
         QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
@@ -152,6 +162,8 @@ public final class ApiGateway {
         : null;
     String host = settings.get("api.host", "0.0.0.0");
     int port = settings.getInt("api.port", 9090);
+    String restHost = settings.get("rest.host", host);
+    int restPort = settings.getInt("rest.port", 9696);
     // Files of the security material: read on a worker.
     Future<GrpcTls> tls = GrpcTls.load(vertx, settings, IDENTITY);
     Future<java.util.Optional<HostCredentials>> agentsSecret = HostProofs.loadCredentials(vertx, settings);
@@ -159,11 +171,14 @@ public final class ApiGateway {
         .compose(credentials -> {
           List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports, credentials.agents()).serve(vertx);
           return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
-              .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken, workers)))
+              .compose(server -> RestFace.start(vertx, restHost, restPort, credentials.tls(), neutron)
+                  .onFailure(err -> server.close())
+                  .compose(rest -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
+                      .map(v -> new ApiGateway(db, ownsDb, server, rest, relay, consumers, adminToken, workers))))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
-        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
+        .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{} and Neutron's Networking v2.0 REST on {}:{}",
+            host, gw.port(), restHost, gw.restPort()));
   }
 
   /** api-gateway's certificate, and the secret that checks the agents' event-bus credentials (null: insecure). */
@@ -178,6 +193,11 @@ public final class ApiGateway {
     return server.actualPort();
   }
 
+  /** The port of the Neutron REST face ({@code rest.port}, default 9696). */
+  public int restPort() {
+    return rest.actualPort();
+  }
+
   /** Timers still pending (the outbox relay's); none once stopped. */
   public int activeTimers() {
     return relay == null ? 0 : relay.activeTimers();
@@ -190,7 +210,7 @@ public final class ApiGateway {
   public Future<Void> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
-    return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(authWorkers::close)
+    return Future.all(relayStopped, unregistered).compose(v -> rest.close()).compose(v -> server.close()).eventually(authWorkers::close)
         .eventually(() -> {
           if (ownsDatabase) {
             database.close();

@@ -32,7 +32,7 @@ public final class GatewayFixture extends ApiClient implements AutoCloseable {
 
   /** Starts on a given Vert.x, so that a test can listen on its event bus before the relay runs. */
   public static GatewayFixture start(Vertx vertx, Path dataDir, Map<String, String> extra) {
-    Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0",
+    Settings settings = Settings.of(Map.of("db.data-dir", dataDir.toString(), "api.port", "0", "rest.port", "0",
         "api.host", "127.0.0.1", "outbox.poll-ms", "200")).with(TestSecurity.settings()).with(extra);
     ApiGateway gateway = await(ApiGateway.start(vertx, settings));
     return new GatewayFixture(vertx, gateway, settings, gateway.adminTokenFile().map(ApiClient::tokenIn).orElse(null));

@@ -68,6 +68,7 @@ final class ControlPlane implements AutoCloseable {
         Map.entry("security.dir", security.dir()),
         Map.entry("db.data-dir", dir.resolve("pgdata").toString()),
         Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", "0"),
+        Map.entry("rest.port", "0"),
         Map.entry("scheduler.host", "127.0.0.1"), Map.entry("scheduler.port", "0"),
         Map.entry("mac-allocator.host", "127.0.0.1"), Map.entry("mac-allocator.port", "0"),
         Map.entry("arp.host", "127.0.0.1"), Map.entry("arp.port", "0"),

@@ -127,7 +127,8 @@ public final class PortCreationBench {
         tmp = Files.createTempDirectory("dvr-bench-");
         serverVertx = Vertx.vertx();
         Settings server = Settings.of(Map.of(
-            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0"));
+            "db.data-dir", tmp.resolve("pgdata").toString(), "api.host", "127.0.0.1", "api.port", "0",
+            "rest.port", "0"));
         if (o.insecure()) {
           server = server.with("insecure", "true");
           client = GrpcTls.off().newClient(clientVertx);

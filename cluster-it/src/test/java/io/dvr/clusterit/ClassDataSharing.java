@@ -89,6 +89,7 @@ final class ClassDataSharing {
         "DVR_DB_URL", "postgresql://postgres:postgres@127.0.0.1:" + postgres.port + "/cds_training",
         "DVR_CLUSTER_ENABLED", "true", "DVR_CLUSTER_HOST", "127.0.0.1",
         "DVR_CLUSTER_PORT", String.valueOf(Cluster.freePort()), "DVR_CLUSTER_NAME", "cds-training-" + System.nanoTime()));
+    env.put("DVR_REST_PORT", "0");
     env.putAll(Cluster.pki().env("cds-training"));
     try {
       Files.createDirectories(target.getParent());

@@ -107,7 +107,7 @@ final class Cluster implements AutoCloseable {
       // The gateway first: it applies the migrations and is the member the others join, so that
       // no two members starting at the same instant found two clusters.
       JvmProcess gateway = cluster.launch("api-gateway", "io.dvr.gateway.Main", "256m",
-          Map.of("DVR_API_PORT", String.valueOf(cluster.apiPort)), cluster.apiPort);
+          Map.of("DVR_API_PORT", String.valueOf(cluster.apiPort), "DVR_REST_PORT", "0"), cluster.apiPort);
       cluster.awaitServing(List.of(gateway));
       List<JvmProcess> services = new ArrayList<>();
       for (String[] svc : SCALED) {

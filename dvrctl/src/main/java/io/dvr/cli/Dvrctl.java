@@ -78,6 +78,15 @@ public final class Dvrctl implements Callable<Integer> {
       description = "Print the API's messages as JSON instead of tables.")
   boolean json;
 
+  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, defaultValue = "table",
+      description = "Output format of shown and listed resources, as the OpenStack client's: table, json, value or"
+          + " yaml (fields named as the tables name them).")
+  String format = "table";
+
+  @Option(names = {"-c", "--column"}, paramLabel = "COLUMN", scope = ScopeType.INHERIT,
+      description = "Show only this column (repeat for several), as the OpenStack client's -c.")
+  java.util.List<String> columns = new java.util.ArrayList<>();
+
   private int timeoutSeconds = 10;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "10",
@@ -157,7 +166,7 @@ public final class Dvrctl implements Callable<Integer> {
 
   Printer printer() {
     if (printer == null) {
-      printer = new Printer(out, json);
+      printer = new Printer(out, json, OutputFormat.parse(format), columns);
     }
     return printer;
   }

@@ -19,10 +19,24 @@ final class Printer {
 
   private final PrintWriter out;
   private final boolean json;
+  private final OutputFormat format;
+  private final List<String> columns;
 
   Printer(PrintWriter out, boolean json) {
+    this(out, json, OutputFormat.TABLE, List.of());
+  }
+
+  /** {@code --json} prints the API's messages; otherwise the tables' fields in {@code format} ({@code -f}, {@code -c}). */
+  Printer(PrintWriter out, boolean json, OutputFormat format, List<String> columns) {
     this.out = out;
     this.json = json;
+    this.format = format;
+    this.columns = List.copyOf(columns);
+  }
+
+  /** Text as a person reads it: the default table with its notices, and no column chosen. */
+  private boolean plainTable() {
+    return format == OutputFormat.TABLE && columns.isEmpty();
   }
 
   boolean json() {
@@ -42,7 +56,7 @@ final class Printer {
     if (json) {
       out.println(toJson(resource));
     } else {
-      out.print(Table.fields(fields).render());
+      out.print(format.show(fields, columns));
     }
   }
 
@@ -59,6 +73,8 @@ final class Printer {
   void list(List<? extends MessageOrBuilder> items, Table table) {
     if (json) {
       out.println(toJsonArray(items));
+    } else if (!plainTable()) {
+      out.print(format.list(table, columns));
     } else if (!table.isEmpty()) {
       out.print(table.render());
     }
@@ -66,7 +82,7 @@ final class Printer {
 
   /** An extra table in text mode (ignored with --json, where the message already holds it). */
   void table(String title, Table table) {
-    if (!json && !table.isEmpty()) {
+    if (!json && plainTable() && !table.isEmpty()) {
       out.println(title);
       out.print(table.render());
     }
@@ -75,6 +91,9 @@ final class Printer {
   private void notice(MessageOrBuilder resource, String line, Map<String, String> fields) {
     if (json) {
       out.println(toJson(resource));
+    } else if (!plainTable()) {
+      // As the OpenStack client: with a format or columns, the data alone.
+      out.print(format.show(fields, columns));
     } else {
       out.println(line);
       out.print(Table.fields(fields).render());

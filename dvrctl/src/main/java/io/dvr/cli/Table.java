@@ -44,6 +44,14 @@ public final class Table {
     return this;
   }
 
+  public List<String> headers() {
+    return headers;
+  }
+
+  public List<List<String>> rows() {
+    return java.util.Collections.unmodifiableList(rows);
+  }
+
   public boolean isEmpty() {
     return rows.isEmpty();
   }

@@ -164,6 +164,11 @@ public final class AllInOne {
     return gateway.port();
   }
 
+  /** The port of the Neutron REST face (rest.port, default 9696). */
+  public int restPort() {
+    return gateway.restPort();
+  }
+
   /** The bootstrap admin token api-gateway wrote (none with authentication off). */
   public java.util.Optional<java.nio.file.Path> adminTokenFile() {
     return gateway.adminTokenFile();

@@ -53,6 +53,7 @@ final class LabFixture implements AutoCloseable {
         "api.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
         "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200",
         "security.dir", TestSecurity.dir().toString()));
+    values.put("rest.port", "0");
     values.putAll(extra);
     return Settings.of(values);
   }

@@ -36,7 +36,7 @@ class LabWalkthroughTest {
   @BeforeAll
   static void start() throws Exception {
     Settings settings = Settings.of(Map.of("db.data-dir", dataDir.resolve("pg").toString(),
-        "api.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
+        "api.port", "0", "rest.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0",
         "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0"));
     vertx = VertxBootstrap.start(settings).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     lab = AllInOne.start(vertx, settings).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -121,7 +121,7 @@ class LinuxLabEndToEndTest {
 
     tmp = Files.createTempDirectory("linux-lab-e2e");
     base = Settings.of(new HashMap<>(Map.of("db.data-dir", tmp.resolve("pg").toString(), "api.port", "0",
-        "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200",
+        "rest.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200",
         "security.dir", TestSecurity.dir().toString())));
     vertx = ApiClient.await(VertxBootstrap.start(base));
     db = ApiClient.await(Database.open(vertx, base));

@@ -59,6 +59,7 @@ class ServiceLifecycleTest {
     int arpPort = freePort();
     Settings settings = Settings.of(Map.ofEntries(Map.entry("db.data-dir", dir.resolve("pg").toString()),
         Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", String.valueOf(apiPort)),
+        Map.entry("rest.port", "0"),
         Map.entry("scheduler.host", "127.0.0.1"), Map.entry("scheduler.port", String.valueOf(schedulerPort)),
         Map.entry("mac-allocator.host", "127.0.0.1"), Map.entry("mac-allocator.port", String.valueOf(macPort)),
         Map.entry("arp.host", "127.0.0.1"), Map.entry("arp.port", String.valueOf(arpPort)),

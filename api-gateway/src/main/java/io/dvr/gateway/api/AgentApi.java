@@ -17,6 +17,7 @@ import io.dvr.proto.v1.GetAgentRequest;
 import io.dvr.proto.v1.ListAgentsRequest;
 import io.dvr.proto.v1.ListAgentsResponse;
 import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.dvr.proto.v1.UpdateAgentRequest;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -134,6 +135,15 @@ public final class AgentApi extends AgentServiceService {
       return "did not answer within " + HOST_STATE_TIMEOUT_MS / 1000 + " s" + alive;
     }
     return "did not answer" + alive;
+  }
+
+  @Override
+  public Future<Agent> updateAgent(UpdateAgentRequest r) {
+    return call(auth, "UpdateAgent", Needs.ADMIN, caller -> {
+      UUID id = Validate.id("id", r.getId());
+      return store.write(tx -> (r.hasAdminStateUp() ? agents.setAdminState(tx, id, r.getAdminStateUp())
+          : Future.<Void>succeededFuture()).compose(v -> agents.require(tx, id)));
+    });
   }
 
   @Override

@@ -65,6 +65,17 @@ public final class AgentStore {
         .map(rows -> rows.stream().map(Mapping::agent).toList());
   }
 
+  /** Sets admin_state_up; an event for the host, as a change of its agent. */
+  public Future<Void> setAdminState(Tx tx, UUID id, boolean up) {
+    return tx.one("UPDATE agents SET admin_state_up = $2 WHERE id = $1 RETURNING host, admin_state_up", id, up)
+        .map(row -> {
+          String host = row.orElseThrow(() -> ApiError.notFound("agent", id.toString())).getString("host");
+          tx.changed(ResourceType.RESOURCE_TYPE_AGENT, id, 1, ChangeKind.CHANGE_KIND_UPDATED, null, List.of(),
+              List.of(host));
+          return null;
+        });
+  }
+
   public Future<Void> delete(Tx tx, UUID id) {
     return tx.one("DELETE FROM agents WHERE id = $1 RETURNING host", id).map(row -> {
       String host = row.orElseThrow(() -> ApiError.notFound("agent", id.toString())).getString("host");

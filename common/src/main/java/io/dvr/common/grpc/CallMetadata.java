@@ -31,6 +31,21 @@ public final class CallMetadata {
     }
   }
 
+  /**
+   * Keeps an authorization value for the service code that runs on the current request's context:
+   * for a face other than gRPC (the REST face's {@code X-Auth-Token}) that calls the same services.
+   */
+  public static void carry(String authorization) {
+    Context context = Vertx.currentContext();
+    if (context instanceof ContextInternal internal && internal.isDuplicate()) {
+      if (authorization != null) {
+        internal.putLocal(KEY, authorization);
+      } else {
+        internal.removeLocal(KEY);
+      }
+    }
+  }
+
   /** The authorization header of the call served on the current context, if it sent one. */
   public static Optional<String> authorization() {
     Context context = Vertx.currentContext();
