@@ -80,6 +80,8 @@ log "images built in $(ms_since "$t") ms"
 API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export DVR_API_PUBLISHED_PORT=$API_PORT
 API=127.0.0.1:$API_PORT
+REST_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DVR_REST_PUBLISHED_PORT=$REST_PORT
 PROMETHEUS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export DVR_PROMETHEUS_PUBLISHED_PORT=$PROMETHEUS_PORT
 # The deployment runs secure (compose's default): security-init makes the CA, key stores and the
@@ -121,6 +123,7 @@ dvrctl port-create net81 --name vm3 --host compute1 --fixed-ip ip_address=81.1.1
 dvrctl port-create net81 --name vm4 --host compute2 --fixed-ip ip_address=81.1.180.20 >/dev/null
 dvrctl floatingip-create ext-net --floating-ip-address 192.168.1.116 --port-id vm1 >/dev/null
 ok "seed topology created through the API"
+rest_checks
 
 vm compute1 vm1 vm1
 vm compute2 vm2 vm2

@@ -220,6 +220,22 @@ security_checks() {
   ok "each container holds only its own keys (agents: their host's key store and credential; files 0600)"
 }
 
+# The Neutron REST face answers on its published port over TLS: the router the gRPC API made, in
+# Neutron's JSON, with the admin token; 401 without a token.
+rest_checks() {
+  local url="https://127.0.0.1:$REST_PORT/v2.0/routers?name=dvr-r1" out code
+  out=$(curl -fsS --max-time 10 --cacert "$SECURITY/client/ca.pem" \
+    -H "X-Auth-Token: $(cat "$SECURITY/client/admin.token")" "$url") || die "REST GET /v2.0/routers failed"
+  python3 -c 'import json, sys
+routers = json.load(sys.stdin)["routers"]
+assert len(routers) == 1 and routers[0]["distributed"] is True, routers
+gw = routers[0]["external_gateway_info"]["external_fixed_ips"]
+assert any(ip["ip_address"] == "192.168.1.115" for ip in gw), gw' <<<"$out" || die "REST router dvr-r1 is not as made: $out"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$SECURITY/client/ca.pem" "$url")
+  [[ $code == 401 ]] || die "REST without a token: expected 401, got $code"
+  ok "the Neutron REST face shows dvr-r1 (distributed, gateway 192.168.1.115) over TLS; 401 without a token"
+}
+
 # Prometheus scrapes every service and host agent over TLS (seven targets, all up), and every
 # series the Grafana dashboard queries is among what it scraped (compose/ci/check-dashboard.py).
 prometheus_api() { curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/$1"; }
