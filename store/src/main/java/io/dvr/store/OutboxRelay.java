@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -158,7 +159,7 @@ public final class OutboxRelay {
 
   private Future<Integer> publishBatch() {
     return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT id, payload, committed_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
+        .preparedQuery("SELECT id, payload, committed_at, trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
             + BATCH + " FOR UPDATE SKIP LOCKED")
         .execute()
         .compose(rows -> {
@@ -183,7 +184,14 @@ public final class OutboxRelay {
           .setSequence(row.getLong("id"))
           .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
           .build();
-      Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
+      DeliveryOptions options = new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER,
+          event.getResourceType().name());
+      String trace = row.getString("trace_context");
+      if (Tracing.on() && !trace.isEmpty()) {
+        OutboxTrace.publish(vertx, trace, event, () -> Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options));
+      } else {
+        Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options);
+      }
       meters.published(at);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);

@@ -23,6 +23,10 @@ public final class ServiceNames {
     process = service;
   }
 
+  public static String process() {
+    return process;
+  }
+
   static String of(String logger, Map<String, String> mdc) {
     String named = mdc.get(LogFields.SERVICE);
     if (named != null) {
