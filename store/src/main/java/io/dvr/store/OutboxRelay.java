@@ -6,7 +6,12 @@ import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.common.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.pgclient.PgConnectOptions;
@@ -188,13 +193,40 @@ public final class OutboxRelay {
           event.getResourceType().name());
       String trace = row.getString("trace_context");
       if (Tracing.on() && !trace.isEmpty()) {
-        OutboxTrace.publish(vertx, trace, event, () -> Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options));
+        publishInTrace(trace, event, () -> Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options));
       } else {
         Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options);
       }
       meters.published(at);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
+    }
+  }
+
+  /**
+   * Continues the change's trace where its row is published: a span "outbox publish", child of the
+   * context stored with the row, current (on a Vert.x context of its own, so it does not stay on the
+   * relay's) while the event goes on the bus, whose tracer puts it into the message's headers.
+   */
+  private void publishInTrace(String traceparent, ResourceChanged event, Runnable publish) {
+    Span span = Tracing.tracer().spanBuilder("outbox publish")
+        .setParent(Tracing.fromTraceparent(traceparent))
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute("dvr.resource_type", event.getResourceType().name())
+        .setAttribute("dvr.resource_id", event.getResourceId())
+        .setAttribute("dvr.revision", event.getRevision())
+        .setAttribute("dvr.outbox_sequence", event.getSequence())
+        .startSpan();
+    // Synchronous: the events of a batch leave in their order.
+    ContextInternal own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    try {
+      own.dispatch(() -> {
+        try (Scope ignored = Context.root().with(span).makeCurrent()) {
+          publish.run();
+        }
+      });
+    } finally {
+      span.end();
     }
   }
 

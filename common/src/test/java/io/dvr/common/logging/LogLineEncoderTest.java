@@ -6,6 +6,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import io.dvr.common.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +27,7 @@ class LogLineEncoderTest {
   /** The lines a logger of a fresh logback context writes through the encoder in the given format. */
   private static List<String> write(String format, String loggerName, java.util.function.Consumer<Logger> logging) {
     LoggerContext context = new LoggerContext();
+    context.addTurboFilter(new TraceIds());
     context.setMDCAdapter(org.slf4j.MDC.getMDCAdapter()); // the process MDC, which LogFields sets
     context.start();
     LogLineEncoder encoder = new LogLineEncoder();
@@ -92,6 +100,27 @@ class LogLineEncoderTest {
       assertThat(new JsonObject(lines.get(1)).getString("service")).isEqualTo("arp-svc");
     } finally {
       ServiceNames.process("dvr");
+    }
+  }
+
+  @Test
+  @DisplayName("while tracing is on, a line logged in a span carries its trace id; one outside any span none")
+  void traceIdOfTheCurrentSpan() {
+    Tracing.use(OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+        .addSpanProcessor(SimpleSpanProcessor.create(InMemorySpanExporter.create())).build()).build());
+    try {
+      Span span = Tracing.tracer().spanBuilder("work").startSpan();
+      List<String> lines = write("json", "io.dvr.scheduler.SchedulerService", log -> {
+        try (Scope ignored = span.makeCurrent()) {
+          log.info("in the span");
+        }
+        log.info("after it");
+      });
+      span.end();
+      assertThat(new JsonObject(lines.get(0)).getString("trace_id")).isEqualTo(span.getSpanContext().getTraceId());
+      assertThat(new JsonObject(lines.get(1)).fieldNames()).doesNotContain("trace_id");
+    } finally {
+      Tracing.use(null);
     }
   }
 
