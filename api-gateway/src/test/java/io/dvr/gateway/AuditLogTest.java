@@ -85,7 +85,8 @@ class AuditLogTest {
     });
     assertThat(lines.get(0).getMap()).containsEntry("audit_subject", "admin").containsEntry("audit_project", "admin")
         .containsEntry("audit_method", "CreateNetwork").containsEntry("audit_resource", made[0].getId())
-        .containsEntry("audit_status", "OK");
+        .containsEntry("audit_status", "OK").containsEntry("revision", String.valueOf(made[0].getRevision()));
+    assertThat(lines.get(1).getMap()).doesNotContainKey("revision");
     assertThat(lines.get(1).getMap()).containsEntry("audit_subject", "rita").containsEntry("audit_project", "audited")
         .containsEntry("audit_method", "CreateNetwork").containsEntry("audit_status", "PERMISSION_DENIED");
     assertThat(lines.get(2).getMap()).containsEntry("audit_method", "DeleteNetwork")

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One line per mutating API call on the logger {@code dvr.audit}: who (the token's subject and
  * project), what (the method and the resource's id) and the result (the gRPC status). The fields
- * also go as key-value pairs, so JSON lines carry them as fields. Only ids are read from the
+ * also go as key-value pairs, so JSON lines carry them as fields, with the resource's new {@code
+ * revision} when the answer is the resource. Only ids are read from the
  * messages: never a token or any other value a request or an answer holds.
  */
 final class AuditLog {
@@ -33,6 +34,9 @@ final class AuditLog {
     String project = caller == null ? NOBODY : caller.projectId();
     Map<String, String> fields = new HashMap<>();
     fields.put(LogFields.SERVICE, "api-gateway");
+    if (result.succeeded() && result.result() instanceof Message answer) {
+      fields.put(LogFields.REVISION, revision(answer));
+    }
     if (method.endsWith("Port")) {
       fields.put(LogFields.PORT, resource);
     } else if (method.contains("Router")) {
@@ -71,6 +75,12 @@ final class AuditLog {
       }
     }
     return NOBODY;
+  }
+
+  /** The revision the call left the resource at, when its answer is the resource. */
+  private static String revision(Message answer) {
+    FieldDescriptor f = answer.getDescriptorForType().findFieldByName("revision");
+    return f == null || f.getJavaType() != FieldDescriptor.JavaType.LONG ? null : String.valueOf(answer.getField(f));
   }
 
   private static String stringField(Message m, String name) {
