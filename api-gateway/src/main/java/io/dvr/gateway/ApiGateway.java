@@ -1,5 +1,6 @@
 package io.dvr.gateway;
 
+import io.dvr.common.Metrics;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
 import io.dvr.gateway.api.AgentApi;
@@ -76,10 +77,17 @@ public final class ApiGateway {
   private final List<MessageConsumer<Buffer>> consumers;
   private final Path adminToken;
   private final WorkerExecutor authWorkers;
+  private final Vertx vertx;
+  /** The refresh of the subnet meters. */
+  private final long metersTimer;
+  private volatile boolean metersRunning = true;
 
-  private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, HttpServer rest, OutboxRelay relay,
-      List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers) {
+  private ApiGateway(Vertx vertx, Database database, boolean ownsDatabase, HttpServer server, HttpServer rest,
+      OutboxRelay relay, List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers,
+      long metersTimer) {
+    this.vertx = vertx;
     this.rest = rest;
+    this.metersTimer = metersTimer;
     this.adminToken = adminToken;
     this.authWorkers = authWorkers;
     this.database = database;
@@ -174,7 +182,9 @@ public final class ApiGateway {
               .compose(server -> RestFace.start(vertx, restHost, restPort, credentials.tls(), neutron)
                   .onFailure(err -> server.close())
                   .compose(rest -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-                      .map(v -> new ApiGateway(db, ownsDb, server, rest, relay, consumers, adminToken, workers))))
+                      .map(v -> new ApiGateway(vertx, db, ownsDb, server, rest, relay, consumers, adminToken, workers,
+                          new SubnetMeters(Metrics.registry(), store).start(vertx,
+                              settings.getLong("gateway.meters-seconds", 10) * 1000)))))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{} and Neutron's Networking v2.0 REST on {}:{}",
@@ -200,7 +210,7 @@ public final class ApiGateway {
 
   /** Timers still pending (the outbox relay's); none once stopped. */
   public int activeTimers() {
-    return relay == null ? 0 : relay.activeTimers();
+    return (relay == null ? 0 : relay.activeTimers()) + (metersRunning ? 1 : 0);
   }
 
   public Database database() {
@@ -208,6 +218,8 @@ public final class ApiGateway {
   }
 
   public Future<Void> stop() {
+    vertx.cancelTimer(metersTimer);
+    metersRunning = false;
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
     return Future.all(relayStopped, unregistered).compose(v -> rest.close()).compose(v -> server.close()).eventually(authWorkers::close)

@@ -12,7 +12,12 @@ public final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public LogCapture(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+    this(source.getName());
+  }
+
+  /** A logger by name (e.g. {@code dvr.audit}). */
+  public LogCapture(String name) {
+    logger = (Logger) LoggerFactory.getLogger(name);
     appender.start();
     logger.addAppender(appender);
   }

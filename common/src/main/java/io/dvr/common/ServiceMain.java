@@ -3,6 +3,7 @@ package io.dvr.common;
 import io.dvr.common.cluster.BusSecurity;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
+import io.dvr.common.logging.ServiceNames;
 import io.dvr.common.security.GrpcTls;
 import io.dvr.common.security.Identity;
 import io.dvr.common.security.Insecure;
@@ -63,6 +64,7 @@ public final class ServiceMain {
    * such as compose restarts it instead of leaving it hung).
    */
   public static void run(String service, Function<Vertx, Future<?>> starter) {
+    ServiceNames.process(service);
     Settings settings = Settings.fromEnvironment();
     Insecure.warnIfOn(settings, service);
     long timeoutSeconds = settings.getLong("start-timeout-seconds", 120);

@@ -5,6 +5,8 @@ import com.hazelcast.config.JoinConfig;
 import io.dvr.common.bus.InFlightRequests;
 import io.dvr.common.cluster.BusSecurity;
 import io.dvr.common.config.Settings;
+import io.dvr.common.logging.ServiceNames;
+import io.dvr.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -18,7 +20,8 @@ import java.util.List;
  * Creates the Vert.x instance of a process: Prometheus metrics always; a Hazelcast-clustered
  * event bus when {@code cluster.enabled} (TCP-IP member list from {@code cluster.members}, no
  * multicast), else a local one. The clustered bus runs TLS with client certificates and routes
- * only to members with a signed record ({@link BusSecurity}), unless {@code insecure}.
+ * only to members with a signed record ({@link BusSecurity}), unless {@code insecure}. Traced when
+ * tracing is on ({@link Tracing}).
  */
 public final class VertxBootstrap {
   private VertxBootstrap() {}
@@ -27,8 +30,9 @@ public final class VertxBootstrap {
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(Metrics.registry());
+    Tracing.configure(settings, ServiceNames.process());
     if (!settings.getBoolean("cluster.enabled", false)) {
-      return Future.succeededFuture(Vertx.builder().with(options).withMetrics(metrics).build());
+      return Future.succeededFuture(Tracing.tracer(Vertx.builder().with(options).withMetrics(metrics)).build());
     }
     String host = settings.get("cluster.host", "127.0.0.1");
     BusSecurity security;
@@ -39,9 +43,9 @@ public final class VertxBootstrap {
     }
     options.setEventBusOptions(eventBusOptions(settings, security, host));
     ClusterMembers members = new ClusterMembers(hazelcastConfig(settings, host));
-    return Vertx.builder()
+    return Tracing.tracer(Vertx.builder()
         .with(options)
-        .withMetrics(metrics)
+        .withMetrics(metrics))
         .withClusterManager(security.clusterManager(members))
         .buildClustered()
         // A request held by a member that died is sent again, not left to its time limit.

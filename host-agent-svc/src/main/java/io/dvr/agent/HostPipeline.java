@@ -21,6 +21,9 @@ import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.dvr.common.logging.LogFields;
+import java.util.HashMap;
+import java.util.Map;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Optional;
 import java.util.Set;
@@ -77,11 +80,15 @@ public final class HostPipeline implements Dataplane {
   @Override
   public Future<Integer> apply(HostRouters routers, Set<String> changedRouters) {
     Set<String> changed = Set.copyOf(changedRouters);
-    return worker.executeBlocking(() -> {
+    // The worker's lines name the host, and the router when the apply is of one router.
+    Map<String, String> fields = new HashMap<>();
+    fields.put(LogFields.HOST, config.host());
+    fields.put(LogFields.ROUTER, changed.size() == 1 ? changed.iterator().next() : null);
+    return worker.executeBlocking(() -> LogFields.within(fields, () -> {
       synchronized (driver) {
         return changed.isEmpty() ? applyNow(routers) : applyChanged(routers, changed);
       }
-    });
+    }));
   }
 
   /**

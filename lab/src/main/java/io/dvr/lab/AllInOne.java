@@ -1,5 +1,6 @@
 package io.dvr.lab;
 
+import io.dvr.common.logging.ServiceNames;
 import io.dvr.agent.FactsStore;
 import io.dvr.agent.HostAgentService;
 import io.dvr.agent.driver.memory.MemoryHost;
@@ -200,6 +201,7 @@ public final class AllInOne {
     if (args.length > 0) {
       System.exit(MintCommand.run(args, Settings.fromEnvironment(), System.out, System.err));
     }
+    ServiceNames.process("lab");
     Settings environment = Settings.fromEnvironment();
     Insecure.warnIfOn(environment, "all-in-one lab");
     // Before Vert.x: the clustered event bus (when on) needs the TLS files at creation.

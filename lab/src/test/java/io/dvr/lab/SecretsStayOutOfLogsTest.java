@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.grpc.RpcFailure;
+import io.dvr.common.logging.LogLineEncoder;
 import io.dvr.common.security.GrpcTls;
 import io.dvr.common.security.SecurityMaterial;
 import io.dvr.gateway.ApiClient;
@@ -20,10 +21,13 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.PortStatus;
 import io.dvr.proto.v1.ReportAgentStateRequest;
+import io.dvr.proto.v1.IssueTokenRequest;
+import io.dvr.proto.v1.TokenServiceGrpcClient;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.PemTrustOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A full lab run, from creating its security material to its stop, with refusals on the way: no
- * secret value (passwords, keys, credentials, the admin token) appears in any log line, error or the metrics.
+ * secret value (passwords, keys, credentials, the admin token, a token issued through the API) appears in any
+ * log line (as text or as a JSON line, audit lines included), error or the metrics.
  */
 class SecretsStayOutOfLogsTest {
   @TempDir
@@ -81,6 +86,7 @@ class SecretsStayOutOfLogsTest {
     root.addAppender(logs);
     Path security = dir.resolve("security");
     List<String> seen = new ArrayList<>();
+    String[] issued = new String[1];
     try (LabFixture fx = LabFixture.start(dir.resolve("pg"), Map.of("security.dir", security.toString()))) {
       ApiClient api = new ApiClient(fx.vertx, fx.lab.apiPort(), GrpcTls.trusting(security.resolve(SecurityMaterial.CA_CERT)),
           ApiClient.adminTokenIn(security));
@@ -88,6 +94,9 @@ class SecretsStayOutOfLogsTest {
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.call(AgentServiceGrpcClient.ListAgents,
           io.dvr.proto.v1.ListAgentsRequest.getDefaultInstance()).getAgentsCount() == 3);
       SeedTopology seed = SeedTopology.build(api);
+      // A token issued through the API: a secret its audit line must not carry.
+      issued[0] = api.call(TokenServiceGrpcClient.IssueToken, IssueTokenRequest.newBuilder().setProjectId("p1")
+          .setRole("member").build()).getToken();
       // The agents report their wired ports and fetch their routers with their proofs: vm1 becomes ACTIVE.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.call(PortServiceGrpcClient.GetPort,
           GetPortRequest.newBuilder().setId(seed.vm1.getId()).build()).getStatus() == PortStatus.PORT_STATUS_ACTIVE);
@@ -108,16 +117,26 @@ class SecretsStayOutOfLogsTest {
     } finally {
       root.detachAppender(logs);
     }
+    // Every line also as the JSON format writes it (its fields, key-value pairs and error included).
+    LogLineEncoder json = new LogLineEncoder();
+    json.setContext(root.getLoggerContext());
+    json.setFormat("json");
+    json.start();
     for (ILoggingEvent event : logs.list) {
       seen.add(event.getFormattedMessage());
       if (event.getThrowableProxy() != null) {
         seen.add(ThrowableProxyUtil.asString(event.getThrowableProxy()));
       }
+      seen.add(new String(json.encode(event), StandardCharsets.UTF_8));
     }
+    assertThat(logs.list).as("audit lines of the seed's calls and the token issued")
+        .anyMatch(e -> e.getLoggerName().equals("dvr.audit") && e.getFormattedMessage().startsWith("CreatePort "))
+        .anyMatch(e -> e.getLoggerName().equals("dvr.audit") && e.getFormattedMessage().startsWith("IssueToken p1 "));
     assertThat(String.join("\n", seen)).as("the run's logs").contains("created security material in " + security)
         .contains("refused ReportAgentState for host 'compute1'").contains("refused dvr.scheduler.host-routers");
     Map<String, String> secrets = secrets(security, dir.resolve("pg"));
-    assertThat(secrets).hasSizeGreaterThanOrEqualTo(9);
+    secrets.put("token issued through the API", issued[0]);
+    assertThat(secrets).hasSizeGreaterThanOrEqualTo(10);
     secrets.forEach((name, value) -> {
       assertThat(value).as(name).hasSizeGreaterThanOrEqualTo(16);
       for (String line : seen) {

@@ -5,7 +5,13 @@ import com.google.protobuf.Timestamp;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.common.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.pgclient.PgConnectOptions;
@@ -158,7 +164,7 @@ public final class OutboxRelay {
 
   private Future<Integer> publishBatch() {
     return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT id, payload, committed_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
+        .preparedQuery("SELECT id, payload, committed_at, trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
             + BATCH + " FOR UPDATE SKIP LOCKED")
         .execute()
         .compose(rows -> {
@@ -183,10 +189,44 @@ public final class OutboxRelay {
           .setSequence(row.getLong("id"))
           .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
           .build();
-      Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER, event.getResourceType().name()));
+      DeliveryOptions options = new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER,
+          event.getResourceType().name());
+      String trace = row.getString("trace_context");
+      if (Tracing.on() && !trace.isEmpty()) {
+        publishInTrace(trace, event, () -> Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options));
+      } else {
+        Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options);
+      }
       meters.published(at);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
+    }
+  }
+
+  /**
+   * Continues the change's trace where its row is published: a span "outbox publish", child of the
+   * context stored with the row, current (on a Vert.x context of its own, so it does not stay on the
+   * relay's) while the event goes on the bus, whose tracer puts it into the message's headers.
+   */
+  private void publishInTrace(String traceparent, ResourceChanged event, Runnable publish) {
+    Span span = Tracing.tracer().spanBuilder("outbox publish")
+        .setParent(Tracing.fromTraceparent(traceparent))
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute("dvr.resource_type", event.getResourceType().name())
+        .setAttribute("dvr.resource_id", event.getResourceId())
+        .setAttribute("dvr.revision", event.getRevision())
+        .setAttribute("dvr.outbox_sequence", event.getSequence())
+        .startSpan();
+    // Synchronous: the events of a batch leave in their order.
+    ContextInternal own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    try {
+      own.dispatch(() -> {
+        try (Scope ignored = Context.root().with(span).makeCurrent()) {
+          publish.run();
+        }
+      });
+    } finally {
+      span.end();
     }
   }
 

@@ -52,13 +52,13 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<ListAgentsResponse> listAgents(ListAgentsRequest r) {
-    return call(auth, "ListAgents", Needs.ADMIN, caller -> store.read(tx -> agents.list(tx, r.getHost(), r.getAgentType()))
+    return call(auth, "ListAgents", Needs.ADMIN, r, caller -> store.read(tx -> agents.list(tx, r.getHost(), r.getAgentType()))
         .map(list -> ListAgentsResponse.newBuilder().addAllAgents(list).build()));
   }
 
   @Override
   public Future<Agent> getAgent(GetAgentRequest r) {
-    return call(auth, "GetAgent", Needs.ADMIN, caller -> {
+    return call(auth, "GetAgent", Needs.ADMIN, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> agents.require(tx, id));
     });
@@ -83,7 +83,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<HostStateListing> getHostState(GetHostStateRequest r) {
-    return call(auth, "GetHostState", Needs.ADMIN, caller -> {
+    return call(auth, "GetHostState", Needs.ADMIN, r, caller -> {
       String host = Validate.host("host", r.getHost());
       if (host.isEmpty()) {
         throw ApiError.invalid("host", "", "is required");
@@ -104,7 +104,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<TraceHostReply> traceHost(TraceHostRequest r) {
-    return call(auth, "TraceHost", Needs.ADMIN, caller -> {
+    return call(auth, "TraceHost", Needs.ADMIN, r, caller -> {
       String host = Validate.host("host", r.getHost());
       if (host.isEmpty()) {
         throw ApiError.invalid("host", "", "is required");
@@ -139,7 +139,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<Agent> updateAgent(UpdateAgentRequest r) {
-    return call(auth, "UpdateAgent", Needs.ADMIN, caller -> {
+    return call(auth, "UpdateAgent", Needs.ADMIN_WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> (r.hasAdminStateUp() ? agents.setAdminState(tx, id, r.getAdminStateUp())
           : Future.<Void>succeededFuture()).compose(v -> agents.require(tx, id)));
@@ -148,7 +148,7 @@ public final class AgentApi extends AgentServiceService {
 
   @Override
   public Future<DeleteAgentResponse> deleteAgent(DeleteAgentRequest r) {
-    return call(auth, "DeleteAgent", Needs.ADMIN, caller -> {
+    return call(auth, "DeleteAgent", Needs.ADMIN_WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> agents.delete(tx, id)).map(v -> DeleteAgentResponse.getDefaultInstance());
     });

@@ -1,5 +1,6 @@
 package io.dvr.gateway.api;
 
+import com.google.protobuf.Message;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.grpc.GrpcErrors;
 import io.dvr.gateway.auth.Authenticator;
@@ -15,13 +16,22 @@ import java.util.function.Supplier;
  * both become statuses.
  */
 final class Calls {
-  /** What a call needs of its caller's role. */
-  enum Needs { READ, WRITE, ADMIN }
+  /** What a call needs of its caller's role; WRITE and ADMIN_WRITE calls change resources and are audited. */
+  enum Needs {
+    READ, WRITE, ADMIN, ADMIN_WRITE;
+
+    boolean mutates() {
+      return this == WRITE || this == ADMIN_WRITE;
+    }
+  }
 
   private Calls() {}
 
-  static <T> Future<T> call(Authenticator auth, String operation, Needs needs, Function<Caller, Future<T>> body) {
+  static <T> Future<T> call(Authenticator auth, String operation, Needs needs, Message request,
+      Function<Caller, Future<T>> body) {
+    Caller[] who = new Caller[1];
     Future<T> result = auth.caller(operation).compose(caller -> {
+      who[0] = caller;
       try {
         allowed(caller, operation, needs);
         return body.apply(caller);
@@ -29,7 +39,11 @@ final class Calls {
         return Future.failedFuture(e);
       }
     });
-    return GrpcErrors.toStatus(result, operation);
+    Future<T> answered = GrpcErrors.toStatus(result, operation);
+    if (needs.mutates()) {
+      answered.onComplete(ar -> AuditLog.record(operation, who[0], request, ar));
+    }
+    return answered;
   }
 
   /** A call open to every client, token or not (agents' reports, until agents have their own identity). */
@@ -44,7 +58,7 @@ final class Calls {
   }
 
   private static void allowed(Caller caller, String operation, Needs needs) {
-    if (needs == Needs.ADMIN && !caller.isAdmin()) {
+    if ((needs == Needs.ADMIN || needs == Needs.ADMIN_WRITE) && !caller.isAdmin()) {
       throw new ApiError(GrpcStatus.PERMISSION_DENIED, operation + " is for admins only");
     }
     if (needs == Needs.WRITE && !caller.canWrite()) {

@@ -39,7 +39,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<FloatingIp> createFloatingIp(CreateFloatingIpRequest r) {
-    return call(auth, "CreateFloatingIp", Needs.WRITE, caller -> {
+    return call(auth, "CreateFloatingIp", Needs.WRITE, r, caller -> {
       String project = Calls.project(caller, r.getProjectId(), caller.projectId());
       UUID network = Validate.id("floating_network_id", r.getFloatingNetworkId());
       Ipv4 address = Validate.optionalIp("floating_ip_address", r.getFloatingIpAddress());
@@ -54,7 +54,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<FloatingIp> getFloatingIp(GetFloatingIpRequest r) {
-    return call(auth, "GetFloatingIp", Needs.READ, caller -> {
+    return call(auth, "GetFloatingIp", Needs.READ, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> own(tx, id, caller.scope()).compose(v -> fips.require(tx, id)));
     });
@@ -62,7 +62,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<ListFloatingIpsResponse> listFloatingIps(ListFloatingIpsRequest r) {
-    return call(auth, "ListFloatingIps", Needs.READ, caller -> {
+    return call(auth, "ListFloatingIps", Needs.READ, r, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("floating_network_id", r.getFloatingNetworkId());
@@ -76,7 +76,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<FloatingIp> associateFloatingIp(AssociateFloatingIpRequest r) {
-    return call(auth, "AssociateFloatingIp", Needs.WRITE, caller -> {
+    return call(auth, "AssociateFloatingIp", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       UUID port = Validate.id("port_id", r.getPortId());
       Ipv4 fixed = Validate.optionalIp("fixed_ip_address", r.getFixedIpAddress());
@@ -87,7 +87,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<FloatingIp> disassociateFloatingIp(DisassociateFloatingIpRequest r) {
-    return call(auth, "DisassociateFloatingIp", Needs.WRITE, caller -> {
+    return call(auth, "DisassociateFloatingIp", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> own(tx, id, caller.scope()).compose(v -> fips.disassociate(tx, id))
           .compose(v -> fips.require(tx, id)));
@@ -96,7 +96,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
 
   @Override
   public Future<DeleteFloatingIpResponse> deleteFloatingIp(DeleteFloatingIpRequest r) {
-    return call(auth, "DeleteFloatingIp", Needs.WRITE, caller -> {
+    return call(auth, "DeleteFloatingIp", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> own(tx, id, caller.scope()).compose(v -> fips.delete(tx, id))).map(v -> DeleteFloatingIpResponse.getDefaultInstance());
     });

@@ -39,7 +39,7 @@ public final class NetworkApi extends NetworkServiceService {
 
   @Override
   public Future<Network> createNetwork(CreateNetworkRequest r) {
-    return call(auth, "CreateNetwork", Needs.WRITE, caller -> {
+    return call(auth, "CreateNetwork", Needs.WRITE, r, caller -> {
       String project = Calls.project(caller, r.getProjectId(), caller.projectId());
       if (r.getRouterExternal() && !caller.isAdmin()) {
         // As in Neutron: an external network is the cloud's, shared by every project.
@@ -57,7 +57,7 @@ public final class NetworkApi extends NetworkServiceService {
 
   @Override
   public Future<Network> getNetwork(GetNetworkRequest r) {
-    return call(auth, "GetNetwork", Needs.READ, caller -> {
+    return call(auth, "GetNetwork", Needs.READ, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> Ownership.requireVisible(tx, Kind.NETWORK, id, caller.scope())
           .compose(owner -> networks.requireNetwork(tx, id)));
@@ -66,7 +66,7 @@ public final class NetworkApi extends NetworkServiceService {
 
   @Override
   public Future<ListNetworksResponse> listNetworks(ListNetworksRequest r) {
-    return call(auth, "ListNetworks", Needs.READ, caller -> {
+    return call(auth, "ListNetworks", Needs.READ, r, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       Boolean external = r.hasRouterExternal() ? r.getRouterExternal() : null;
@@ -78,7 +78,7 @@ public final class NetworkApi extends NetworkServiceService {
 
   @Override
   public Future<Network> updateNetwork(UpdateNetworkRequest r) {
-    return call(auth, "UpdateNetwork", Needs.WRITE, caller -> {
+    return call(auth, "UpdateNetwork", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
@@ -92,7 +92,7 @@ public final class NetworkApi extends NetworkServiceService {
 
   @Override
   public Future<DeleteNetworkResponse> deleteNetwork(DeleteNetworkRequest r) {
-    return call(auth, "DeleteNetwork", Needs.WRITE, caller -> {
+    return call(auth, "DeleteNetwork", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, id, caller.scope())
           .compose(owner -> networks.deleteNetwork(tx, id))).map(v -> DeleteNetworkResponse.getDefaultInstance());

@@ -46,7 +46,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<Port> createPort(CreatePortRequest r) {
-    return call(auth, "CreatePort", Needs.WRITE, caller -> {
+    return call(auth, "CreatePort", Needs.WRITE, r, caller -> {
       UUID networkId = Validate.id("network_id", r.getNetworkId());
       String name = Validate.optionalName("name", r.getName());
       String owner = Validate.deviceOwner(r.getDeviceOwner());
@@ -126,7 +126,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<Port> getPort(GetPortRequest r) {
-    return call(auth, "GetPort", Needs.READ, caller -> {
+    return call(auth, "GetPort", Needs.READ, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope()).compose(v -> ports.require(tx, id)));
     });
@@ -134,7 +134,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<ListPortsResponse> listPorts(ListPortsRequest r) {
-    return call(auth, "ListPorts", Needs.READ, caller -> {
+    return call(auth, "ListPorts", Needs.READ, r, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("network_id", r.getNetworkId());
@@ -147,7 +147,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<Port> updatePort(UpdatePortRequest r) {
-    return call(auth, "UpdatePort", Needs.WRITE, caller -> {
+    return call(auth, "UpdatePort", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       if (r.hasName()) {
         Validate.optionalName("name", r.getName());
@@ -165,7 +165,7 @@ public final class PortApi extends PortServiceService {
 
   @Override
   public Future<DeletePortResponse> deletePort(DeletePortRequest r) {
-    return call(auth, "DeletePort", Needs.WRITE, caller -> {
+    return call(auth, "DeletePort", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope())
           .compose(v -> ports.delete(tx, id))).map(v -> DeletePortResponse.getDefaultInstance());

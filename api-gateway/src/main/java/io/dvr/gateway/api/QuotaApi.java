@@ -31,7 +31,7 @@ public final class QuotaApi extends QuotaServiceService {
 
   @Override
   public Future<QuotaUsage> getQuota(GetQuotaRequest r) {
-    return call(auth, "GetQuota", Needs.READ, caller -> {
+    return call(auth, "GetQuota", Needs.READ, r, caller -> {
       String project = r.getProjectId().isEmpty() ? caller.projectId() : Validate.projectId("project_id", r.getProjectId());
       if (!caller.isAdmin() && !project.equals(caller.projectId())) {
         throw new ApiError(GrpcStatus.PERMISSION_DENIED, "project_id '" + project
@@ -43,7 +43,7 @@ public final class QuotaApi extends QuotaServiceService {
 
   @Override
   public Future<QuotaUsage> updateQuota(UpdateQuotaRequest r) {
-    return call(auth, "UpdateQuota", Needs.ADMIN, caller -> {
+    return call(auth, "UpdateQuota", Needs.ADMIN_WRITE, r, caller -> {
       if (r.getProjectId().isEmpty()) {
         throw ApiError.invalid("project_id", "", "is required");
       }

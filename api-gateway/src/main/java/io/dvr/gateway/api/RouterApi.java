@@ -54,7 +54,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> createRouter(CreateRouterRequest r) {
-    return call(auth, "CreateRouter", Needs.WRITE, caller -> {
+    return call(auth, "CreateRouter", Needs.WRITE, r, caller -> {
       String project = Calls.project(caller, r.getProjectId(), caller.projectId());
       String name = Validate.name("name", r.getName());
       UUID id = Validate.newId(r.getId());
@@ -66,7 +66,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> getRouter(GetRouterRequest r) {
-    return call(auth, "GetRouter", Needs.READ, caller -> {
+    return call(auth, "GetRouter", Needs.READ, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> own(tx, id, caller.scope()).compose(v -> routers.require(tx, id)));
     });
@@ -74,7 +74,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<ListRoutersResponse> listRouters(ListRoutersRequest r) {
-    return call(auth, "ListRouters", Needs.READ, caller -> {
+    return call(auth, "ListRouters", Needs.READ, r, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       return store.read(tx -> routers.list(tx, r.getName(), size, after, caller.scope()))
@@ -85,7 +85,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> updateRouter(UpdateRouterRequest r) {
-    return call(auth, "UpdateRouter", Needs.WRITE, caller -> {
+    return call(auth, "UpdateRouter", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
@@ -96,7 +96,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<DeleteRouterResponse> deleteRouter(DeleteRouterRequest r) {
-    return call(auth, "DeleteRouter", Needs.WRITE, caller -> {
+    return call(auth, "DeleteRouter", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> own(tx, id, caller.scope()).compose(v -> routers.delete(tx, id))).map(v -> DeleteRouterResponse.getDefaultInstance());
     });
@@ -104,7 +104,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> addRouterInterface(RouterInterfaceRequest r) {
-    return call(auth, "AddRouterInterface", Needs.WRITE, caller -> {
+    return call(auth, "AddRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       // Only a subnet of the caller's project goes on its router (an admin may join any).
@@ -116,7 +116,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> removeRouterInterface(RouterInterfaceRequest r) {
-    return call(auth, "RemoveRouterInterface", Needs.WRITE, caller -> {
+    return call(auth, "RemoveRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.removeInterface(tx, router, subnet))
@@ -126,7 +126,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> setRouterGateway(SetRouterGatewayRequest r) {
-    return call(auth, "SetRouterGateway", Needs.WRITE, caller -> {
+    return call(auth, "SetRouterGateway", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       UUID network = Validate.id("network_id", r.getNetworkId());
       Ipv4 ip = Validate.optionalIp("ip_address", r.getIpAddress());
@@ -139,7 +139,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<Router> clearRouterGateway(ClearRouterGatewayRequest r) {
-    return call(auth, "ClearRouterGateway", Needs.WRITE, caller -> {
+    return call(auth, "ClearRouterGateway", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.clearGateway(tx, router))
           .compose(v -> routers.require(tx, router)));
@@ -148,7 +148,7 @@ public final class RouterApi extends RouterServiceService {
 
   @Override
   public Future<ListRouterHostsResponse> listRouterHosts(ListRouterHostsRequest r) {
-    return call(auth, "ListRouterHosts", Needs.ADMIN, caller -> {
+    return call(auth, "ListRouterHosts", Needs.ADMIN, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
       // Our own table says whether the router exists; where it lives is scheduler-svc's answer.
       return store.read(tx -> routers.require(tx, router))

@@ -34,7 +34,7 @@ public final class SubnetApi extends SubnetServiceService {
 
   @Override
   public Future<Subnet> createSubnet(CreateSubnetRequest r) {
-    return call(auth, "CreateSubnet", Needs.WRITE, caller -> {
+    return call(auth, "CreateSubnet", Needs.WRITE, r, caller -> {
       NetworkStore.NewSubnet spec = SubnetSpec.of(r);
       // A subnet is its network's project's unless an admin says otherwise.
       return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, spec.networkId(), caller.scope())
@@ -45,7 +45,7 @@ public final class SubnetApi extends SubnetServiceService {
 
   @Override
   public Future<Subnet> getSubnet(GetSubnetRequest r) {
-    return call(auth, "GetSubnet", Needs.READ, caller -> {
+    return call(auth, "GetSubnet", Needs.READ, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.read(tx -> Ownership.requireVisible(tx, Kind.SUBNET, id, caller.scope())
           .compose(owner -> networks.requireSubnet(tx, id)));
@@ -54,7 +54,7 @@ public final class SubnetApi extends SubnetServiceService {
 
   @Override
   public Future<ListSubnetsResponse> listSubnets(ListSubnetsRequest r) {
-    return call(auth, "ListSubnets", Needs.READ, caller -> {
+    return call(auth, "ListSubnets", Needs.READ, r, caller -> {
       int size = Validate.pageSize(r.getPageSize());
       UUID after = Validate.pageToken(r.getPageToken());
       UUID network = Validate.optionalId("network_id", r.getNetworkId());
@@ -66,7 +66,7 @@ public final class SubnetApi extends SubnetServiceService {
 
   @Override
   public Future<DeleteSubnetResponse> deleteSubnet(DeleteSubnetRequest r) {
-    return call(auth, "DeleteSubnet", Needs.WRITE, caller -> {
+    return call(auth, "DeleteSubnet", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> Ownership.requireOwned(tx, Kind.SUBNET, id, caller.scope())
           .compose(owner -> networks.deleteSubnet(tx, id))).map(v -> DeleteSubnetResponse.getDefaultInstance());

@@ -34,7 +34,7 @@ public final class TokenApi extends TokenServiceService {
 
   @Override
   public Future<IssuedToken> issueToken(IssueTokenRequest r) {
-    return call(auth, "IssueToken", Needs.ADMIN, caller -> {
+    return call(auth, "IssueToken", Needs.ADMIN_WRITE, r, caller -> {
       TokenAuthority tokens = auth.tokens().orElseThrow(() -> ApiError.failedPrecondition(
           "authentication is off (insecure): this api-gateway issues no tokens"));
       if (r.getProjectId().isEmpty()) {

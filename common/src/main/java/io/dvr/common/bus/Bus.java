@@ -3,6 +3,7 @@ package io.dvr.common.bus;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.dvr.common.tracing.TracedHandler;
 import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -76,7 +77,7 @@ public final class Bus {
       Function<Q, Future<R>> handler, Admission<Q> admission) {
     BusContract.checkParser(address, BusContract.check(address, BusContract.Kind.REQUEST_REPLY).request(), parser,
         "is asked with");
-    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+    return vertx.eventBus().<Buffer>consumer(address, msg -> TracedHandler.run(() -> {
       Future<R> result;
       try {
         Q request = decode(parser, msg.body());
@@ -96,7 +97,7 @@ public final class Bus {
           msg.fail(GrpcStatus.INTERNAL.code, address + ": " + err);
         }
       });
-    });
+    }));
   }
 
   public static void publish(Vertx vertx, String address, Message message) {
@@ -122,13 +123,13 @@ public final class Bus {
   public static <T> MessageConsumer<Buffer> listen(Vertx vertx, String address, Parser<T> parser, Consumer<T> handler) {
     BusContract.checkListen(address, parser);
     BusContract.Binding binding = BusContract.of(address);
-    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+    return vertx.eventBus().<Buffer>consumer(address, msg -> TracedHandler.run(() -> {
       BusMeters.received(binding);
       try {
         handler.accept(decode(parser, msg.body()));
       } catch (RuntimeException e) {
         LOG.warn("dropping a message on {}: {}", address, e.toString());
       }
-    });
+    }));
   }
 }

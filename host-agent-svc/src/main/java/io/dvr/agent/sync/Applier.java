@@ -4,7 +4,10 @@ import io.dvr.agent.Dataplane;
 import io.dvr.agent.render.HostParts;
 import io.dvr.proto.v1.HostRouters;
 import io.vertx.core.Future;
+import io.opentelemetry.api.trace.SpanContext;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +67,8 @@ final class Applier {
   /** Since the last apply started: whether anything may have changed, else the routers that changed. */
   private boolean pendingFull = true;
   private final Set<String> pendingRouters = new HashSet<>();
+  /** The traced changes the next apply carries out (its span's parent and links). */
+  private final List<SpanContext> pendingCauses = new ArrayList<>();
   private volatile Applied applied = Applied.NONE;
 
   Applier(SyncContext ctx, Dataplane dataplane, Supplier<Optional<HostRouters>> wanted, Backoff backoff,
@@ -107,6 +112,12 @@ final class Applier {
     requested();
   }
 
+  /** A traced change arrived: the next apply to start carries it out (an untraced one: nothing). */
+  void causedBy(Optional<SpanContext> cause) {
+    ctx.check("noting what caused an apply");
+    cause.filter(c -> !pendingCauses.contains(c)).ifPresent(pendingCauses::add);
+  }
+
   private void requested() {
     if (state instanceof Idle) {
       apply();
@@ -137,6 +148,9 @@ final class Applier {
     Set<String> changed = pendingFull ? Set.of() : Set.copyOf(pendingRouters);
     pendingFull = false;
     pendingRouters.clear();
+    List<SpanContext> causes = List.copyOf(pendingCauses);
+    pendingCauses.clear();
+    ApplySpan span = ApplySpan.start(ctx.host(), changed, causes);
     long start = System.nanoTime();
     Future<Integer> done;
     try {
@@ -144,8 +158,14 @@ final class Applier {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    ctx.back(done).onSuccess(n -> succeeded(host.get(), n, changed.isEmpty(), System.nanoTime() - start))
-        .onFailure(this::failed);
+    ctx.back(done).onSuccess(n -> {
+      span.applied(n);
+      succeeded(host.get(), n, changed.isEmpty(), System.nanoTime() - start);
+    }).onFailure(err -> {
+      span.failed(err);
+      pendingCauses.addAll(0, causes); // the retry carries them out
+      failed(err);
+    });
   }
 
   private void succeeded(HostRouters host, int operations, boolean inFull, long nanos) {

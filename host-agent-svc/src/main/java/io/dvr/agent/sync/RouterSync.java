@@ -4,6 +4,8 @@ import com.google.protobuf.Parser;
 import io.dvr.agent.Dataplane;
 import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.dvr.common.security.HostProofs;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ArpUpdate;
@@ -23,6 +25,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -190,8 +193,18 @@ public final class RouterSync {
     });
   }
 
+  /**
+   * The message's trace (its bus span, current only on the consumer's own context) is taken before
+   * hopping onto the sync's context: the apply that follows continues it.
+   */
   private <T> void listen(Parts p, String address, Parser<T> parser, Consumer<T> handler) {
-    p.consumers().add(Bus.listen(vertx, address, parser, message -> p.ctx().run(() -> handler.accept(message))));
+    p.consumers().add(Bus.listen(vertx, address, parser, message -> {
+      Optional<SpanContext> cause = Tracing.currentSpan();
+      p.ctx().run(() -> {
+        p.applier().causedBy(cause);
+        handler.accept(message);
+      });
+    }));
   }
 
   /**

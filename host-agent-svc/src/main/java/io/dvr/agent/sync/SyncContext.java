@@ -1,5 +1,6 @@
 package io.dvr.agent.sync;
 
+import io.dvr.common.logging.LogFields;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -75,9 +76,9 @@ final class SyncContext {
   /** Runs the action on the sync's context: now when called there, else queued behind what is waiting. */
   void run(Runnable action) {
     if (onContext()) {
-      action.run();
+      LogFields.within(LogFields.HOST, host, action);
     } else {
-      context.runOnContext(v -> action.run());
+      context.runOnContext(v -> LogFields.within(LogFields.HOST, host, action));
     }
   }
 
