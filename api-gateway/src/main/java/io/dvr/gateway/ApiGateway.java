@@ -21,7 +21,14 @@ import io.dvr.gateway.api.TokenApi;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.auth.SecurityFiles;
 import io.dvr.gateway.auth.TokenAuthority;
+import io.dvr.common.Metrics;
+import io.dvr.gateway.bus.ConvergenceMeters;
+import io.dvr.gateway.bus.HostAppliedRequests;
 import io.dvr.gateway.bus.PortRequests;
+import io.dvr.gateway.api.ChangeWaits;
+import io.dvr.gateway.api.ConvergenceApi;
+import io.dvr.gateway.store.AppliedStateStore;
+import io.dvr.proto.v1.ConvergenceServiceGrpcService;
 import io.dvr.gateway.store.AgentStore;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.gateway.store.GatewayConstraints;
@@ -47,6 +54,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -72,6 +80,9 @@ public final class ApiGateway {
   private final List<MessageConsumer<Buffer>> consumers;
   private final Path adminToken;
   private final WorkerExecutor authWorkers;
+  /** Counts the hosts out of sync for dvr_hosts_out_of_sync; cancelled by stop. */
+  private long metersTimer = -1;
+  private Vertx vertx;
 
   private ApiGateway(Database database, boolean ownsDatabase, HttpServer server, OutboxRelay relay,
       List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers) {
@@ -137,6 +148,10 @@ public final class ApiGateway {
     RouterStore routers = new RouterStore(ports, quotas);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
+    AppliedStateStore applied = new AppliedStateStore();
+    ChangeWaits waits = new ChangeWaits(vertx);
+    ConvergenceMeters convergenceMeters = new ConvergenceMeters(Metrics.registry());
+    long metersMillis = settings.getLong("convergence.meters-seconds", 10) * 1000;
     var services = List.of(
         NetworkServiceGrpcService.of(new NetworkApi(auth, store, networks, mtu)),
         SubnetServiceGrpcService.of(new SubnetApi(auth, store, networks)),
@@ -145,7 +160,8 @@ public final class ApiGateway {
         FloatingIpServiceGrpcService.of(new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas))),
         new AgentOnlyCalls(new AgentApi(auth, vertx, store, agents), new AgentCalls(!Insecure.on(settings))),
         TokenServiceGrpcService.of(new TokenApi(auth, workers, clock)),
-        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
+        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)),
+        ConvergenceServiceGrpcService.of(new ConvergenceApi(auth, vertx, store, routers, applied, waits, busTimeout)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000),
             settings.getLong("outbox.retain-ms", 10_000))
@@ -157,10 +173,16 @@ public final class ApiGateway {
     Future<java.util.Optional<HostCredentials>> agentsSecret = HostProofs.loadCredentials(vertx, settings);
     return Future.all(tls, agentsSecret).map(v -> new Credentials(tls.result(), agentsSecret.result().orElse(null)))
         .compose(credentials -> {
-          List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports, credentials.agents()).serve(vertx);
+          List<MessageConsumer<Buffer>> consumers = new ArrayList<>(
+              new PortRequests(store, ports, credentials.agents()).serve(vertx));
+          consumers.add(new HostAppliedRequests(store, applied, credentials.agents(), convergenceMeters).serve(vertx));
+          consumers.add(waits.listen());
           return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
               .compose(server -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
-                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken, workers)))
+                  .map(v -> new ApiGateway(db, ownsDb, server, relay, consumers, adminToken, workers))
+                  .onSuccess(gw -> gw.metersTimer = vertx.setPeriodic(metersMillis, id -> store.read(applied::hostsOutOfSync)
+                      .onSuccess(convergenceMeters::outOfSync)))
+                  .onSuccess(gw -> gw.vertx = vertx))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{}", host, gw.port()));
@@ -180,7 +202,7 @@ public final class ApiGateway {
 
   /** Timers still pending (the outbox relay's); none once stopped. */
   public int activeTimers() {
-    return relay == null ? 0 : relay.activeTimers();
+    return (relay == null ? 0 : relay.activeTimers()) + (metersTimer >= 0 ? 1 : 0);
   }
 
   public Database database() {
@@ -188,6 +210,10 @@ public final class ApiGateway {
   }
 
   public Future<Void> stop() {
+    if (metersTimer >= 0) {
+      vertx.cancelTimer(metersTimer);
+      metersTimer = -1;
+    }
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
     return Future.all(relayStopped, unregistered).compose(v -> server.close()).eventually(authWorkers::close)

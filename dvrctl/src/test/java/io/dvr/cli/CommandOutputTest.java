@@ -17,7 +17,7 @@ import io.dvr.proto.v1.ListSubnetsResponse;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
@@ -135,7 +135,7 @@ class CommandOutputTest {
   @Test
   @DisplayName("port-show says binding:vif_type, so a port bound to a host without an agent says binding_failed")
   void portShowVifType() {
-    Port unplugged = Fixtures.vmPort().toBuilder().setBindingHost("nohost").setStatus(PortStatus.PORT_STATUS_DOWN)
+    Port unplugged = Fixtures.vmPort().toBuilder().setBindingHost("nohost").setStatus(Status.STATUS_DOWN)
         .setBindingVifType("binding_failed").build();
     api.on(PortServiceGrpcClient.GetPort, req -> unplugged);
     api.on(PortServiceGrpcClient.ListPorts, req -> ListPortsResponse.newBuilder().addPorts(unplugged).build());

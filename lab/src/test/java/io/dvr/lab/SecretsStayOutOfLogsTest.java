@@ -18,7 +18,7 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.PortServiceGrpcClient;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -90,7 +90,7 @@ class SecretsStayOutOfLogsTest {
       SeedTopology seed = SeedTopology.build(api);
       // The agents report their wired ports and fetch their routers with their proofs: vm1 becomes ACTIVE.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.call(PortServiceGrpcClient.GetPort,
-          GetPortRequest.newBuilder().setId(seed.vm1.getId()).build()).getStatus() == PortStatus.PORT_STATUS_ACTIVE);
+          GetPortRequest.newBuilder().setId(seed.vm1.getId()).build()).getStatus() == Status.STATUS_ACTIVE);
       // Refusals: a rogue registration, and a bus request with a made-up proof.
       RpcFailure rogue = api.fail(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
           .setHost("compute1").setAgentType("L3 agent").setAgentMode("dvr").build());
