@@ -57,7 +57,7 @@ abstract class MutatingCommand extends CliCommand {
       }
       WaitForChangeResponse applied = api().call(WaitForChange, WaitForChangeRequest.newBuilder().setResourceId(id)
           .setTimeoutMs((int) millis).build(), millis + 5_000);
-      System.err.println("Applied on " + (applied.getHostsCount() == 0 ? "no host (none must act)"
+      spec.commandLine().getErr().println("Applied on " + (applied.getHostsCount() == 0 ? "no host (none must act)"
           : String.join(", ", applied.getHostsList())) + " in " + applied.getWaitedMs() + " ms.");
     }
   }

@@ -280,4 +280,34 @@ class CommandOutputTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo("Removed interface from router " + ROUTER + ".\n");
   }
+
+  @Test
+  @DisplayName("--wait: after the change, waits for the router it changed on the hosts, within --wait-timeout;"
+      + " the output is unchanged and the hosts are told on stderr")
+  void waitForTheHosts() {
+    api.on(RouterServiceGrpcClient.AddRouterInterface, req -> Fixtures.router())
+        .on(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange, req -> io.dvr.proto.v1.WaitForChangeResponse
+            .newBuilder().setChangeId(812).addHosts("compute1").addHosts("network").setWaitedMs(42).build());
+
+    CliRun run = CliRun.run(api, "router-interface-add", ROUTER, "subnet=" + Fixtures.SUB1, "--wait",
+        "--wait-timeout", "5");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("Added interface " + Fixtures.PORT + " to router " + ROUTER + ".\n");
+    assertThat(run.err()).isEqualTo("Applied on compute1, network in 42 ms.\n");
+    var wait = api.requests(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange);
+    assertThat(wait).extracting(w -> w.getResourceId(), w -> w.getTimeoutMs())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ROUTER, 5000));
+  }
+
+  @Test
+  @DisplayName("without --wait nothing is waited for")
+  void noWait() {
+    api.on(RouterServiceGrpcClient.AddRouterInterface, req -> Fixtures.router());
+
+    CliRun run = CliRun.run(api, "router-interface-add", ROUTER, "subnet=" + Fixtures.SUB1);
+
+    assertThat(run.err()).isEmpty();
+    assertThat(api.requests(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange)).isEmpty();
+  }
 }
