@@ -28,9 +28,14 @@ final class Outbox {
         .map(e -> Tuple.of(Buffer.buffer(e.toByteArray())))
         .toList();
     Map<UUID, Tuple> changes = new LinkedHashMap<>();
+    Map<UUID, Tuple> hostless = new LinkedHashMap<>();
     for (ResourceChanged e : tx.events()) {
-      changes.put(UUID.fromString(e.getResourceId()), Tuple.of(UUID.fromString(e.getResourceId()),
-          (short) e.getResourceTypeValue(), e.getRouterIdsList().stream().map(UUID::fromString).toArray(UUID[]::new), e.getHostsList().toArray(String[]::new)));
+      UUID id = UUID.fromString(e.getResourceId());
+      Tuple row = Tuple.of(id, (short) e.getResourceTypeValue(),
+          e.getRouterIdsList().stream().map(UUID::fromString).toArray(UUID[]::new), e.getHostsList().toArray(String[]::new));
+      // A change that concerns no host (a port's status as its agent reported it) does not replace
+      // one that does: a wait for the resource waits for what the hosts must do.
+      (e.getRouterIdsCount() == 0 && e.getHostsCount() == 0 ? hostless : changes).put(id, row);
     }
     // A router's own row moves with the changes that concern it on every host that carries it:
     // not a port's (scheduler-svc refetches the router on the port's hosts alone, the others
@@ -40,17 +45,22 @@ final class Outbox {
         continue;
       }
       for (String router : e.getRouterIdsList()) {
-        changes.putIfAbsent(UUID.fromString(router),
-            Tuple.of(UUID.fromString(router), (short) ResourceType.RESOURCE_TYPE_ROUTER_VALUE,
-                new UUID[] {UUID.fromString(router)}, new String[0]));
+        changes.putIfAbsent(UUID.fromString(router), Tuple.of(UUID.fromString(router),
+            (short) ResourceType.RESOURCE_TYPE_ROUTER_VALUE, new UUID[] {UUID.fromString(router)}, new String[0]));
       }
     }
+    hostless.keySet().removeAll(changes.keySet());
     // NOTIFY inside the transaction is delivered at commit, never before.
     return tx.batch("INSERT INTO outbox(payload) VALUES ($1)", rows)
-        .compose(v -> tx.batch("INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+        .compose(v -> changes.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
+            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
             + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO UPDATE SET "
             + "resource_type = EXCLUDED.resource_type, change_id = EXCLUDED.change_id, router_ids = EXCLUDED.router_ids, "
             + "hosts = EXCLUDED.hosts, committed_at = clock_timestamp()", List.copyOf(changes.values())))
+        .compose(v -> hostless.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
+            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+                + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO NOTHING",
+            List.copyOf(hostless.values())))
         .compose(v -> tx.query("SELECT pg_notify('" + CHANNEL + "', '')"))
         .mapEmpty();
   }

@@ -64,9 +64,13 @@ public final class ChangeWaits {
         }
       }
       if (mayHold != null) {
+        // A copy read after the change still held the router there: the host carries it now
+        // (placed after the wait began); an older copy must be dropped or refetched.
         for (Map.Entry<UUID, Set<String>> e : mayHold.entrySet()) {
-          if (!e.getValue().contains(h.host()) && h.router(e.getKey()).isPresent()) {
-            return Optional.of("still holds router " + e.getKey());
+          Optional<RouterRecord> held = h.router(e.getKey());
+          if (!e.getValue().contains(h.host()) && held.isPresent() && !held.get().sees(changeId)) {
+            return Optional.of("still holds router " + e.getKey() + " as of generation " + held.get().generation()
+                + ", before change " + changeId);
           }
         }
       }
