@@ -22,9 +22,16 @@ import io.dvr.gateway.api.TokenApi;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.auth.SecurityFiles;
 import io.dvr.gateway.auth.TokenAuthority;
+import io.dvr.common.Metrics;
+import io.dvr.gateway.bus.ConvergenceMeters;
+import io.dvr.gateway.bus.HostAppliedRequests;
 import io.dvr.gateway.bus.PortRequests;
 import io.dvr.gateway.rest.NeutronServices;
 import io.dvr.gateway.rest.RestFace;
+import io.dvr.gateway.api.ChangeWaits;
+import io.dvr.gateway.api.ConvergenceApi;
+import io.dvr.gateway.store.AppliedStateStore;
+import io.dvr.proto.v1.ConvergenceServiceGrpcService;
 import io.dvr.gateway.store.AgentStore;
 import io.dvr.gateway.store.FloatingIpStore;
 import io.dvr.gateway.store.GatewayConstraints;
@@ -50,6 +57,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -80,12 +88,15 @@ public final class ApiGateway {
   private final Vertx vertx;
   /** The refresh of the subnet meters. */
   private final long metersTimer;
+  /** Counts the hosts out of sync for dvr_hosts_out_of_sync. */
+  private final long convergenceTimer;
   private volatile boolean metersRunning = true;
 
   private ApiGateway(Vertx vertx, Database database, boolean ownsDatabase, HttpServer server, HttpServer rest,
       OutboxRelay relay, List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers,
-      long metersTimer) {
+      long metersTimer, long convergenceTimer) {
     this.vertx = vertx;
+    this.convergenceTimer = convergenceTimer;
     this.rest = rest;
     this.metersTimer = metersTimer;
     this.adminToken = adminToken;
@@ -155,6 +166,10 @@ public final class ApiGateway {
         new SubnetApi(auth, store, networks), new PortApi(auth, store, ports),
         new RouterApi(auth, vertx, store, routers, busTimeout),
         new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents));
+    AppliedStateStore applied = new AppliedStateStore();
+    ChangeWaits waits = new ChangeWaits(vertx);
+    ConvergenceMeters convergenceMeters = new ConvergenceMeters(Metrics.registry());
+    long metersMillis = settings.getLong("convergence.meters-seconds", 10) * 1000;
     var services = List.of(
         NetworkServiceGrpcService.of(neutron.networks()),
         SubnetServiceGrpcService.of(neutron.subnets()),
@@ -163,7 +178,8 @@ public final class ApiGateway {
         FloatingIpServiceGrpcService.of(neutron.floatingIps()),
         new AgentOnlyCalls(neutron.agents(), new AgentCalls(!Insecure.on(settings))),
         TokenServiceGrpcService.of(new TokenApi(auth, workers, clock)),
-        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)));
+        QuotaServiceGrpcService.of(new QuotaApi(auth, store, quotas)),
+        ConvergenceServiceGrpcService.of(new ConvergenceApi(auth, vertx, store, routers, applied, waits, busTimeout)));
     OutboxRelay relay = settings.getBoolean("outbox.relay-enabled", true)
         ? new OutboxRelay(vertx, db.pool(), db.connectOptions(), settings.getLong("outbox.poll-ms", 1000),
             settings.getLong("outbox.retain-ms", 10_000))
@@ -177,14 +193,19 @@ public final class ApiGateway {
     Future<java.util.Optional<HostCredentials>> agentsSecret = HostProofs.loadCredentials(vertx, settings);
     return Future.all(tls, agentsSecret).map(v -> new Credentials(tls.result(), agentsSecret.result().orElse(null)))
         .compose(credentials -> {
-          List<MessageConsumer<Buffer>> consumers = new PortRequests(store, ports, credentials.agents()).serve(vertx);
+          List<MessageConsumer<Buffer>> consumers = new ArrayList<>(
+              new PortRequests(store, ports, credentials.agents()).serve(vertx));
+          consumers.add(new HostAppliedRequests(store, applied, credentials.agents(), convergenceMeters).serve(vertx));
+          consumers.add(waits.listen());
           return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
               .compose(server -> RestFace.start(vertx, restHost, restPort, credentials.tls(), neutron)
                   .onFailure(err -> server.close())
                   .compose(rest -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
                       .map(v -> new ApiGateway(vertx, db, ownsDb, server, rest, relay, consumers, adminToken, workers,
                           new SubnetMeters(Metrics.registry(), store).start(vertx,
-                              settings.getLong("gateway.meters-seconds", 10) * 1000)))))
+                              settings.getLong("gateway.meters-seconds", 10) * 1000),
+                          vertx.setPeriodic(metersMillis, id -> store.read(applied::hostsOutOfSync)
+                              .onSuccess(convergenceMeters::outOfSync))))))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{} and Neutron's Networking v2.0 REST on {}:{}",
@@ -210,7 +231,7 @@ public final class ApiGateway {
 
   /** Timers still pending (the outbox relay's); none once stopped. */
   public int activeTimers() {
-    return (relay == null ? 0 : relay.activeTimers()) + (metersRunning ? 1 : 0);
+    return (relay == null ? 0 : relay.activeTimers()) + (metersRunning ? 2 : 0);
   }
 
   public Database database() {
@@ -219,6 +240,7 @@ public final class ApiGateway {
 
   public Future<Void> stop() {
     vertx.cancelTimer(metersTimer);
+    vertx.cancelTimer(convergenceTimer);
     metersRunning = false;
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();

@@ -58,7 +58,7 @@ class PortBindingTest {
     assertThat(port("compute1").getBindingVifType()).isEqualTo("ovs");
     Port ghost = port("ghost");
     assertThat(ghost.getBindingVifType()).isEqualTo("binding_failed");
-    assertThat(ghost.getStatus().name()).isEqualTo("PORT_STATUS_DOWN");
+    assertThat(ghost.getStatus().name()).isEqualTo("STATUS_DOWN");
     assertThat(gw.call(PortServiceGrpcClient.ListPorts, ListPortsRequest.newBuilder().setBindingHost("ghost").build())
         .getPorts(0).getBindingVifType()).isEqualTo("binding_failed");
 

@@ -3,6 +3,7 @@ package io.dvr.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.GetFloatingIpRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.GetRouterRequest;
@@ -119,6 +120,7 @@ class SeedTopologyTest {
     assertThat(fip.getPortId()).isEqualTo(seed.vm1.getId());
     assertThat(fip.getFixedIpAddress()).isEqualTo("81.1.180.18");
     assertThat(fip.getRouterId()).isEqualTo(SeedTopology.ROUTER_ID);
-    assertThat(fip.getStatus()).isEqualTo("ACTIVE");
+    // No agent runs here: no host applied it, so it is DOWN (ACTIVE follows the data path).
+    assertThat(fip.getStatus()).isEqualTo(Status.STATUS_DOWN);
   }
 }

@@ -16,6 +16,11 @@ public interface Api extends AutoCloseable {
    */
   <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request);
 
+  /** As {@link #call(ServiceMethod, Object)}, bounded by {@code timeoutMillis} instead (a wait). */
+  default <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis) {
+    return call(method, request);
+  }
+
   @Override
   default void close() {}
 

@@ -19,8 +19,12 @@ abstract class CliCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     run();
+    afterRun();
     return 0;
   }
+
+  /** After the work: a changing command waits for the hosts here when asked to. */
+  void afterRun() {}
 
   /** Does the work; failures are thrown as {@link CliError} or {@link ParameterException}. */
   protected abstract void run();

@@ -49,6 +49,7 @@ public final class Dvrctl implements Callable<Integer> {
       AgentCommands.ListAll.class, AgentCommands.Show.class, AgentCommands.Delete.class,
       AgentCommands.HostingRouter.class, AgentCommands.HostState.class,
       TraceCommands.Trace.class,
+      ConvergenceCommands.Router.class, ConvergenceCommands.Host.class,
       QuotaCommands.Show.class, QuotaCommands.Update.class,
       TokenCommands.Token.class);
 

@@ -25,7 +25,7 @@ final class FloatingIpCommands {
   private FloatingIpCommands() {}
 
   @Command(name = "floatingip-create", description = "Create a floating IP on an external network.")
-  static final class Create extends CliCommand {
+  static final class Create extends MutatingCommand {
     @Parameters(paramLabel = "EXTERNAL_NET", description = "Name or id of the external network.")
     String network;
 
@@ -81,7 +81,7 @@ final class FloatingIpCommands {
   }
 
   @Command(name = "floatingip-associate", description = "Associate a floating IP with a port.")
-  static final class Associate extends CliCommand {
+  static final class Associate extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "FIP", description = "Id of the floating IP.")
     String id;
 
@@ -106,7 +106,7 @@ final class FloatingIpCommands {
   }
 
   @Command(name = "floatingip-disassociate", description = "Remove a floating IP's association.")
-  static final class Disassociate extends CliCommand {
+  static final class Disassociate extends MutatingCommand {
     @Parameters(paramLabel = "FIP", description = "Id of the floating IP.")
     String id;
 
@@ -119,7 +119,7 @@ final class FloatingIpCommands {
   }
 
   @Command(name = "floatingip-delete", description = "Delete a floating IP.")
-  static final class Delete extends CliCommand {
+  static final class Delete extends MutatingCommand {
     @Parameters(paramLabel = "FIP", description = "Id of the floating IP.")
     String id;
 

@@ -27,7 +27,7 @@ final class NetworkCommands {
   private NetworkCommands() {}
 
   @Command(name = "net-create", description = "Create a network.")
-  static final class Create extends CliCommand {
+  static final class Create extends MutatingCommand {
     @Parameters(paramLabel = "NAME", description = "Name of the network.")
     String name;
 
@@ -99,7 +99,7 @@ final class NetworkCommands {
   }
 
   @Command(name = "net-update", description = "Rename a network, change its administrative state or its MTU.")
-  static final class Update extends CliCommand {
+  static final class Update extends MutatingCommand {
     @Parameters(paramLabel = "NET", description = "Name or id of the network.")
     String network;
 
@@ -135,7 +135,7 @@ final class NetworkCommands {
   }
 
   @Command(name = "net-delete", description = "Delete a network.")
-  static final class Delete extends CliCommand {
+  static final class Delete extends MutatingCommand {
     @Parameters(paramLabel = "NET", description = "Name or id of the network.")
     String network;
 

@@ -25,7 +25,7 @@ final class PortCommands {
   private PortCommands() {}
 
   @Command(name = "port-create", description = "Create a port on a network.")
-  static final class Create extends CliCommand {
+  static final class Create extends MutatingCommand {
     @Parameters(paramLabel = "NET", description = "Name or id of the network.")
     String network;
 
@@ -156,7 +156,7 @@ final class PortCommands {
   }
 
   @Command(name = "port-update", description = "Move a port to another host, rename it, or change its state.")
-  static final class Update extends CliCommand {
+  static final class Update extends MutatingCommand {
     @Parameters(paramLabel = "PORT", description = "Name or id of the port.")
     String port;
 
@@ -198,7 +198,7 @@ final class PortCommands {
   }
 
   @Command(name = "port-delete", description = "Delete a port.")
-  static final class Delete extends CliCommand {
+  static final class Delete extends MutatingCommand {
     @Parameters(paramLabel = "PORT", description = "Name or id of the port.")
     String port;
 

@@ -23,7 +23,7 @@ final class RouterCommands {
   private RouterCommands() {}
 
   @Command(name = "router-create", description = "Create a router.")
-  static final class Create extends CliCommand {
+  static final class Create extends MutatingCommand {
     @Parameters(paramLabel = "NAME", description = "Name of the router.")
     String name;
 
@@ -86,7 +86,7 @@ final class RouterCommands {
   }
 
   @Command(name = "router-update", description = "Rename a router or change its administrative state.")
-  static final class Update extends CliCommand {
+  static final class Update extends MutatingCommand {
     @Parameters(paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
@@ -115,7 +115,7 @@ final class RouterCommands {
   }
 
   @Command(name = "router-delete", description = "Delete a router.")
-  static final class Delete extends CliCommand {
+  static final class Delete extends MutatingCommand {
     @Parameters(paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 

@@ -20,7 +20,7 @@ final class RouterLinkCommands {
   private RouterLinkCommands() {}
 
   @Command(name = "router-interface-add", description = "Add an interface on a subnet to a router.")
-  static final class InterfaceAdd extends CliCommand {
+  static final class InterfaceAdd extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
@@ -43,7 +43,7 @@ final class RouterLinkCommands {
 
   @Command(name = "router-interface-delete",
       description = "Remove a router's interface on a subnet.")
-  static final class InterfaceDelete extends CliCommand {
+  static final class InterfaceDelete extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
@@ -74,7 +74,7 @@ final class RouterLinkCommands {
   }
 
   @Command(name = "router-gateway-set", description = "Set a router's gateway on an external network.")
-  static final class GatewaySet extends CliCommand {
+  static final class GatewaySet extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
@@ -100,7 +100,7 @@ final class RouterLinkCommands {
   }
 
   @Command(name = "router-gateway-clear", description = "Remove a router's gateway.")
-  static final class GatewayClear extends CliCommand {
+  static final class GatewayClear extends MutatingCommand {
     @Parameters(paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 

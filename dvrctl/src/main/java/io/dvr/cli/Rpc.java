@@ -75,8 +75,13 @@ public final class Rpc implements Api {
 
   @Override
   public <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request) {
+    return call(method, request, timeoutMillis);
+  }
+
+  @Override
+  public <Req, Resp> Resp call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis) {
     try {
-      return send(method, request).toCompletionStage().toCompletableFuture()
+      return send(method, request, timeoutMillis).toCompletionStage().toCompletableFuture()
           .get(timeoutMillis + GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw translate(method, e.getCause());
@@ -88,7 +93,7 @@ public final class Rpc implements Api {
     }
   }
 
-  private <Req, Resp> Future<Resp> send(ServiceMethod<Resp, Req> method, Req request) {
+  private <Req, Resp> Future<Resp> send(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis) {
     Promise<Resp> result = Promise.promise();
     AtomicReference<GrpcClientRequest<Req, Resp>> inFlight = new AtomicReference<>();
     long timer = vertx.setTimer(timeoutMillis, id -> {

@@ -24,7 +24,7 @@ final class SubnetCommands {
   private SubnetCommands() {}
 
   @Command(name = "subnet-create", description = "Create a subnet on a network.")
-  static final class Create extends CliCommand {
+  static final class Create extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "NET", description = "Name or id of the network.")
     String network;
 
@@ -123,7 +123,7 @@ final class SubnetCommands {
   }
 
   @Command(name = "subnet-delete", description = "Delete a subnet.")
-  static final class Delete extends CliCommand {
+  static final class Delete extends MutatingCommand {
     @Parameters(paramLabel = "SUBNET", description = "Name or id of the subnet.")
     String subnet;
 

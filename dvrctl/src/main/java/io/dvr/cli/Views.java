@@ -8,7 +8,7 @@ import io.dvr.proto.v1.FixedIp;
 import io.dvr.proto.v1.FloatingIp;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterInterface;
@@ -38,7 +38,7 @@ final class Views {
       f.put("mtu", Integer.toString(n.getMtu()));
     }
     f.put("router:external", bool(n.getRouterExternal()));
-    f.put("status", n.getStatus());
+    f.put("status", status(n.getStatus(), n.getStatusText()));
     f.put("subnets", String.join("\n", n.getSubnetIdsList()));
     if (n.getSegmentationId() != 0) {
       f.put("provider:segmentation_id", Integer.toUnsignedString(n.getSegmentationId()));
@@ -87,7 +87,7 @@ final class Views {
     f.put("external_gateway_info", r.hasExternalGatewayInfo() ? gateway(r.getExternalGatewayInfo()) : "");
     f.put("id", r.getId());
     f.put("name", r.getName());
-    f.put("status", r.getStatus());
+    f.put("status", status(r.getStatus(), r.getStatusText()));
     audit(f, r.getRevision(), r.hasCreatedAt(), r.getCreatedAt(), r.hasUpdatedAt(), r.getUpdatedAt());
     return f;
   }
@@ -145,7 +145,7 @@ final class Views {
     f.put("id", fip.getId());
     f.put("port_id", fip.getPortId());
     f.put("router_id", fip.getRouterId());
-    f.put("status", fip.getStatus());
+    f.put("status", status(fip.getStatus(), fip.getStatusText()));
     audit(f, fip.getRevision(), fip.hasCreatedAt(), fip.getCreatedAt(),
         fip.hasUpdatedAt(), fip.getUpdatedAt());
     return f;
@@ -200,10 +200,16 @@ final class Views {
     return alive ? ":-)" : "xxx";
   }
 
-  /** {@code PORT_STATUS_ACTIVE} prints as {@code ACTIVE}. */
-  static String status(PortStatus status) {
+  /** {@code STATUS_ACTIVE} prints as {@code ACTIVE}. */
+  static String status(Status status) {
     String name = status.name();
-    return name.startsWith("PORT_STATUS_") ? name.substring("PORT_STATUS_".length()) : name;
+    return name.startsWith("STATUS_") ? name.substring("STATUS_".length()) : name;
+  }
+
+  /** The enum when the server sets it, else the text a server from before it sends. */
+  @SuppressWarnings("deprecation")
+  static String status(Status status, String text) {
+    return status == Status.STATUS_UNSPECIFIED && !text.isEmpty() ? text : status(status);
   }
 
   static String time(Timestamp ts) {

@@ -17,7 +17,7 @@ import io.dvr.proto.v1.ListSubnetsResponse;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.PortServiceGrpcClient;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
@@ -135,7 +135,7 @@ class CommandOutputTest {
   @Test
   @DisplayName("port-show says binding:vif_type, so a port bound to a host without an agent says binding_failed")
   void portShowVifType() {
-    Port unplugged = Fixtures.vmPort().toBuilder().setBindingHost("nohost").setStatus(PortStatus.PORT_STATUS_DOWN)
+    Port unplugged = Fixtures.vmPort().toBuilder().setBindingHost("nohost").setStatus(Status.STATUS_DOWN)
         .setBindingVifType("binding_failed").build();
     api.on(PortServiceGrpcClient.GetPort, req -> unplugged);
     api.on(PortServiceGrpcClient.ListPorts, req -> ListPortsResponse.newBuilder().addPorts(unplugged).build());
@@ -279,5 +279,35 @@ class CommandOutputTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo("Removed interface from router " + ROUTER + ".\n");
+  }
+
+  @Test
+  @DisplayName("--wait: after the change, waits for the router it changed on the hosts, within --wait-timeout;"
+      + " the output is unchanged and the hosts are told on stderr")
+  void waitForTheHosts() {
+    api.on(RouterServiceGrpcClient.AddRouterInterface, req -> Fixtures.router())
+        .on(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange, req -> io.dvr.proto.v1.WaitForChangeResponse
+            .newBuilder().setChangeId(812).addHosts("compute1").addHosts("network").setWaitedMs(42).build());
+
+    CliRun run = CliRun.run(api, "router-interface-add", ROUTER, "subnet=" + Fixtures.SUB1, "--wait",
+        "--wait-timeout", "5");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("Added interface " + Fixtures.PORT + " to router " + ROUTER + ".\n");
+    assertThat(run.err()).isEqualTo("Applied on compute1, network in 42 ms.\n");
+    var wait = api.requests(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange);
+    assertThat(wait).extracting(w -> w.getResourceId(), w -> w.getTimeoutMs())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ROUTER, 5000));
+  }
+
+  @Test
+  @DisplayName("without --wait nothing is waited for")
+  void noWait() {
+    api.on(RouterServiceGrpcClient.AddRouterInterface, req -> Fixtures.router());
+
+    CliRun run = CliRun.run(api, "router-interface-add", ROUTER, "subnet=" + Fixtures.SUB1);
+
+    assertThat(run.err()).isEmpty();
+    assertThat(api.requests(io.dvr.proto.v1.ConvergenceServiceGrpcClient.WaitForChange)).isEmpty();
   }
 }

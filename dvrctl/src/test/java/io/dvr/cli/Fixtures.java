@@ -6,7 +6,7 @@ import io.dvr.proto.v1.AllocationPool;
 import io.dvr.proto.v1.FixedIp;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.Subnet;
@@ -25,7 +25,7 @@ final class Fixtures {
 
   static Network net1() {
     return Network.newBuilder()
-        .setId(NET1).setName("net1").setAdminStateUp(true).setStatus("ACTIVE")
+        .setId(NET1).setName("net1").setAdminStateUp(true).setStatus(Status.STATUS_ACTIVE)
         .addSubnetIds(SUB1).addSubnetIds(SUB2).setSegmentationId(1001).setRevision(3)
         .setCreatedAt(Timestamp.newBuilder().setSeconds(1_416_477_600L))
         .build();
@@ -33,7 +33,7 @@ final class Fixtures {
 
   static Network net2() {
     return Network.newBuilder().setId(NET2).setName("ext").setRouterExternal(true)
-        .setAdminStateUp(true).setStatus("ACTIVE").build();
+        .setAdminStateUp(true).setStatus(Status.STATUS_ACTIVE).build();
   }
 
   static Subnet sub1() {
@@ -50,7 +50,7 @@ final class Fixtures {
 
   static Router router() {
     return Router.newBuilder().setId(ROUTER).setName("dvr-r1").setDistributed(true)
-        .setAdminStateUp(true).setStatus("ACTIVE")
+        .setAdminStateUp(true).setStatus(Status.STATUS_ACTIVE)
         .addInterfaces(RouterInterface.newBuilder().setSubnetId(SUB1).setCidr("81.1.180.0/24")
             .setPortId(PORT).setIpAddress("81.1.180.1").setMacAddress("fa:16:3e:63:3b:4c")
             .setSnatPortId("4f80ec3d-f2a0-4b1c-8d2e-1a2b3c4d5e6f").setSnatIpAddress("81.1.180.17"))
@@ -62,7 +62,7 @@ final class Fixtures {
         .setNetworkId(NET1).setMacAddress("fa:16:3e:ec:f3:dd")
         .addFixedIps(FixedIp.newBuilder().setSubnetId(SUB1).setIpAddress("81.1.180.18"))
         .setDeviceOwner("compute:nova").setBindingHost("compute1")
-        .setStatus(PortStatus.PORT_STATUS_ACTIVE).setAdminStateUp(true)
+        .setStatus(Status.STATUS_ACTIVE).setAdminStateUp(true)
         .build();
   }
 

@@ -109,7 +109,7 @@ final class HostCache {
    * every reply carries anew: it orders replies, it is not state to render).
    */
   private static HostRouters hostPart(HostRouters routers) {
-    return routers.toBuilder().clearRouters().clearGeneration().build();
+    return routers.toBuilder().clearRouters().clearGeneration().clearInProgress().build();
   }
 
   /**

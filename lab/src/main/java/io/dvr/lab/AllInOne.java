@@ -137,6 +137,16 @@ public final class AllInOne {
     return agents.remove(host).stop().compose(v -> startAgent(host, mode, 0));
   }
 
+  /** Stops a host's agent (the host keeps its state), as a stopped agent process would. */
+  public Future<Void> stopAgent(String host) {
+    return agents.remove(host).stop();
+  }
+
+  /** Starts the agent of a host whose agent was stopped, on the host's state as it is. */
+  public Future<HostAgentService> startAgent(String host, String mode) {
+    return startAgent(host, mode, 0);
+  }
+
   public HostAgentService agent(String host) {
     return agents.get(host);
   }

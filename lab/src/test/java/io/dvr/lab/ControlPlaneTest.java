@@ -25,7 +25,7 @@ import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterInterface;
@@ -367,8 +367,8 @@ class ControlPlaneTest {
       + "the port is DOWN until compute1 has wired it, then ACTIVE; a port no router of compute1 needs stays DOWN")
   void vmMoved() {
     Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(port(seed.vm1.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
-      assertThat(port(seed.vm2.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
+      assertThat(port(seed.vm1.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
+      assertThat(port(seed.vm2.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
     });
     Network isolated = SeedTopology.network(fx.api, "isolated");
     SeedTopology.subnet(fx.api, isolated, "isolated-subnet", "172.29.0.0/24");
@@ -376,10 +376,10 @@ class ControlPlaneTest {
         .setNetworkId(isolated.getId()).setDeviceOwner("compute:nova").setBindingHost("compute1").build());
     Port moved = fx.api.call(PortServiceGrpcClient.UpdatePort,
         UpdatePortRequest.newBuilder().setId(seed.vm2.getId()).setBindingHost("compute1").build());
-    assertThat(moved.getStatus()).isEqualTo(PortStatus.PORT_STATUS_DOWN);
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> port(seed.vm2.getId()).getStatus() == PortStatus.PORT_STATUS_ACTIVE);
+    assertThat(moved.getStatus()).isEqualTo(Status.STATUS_DOWN);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> port(seed.vm2.getId()).getStatus() == Status.STATUS_ACTIVE);
     // The report that made vm2 ACTIVE covered every port bound to compute1: the lonely one is not wired.
-    assertThat(port(lonely.getId()).getStatus()).isEqualTo(PortStatus.PORT_STATUS_DOWN);
+    assertThat(port(lonely.getId()).getStatus()).isEqualTo(Status.STATUS_DOWN);
     Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(hostsOfRouter()).extracting(RouterHost::getHost).containsExactly("compute1", "network");
       assertThat(fx.host("compute2").ipNetns()).doesNotContain(QROUTER);

@@ -25,7 +25,7 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortServiceGrpcClient;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Subnet;
 import io.dvr.scheduler.SchedulerService;
 import io.dvr.store.Database;
@@ -318,7 +318,7 @@ class LinuxLabEndToEndTest {
     Awaitility.await("every VM port ACTIVE").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
       for (Vm vm : vms.values()) {
         assertThat(api.call(PortServiceGrpcClient.GetPort, GetPortRequest.newBuilder().setId(vm.port().getId()).build())
-            .getStatus()).as(vm.name()).isEqualTo(PortStatus.PORT_STATUS_ACTIVE);
+            .getStatus()).as(vm.name()).isEqualTo(Status.STATUS_ACTIVE);
       }
     });
     awaitPing(vms.get("vm1"), vms.get("vm3").ip());

@@ -19,7 +19,7 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.PortServiceGrpcClient;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.dvr.proto.v1.IssueTokenRequest;
 import io.dvr.proto.v1.TokenServiceGrpcClient;
@@ -99,7 +99,7 @@ class SecretsStayOutOfLogsTest {
           .setRole("member").build()).getToken();
       // The agents report their wired ports and fetch their routers with their proofs: vm1 becomes ACTIVE.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.call(PortServiceGrpcClient.GetPort,
-          GetPortRequest.newBuilder().setId(seed.vm1.getId()).build()).getStatus() == PortStatus.PORT_STATUS_ACTIVE);
+          GetPortRequest.newBuilder().setId(seed.vm1.getId()).build()).getStatus() == Status.STATUS_ACTIVE);
       // Refusals: a rogue registration, and a bus request with a made-up proof.
       RpcFailure rogue = api.fail(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
           .setHost("compute1").setAgentType("L3 agent").setAgentMode("dvr").build());

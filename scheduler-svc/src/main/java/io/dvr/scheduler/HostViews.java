@@ -60,12 +60,13 @@ final class HostViews {
     // One snapshot for what the database holds, so its generation orders the view among the
     // host's views. The owners' answers (ARP tables, DVR MACs) are asked meanwhile and awaited
     // after the snapshot's transaction ended, bounded by the bus timeout.
-    return store.snapshot(tx -> hostRouters.generation(tx).compose(generation -> hostRouters.agentMode(tx, host)
+    return store.snapshot(tx -> hostRouters.snapshot(tx).compose(snapshot -> hostRouters.agentMode(tx, host)
         .compose(mode -> scheduler.routersOf(tx, host).compose(bound -> {
           List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
           Future<Map<UUID, List<ArpEntry>>> arp = arpTables(ids);
           return hostRouters.forHost(tx, host, mode, ids)
-              .map(view -> new Read(view.toBuilder().setGeneration(generation).build(), arp));
+              .map(view -> new Read(view.toBuilder().setGeneration(snapshot.generation())
+                  .addAllInProgress(snapshot.inProgress()).build(), arp));
         }))))
         .compose(read -> Future.all(read.arpTables(), macs)
             .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())));

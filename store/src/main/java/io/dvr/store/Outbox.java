@@ -4,9 +4,18 @@ import io.dvr.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
+import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.proto.v1.ResourceType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
-/** Writes a unit of work's events into the outbox table, in its transaction, and wakes the relay. */
+/**
+ * Writes a unit of work's events into the outbox table, in its transaction, and wakes the relay;
+ * and notes the transaction as the last change of each resource and router the events name
+ * (table {@code changes}: what a wait for a change, and the applied state, compare with).
+ */
 final class Outbox {
   static final String CHANNEL = "dvr_outbox";
 
@@ -21,8 +30,40 @@ final class Outbox {
     List<Tuple> rows = tx.events().stream()
         .map(e -> Tuple.of(Buffer.buffer(e.toByteArray()), trace))
         .toList();
+    Map<UUID, Tuple> changes = new LinkedHashMap<>();
+    Map<UUID, Tuple> hostless = new LinkedHashMap<>();
+    for (ResourceChanged e : tx.events()) {
+      UUID id = UUID.fromString(e.getResourceId());
+      Tuple row = Tuple.of(id, (short) e.getResourceTypeValue(),
+          e.getRouterIdsList().stream().map(UUID::fromString).toArray(UUID[]::new), e.getHostsList().toArray(String[]::new));
+      // A change that concerns no host (a port's status as its agent reported it) does not replace
+      // one that does: a wait for the resource waits for what the hosts must do.
+      (e.getRouterIdsCount() == 0 && e.getHostsCount() == 0 ? hostless : changes).put(id, row);
+    }
+    // A router's own row moves with the changes that concern it on every host that carries it:
+    // not a port's (scheduler-svc refetches the router on the port's hosts alone, the others
+    // patch an ARP entry); the port's own row names its routers and hosts.
+    for (ResourceChanged e : tx.events()) {
+      if (e.getResourceType() == ResourceType.RESOURCE_TYPE_PORT) {
+        continue;
+      }
+      for (String router : e.getRouterIdsList()) {
+        changes.putIfAbsent(UUID.fromString(router), Tuple.of(UUID.fromString(router),
+            (short) ResourceType.RESOURCE_TYPE_ROUTER_VALUE, new UUID[] {UUID.fromString(router)}, new String[0]));
+      }
+    }
+    hostless.keySet().removeAll(changes.keySet());
     // NOTIFY inside the transaction is delivered at commit, never before.
     return tx.batch("INSERT INTO outbox(payload, trace_context) VALUES ($1, $2)", rows)
+        .compose(v -> changes.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
+            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+            + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO UPDATE SET "
+            + "resource_type = EXCLUDED.resource_type, change_id = EXCLUDED.change_id, router_ids = EXCLUDED.router_ids, "
+            + "hosts = EXCLUDED.hosts, committed_at = clock_timestamp()", List.copyOf(changes.values())))
+        .compose(v -> hostless.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
+            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+                + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO NOTHING",
+            List.copyOf(hostless.values())))
         .compose(v -> tx.query("SELECT pg_notify('" + CHANNEL + "', '')"))
         .mapEmpty();
   }

@@ -6,7 +6,7 @@ import io.dvr.proto.v1.FixedIp;
 import io.dvr.proto.v1.FloatingIp;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
+import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.Subnet;
 import io.vertx.core.json.JsonArray;
@@ -49,7 +49,7 @@ final class NeutronJson {
 
   static JsonObject network(Network n) {
     return new JsonObject().put("id", n.getId()).put("name", n.getName()).put("description", "")
-        .put("admin_state_up", n.getAdminStateUp()).put("status", n.getStatus())
+        .put("admin_state_up", n.getAdminStateUp()).put("status", status(n.getStatus()))
         .put("subnets", new JsonArray(List.copyOf(n.getSubnetIdsList()))).put("shared", false)
         .put("router:external", n.getRouterExternal()).put("mtu", n.getMtu())
         .put("project_id", n.getProjectId()).put("tenant_id", n.getProjectId())
@@ -82,12 +82,12 @@ final class NeutronJson {
         .put("created_at", time(p.getCreatedAt())).put("updated_at", time(p.getUpdatedAt()));
   }
 
-  /** Neutron's port states are the enum's names: DOWN, BUILD, ACTIVE, ERROR. */
-  static String status(PortStatus status) {
+  /** Neutron's states of every resource are the enum's names: DOWN, BUILD, ACTIVE, ERROR. */
+  static String status(Status status) {
     return switch (status) {
-      case PORT_STATUS_ACTIVE -> "ACTIVE";
-      case PORT_STATUS_BUILD -> "BUILD";
-      case PORT_STATUS_ERROR -> "ERROR";
+      case STATUS_ACTIVE -> "ACTIVE";
+      case STATUS_BUILD -> "BUILD";
+      case STATUS_ERROR -> "ERROR";
       default -> "DOWN";
     };
   }
@@ -100,7 +100,7 @@ final class NeutronJson {
           .put("external_fixed_ips", fixedIps(r.getExternalGatewayInfo().getExternalFixedIpsList()));
     }
     return new JsonObject().put("id", r.getId()).put("name", r.getName()).put("description", "")
-        .put("status", r.getStatus()).put("admin_state_up", r.getAdminStateUp())
+        .put("status", status(r.getStatus())).put("admin_state_up", r.getAdminStateUp())
         .put("distributed", r.getDistributed()).put("ha", false).put("external_gateway_info", gateway)
         .put("routes", new JsonArray())
         .put("project_id", r.getProjectId()).put("tenant_id", r.getProjectId())
@@ -112,7 +112,7 @@ final class NeutronJson {
     return new JsonObject().put("id", f.getId()).put("floating_network_id", f.getFloatingNetworkId())
         .put("floating_ip_address", f.getFloatingIpAddress()).put("port_id", emptyToNull(f.getPortId()))
         .put("fixed_ip_address", emptyToNull(f.getFixedIpAddress())).put("router_id", emptyToNull(f.getRouterId()))
-        .put("status", f.getStatus()).put("description", "")
+        .put("status", status(f.getStatus())).put("description", "")
         .put("project_id", f.getProjectId()).put("tenant_id", f.getProjectId())
         .put("revision_number", f.getRevision())
         .put("created_at", time(f.getCreatedAt())).put("updated_at", time(f.getUpdatedAt()));

@@ -8,8 +8,9 @@ import io.dvr.proto.v1.FixedIp;
 import io.dvr.proto.v1.FloatingIp;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
-import io.dvr.proto.v1.PortStatus;
 import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.Status;
+import io.dvr.common.model.DeviceOwners;
 import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.Subnet;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +21,14 @@ import java.util.UUID;
 
 /** The SELECT lists of each resource and their rows turned into dvr.v1 messages. */
 final class Mapping {
+  /**
+   * Whether a host's copy of a router ({@code ar}) sees the resource's last change ({@code c}); read
+   * in the transaction that makes a change, that change is the last one, and no host has it yet.
+   */
+  private static final String SEES_LAST_CHANGE = "(coalesce(pg_current_xact_id_if_assigned()::text::bigint, c.change_id) "
+      + "IS NULL OR dvr_sees(ar.generation, ar.in_progress, "
+      + "coalesce(pg_current_xact_id_if_assigned()::text::bigint, c.change_id)))";
+
   static final String NETWORK_COLUMNS = "n.id, n.name, n.router_external, n.admin_state_up, n.segmentation_id, n.mtu, "
       + "n.revision, n.created_at, n.updated_at, n.project_id, "
       + "(SELECT coalesce(json_agg(s.id ORDER BY s.created_at, s.id), '[]') FROM subnets s WHERE s.network_id = n.id) AS subnet_ids";
@@ -37,7 +46,34 @@ final class Mapping {
       // Read, not stored: it follows the agents' registrations without an event of its own.
       + "CASE WHEN p.binding_host = '' THEN 'unbound' "
       + "WHEN EXISTS (SELECT 1 FROM agents g WHERE g.host = p.binding_host) THEN 'ovs' "
-      + "ELSE 'binding_failed' END AS binding_vif_type";
+      + "ELSE 'binding_failed' END AS binding_vif_type, "
+      // A router's SNAT and gateway ports live where its SNAT is applied: bound to that host,
+      // ACTIVE once it applied them (Neutron binds them to the SNAT host).
+      + "CASE WHEN p.device_owner IN ('network:router_centralized_snat', 'network:router_gateway') THEN "
+      + "(SELECT json_build_object('host', ar.host, 'status', CASE "
+      + "WHEN " + SEES_LAST_CHANGE + " THEN 'ACTIVE' "
+      + "WHEN h.failed_at IS NOT NULL THEN 'ERROR' ELSE 'DOWN' END) "
+      + "FROM host_applied_routers ar JOIN host_applied h ON h.host = ar.host "
+      + "LEFT JOIN changes c ON c.resource_id = p.id "
+      + "WHERE ar.snat_here AND ar.router_id::text = p.device_id ORDER BY ar.host LIMIT 1) END AS snat_binding";
+
+  /**
+   * A router's status as its hosts applied it: ERROR when a host that carries it is behind and its
+   * last apply failed, ACTIVE when every host carrying it (it holds the router, or a VM port on one
+   * of its subnets is bound there) applied its last change, BUILD otherwise.
+   */
+  static final String APPLIED_ROUTER_STATUS = "(SELECT CASE "
+      + "WHEN bool_or(NOT x.in_sync AND x.failing) THEN 'ERROR' WHEN bool_and(x.in_sync) IS NOT FALSE THEN 'ACTIVE' "
+      + "ELSE 'BUILD' END FROM (SELECT coalesce(h.failed_at IS NOT NULL, false) AS failing, "
+      + "(ar.router_id IS NOT NULL AND (" + SEES_LAST_CHANGE + ")) AS in_sync "
+      + "FROM (SELECT hr.host FROM host_applied_routers hr WHERE hr.router_id = r.id UNION "
+      + "SELECT vp.binding_host FROM ports vp JOIN ip_allocations va ON va.port_id = vp.id "
+      + "JOIN router_interfaces vri ON vri.subnet_id = va.subnet_id WHERE vri.router_id = r.id "
+      + "AND vp.device_owner LIKE 'compute:%' AND vp.binding_host <> '' "
+      + "AND EXISTS (SELECT 1 FROM agents g WHERE g.host = vp.binding_host)) carriers "
+      + "LEFT JOIN host_applied h ON h.host = carriers.host "
+      + "LEFT JOIN host_applied_routers ar ON ar.host = carriers.host AND ar.router_id = r.id "
+      + "LEFT JOIN changes c ON c.resource_id = r.id) x) AS applied_status";
 
   static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.admin_state_up, r.gw_network_id, "
       + "r.gw_port_id, r.revision, r.created_at, r.updated_at, r.project_id, "
@@ -49,11 +85,21 @@ final class Mapping {
       + "'snat_ip_address', (SELECT host(sa.ip_address) FROM ip_allocations sa WHERE sa.port_id = ri.snat_port_id LIMIT 1)) "
       + "ORDER BY s.cidr), '[]') "
       + "FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id JOIN ports ip ON ip.id = ri.port_id "
-      + "WHERE ri.router_id = r.id) AS interfaces";
+      + "WHERE ri.router_id = r.id) AS interfaces, "
+      + APPLIED_ROUTER_STATUS;
+
 
   static final String FLOATING_IP_COLUMNS = "f.id, f.floating_network_id, host(f.floating_ip_address) AS floating_ip_address, "
       + "f.port_id, host(f.fixed_ip_address) AS fixed_ip_address, f.router_id, f.floating_port_id, "
-      + "f.revision, f.created_at, f.updated_at, f.project_id";
+      + "f.revision, f.created_at, f.updated_at, f.project_id, "
+      // The host of its port must have applied it: ACTIVE after, DOWN before, ERROR while that
+      // host is behind and its last apply failed.
+      + "CASE WHEN f.port_id IS NULL THEN 'DOWN' ELSE (SELECT CASE "
+      + "WHEN ar.router_id IS NOT NULL AND (" + SEES_LAST_CHANGE + ") "
+      + "THEN 'ACTIVE' WHEN h.failed_at IS NOT NULL THEN 'ERROR' ELSE 'DOWN' END "
+      + "FROM ports vp LEFT JOIN host_applied h ON h.host = vp.binding_host "
+      + "LEFT JOIN host_applied_routers ar ON ar.host = vp.binding_host AND ar.router_id = f.router_id "
+      + "LEFT JOIN changes c ON c.resource_id = f.id WHERE vp.id = f.port_id) END AS applied_status";
 
   static String agentColumns(long downSeconds) {
     return "g.id, g.host, g.agent_type, g.agent_mode, g.binary_name, g.admin_state_up, g.last_heartbeat, g.tunnel_ip, "
@@ -69,7 +115,8 @@ final class Mapping {
         .setName(r.getString("name"))
         .setRouterExternal(r.getBoolean("router_external"))
         .setAdminStateUp(r.getBoolean("admin_state_up"))
-        .setStatus("ACTIVE")
+        .setStatus(Status.STATUS_ACTIVE)
+        .setStatusText("ACTIVE")
         .setSegmentationId(r.getInteger("segmentation_id"))
         .setMtu(r.getInteger("mtu"))
         .setRevision(r.getLong("revision"))
@@ -99,6 +146,10 @@ final class Mapping {
   }
 
   static Port port(Row r) {
+    JsonObject snat = r.getJsonObject("snat_binding");
+    boolean routerOwned = DeviceOwners.ROUTER_SNAT.equals(r.getString("device_owner"))
+        || DeviceOwners.ROUTER_GATEWAY.equals(r.getString("device_owner"));
+    String status = routerOwned ? (snat == null ? "DOWN" : snat.getString("status")) : r.getString("status");
     Port.Builder b = Port.newBuilder()
         .setProjectId(r.getString("project_id"))
         .setId(r.getUUID("id").toString())
@@ -107,9 +158,9 @@ final class Mapping {
         .setMacAddress(r.getString("mac_address"))
         .setDeviceOwner(r.getString("device_owner"))
         .setDeviceId(r.getString("device_id"))
-        .setBindingHost(r.getString("binding_host"))
+        .setBindingHost(routerOwned ? (snat == null ? "" : snat.getString("host")) : r.getString("binding_host"))
         .setBindingVifType(r.getString("binding_vif_type"))
-        .setStatus(PortStatus.valueOf("PORT_STATUS_" + r.getString("status")))
+        .setStatus(status(status))
         .setAdminStateUp(r.getBoolean("admin_state_up"))
         .setRevision(r.getLong("revision"))
         .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
@@ -125,7 +176,8 @@ final class Mapping {
         .setName(r.getString("name"))
         .setDistributed(r.getBoolean("distributed"))
         .setAdminStateUp(r.getBoolean("admin_state_up"))
-        .setStatus("ACTIVE")
+        .setStatus(status(r.getString("applied_status")))
+        .setStatusText(r.getString("applied_status"))
         .setRevision(r.getLong("revision"))
         .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
         .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
@@ -162,11 +214,17 @@ final class Mapping {
         .setFixedIpAddress(nz(r.getString("fixed_ip_address")))
         .setRouterId(uuid(r.getUUID("router_id")))
         .setFloatingPortId(r.getUUID("floating_port_id").toString())
-        .setStatus(r.getUUID("port_id") == null ? "DOWN" : "ACTIVE")
+        .setStatus(status(r.getString("applied_status")))
+        .setStatusText(r.getString("applied_status"))
         .setRevision(r.getLong("revision"))
         .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
         .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")))
         .build();
+  }
+
+  /** A status as the database holds it (DOWN, BUILD, ACTIVE, ERROR). */
+  static Status status(String text) {
+    return Status.valueOf("STATUS_" + text);
   }
 
   static Agent agent(Row r) {

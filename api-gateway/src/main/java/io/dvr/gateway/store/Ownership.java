@@ -45,6 +45,18 @@ public final class Ownership {
     });
   }
 
+  /** As {@link #requireVisible}, but a resource that no longer exists passes (nothing of it is left to hide). */
+  public static Future<Void> requireVisibleOrGone(Tx tx, Kind kind, UUID id, Scope scope) {
+    return tx.one(kind.sql, id).map(row -> {
+      row.ifPresent(r -> {
+        if (!scope.owns(r.getString("project_id")) && !r.getBoolean("shared")) {
+          throw ApiError.notFound(kind.noun, id.toString());
+        }
+      });
+      return null;
+    });
+  }
+
   /** The resource's project, if the scope may change it; NOT_FOUND, or PERMISSION_DENIED for a shared one. */
   public static Future<String> requireOwned(Tx tx, Kind kind, UUID id, Scope scope) {
     return tx.one(kind.sql, id).map(row -> {

@@ -15,6 +15,8 @@ import io.dvr.proto.v1.ListDvrMacsRequest;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.HostApplied;
+import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.ResourceChanged;
@@ -81,6 +83,9 @@ public final class BusContract {
       new Binding(EventAddresses.RESOURCE_CHANGED, Kind.PUBLISH, ResourceChanged.getDefaultInstance(), null, API_GATEWAY),
       new Binding(EventAddresses.PORTS_WIRED, Kind.REQUEST_REPLY, PortsWired.getDefaultInstance(),
           PortsWiredAck.getDefaultInstance(), API_GATEWAY),
+      new Binding(EventAddresses.HOST_APPLIED, Kind.REQUEST_REPLY, HostApplied.getDefaultInstance(),
+          HostAppliedAck.getDefaultInstance(), API_GATEWAY),
+      new Binding(EventAddresses.HOST_APPLIED_STORED, Kind.PUBLISH, HostApplied.getDefaultInstance(), null, API_GATEWAY),
       new Binding(EventAddresses.SYNC_FIP_GATEWAY_PORTS, Kind.REQUEST_REPLY, SyncFipGatewayPortsRequest.getDefaultInstance(),
           SyncFipGatewayPortsResponse.getDefaultInstance(), API_GATEWAY),
       new Binding(EventAddresses.ALLOCATE_DVR_MAC, Kind.REQUEST_REPLY, AllocateDvrMacRequest.getDefaultInstance(),

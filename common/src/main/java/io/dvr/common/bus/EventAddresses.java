@@ -23,6 +23,16 @@ public final class EventAddresses {
    * status): which of a host's ports its agent wired.
    */
   public static final String PORTS_WIRED = "dvr.gateway.ports-wired";
+  /**
+   * Request/reply: HostApplied -> HostAppliedAck (api-gateway, the keeper of the applied state):
+   * what a host's agent last applied, and its last error.
+   */
+  public static final String HOST_APPLIED = "dvr.gateway.host-applied";
+  /**
+   * Published by the api-gateway instance that stored a host's applied state, to every instance:
+   * HostApplied as stored. Waiters for a change watch it.
+   */
+  public static final String HOST_APPLIED_STORED = "dvr.gateway.host-applied-stored";
   /** Request/reply: SyncFipGatewayPortsRequest -> SyncFipGatewayPortsResponse (api-gateway). */
   public static final String SYNC_FIP_GATEWAY_PORTS = "dvr.gateway.fip-gateway-ports";
   /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */

@@ -66,6 +66,15 @@ final class HostView {
   private long fullSyncGeneration = Long.MIN_VALUE;
   /** Routers (held or dropped) taken from a reply newer than the last full sync, by id. */
   private final Map<String, Long> routerGenerations = new HashMap<>();
+  /** The snapshot each held router was read from: what the host has of the changes once it applies it. */
+  private final Map<String, Snapshot> routerSnapshots = new HashMap<>();
+
+  /** A reply's snapshot: its generation and the transactions below it it does not see. */
+  record Snapshot(long generation, List<Long> inProgress) {
+    static Snapshot of(HostRouters reply) {
+      return new Snapshot(reply.getGeneration(), List.copyOf(reply.getInProgressList()));
+    }
+  }
 
   HostView(SyncContext ctx, String host, String agentMode) {
     this.ctx = ctx;
@@ -116,9 +125,11 @@ final class HostView {
         newer.add(id);
       } else if (carried.containsKey(id)) {
         routers.put(id, carried.get(id));
+        routerSnapshots.put(id, Snapshot.of(reply));
         routerGenerations.put(id, generation);
       } else {
         routers.remove(id);
+        routerSnapshots.remove(id);
         routerGenerations.put(id, generation);
       }
     }
@@ -239,6 +250,12 @@ final class HostView {
     }
     hostPart.clearPeers().addAllPeers(patched);
     return Patch.PATCHED;
+  }
+
+  /** The snapshot each held router was read from, by id (ARP patches do not change it). */
+  Map<String, Snapshot> routerSnapshots() {
+    ctx.check("reading the host view");
+    return Map.copyOf(routerSnapshots);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.GetHostStateRequest;
+import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
@@ -22,7 +23,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +58,8 @@ public final class RouterSync {
 
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
-      WiredPortReporter reporter, DvrMacClaim mac, List<MessageConsumer<?>> consumers) {}
+      WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac,
+      List<MessageConsumer<?>> consumers) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -128,10 +132,23 @@ public final class RouterSync {
         report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout, proof.options(report)),
         timings.reportRetryMillis());
     ApplyMeters meters = new ApplyMeters(Metrics.registry(), host);
-    Applier applier = new Applier(ctx, dataplane, view::wanted, timings.applyBackoff(), new Applier.Outcome() {
+    AppliedState appliedState = new AppliedState(ctx, Clock.systemUTC());
+    AppliedStateReporter appliedReporter = new AppliedStateReporter(ctx,
+        report -> Bus.request(vertx, EventAddresses.HOST_APPLIED, report, HostAppliedAck.parser(), timeout,
+            proof.options(report)),
+        timings.reportRetryMillis());
+    // Each apply takes the wanted view once: what its routers were read from is noted with it.
+    Supplier<Optional<HostRouters>> wanted = () -> {
+      Optional<HostRouters> w = view.wanted();
+      w.ifPresent(h -> appliedState.attempt(h, view.routerSnapshots()));
+      return w;
+    };
+    Applier applier = new Applier(ctx, dataplane, wanted, timings.applyBackoff(), new Applier.Outcome() {
       @Override
       public void applied(HostRouters wanted, int operations, boolean inFull, long nanos) {
         meters.applied(inFull, operations, nanos);
+        appliedState.succeeded();
+        appliedReporter.report(appliedState.report());
         reporter.request();
         if (operations > 0) {
           LOG.info("host {}: applied {} operations for {} routers", host, operations, wanted.getRoutersCount());
@@ -141,6 +158,8 @@ public final class RouterSync {
       @Override
       public void failed(Throwable err, long retryMillis) {
         meters.failed();
+        appliedState.failed(err);
+        appliedReporter.report(appliedState.report());
         LOG.warn("host {}: apply failed ({}); trying again in {} ms", host, err.getMessage(), retryMillis);
       }
     });
@@ -158,7 +177,7 @@ public final class RouterSync {
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
-    return new Parts(ctx, view, fetcher, applier, reporter, mac, new ArrayList<>());
+    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, new ArrayList<>());
   }
 
   private void startOnContext(Parts p, long resyncMillis, Promise<Void> started) {
@@ -268,6 +287,7 @@ public final class RouterSync {
       p.fetcher().stop();
       p.applier().stop();
       p.reporter().stop();
+      p.appliedReporter().stop();
       Future.join(p.consumers().stream().map(MessageConsumer::unregister).toList())
           .<Void>mapEmpty().onComplete(stopped);
     });

@@ -17,6 +17,9 @@
  *   <li>{@code WiredPortReporter}: Idle, Reporting, ReportingThenAgain, WaitingToRetry, Stopped,
  *       plus the ports last acknowledged.
  *   <li>{@code DvrMacClaim}: NotAsked, Asking, WaitingToRetry, Held, Stopped.
+ *   <li>{@code AppliedState}: the view of the last successful apply with the snapshot each of its
+ *       routers was read from, when, and the failing apply's error; {@code AppliedStateReporter}
+ *       (Idle, Reporting, WaitingToRetry, Stopped) sends it after every apply, the latest whole.
  * </ul>
  *
  * <p>Why these parts: each has one reason to change (what is held, how it is fetched, how it is

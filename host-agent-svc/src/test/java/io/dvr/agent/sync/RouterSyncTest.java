@@ -19,6 +19,8 @@ import io.dvr.proto.v1.AllocateDvrMacRequest;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.HostApplied;
+import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWired;
@@ -50,6 +52,7 @@ class RouterSyncTest {
   private final Answers<AllocateDvrMacRequest, DvrHostMac> allocator = new Answers<>();
   private final Answers<GetHostRoutersRequest, HostRouters> scheduler = new Answers<>();
   private final Answers<PortsWired, PortsWiredAck> portStatus = new Answers<>();
+  private final Answers<HostApplied, HostAppliedAck> appliedState = new Answers<>();
   private final StandInDataplane dataplane = new StandInDataplane();
   private Vertx vertx;
   private RouterSync sync;
@@ -60,6 +63,7 @@ class RouterSyncTest {
     Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(), allocator);
     Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), scheduler);
     Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(), portStatus);
+    Bus.serve(vertx, EventAddresses.HOST_APPLIED, HostApplied.parser(), appliedState);
     // Short retry delays; the periodic resync never comes during a test.
     sync = new RouterSync(vertx, HOST, "dvr", dataplane, new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50)));
   }
@@ -268,6 +272,54 @@ class RouterSyncTest {
     dataplane.nextApply();
     dataplane.nextApply();
     assertThat(routerIds(dataplane.nextApply())).as("the third try, on its own").containsExactly("r1");
+  }
+
+  @Test
+  @DisplayName("after each apply the host reports the snapshot each router it applied was read from, and a failed"
+      + " apply's error until an apply succeeds")
+  void appliedStateReported() {
+    sync.start(600_000);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(reply(router("r1"), router("r2")).toBuilder().setGeneration(100)
+        .addInProgress(97).build());
+    dataplane.nextApply();
+    portStatus.next().reply().complete(ACK);
+    var first = appliedState.next();
+    assertThat(first.request().getHost()).isEqualTo(HOST);
+    assertThat(first.request().getGeneration()).isEqualTo(100);
+    assertThat(first.request().getInProgressList()).containsExactly(97L);
+    assertThat(first.request().getRoutersList()).extracting(r -> r.getRouterId() + "@" + r.getGeneration()
+        + r.getInProgressList()).containsExactly("r1@100[97]", "r2@100[97]");
+    assertThat(first.request().hasAppliedAt()).isTrue();
+    assertThat(first.request().getError()).isEmpty();
+    first.reply().complete(HostAppliedAck.getDefaultInstance());
+
+    // r2 alone is fetched again, from a later snapshot: only its generation moves.
+    routersChanged("r2");
+    scheduler.next().reply().complete(reply(router("r2", "10.0.0.5")).toBuilder().setGeneration(120).build());
+    dataplane.nextApply();
+    var second = appliedState.next();
+    assertThat(second.request().getRoutersList()).extracting(r -> r.getRouterId() + "@" + r.getGeneration())
+        .containsExactly("r1@100", "r2@120");
+    second.reply().complete(HostAppliedAck.getDefaultInstance());
+
+    dataplane.thenFail("RTNETLINK answers: Operation not permitted");
+    routersChanged("r1");
+    scheduler.next().reply().complete(reply(router("r1", "10.0.0.9")).toBuilder().setGeneration(130).build());
+    dataplane.nextApply();
+    var failed = appliedState.next();
+    assertThat(failed.request().getError()).contains("RTNETLINK answers: Operation not permitted");
+    assertThat(failed.request().hasFailedAt()).isTrue();
+    assertThat(failed.request().getRoutersList()).as("what the host holds: the last successful apply")
+        .extracting(r -> r.getRouterId() + "@" + r.getGeneration()).containsExactly("r1@100", "r2@120");
+    failed.reply().complete(HostAppliedAck.getDefaultInstance());
+
+    dataplane.nextApply(); // the retry, after the backoff, succeeds
+    var recovered = appliedState.next();
+    assertThat(recovered.request().getError()).isEmpty();
+    assertThat(recovered.request().hasFailedAt()).isFalse();
+    assertThat(recovered.request().getRoutersList()).extracting(r -> r.getRouterId() + "@" + r.getGeneration())
+        .containsExactly("r1@130", "r2@120");
   }
 
   @Test

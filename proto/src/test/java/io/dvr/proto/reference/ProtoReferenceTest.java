@@ -39,7 +39,7 @@ class ProtoReferenceTest {
   void referenceCarriesCallsAndComments() throws Exception {
     String reference = generated();
     assertThat(reference).contains("### service PortService", "| `CreatePort` | `CreatePortRequest` | `Port` |",
-        "### message Port", "| `binding_host` |", "### enum PortStatus");
+        "### message Port", "| `binding_host` |", "### enum Status");
     // a comment of hostsync.proto, as the reader of the .proto file sees it
     assertThat(reference).contains("an agent drops a reply whose generation is lower than what it holds");
   }

@@ -54,9 +54,24 @@ public final class HostRoutersQuery {
    * a REPEATABLE READ transaction, where every statement reads that one snapshot.
    */
   public Future<Long> generation(Tx tx) {
-    return tx.one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS generation")
-        .map(row -> row.orElseThrow().getLong("generation"));
+    return snapshot(tx).map(Snapshot::generation);
   }
+
+  /**
+   * The generation and the transactions below it still running (not seen) when this transaction's
+   * snapshot was taken: together they say whether the view sees a given change, which is how the
+   * applied state of a host is compared with a change (api-gateway's convergence).
+   */
+  public Future<Snapshot> snapshot(Tx tx) {
+    return tx.one("SELECT pg_snapshot_xmax(s)::text::bigint AS generation, "
+        + "ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) x ORDER BY 1) AS in_progress "
+        + "FROM pg_current_snapshot() s")
+        .map(row -> row.orElseThrow()).map(r -> new Snapshot(r.getLong("generation"),
+            java.util.Arrays.asList(r.getArrayOfLongs("in_progress"))));
+  }
+
+  /** A snapshot as a host view carries it (HostRouters.generation and in_progress). */
+  public record Snapshot(long generation, java.util.List<Long> inProgress) {}
 
   /**
    * The host's view of the given routers as the database holds it: without the routers' ARP

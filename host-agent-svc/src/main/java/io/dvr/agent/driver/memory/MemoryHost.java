@@ -122,6 +122,7 @@ public final class MemoryHost implements HostDriver {
   private final Map<String, MemoryNamespace> namespaces = new TreeMap<>();
   private final Map<String, MemoryBridge> bridges = new TreeMap<>();
   private int nextIfindex = 2;
+  private final Map<Class<? extends Operation>, String> refused = new LinkedHashMap<>();
 
   public MemoryHost(String host) {
     this.host = host;
@@ -146,7 +147,26 @@ public final class MemoryHost implements HostDriver {
   }
 
   public synchronized void execute(Operation op) {
+    String reason = refused.get(op.getClass());
+    if (reason != null) {
+      throw fail(op, reason);
+    }
     HANDLERS.handle(op, this);
+  }
+
+  // ---- the host's own refusals
+
+  /**
+   * From now on operations of this kind fail with {@code reason}, as a kernel or OVS that refuses
+   * them would (a missing module, a policy, a full table): a host whose applies fail.
+   */
+  public synchronized void refuse(Class<? extends Operation> kind, String reason) {
+    refused.put(kind, reason);
+  }
+
+  /** Operations of every kind are carried out again. */
+  public synchronized void stopRefusing() {
+    refused.clear();
   }
 
   // ---- the hypervisor's hands

@@ -1,0 +1,78 @@
+package io.dvr.agent.sync;
+
+import com.google.protobuf.Timestamp;
+import io.dvr.proto.v1.AppliedRouter;
+import io.dvr.proto.v1.HostApplied;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.RouterInfo;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the host has applied, as the control plane is told it: the view of the last successful
+ * apply with the snapshot each router was read from, when, and the error of the last apply while
+ * it failed (cleared by the next success). An apply is {@link #attempt attempted} with the
+ * snapshots of the view it applies: applies run one at a time, so the outcome that follows is
+ * that attempt's. Used on the sync's context only.
+ */
+final class AppliedState {
+  private record Attempt(HostRouters view, Map<String, HostView.Snapshot> snapshots) {}
+
+  private final SyncContext ctx;
+  private final Clock clock;
+  private Optional<Attempt> attempt = Optional.empty();
+  private Optional<Attempt> applied = Optional.empty();
+  private Instant appliedAt;
+  private String error = "";
+  private Instant failedAt;
+
+  AppliedState(SyncContext ctx, Clock clock) {
+    this.ctx = ctx;
+    this.clock = clock;
+  }
+
+  /** An apply of {@code view} starts; {@code snapshots}: what each of its routers was read from. */
+  void attempt(HostRouters view, Map<String, HostView.Snapshot> snapshots) {
+    ctx.check("recording an apply");
+    attempt = Optional.of(new Attempt(view, snapshots));
+  }
+
+  void succeeded() {
+    ctx.check("recording an applied view");
+    applied = attempt;
+    appliedAt = clock.instant();
+    error = "";
+    failedAt = null;
+  }
+
+  void failed(Throwable err) {
+    ctx.check("recording a failed apply");
+    error = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    failedAt = clock.instant();
+  }
+
+  /** The report of the host's applied state now. */
+  HostApplied report() {
+    ctx.check("reading the applied state");
+    HostApplied.Builder b = HostApplied.newBuilder().setHost(ctx.host()).setError(error);
+    applied.ifPresent(a -> {
+      b.setGeneration(a.view().getGeneration()).addAllInProgress(a.view().getInProgressList())
+          .setAppliedAt(ts(appliedAt));
+      for (RouterInfo r : a.view().getRoutersList()) {
+        HostView.Snapshot s = a.snapshots().getOrDefault(r.getRouterId(), HostView.Snapshot.of(a.view()));
+        b.addRouters(AppliedRouter.newBuilder().setRouterId(r.getRouterId()).setGeneration(s.generation())
+            .addAllInProgress(s.inProgress()).setSnatHere(r.getSnatHere()));
+      }
+    });
+    if (failedAt != null) {
+      b.setFailedAt(ts(failedAt));
+    }
+    return b.build();
+  }
+
+  private static Timestamp ts(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+  }
+}

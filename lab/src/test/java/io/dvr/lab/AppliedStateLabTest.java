@@ -1,0 +1,265 @@
+package io.dvr.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.agent.reconcile.Operation;
+import io.dvr.gateway.ApiClient;
+import io.dvr.gateway.SeedTopology;
+import io.dvr.proto.v1.AppliedStatus;
+import io.dvr.proto.v1.ConvergenceServiceGrpcClient;
+import io.dvr.proto.v1.CreateFloatingIpRequest;
+import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
+import io.dvr.proto.v1.GetFloatingIpRequest;
+import io.dvr.proto.v1.GetHostStatusRequest;
+import io.dvr.proto.v1.GetPortRequest;
+import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.GetRouterStatusRequest;
+import io.dvr.proto.v1.Network;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.RouterInterface;
+import io.dvr.proto.v1.RouterInterfaceRequest;
+import io.dvr.proto.v1.RouterServiceGrpcClient;
+import io.dvr.proto.v1.RouterStatus;
+import io.dvr.proto.v1.Status;
+import io.dvr.proto.v1.WaitForChangeRequest;
+import io.dvr.proto.v1.WaitForChangeResponse;
+import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.FixedIpRequest;
+import io.dvr.common.grpc.RpcFailure;
+import io.dvr.common.Metrics;
+import io.dvr.agent.render.Names;
+import io.vertx.grpc.common.GrpcStatus;
+import io.dvr.proto.v1.Subnet;
+import io.dvr.proto.v1.IssueTokenRequest;
+import io.dvr.proto.v1.TokenServiceGrpcClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the hosts applied, seen through the API of a running lab: router-status per host, a host
+ * whose kernel refuses an operation (ERROR with its error, then recovery), and a floating IP that
+ * is DOWN until the host of its port applied it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@DisplayName("Applied state: router-status, statuses following the data path")
+class AppliedStateLabTest {
+  private static final Duration LIMIT = Duration.ofSeconds(45);
+  static final String QROUTER = Names.qrouterNamespace(SeedTopology.ROUTER_ID);
+
+  @TempDir static Path dataDir;
+  static LabFixture fx;
+  static SeedTopology seed;
+
+  @BeforeAll
+  static void build() {
+    fx = LabFixture.start(dataDir.resolve("pg"), Map.of("convergence.meters-seconds", "1"));
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> fx.routersOf("compute2").getDvrMac().startsWith("fa:16:3f"));
+    seed = SeedTopology.build(fx.api);
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  static RouterStatus routerStatus() {
+    return fx.api.call(ConvergenceServiceGrpcClient.GetRouterStatus,
+        GetRouterStatusRequest.newBuilder().setRouterId(SeedTopology.ROUTER_ID).build());
+  }
+
+  static AppliedStatus on(RouterStatus status, String host) {
+    return status.getHostsList().stream().filter(h -> h.getHost().equals(host)).findFirst().orElseThrow(
+        () -> new AssertionError("no row for " + host + " in " + status));
+  }
+
+  static Status routerStatusField() {
+    return fx.api.call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder().setId(SeedTopology.ROUTER_ID)
+        .build()).getStatus();
+  }
+
+  static FloatingIp fip(String id) {
+    return fx.api.call(FloatingIpServiceGrpcClient.GetFloatingIp, GetFloatingIpRequest.newBuilder().setId(id).build());
+  }
+
+  static Port port(String id) {
+    return fx.api.call(PortServiceGrpcClient.GetPort, GetPortRequest.newBuilder().setId(id).build());
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("every host carrying dvr-r1 is in sync: desired = the router's last change, seen by what each applied")
+  void inSync() {
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> {
+      RouterStatus status = routerStatus();
+      assertThat(status.getStatus()).as(status.toString()).isEqualTo(Status.STATUS_ACTIVE);
+      assertThat(status.getHostsList()).extracting(AppliedStatus::getHost)
+          .containsExactly("compute1", "compute2", "network");
+      assertThat(status.getHostsList()).allSatisfy(h -> {
+        assertThat(h.getInSync()).isTrue();
+        assertThat(h.getDesiredGeneration()).isEqualTo(status.getDesiredGeneration()).isPositive();
+        assertThat(h.getAppliedGeneration()).isGreaterThan(h.getDesiredGeneration());
+        assertThat(h.hasLastAppliedAt()).isTrue();
+        assertThat(h.getLastError()).isEmpty();
+      });
+      assertThat(on(status, "network").getSnat()).isTrue();
+    });
+    assertThat(routerStatusField()).isEqualTo(Status.STATUS_ACTIVE);
+    Awaitility.await().atMost(LIMIT).until(() -> fip(seed.fip.getId()).getStatus() == Status.STATUS_ACTIVE);
+    // Per host, the same rows.
+    var compute1 = fx.api.call(ConvergenceServiceGrpcClient.GetHostStatus,
+        GetHostStatusRequest.newBuilder().setHost("compute1").build());
+    assertThat(compute1.getRoutersList()).extracting(AppliedStatus::getRouterId, AppliedStatus::getInSync)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(SeedTopology.ROUTER_ID, true));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("the router's gateway and SNAT ports are bound to the SNAT host and ACTIVE once it applied them")
+  void routerOwnedPorts() {
+    var router = fx.api.call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder()
+        .setId(SeedTopology.ROUTER_ID).build());
+    String gateway = router.getExternalGatewayInfo().getPortId();
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> {
+      assertThat(port(gateway).getBindingHost()).isEqualTo("network");
+      assertThat(port(gateway).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
+      for (RouterInterface i : router.getInterfacesList()) {
+        Port snat = port(i.getSnatPortId());
+        assertThat(snat.getDeviceOwner()).isEqualTo("network:router_centralized_snat");
+        assertThat(snat.getBindingHost()).isEqualTo("network");
+        assertThat(snat.getStatus()).isEqualTo(Status.STATUS_ACTIVE);
+      }
+    });
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a host whose kernel refuses an operation is ERROR with the error's text, and in sync again once it applies")
+  void failedApplyThenRecovery() {
+    String reason = "ovs-vsctl: cannot create a port: Operation not permitted";
+    fx.host("compute1").refuse(Operation.CreateInternalPort.class, reason);
+    Network net4 = SeedTopology.network(fx.api, "net4");
+    Subnet sub92 = SeedTopology.subnet(fx.api, net4, "subnet92", "92.1.180.0/24");
+    fx.api.call(RouterServiceGrpcClient.AddRouterInterface, RouterInterfaceRequest.newBuilder()
+        .setRouterId(SeedTopology.ROUTER_ID).setSubnetId(sub92.getId()).build());
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> {
+      RouterStatus status = routerStatus();
+      AppliedStatus compute1 = on(status, "compute1");
+      assertThat(compute1.getStatus()).as(status.toString()).isEqualTo(Status.STATUS_ERROR);
+      assertThat(compute1.getInSync()).isFalse();
+      assertThat(compute1.getLastError()).contains(reason);
+      assertThat(compute1.hasLastErrorAt()).isTrue();
+      assertThat(status.getStatus()).isEqualTo(Status.STATUS_ERROR);
+    });
+    assertThat(routerStatusField()).isEqualTo(Status.STATUS_ERROR);
+    Awaitility.await().atMost(LIMIT).until(() -> outOfSync() == 1);
+
+    fx.host("compute1").stopRefusing();
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> {
+      RouterStatus status = routerStatus();
+      assertThat(status.getStatus()).as(status.toString()).isEqualTo(Status.STATUS_ACTIVE);
+      assertThat(on(status, "compute1").getInSync()).isTrue();
+      assertThat(on(status, "compute1").getLastError()).isEmpty();
+    });
+    assertThat(routerStatusField()).isEqualTo(Status.STATUS_ACTIVE);
+    Awaitility.await().atMost(LIMIT).until(() -> outOfSync() == 0);
+  }
+
+  static double outOfSync() {
+    return Metrics.registry().get("dvr.hosts.out.of.sync").gauge().value();
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a floating IP is DOWN until the host of its port applied it, then ACTIVE")
+  void floatingIpDownThenActive() {
+    ApiClient.await(fx.lab.stopAgent("compute2"));
+    FloatingIp created = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+        .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.117").setPortId(seed.vm2.getId())
+        .build());
+    assertThat(created.getStatus()).as("compute2's agent is stopped: nothing applied it").isEqualTo(Status.STATUS_DOWN);
+    assertThat(fip(created.getId()).getStatus()).isEqualTo(Status.STATUS_DOWN);
+    ApiClient.await(fx.lab.startAgent("compute2", "dvr"));
+    Awaitility.await().atMost(LIMIT).until(() -> fip(created.getId()).getStatus() == Status.STATUS_ACTIVE);
+    assertThat(fip(seed.fip.getId()).getStatus()).as("the other one stays ACTIVE").isEqualTo(Status.STATUS_ACTIVE);
+  }
+
+  static WaitForChangeResponse waitFor(String resourceId, int timeoutMs) {
+    return fx.api.call(ConvergenceServiceGrpcClient.WaitForChange, WaitForChangeRequest.newBuilder()
+        .setResourceId(resourceId).setTimeoutMs(timeoutMs).build());
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("a wait returns once every host that must act applied the change: the floating IP's NAT is on its host")
+  void waitReturnsOnceApplied() {
+    Port vm3 = vmPort("vm3", seed.net2.getId(), "90.1.180.7", "compute2");
+    WaitForChangeResponse portApplied = waitFor(vm3.getId(), 30_000);
+    assertThat(portApplied.getHostsList()).as("the port's host; the others only patch an ARP entry")
+        .containsExactly("compute2");
+    assertThat(fx.host("compute2").ipNeigh(QROUTER)).contains("90.1.180.7");
+
+    Port vm5 = vmPort("vm5", seed.net1.getId(), "81.1.180.19", "compute1");
+    waitFor(vm5.getId(), 30_000);
+    FloatingIp created = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+        .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.118").setPortId(vm5.getId())
+        .build());
+    WaitForChangeResponse applied = waitFor(created.getId(), 30_000);
+    // Every host carrying the router refetches it for a floating IP.
+    assertThat(applied.getHostsList()).containsExactly("compute1", "compute2", "network");
+    // No waiting here: the wait said it is applied.
+    assertThat(fx.host("compute1").iptablesNat(QROUTER)).contains("192.168.1.118");
+    assertThat(fip(created.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
+    assertThat(Metrics.registry().get("dvr.change.applied").timer().count()).as("dvr_change_applied_seconds_count")
+        .isPositive();
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("another project's member cannot wait for a change of a resource it cannot see: NOT_FOUND, as for any id")
+  void waitIsScopedToTheCallersProject() {
+    String otherMember = fx.api.call(TokenServiceGrpcClient.IssueToken, IssueTokenRequest.newBuilder()
+        .setProjectId("another-project").setRole("member").build()).getToken();
+    RpcFailure hidden = fx.api.as(otherMember).fail(ConvergenceServiceGrpcClient.WaitForChange,
+        WaitForChangeRequest.newBuilder().setResourceId(seed.fip.getId()).setTimeoutMs(2_000).build());
+    assertThat(hidden.status()).as(hidden.getMessage()).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(hidden.getMessage()).doesNotContain("compute", "network (");
+  }
+
+  static Port vmPort(String name, String network, String ip, String host) {
+    return fx.api.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setNetworkId(network)
+        .setName(name).setDeviceOwner("compute:nova").setBindingHost(host)
+        .addFixedIps(FixedIpRequest.newBuilder().setIpAddress(ip)).build());
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("a wait times out naming the host whose agent is stopped")
+  void waitTimesOutNamingTheLaggingHost() {
+    ApiClient.await(fx.lab.stopAgent("compute2"));
+    try {
+      Port vm4 = vmPort("vm4", seed.net2.getId(), "90.1.180.8", "compute2");
+      FloatingIp created = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+          .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.119").setPortId(vm4.getId())
+          .build());
+      RpcFailure lagging = fx.api.fail(ConvergenceServiceGrpcClient.WaitForChange, WaitForChangeRequest.newBuilder()
+          .setResourceId(created.getId()).setTimeoutMs(2_000).build());
+      assertThat(lagging.status()).as(lagging.getMessage()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      assertThat(lagging.getMessage()).contains("compute2 (holds router " + SeedTopology.ROUTER_ID)
+          .doesNotContain("compute1 (", "network (");
+    } finally {
+      ApiClient.await(fx.lab.startAgent("compute2", "dvr"));
+    }
+  }
+}
