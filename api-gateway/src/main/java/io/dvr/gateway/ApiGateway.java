@@ -168,7 +168,7 @@ public final class ApiGateway {
         new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents));
     AppliedStateStore applied = new AppliedStateStore();
     ChangeWaits waits = new ChangeWaits(vertx);
-    ConvergenceMeters convergenceMeters = new ConvergenceMeters(Metrics.registry());
+    ConvergenceMeters convergenceMeters = new ConvergenceMeters(Metrics.service(IDENTITY.name()));
     long metersMillis = settings.getLong("convergence.meters-seconds", 10) * 1000;
     var services = List.of(
         NetworkServiceGrpcService.of(neutron.networks()),
@@ -197,12 +197,12 @@ public final class ApiGateway {
               new PortRequests(store, ports, credentials.agents()).serve(vertx));
           consumers.add(new HostAppliedRequests(store, applied, credentials.agents(), convergenceMeters).serve(vertx));
           consumers.add(waits.listen());
-          return ServiceEndpoint.start(vertx, host, port, services, db.health()::check, credentials.tls())
+          return ServiceEndpoint.start(vertx, IDENTITY.name(), host, port, services, db.health()::check, credentials.tls())
               .compose(server -> RestFace.start(vertx, restHost, restPort, credentials.tls(), neutron)
                   .onFailure(err -> server.close())
                   .compose(rest -> (relay == null ? Future.<Void>succeededFuture() : relay.start())
                       .map(v -> new ApiGateway(vertx, db, ownsDb, server, rest, relay, consumers, adminToken, workers,
-                          new SubnetMeters(Metrics.registry(), store).start(vertx,
+                          new SubnetMeters(Metrics.service(IDENTITY.name()), store).start(vertx,
                               settings.getLong("gateway.meters-seconds", 10) * 1000),
                           vertx.setPeriodic(metersMillis, id -> store.read(applied::hostsOutOfSync)
                               .onSuccess(convergenceMeters::outOfSync))))))

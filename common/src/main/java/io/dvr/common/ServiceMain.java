@@ -40,8 +40,10 @@ public final class ServiceMain {
       List<Service> services, Supplier<Future<Boolean>> ready) {
     String host = settings.get(service + ".host", "0.0.0.0");
     int port = settings.getInt(service + ".port", defaultPort);
-    return GrpcTls.load(vertx, settings, identity(service, settings))
-        .compose(tls -> ServiceEndpoint.start(vertx, host, port, services, ready, tls)
+    Identity identity = identity(service, settings);
+    String meters = identity.kind() == Identity.Kind.HOST_AGENT ? Metrics.hostAgent(identity.name()) : identity.name();
+    return GrpcTls.load(vertx, settings, identity)
+        .compose(tls -> ServiceEndpoint.start(vertx, meters, host, port, services, ready, tls)
             .onSuccess(s -> LOG.info("{} serving gRPC health and reflection on {}:{} ({})", service, host, s.actualPort(),
                 tls.enabled() ? "TLS" : "plaintext, insecure")));
   }

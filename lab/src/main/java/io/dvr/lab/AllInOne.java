@@ -175,6 +175,11 @@ public final class AllInOne {
     return gateway.port();
   }
 
+  /** The port scheduler-svc serves on. */
+  public int schedulerPort() {
+    return scheduler.port();
+  }
+
   /** The port of the Neutron REST face (rest.port, default 9696). */
   public int restPort() {
     return gateway.restPort();

@@ -177,7 +177,7 @@ class AppliedStateLabTest {
   }
 
   static double outOfSync() {
-    return Metrics.registry().get("dvr.hosts.out.of.sync").gauge().value();
+    return Metrics.service("api-gateway").get("dvr.hosts.out.of.sync").gauge().value();
   }
 
   @Test
@@ -221,7 +221,7 @@ class AppliedStateLabTest {
     // No waiting here: the wait said it is applied.
     assertThat(fx.host("compute1").iptablesNat(QROUTER)).contains("192.168.1.118");
     assertThat(fip(created.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
-    assertThat(Metrics.registry().get("dvr.change.applied").timer().count()).as("dvr_change_applied_seconds_count")
+    assertThat(Metrics.service("api-gateway").get("dvr.change.applied").timer().count()).as("dvr_change_applied_seconds_count")
         .isPositive();
   }
 

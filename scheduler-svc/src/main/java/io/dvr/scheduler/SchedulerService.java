@@ -102,7 +102,7 @@ public final class SchedulerService {
         views::listHostsForRouter));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
-    SchedulerMeters meters = new SchedulerMeters(Metrics.registry());
+    SchedulerMeters meters = new SchedulerMeters(Metrics.service(NAME + "-svc"));
     long metersPeriod = settings.getLong("scheduler.meters-seconds", 10) * 1000;
     service.held.periodic(metersPeriod, () -> service.refresh(meters));
     service.refresh(meters);

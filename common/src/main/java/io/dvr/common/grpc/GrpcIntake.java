@@ -1,8 +1,9 @@
 package io.dvr.common.grpc;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
-import io.dvr.common.Metrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
@@ -37,7 +38,7 @@ final class GrpcIntake {
   }
 
   /** For the services bound to {@code server}. */
-  static GrpcIntake of(GrpcServer server, List<Service> services, long maxMessageSize) {
+  static GrpcIntake of(GrpcServer server, List<Service> services, long maxMessageSize, MeterRegistry registry) {
     Map<String, UnaryMethod> unary = new HashMap<>();
     Map<String, UnaryMethod> streaming = new HashMap<>();
     Map<String, GrpcServerMetrics.Rpc> rpcs = new HashMap<>();
@@ -53,7 +54,7 @@ final class GrpcIntake {
       }
     }
     return new GrpcIntake(server, Map.copyOf(unary), Map.copyOf(streaming), maxMessageSize,
-        new GrpcServerMetrics(Metrics.registry(), rpcs));
+        new GrpcServerMetrics(registry, rpcs));
   }
 
   void handle(HttpServerRequest request) {

@@ -12,7 +12,6 @@ import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.Service;
-import io.vertx.micrometer.PrometheusRequestHandler;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,7 +23,8 @@ import java.util.function.Supplier;
 public final class ServiceEndpoint {
   private ServiceEndpoint() {}
 
-  public static Future<HttpServer> start(Vertx vertx, String host, int port, List<Service> services,
+  /** Serves {@code services}; {@code meters} names the service's registry ({@link Metrics#service}). */
+  public static Future<HttpServer> start(Vertx vertx, String meters, String host, int port, List<Service> services,
       Supplier<Future<Boolean>> ready, GrpcTls tls) {
     GrpcServerOptions options = new GrpcServerOptions();
     GrpcServer grpc = GrpcServer.server(vertx, options);
@@ -37,8 +37,11 @@ public final class ServiceEndpoint {
     ServerHealth.answerChecks(grpc, health, ready);
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
-    GrpcIntake intake = GrpcIntake.of(grpc, grpc.services(), options.getMaxMessageSize());
-    var metrics = PrometheusRequestHandler.create(Metrics.registry());
+    GrpcIntake intake = GrpcIntake.of(grpc, grpc.services(), options.getMaxMessageSize(),
+        Metrics.service(meters));
+    io.vertx.core.Handler<HttpServerRequest> metrics = request -> vertx.<String>executeBlocking(() -> Metrics.scrape(meters), false)
+        .onSuccess(text -> request.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+        .onFailure(err -> request.response().setStatusCode(500).end());
     return vertx.createHttpServer(tls.server(new HttpServerOptions().setHost(host).setPort(port)))
         .requestHandler(request -> route(request, intake, metrics, ready))
         .listen();

@@ -47,7 +47,7 @@ class GrpcServerMetricsTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    server = await(ServiceEndpoint.start(vertx, "127.0.0.1", 0, List.of(MacAllocatorServiceGrpcService.of(new Allocator())),
+    server = await(ServiceEndpoint.start(vertx, "test-endpoint", "127.0.0.1", 0, List.of(MacAllocatorServiceGrpcService.of(new Allocator())),
         () -> Future.succeededFuture(true), io.dvr.common.security.GrpcTls.off()));
     client = GrpcClient.client(vertx);
     http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()

@@ -40,7 +40,7 @@ class ServerHealthTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    server = await(ServiceEndpoint.start(vertx, "127.0.0.1", 0, List.of(), () -> Future.succeededFuture(ready.get()), io.dvr.common.security.GrpcTls.off()));
+    server = await(ServiceEndpoint.start(vertx, "test-endpoint", "127.0.0.1", 0, List.of(), () -> Future.succeededFuture(ready.get()), io.dvr.common.security.GrpcTls.off()));
     client = GrpcClient.client(vertx);
   }
 

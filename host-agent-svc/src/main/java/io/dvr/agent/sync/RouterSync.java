@@ -131,7 +131,7 @@ public final class RouterSync {
     WiredPortReporter reporter = new WiredPortReporter(ctx, dataplane::wiredPorts,
         report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout, proof.options(report)),
         timings.reportRetryMillis());
-    ApplyMeters meters = new ApplyMeters(Metrics.registry(), host);
+    ApplyMeters meters = new ApplyMeters(Metrics.service(Metrics.hostAgent(host)), host);
     AppliedState appliedState = new AppliedState(ctx, Clock.systemUTC());
     AppliedStateReporter appliedReporter = new AppliedStateReporter(ctx,
         report -> Bus.request(vertx, EventAddresses.HOST_APPLIED, report, HostAppliedAck.parser(), timeout,

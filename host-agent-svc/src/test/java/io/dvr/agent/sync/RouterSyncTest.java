@@ -139,12 +139,12 @@ class RouterSyncTest {
   }
 
   private static double applyCount(String scope) {
-    var timer = Metrics.registry().find("dvr.agent.apply").tags("host", HOST, "scope", scope).timer();
+    var timer = Metrics.service(Metrics.hostAgent(HOST)).find("dvr.agent.apply").tags("host", HOST, "scope", scope).timer();
     return timer == null ? 0 : timer.count();
   }
 
   private static double meterValue(String name) {
-    var counter = Metrics.registry().find(name).tags("host", HOST).counter();
+    var counter = Metrics.service(Metrics.hostAgent(HOST)).find(name).tags("host", HOST).counter();
     return counter == null ? 0 : counter.count();
   }
 
