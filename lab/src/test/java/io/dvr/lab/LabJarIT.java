@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,8 @@ class LabJarIT {
     String server = "127.0.0.1:" + up.group(1);
     assertThat(output).contains("lab.seed: loaded the seed's topology");
     assertThat(security.resolve("admin.token")).exists();
-    assertThat(Files.getPosixFilePermissions(security.resolve("admin.token")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(security.resolve("admin.token"))))
+        .as("admin.token's mode").isEqualTo("rw-------");
 
     String[] credentials = {"--server", server, "--ca", security.resolve("ca.pem").toString(),
         "--token-file", security.resolve("admin.token").toString()};
