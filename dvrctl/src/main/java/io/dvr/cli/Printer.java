@@ -56,7 +56,7 @@ final class Printer {
     if (json) {
       out.println(toJson(resource));
     } else {
-      out.print(format.show(fields, columns));
+      out.print(format.show(fields, TypedFields.of(resource), columns));
     }
   }
 
@@ -74,7 +74,7 @@ final class Printer {
     if (json) {
       out.println(toJsonArray(items));
     } else if (!plainTable()) {
-      out.print(format.list(table, columns));
+      out.print(format.list(table, items.stream().map(TypedFields::of).toList(), columns));
     } else if (!table.isEmpty()) {
       out.print(table.render());
     }
@@ -93,7 +93,7 @@ final class Printer {
       out.println(toJson(resource));
     } else if (!plainTable()) {
       // As the OpenStack client: with a format or columns, the data alone.
-      out.print(format.show(fields, columns));
+      out.print(format.show(fields, TypedFields.of(resource), columns));
     } else {
       out.println(line);
       out.print(Table.fields(fields).render());

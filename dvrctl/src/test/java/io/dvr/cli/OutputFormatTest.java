@@ -9,6 +9,20 @@ import io.dvr.proto.v1.ListSubnetsResponse;
 import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.NetworkServiceGrpcClient;
 import io.dvr.proto.v1.SubnetServiceGrpcClient;
+import io.dvr.proto.v1.AgentServiceGrpcClient;
+import io.dvr.proto.v1.AppliedStatus;
+import io.dvr.proto.v1.ConvergenceServiceGrpcClient;
+import io.dvr.proto.v1.HostStatus;
+import io.dvr.proto.v1.Status;
+import io.dvr.proto.v1.ExternalGatewayInfo;
+import io.dvr.proto.v1.FixedIp;
+import io.dvr.proto.v1.ListAgentsResponse;
+import io.dvr.proto.v1.ListPortsResponse;
+import io.dvr.proto.v1.ListRoutersResponse;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -42,8 +56,98 @@ class OutputFormatTest {
     CliRun run = CliRun.run(api, "net-show", NET1, "-f", "json");
     JsonObject shown = new JsonObject(run.out());
     assertThat(shown.getString("id")).isEqualTo(NET1);
-    assertThat(shown.getString("router:external")).isEqualTo("False");
-    assertThat(shown.getString("revision_number")).isEqualTo("3");
+    assertThat(shown.getValue("router:external")).isEqualTo(false);
+    assertThat(shown.getValue("admin_state_up")).isEqualTo(true);
+    assertThat(shown.getValue("revision_number")).isEqualTo(3);
+    assertThat(shown.getJsonArray("subnets")).isEqualTo(new JsonArray().add(Fixtures.SUB1).add(Fixtures.SUB2));
+  }
+
+  @Test
+  @DisplayName("-f json of port-show types its fields: fixed_ips a list of objects, booleans and numbers as such")
+  void portShowJson() {
+    Port port = Port.newBuilder(Fixtures.vmPort()).setRevision(7).build();
+    api.on(PortServiceGrpcClient.GetPort, req -> port);
+    CliRun run = CliRun.run(api, "port-show", port.getId(), "-f", "json");
+    assertThat(run.exitCode()).isZero();
+    JsonObject shown = new JsonObject(run.out());
+    assertThat(shown.getJsonArray("fixed_ips")).isEqualTo(new JsonArray()
+        .add(new JsonObject().put("subnet_id", Fixtures.SUB1).put("ip_address", "81.1.180.18")));
+    assertThat(shown.getValue("admin_state_up")).isEqualTo(true);
+    assertThat(shown.getValue("revision_number")).isEqualTo(7);
+    assertThat(shown.getString("binding:host_id")).isEqualTo("compute1");
+    assertThat(shown.getString("status")).isEqualTo("ACTIVE");
+    assertThat(shown.getString("mac_address")).isEqualTo("fa:16:3e:ec:f3:dd");
+  }
+
+  @Test
+  @DisplayName("-f json of a router: external_gateway_info an object, or null without a gateway")
+  void routerJson() {
+    Router withGateway = Router.newBuilder(Fixtures.router()).setExternalGatewayInfo(ExternalGatewayInfo.newBuilder()
+        .setNetworkId(Fixtures.NET2).addExternalFixedIps(FixedIp.newBuilder().setSubnetId(Fixtures.SUB2)
+            .setIpAddress("91.1.180.10"))).build();
+    api.on(RouterServiceGrpcClient.ListRouters, req -> ListRoutersResponse.newBuilder()
+        .addRouters(withGateway).addRouters(Router.newBuilder(Fixtures.router()).setName("r2")).build());
+    JsonArray rows = new JsonArray(CliRun.run(api, "router-list", "-f", "json").out());
+    assertThat(rows.getJsonObject(0).getJsonObject("external_gateway_info")).isEqualTo(new JsonObject()
+        .put("network_id", Fixtures.NET2).put("external_fixed_ips", new JsonArray()
+            .add(new JsonObject().put("subnet_id", Fixtures.SUB2).put("ip_address", "91.1.180.10"))));
+    assertThat(rows.getJsonObject(0).getValue("distributed")).isEqualTo(true);
+    assertThat(rows.getJsonObject(1).containsKey("external_gateway_info")).isTrue();
+    assertThat(rows.getJsonObject(1).getValue("external_gateway_info")).isNull();
+  }
+
+  @Test
+  @DisplayName("net-list -f json is an array of objects with the list's columns, subnets a list of ids")
+  void netListJson() {
+    netList();
+    CliRun run = CliRun.run(api, "net-list", "-f", "json");
+    assertThat(run.exitCode()).isZero();
+    JsonArray rows = new JsonArray(run.out());
+    assertThat(rows).hasSize(2);
+    assertThat(rows.getJsonObject(0)).isEqualTo(new JsonObject().put("id", NET1).put("name", "net1")
+        .put("subnets", new JsonArray().add(Fixtures.SUB1).add(Fixtures.SUB2)));
+    assertThat(rows.getJsonObject(1).getJsonArray("subnets")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("-f value prints one row per line, values separated by spaces, booleans as True/False, lists as JSON")
+  void listValue() {
+    api.on(AgentServiceGrpcClient.ListAgents, req -> ListAgentsResponse.newBuilder()
+        .addAgents(Fixtures.agent("a1", "network", true)).addAgents(Fixtures.agent("a2", "compute1", false)).build());
+    assertThat(CliRun.run(api, "agent-list", "-f", "value", "-c", "host", "-c", "alive").out())
+        .isEqualTo("network True\ncompute1 False\n");
+    api.on(PortServiceGrpcClient.ListPorts, req -> ListPortsResponse.newBuilder().addPorts(Fixtures.vmPort()).build());
+    assertThat(CliRun.run(api, "port-list", "-f", "value", "-c", "name", "-c", "fixed_ips").out())
+        .isEqualTo("vm1 [{\"subnet_id\":\"" + Fixtures.SUB1 + "\",\"ip_address\":\"81.1.180.18\"}]\n");
+  }
+
+  @Test
+  @DisplayName("host-status -f json: status as the table shows it, generations as numbers, no error as null")
+  void hostStatusJson() {
+    api.on(ConvergenceServiceGrpcClient.GetHostStatus, req -> HostStatus.newBuilder().setHost("compute1")
+        .addRouters(AppliedStatus.newBuilder().setRouterId(Fixtures.ROUTER).setHost("compute1")
+            .setStatus(Status.STATUS_ACTIVE).setInSync(true).setDesiredGeneration(4).setAppliedGeneration(4))
+        .build());
+    JsonArray rows = new JsonArray(CliRun.run(api, "host-status", "compute1", "-f", "json").out());
+    assertThat(rows.getJsonObject(0)).isEqualTo(new JsonObject().put("router_id", Fixtures.ROUTER)
+        .put("status", "ACTIVE").put("in_sync", true).put("desired", 4).put("applied", 4).put("snat", false)
+        .putNull("last_applied").putNull("last_error"));
+  }
+
+  @Test
+  @DisplayName("-f yaml is typed: booleans and numbers bare, strings quoted, fixed_ips a sequence of mappings")
+  void showYaml() {
+    api.on(PortServiceGrpcClient.GetPort, req -> Fixtures.vmPort());
+    CliRun run = CliRun.run(api, "port-show", Fixtures.vmPort().getId(), "-f", "yaml",
+        "-c", "admin_state_up", "-c", "fixed_ips", "-c", "revision_number", "-c", "binding:host_id");
+    assertThat(run.out()).isEqualTo("""
+        admin_state_up: true
+        fixed_ips:
+        - subnet_id: "%s"
+          ip_address: "81.1.180.18"
+        revision_number: 0
+        binding:host_id: "compute1"
+        """.formatted(Fixtures.SUB1));
   }
 
   @Test
