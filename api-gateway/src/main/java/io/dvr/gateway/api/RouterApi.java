@@ -106,6 +106,13 @@ public final class RouterApi extends RouterServiceService {
   public Future<Router> addRouterInterface(RouterInterfaceRequest r) {
     return call(auth, "AddRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
+      if (byPort(r)) {
+        UUID port = Validate.id("port_id", r.getPortId());
+        // Only a port of the caller's project goes on its router (an admin may join any).
+        return store.write(tx -> own(tx, router, caller.scope())
+            .compose(v -> Ownership.requireOwned(tx, Kind.PORT, port, caller.scope()))
+            .compose(v -> routers.addInterfaceByPort(tx, router, port)).compose(v -> routers.require(tx, router)));
+      }
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       // Only a subnet of the caller's project goes on its router (an admin may join any).
       return store.write(tx -> own(tx, router, caller.scope())
@@ -118,10 +125,26 @@ public final class RouterApi extends RouterServiceService {
   public Future<Router> removeRouterInterface(RouterInterfaceRequest r) {
     return call(auth, "RemoveRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
+      if (byPort(r)) {
+        UUID port = Validate.id("port_id", r.getPortId());
+        return store.write(tx -> own(tx, router, caller.scope())
+            .compose(v -> routers.subnetOfInterfacePort(tx, router, port))
+            .compose(subnet -> routers.removeInterface(tx, router, subnet))
+            .compose(v -> routers.require(tx, router)));
+      }
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.removeInterface(tx, router, subnet))
           .compose(v -> routers.require(tx, router)));
     });
+  }
+
+  /** Exactly one of subnet_id and port_id names the interface. */
+  private static boolean byPort(RouterInterfaceRequest r) {
+    if (r.getSubnetId().isEmpty() == r.getPortId().isEmpty()) {
+      throw ApiError.invalid("give exactly one of subnet_id and port_id (subnet_id '" + r.getSubnetId()
+          + "', port_id '" + r.getPortId() + "')");
+    }
+    return !r.getPortId().isEmpty();
   }
 
   @Override
