@@ -5,6 +5,7 @@ import static io.dvr.gateway.api.Calls.call;
 import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 import io.dvr.gateway.store.Scope;
 import io.dvr.store.Tx;
@@ -89,7 +90,10 @@ public final class RouterApi extends RouterServiceService {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
-      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> routers.update(tx, id, name, up))
+      Long ifRevision = r.hasIfRevision() ? r.getIfRevision() : null;
+      return store.write(tx -> own(tx, id, caller.scope())
+          .compose(v -> Revisions.require(tx, Revisions.Table.ROUTER, id, ifRevision))
+          .compose(v -> routers.update(tx, id, name, up))
           .compose(v -> routers.require(tx, id)));
     });
   }

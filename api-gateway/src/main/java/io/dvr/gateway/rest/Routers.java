@@ -93,11 +93,19 @@ final class Routers implements Collection {
   }
 
   @Override
-  public Future<JsonObject> update(String id, JsonObject json) {
+  public boolean checksRevision() {
+    return true;
+  }
+
+  @Override
+  public Future<JsonObject> update(String id, JsonObject json, Long ifRevision) {
     Body b = Body.of(json, "router", NeutronJson.ROUTER, Set.of("name", "admin_state_up",
         "external_gateway_info"), FIXED);
     String routerId = id(id);
     UpdateRouterRequest.Builder r = UpdateRouterRequest.newBuilder().setId(routerId);
+    if (ifRevision != null) {
+      r.setIfRevision(ifRevision);
+    }
     if (b.has("name")) {
       r.setName(b.string("name"));
     }
