@@ -148,4 +148,14 @@ class NeutronErrorsTest {
       ApiClient.await(other.close());
     }
   }
+
+  @Test
+  @DisplayName("A router created with a refused external_gateway_info is not made at all: 400 and no router in the list")
+  void refusedGatewayMakesNoRouter() {
+    String internal = create("networks", new JsonObject().put("network", new JsonObject().put("name", "not-external")));
+    RestClient.Response r = rest.post("/v2.0/routers", new JsonObject().put("router", new JsonObject()
+        .put("name", "r-refused-gw").put("external_gateway_info", new JsonObject().put("network_id", internal))));
+    assertError(r, 400, "HTTPBadRequest", "is not an external network");
+    assertThat(rest.get("/v2.0/routers?name=r-refused-gw").body().getJsonArray("routers")).isEmpty();
+  }
 }

@@ -61,7 +61,15 @@ public final class RouterApi extends RouterServiceService {
       UUID id = Validate.newId(r.getId());
       boolean distributed = !r.hasDistributed() || r.getDistributed();
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      return store.write(tx -> routers.create(tx, id, name, distributed, up, project).compose(v -> routers.require(tx, id)));
+      UUID gatewayNetwork = r.getGatewayNetworkId().isEmpty() ? null
+          : Validate.id("gateway_network_id", r.getGatewayNetworkId());
+      Ipv4 gatewayIp = Validate.optionalIp("gateway_ip_address", r.getGatewayIpAddress());
+      // The router and its gateway in one transaction: a refused gateway makes no router.
+      return store.write(tx -> routers.create(tx, id, name, distributed, up, project)
+          .compose(v -> gatewayNetwork == null ? Future.<Void>succeededFuture()
+              : Ownership.requireVisible(tx, Kind.NETWORK, gatewayNetwork, caller.scope())
+                  .compose(x -> routers.setGateway(tx, id, gatewayNetwork, gatewayIp)))
+          .compose(v -> routers.require(tx, id)));
     });
   }
 

@@ -85,11 +85,11 @@ final class Routers implements Collection {
       r.setAdminStateUp(b.bool("admin_state_up"));
     }
     SetRouterGatewayRequest gateway = gateway(b.object("external_gateway_info"));
-    // Two calls: a gateway refused after the router was made leaves the router without one.
-    return api.createRouter(r.build())
-        .compose(router -> gateway == null ? Future.succeededFuture(router)
-            : api.setRouterGateway(gateway.toBuilder().setRouterId(router.getId()).build()))
-        .map(NeutronJson::router);
+    // One call: the router and its gateway are made in one transaction, or neither.
+    if (gateway != null) {
+      r.setGatewayNetworkId(gateway.getNetworkId()).setGatewayIpAddress(gateway.getIpAddress());
+    }
+    return api.createRouter(r.build()).map(NeutronJson::router);
   }
 
   @Override
