@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.proto.v1.QuotaServiceGrpcClient;
 import io.dvr.proto.v1.UpdateQuotaRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,5 +120,42 @@ class NeutronErrorsTest {
         new JsonObject().put("name", "changed")), Map.of("If-Match", "revision_number=99"));
     assertError(r, 412, "RevisionNumberConstraintFailed", "Constrained to 99");
     assertThat(rest.get("/v2.0/networks/" + net).body().getJsonObject("network").getString("name")).isEqualTo("n412");
+  }
+
+  @Test
+  @DisplayName("If-Match is checked on the row locked in the update's own transaction: an update committed while the PUT waits makes it 412")
+  void preconditionInTheUpdatesTransaction() throws Exception {
+    String net = create("networks", new JsonObject().put("network", new JsonObject().put("name", "raced")));
+    long revision = rest.get("/v2.0/networks/" + net).body().getJsonObject("network").getLong("revision_number");
+    Pool pool = gw.gateway.database().pool();
+    SqlConnection other = ApiClient.await(pool.getConnection());
+    try {
+      // Another update holds the network's row, not yet committed.
+      Transaction concurrent = ApiClient.await(other.begin());
+      ApiClient.await(other.query("UPDATE networks SET name = 'other', revision = revision + 1 WHERE id = '" + net + "'")
+          .execute());
+      CompletableFuture<RestClient.Response> put = CompletableFuture.supplyAsync(() -> rest.send("PUT",
+          "/v2.0/networks/" + net, new JsonObject().put("network", new JsonObject().put("name", "changed")),
+          Map.of("If-Match", "revision_number=" + revision)));
+      // The PUT waits for that row lock (or has answered already); then the other update commits.
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> put.isDone() || ApiClient.await(pool.query(
+              "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%networks%'")
+          .execute()).iterator().next().getLong(0) > 0);
+      ApiClient.await(concurrent.commit());
+      assertError(put.get(20, TimeUnit.SECONDS), 412, "RevisionNumberConstraintFailed", "Constrained to " + revision);
+      assertThat(rest.get("/v2.0/networks/" + net).body().getJsonObject("network").getString("name")).isEqualTo("other");
+    } finally {
+      ApiClient.await(other.close());
+    }
+  }
+
+  @Test
+  @DisplayName("A router created with a refused external_gateway_info is not made at all: 400 and no router in the list")
+  void refusedGatewayMakesNoRouter() {
+    String internal = create("networks", new JsonObject().put("network", new JsonObject().put("name", "not-external")));
+    RestClient.Response r = rest.post("/v2.0/routers", new JsonObject().put("router", new JsonObject()
+        .put("name", "r-refused-gw").put("external_gateway_info", new JsonObject().put("network_id", internal))));
+    assertError(r, 400, "HTTPBadRequest", "is not an external network");
+    assertThat(rest.get("/v2.0/routers?name=r-refused-gw").body().getJsonArray("routers")).isEmpty();
   }
 }

@@ -30,6 +30,10 @@ class NeutronFixturesTest {
       "agents-list", "agents-show", "agents-update",
       "errors-network-not-found", "errors-id-not-uuid", "errors-unknown-filter", "errors-unknown-attribute",
       "errors-bad-cidr",
+      "subnets-create-second", "ports-create-router-port", "routers-add-interface-port", "ports-show-router-interface",
+      "errors-port-in-use", "ports-create-two-ips", "errors-port-several-fixed-ips", "ports-create-on-router-subnet",
+      "errors-subnet-already-on-router", "ports-delete-two-ips", "ports-delete-on-router-subnet",
+      "routers-remove-interface-added-by-port", "subnets-delete-second",
       "floatingips-delete", "ports-delete", "routers-remove-interface-port", "routers-clear-gateway", "routers-delete",
       "subnets-delete", "networks-delete");
 

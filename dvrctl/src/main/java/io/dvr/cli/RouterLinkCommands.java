@@ -19,12 +19,13 @@ final class RouterLinkCommands {
 
   private RouterLinkCommands() {}
 
-  @Command(name = "router-interface-add", description = "Add an interface on a subnet to a router.")
+  @Command(name = "router-interface-add", description = "Add an interface on a subnet (or by a port) to a router.")
   static final class InterfaceAdd extends MutatingCommand {
     @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
-    @Parameters(index = "1", paramLabel = "SUBNET", description = "Name or id of the subnet (or subnet=SUBNET).")
+    @Parameters(index = "1", paramLabel = "INTERFACE",
+        description = "Name or id of the subnet (or subnet=SUBNET), or port=PORT: the port's fixed IP is the router's address.")
     String subnet;
 
     @Override
@@ -32,7 +33,8 @@ final class RouterLinkCommands {
       RouterInterfaceRequest req = interfaceRequest(this, router, subnet);
       Router r = call(AddRouterInterface, req);
       String port = r.getInterfacesList().stream()
-          .filter(i -> i.getSubnetId().equals(req.getSubnetId()))
+          .filter(i -> req.getPortId().isEmpty() ? i.getSubnetId().equals(req.getSubnetId())
+              : i.getPortId().equals(req.getPortId()))
           .map(RouterInterface::getPortId)
           .findFirst().orElse("");
       print().done(r, port.isEmpty()
@@ -47,7 +49,8 @@ final class RouterLinkCommands {
     @Parameters(index = "0", paramLabel = "ROUTER", description = "Name or id of the router.")
     String router;
 
-    @Parameters(index = "1", paramLabel = "SUBNET", description = "Name or id of the subnet (or subnet=SUBNET).")
+    @Parameters(index = "1", paramLabel = "INTERFACE",
+        description = "Name or id of the subnet (or subnet=SUBNET), or port=PORT.")
     String subnet;
 
     @Override
@@ -57,20 +60,14 @@ final class RouterLinkCommands {
     }
   }
 
-  /** Neutron's INTERFACE argument is {@code SUBNET} or {@code subnet=SUBNET}; the API has no port form. */
-  private static RouterInterfaceRequest interfaceRequest(CliCommand cmd, String router, String subnet) {
-    String ref = subnet;
-    if (ref.startsWith("port=")) {
-      throw cmd.usage("Invalid value for SUBNET: '" + subnet + "'; interfaces are added by subnet only");
-    }
-    if (ref.startsWith("subnet=")) {
-      ref = ref.substring("subnet=".length());
-    }
+  /** Neutron's INTERFACE argument: {@code SUBNET}, {@code subnet=SUBNET} or {@code port=PORT}. */
+  private static RouterInterfaceRequest interfaceRequest(CliCommand cmd, String router, String ref) {
     Resolver find = cmd.find();
-    return RouterInterfaceRequest.newBuilder()
-        .setRouterId(find.router(router))
-        .setSubnetId(find.subnet(ref))
-        .build();
+    RouterInterfaceRequest.Builder r = RouterInterfaceRequest.newBuilder().setRouterId(find.router(router));
+    if (ref.startsWith("port=")) {
+      return r.setPortId(find.port(ref.substring("port=".length()))).build();
+    }
+    return r.setSubnetId(find.subnet(ref.startsWith("subnet=") ? ref.substring("subnet=".length()) : ref)).build();
   }
 
   @Command(name = "router-gateway-set", description = "Set a router's gateway on an external network.")

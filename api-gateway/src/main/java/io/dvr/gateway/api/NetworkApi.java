@@ -6,6 +6,7 @@ import io.dvr.common.grpc.ApiError;
 import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 import io.vertx.grpc.common.GrpcStatus;
 
@@ -82,7 +83,9 @@ public final class NetworkApi extends NetworkServiceService {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
+      Long ifRevision = r.hasIfRevision() ? r.getIfRevision() : null;
       return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, id, caller.scope())
+          .compose(owner -> Revisions.require(tx, Revisions.Table.NETWORK, id, ifRevision))
           .compose(owner -> r.hasMtu() ? networks.isExternal(tx, id).map(external -> mtu.check(external, r.getMtu()))
               : Future.<Integer>succeededFuture(null))
           .compose(newMtu -> networks.updateNetwork(tx, id, name, up, newMtu))

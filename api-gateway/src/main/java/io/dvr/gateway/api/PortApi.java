@@ -6,6 +6,7 @@ import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.auth.Caller;
 import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 
 import io.dvr.common.grpc.ApiError;
@@ -158,7 +159,9 @@ public final class PortApi extends PortServiceService {
       if (r.hasDeviceId()) {
         Validate.deviceId(r.getDeviceId());
       }
+      Long ifRevision = r.hasIfRevision() ? r.getIfRevision() : null;
       return store.write(tx -> Ownership.requireOwned(tx, Kind.PORT, id, caller.scope())
+          .compose(v -> Revisions.require(tx, Revisions.Table.PORT, id, ifRevision))
           .compose(v -> ports.update(tx, r, id)).compose(v -> ports.require(tx, id)));
     });
   }

@@ -5,6 +5,7 @@ import static io.dvr.gateway.api.Calls.call;
 import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
 import io.dvr.gateway.store.Ownership;
+import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 import io.dvr.gateway.store.Scope;
 import io.dvr.store.Tx;
@@ -60,7 +61,15 @@ public final class RouterApi extends RouterServiceService {
       UUID id = Validate.newId(r.getId());
       boolean distributed = !r.hasDistributed() || r.getDistributed();
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      return store.write(tx -> routers.create(tx, id, name, distributed, up, project).compose(v -> routers.require(tx, id)));
+      UUID gatewayNetwork = r.getGatewayNetworkId().isEmpty() ? null
+          : Validate.id("gateway_network_id", r.getGatewayNetworkId());
+      Ipv4 gatewayIp = Validate.optionalIp("gateway_ip_address", r.getGatewayIpAddress());
+      // The router and its gateway in one transaction: a refused gateway makes no router.
+      return store.write(tx -> routers.create(tx, id, name, distributed, up, project)
+          .compose(v -> gatewayNetwork == null ? Future.<Void>succeededFuture()
+              : Ownership.requireVisible(tx, Kind.NETWORK, gatewayNetwork, caller.scope())
+                  .compose(x -> routers.setGateway(tx, id, gatewayNetwork, gatewayIp)))
+          .compose(v -> routers.require(tx, id)));
     });
   }
 
@@ -89,7 +98,10 @@ public final class RouterApi extends RouterServiceService {
       UUID id = Validate.id("id", r.getId());
       String name = r.hasName() ? Validate.name("name", r.getName()) : null;
       Boolean up = r.hasAdminStateUp() ? r.getAdminStateUp() : null;
-      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> routers.update(tx, id, name, up))
+      Long ifRevision = r.hasIfRevision() ? r.getIfRevision() : null;
+      return store.write(tx -> own(tx, id, caller.scope())
+          .compose(v -> Revisions.require(tx, Revisions.Table.ROUTER, id, ifRevision))
+          .compose(v -> routers.update(tx, id, name, up))
           .compose(v -> routers.require(tx, id)));
     });
   }
@@ -106,6 +118,13 @@ public final class RouterApi extends RouterServiceService {
   public Future<Router> addRouterInterface(RouterInterfaceRequest r) {
     return call(auth, "AddRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
+      if (byPort(r)) {
+        UUID port = Validate.id("port_id", r.getPortId());
+        // Only a port of the caller's project goes on its router (an admin may join any).
+        return store.write(tx -> own(tx, router, caller.scope())
+            .compose(v -> Ownership.requireOwned(tx, Kind.PORT, port, caller.scope()))
+            .compose(v -> routers.addInterfaceByPort(tx, router, port)).compose(v -> routers.require(tx, router)));
+      }
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       // Only a subnet of the caller's project goes on its router (an admin may join any).
       return store.write(tx -> own(tx, router, caller.scope())
@@ -118,10 +137,26 @@ public final class RouterApi extends RouterServiceService {
   public Future<Router> removeRouterInterface(RouterInterfaceRequest r) {
     return call(auth, "RemoveRouterInterface", Needs.WRITE, r, caller -> {
       UUID router = Validate.id("router_id", r.getRouterId());
+      if (byPort(r)) {
+        UUID port = Validate.id("port_id", r.getPortId());
+        return store.write(tx -> own(tx, router, caller.scope())
+            .compose(v -> routers.subnetOfInterfacePort(tx, router, port))
+            .compose(subnet -> routers.removeInterface(tx, router, subnet))
+            .compose(v -> routers.require(tx, router)));
+      }
       UUID subnet = Validate.id("subnet_id", r.getSubnetId());
       return store.write(tx -> own(tx, router, caller.scope()).compose(v -> routers.removeInterface(tx, router, subnet))
           .compose(v -> routers.require(tx, router)));
     });
+  }
+
+  /** Exactly one of subnet_id and port_id names the interface. */
+  private static boolean byPort(RouterInterfaceRequest r) {
+    if (r.getSubnetId().isEmpty() == r.getPortId().isEmpty()) {
+      throw ApiError.invalid("give exactly one of subnet_id and port_id (subnet_id '" + r.getSubnetId()
+          + "', port_id '" + r.getPortId() + "')");
+    }
+    return !r.getPortId().isEmpty();
   }
 
   @Override

@@ -45,6 +45,19 @@ interface Collection {
     throw notAllowed("PUT");
   }
 
+  /**
+   * PUT with {@code If-Match: revision_number=N} ({@code ifRevision}, null without one). A collection
+   * that {@link #checksRevision} checks it in the update's own transaction; the face checks it just
+   * before the update for the others.
+   */
+  default Future<JsonObject> update(String id, JsonObject body, Long ifRevision) {
+    return update(id, body);
+  }
+
+  default boolean checksRevision() {
+    return false;
+  }
+
   default Future<Void> delete(String id) {
     throw notAllowed("DELETE");
   }

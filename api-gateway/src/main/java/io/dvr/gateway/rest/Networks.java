@@ -69,9 +69,17 @@ final class Networks implements Collection {
   }
 
   @Override
-  public Future<JsonObject> update(String id, JsonObject json) {
+  public boolean checksRevision() {
+    return true;
+  }
+
+  @Override
+  public Future<JsonObject> update(String id, JsonObject json, Long ifRevision) {
     Body b = Body.of(json, "network", NeutronJson.NETWORK, Set.of("name", "admin_state_up", "mtu"), FIXED);
     UpdateNetworkRequest.Builder r = UpdateNetworkRequest.newBuilder().setId(id(id));
+    if (ifRevision != null) {
+      r.setIfRevision(ifRevision);
+    }
     if (b.has("name")) {
       r.setName(b.string("name"));
     }

@@ -1,5 +1,7 @@
 package io.dvr.gateway.rest;
 
+import io.dvr.gateway.store.Revisions;
+
 import io.dvr.common.grpc.GrpcErrors;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -78,6 +80,11 @@ final class NeutronErrors {
       http = mapped.http();
       type = se.status() == GrpcStatus.NOT_FOUND && kind != null ? notFoundType(kind) : mapped.type();
       message = se.message() == null ? se.status().name() : se.message();
+      // A stale If-Match, found on the locked row inside the update's transaction.
+      if (se.status() == GrpcStatus.FAILED_PRECONDITION && message.startsWith(Revisions.STALE)) {
+        http = 412;
+        type = "RevisionNumberConstraintFailed";
+      }
     }
     if (response.ended() || response.closed()) {
       return;

@@ -108,7 +108,7 @@ final class OpenApi {
     }
     JsonObject interfaceBody = object(Map.of("subnet_id", type("string"), "port_id", type("string")));
     paths.put("/v2.0/routers/{id}/add_router_interface", new JsonObject().put("put",
-        op("Add an interface to a router, by subnet_id", interfaceBody, "200").put("requestBody", body(interfaceBody))));
+        op("Add an interface to a router, by subnet_id (its gateway_ip) or port_id (the port's fixed IP)", interfaceBody, "200").put("requestBody", body(interfaceBody))));
     paths.put("/v2.0/routers/{id}/remove_router_interface", new JsonObject().put("put",
         op("Remove an interface from a router, by subnet_id or port_id", interfaceBody, "200")
             .put("requestBody", body(interfaceBody))));

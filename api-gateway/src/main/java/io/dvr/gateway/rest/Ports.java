@@ -81,10 +81,18 @@ final class Ports implements Collection {
   }
 
   @Override
-  public Future<JsonObject> update(String id, JsonObject json) {
+  public boolean checksRevision() {
+    return true;
+  }
+
+  @Override
+  public Future<JsonObject> update(String id, JsonObject json, Long ifRevision) {
     Body b = Body.of(json, "port", NeutronJson.PORT, Set.of("name", "binding:host_id", "admin_state_up",
         "device_id"), FIXED);
     UpdatePortRequest.Builder r = UpdatePortRequest.newBuilder().setId(id(id));
+    if (ifRevision != null) {
+      r.setIfRevision(ifRevision);
+    }
     if (b.has("name")) {
       r.setName(b.string("name"));
     }

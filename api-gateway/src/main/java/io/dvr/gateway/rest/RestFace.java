@@ -117,15 +117,22 @@ public final class RestFace {
     return c.list(query).map(items -> query.apply(items, c.plural(), self, ctx.queryParams()));
   }
 
-  /** PUT with {@code If-Match: revision_number=N}: 412 unless the item is at revision N. */
+  /**
+   * PUT with {@code If-Match: revision_number=N}: 412 unless the item is at revision N, checked on
+   * the row locked in the update's transaction where the collection can (networks, ports, routers).
+   */
   private Future<JsonObject> update(RoutingContext ctx, Collection c) {
     String id = ctx.pathParam("id");
     JsonObject body = body(ctx);
     String ifMatch = ctx.request().getHeader("If-Match");
     Matcher m = ifMatch == null ? null : IF_MATCH.matcher(ifMatch);
+    Long ifRevision = m != null && m.find() ? Long.parseLong(m.group(1)) : null;
+    if (c.checksRevision()) {
+      return c.update(id, body, ifRevision).map(item -> new JsonObject().put(c.singular(), item));
+    }
     Future<Void> checked = Future.succeededFuture();
-    if (m != null && m.find()) {
-      long wanted = Long.parseLong(m.group(1));
+    if (ifRevision != null) {
+      long wanted = ifRevision;
       checked = c.show(id).map(current -> {
         long revision = current.getLong("revision_number", -1L);
         if (revision != wanted) {
@@ -135,7 +142,7 @@ public final class RestFace {
         return null;
       });
     }
-    return checked.compose(v -> c.update(id, body)).map(item -> new JsonObject().put(c.singular(), item));
+    return checked.compose(v -> c.update(id, body, null)).map(item -> new JsonObject().put(c.singular(), item));
   }
 
   private static JsonObject body(RoutingContext ctx) {

@@ -85,19 +85,27 @@ final class Routers implements Collection {
       r.setAdminStateUp(b.bool("admin_state_up"));
     }
     SetRouterGatewayRequest gateway = gateway(b.object("external_gateway_info"));
-    // Two calls: a gateway refused after the router was made leaves the router without one.
-    return api.createRouter(r.build())
-        .compose(router -> gateway == null ? Future.succeededFuture(router)
-            : api.setRouterGateway(gateway.toBuilder().setRouterId(router.getId()).build()))
-        .map(NeutronJson::router);
+    // One call: the router and its gateway are made in one transaction, or neither.
+    if (gateway != null) {
+      r.setGatewayNetworkId(gateway.getNetworkId()).setGatewayIpAddress(gateway.getIpAddress());
+    }
+    return api.createRouter(r.build()).map(NeutronJson::router);
   }
 
   @Override
-  public Future<JsonObject> update(String id, JsonObject json) {
+  public boolean checksRevision() {
+    return true;
+  }
+
+  @Override
+  public Future<JsonObject> update(String id, JsonObject json, Long ifRevision) {
     Body b = Body.of(json, "router", NeutronJson.ROUTER, Set.of("name", "admin_state_up",
         "external_gateway_info"), FIXED);
     String routerId = id(id);
     UpdateRouterRequest.Builder r = UpdateRouterRequest.newBuilder().setId(routerId);
+    if (ifRevision != null) {
+      r.setIfRevision(ifRevision);
+    }
     if (b.has("name")) {
       r.setName(b.string("name"));
     }
@@ -160,18 +168,25 @@ final class Routers implements Collection {
     return api.deleteRouter(DeleteRouterRequest.newBuilder().setId(id(id)).build()).mapEmpty();
   }
 
-  /** PUT add_router_interface: by subnet (the interface takes the subnet's gateway_ip). */
+  /**
+   * PUT add_router_interface: by subnet (a port the router makes takes the subnet's gateway_ip) or
+   * by port (the port's fixed IP is the router's address on its subnet).
+   */
   Future<JsonObject> addInterface(String id, JsonObject body) {
     String routerId = id(id);
     InterfaceArgs args = InterfaceArgs.of(body);
+    RouterInterfaceRequest.Builder r = RouterInterfaceRequest.newBuilder().setRouterId(routerId);
     if (args.port() != null) {
-      throw badRequest("port_id '" + args.port() + "': a router interface here always takes its subnet's"
-          + " gateway_ip on a port the router makes; add the interface by subnet_id");
+      r.setPortId(args.port());
+    } else {
+      r.setSubnetId(args.subnet());
     }
-    return api.addRouterInterface(RouterInterfaceRequest.newBuilder().setRouterId(routerId)
-            .setSubnetId(args.subnet()).build())
-        .map(router -> interfaceInfo(router, args.subnet(), router.getInterfacesList().stream()
-            .filter(i -> i.getSubnetId().equals(args.subnet())).findFirst().orElse(null)));
+    return api.addRouterInterface(r.build()).map(router -> {
+      RouterInterface itf = router.getInterfacesList().stream()
+          .filter(i -> args.port() != null ? i.getPortId().equals(args.port()) : i.getSubnetId().equals(args.subnet()))
+          .findFirst().orElse(null);
+      return interfaceInfo(router, itf != null ? itf.getSubnetId() : args.subnet(), itf);
+    });
   }
 
   /** PUT remove_router_interface: by subnet or by the interface's port. */

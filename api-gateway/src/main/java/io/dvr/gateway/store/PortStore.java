@@ -200,6 +200,22 @@ public final class PortStore {
     });
   }
 
+  /**
+   * Makes a user's unused port a router interface: the router owns it from now on (a binding to a
+   * host goes, the router's hosts plug it). The caller checked it has no device_owner.
+   */
+  Future<Void> becomeRouterInterface(Tx tx, UUID id, String owner, UUID routerId) {
+    return tx.one("UPDATE ports p SET device_owner = $2, device_id = $3, binding_host = '',"
+            + " revision = p.revision + 1, updated_at = now() FROM ports old WHERE p.id = $1 AND old.id = p.id"
+            + " RETURNING p.revision, p.network_id, old.binding_host", id, owner, routerId.toString())
+        .map(row -> {
+          Row r = row.orElseThrow(() -> ApiError.notFound("port", id.toString()));
+          tx.changed(ResourceType.RESOURCE_TYPE_PORT, id, r.getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED,
+              r.getUUID("network_id"), List.of(routerId), List.of(r.getString("binding_host")));
+          return null;
+        });
+  }
+
   /** Deletes a port of any owner with its addresses and records the event. */
   Future<Void> deleteAny(Tx tx, UUID id) {
     return Routers.ofPort(tx, id).compose(routers -> tx.one(

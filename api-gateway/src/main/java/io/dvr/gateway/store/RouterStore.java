@@ -87,46 +87,111 @@ public final class RouterStore {
     return lock(tx, routerId).compose(router -> Ipam.lockSubnets(tx, List.of(subnetId)).compose(found -> {
       SubnetInfo subnet = found.stream().findFirst()
           .orElseThrow(() -> ApiError.notFound("subnet", subnetId.toString()));
-      if (subnet.external()) {
-        throw ApiError.invalid("subnet_id", subnetId, "the subnet is on an external network; use SetRouterGateway");
-      }
+      refuseExternal(subnet, "subnet_id", subnetId);
       if (subnet.gateway() == null) {
         throw ApiError.failedPrecondition("subnet '" + subnetId + "' has no gateway_ip; a router interface takes it");
       }
-      return tx.one("SELECT router_id FROM router_interfaces WHERE subnet_id = $1", subnetId)
-          .compose(attached -> {
-            if (attached.isPresent()) {
-              UUID other = attached.get().getUUID("router_id");
-              throw ApiError.alreadyExists("subnet '" + subnetId + "' is already attached to "
-                  + (other.equals(routerId) ? "this router" : "router '" + other + "'"));
-            }
-            return tx.one("SELECT s.id, s.cidr::text AS cidr FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
-                + " WHERE ri.router_id = $1 AND s.cidr && $2::text::cidr", routerId, subnet.cidr().toString());
-          })
-          .compose(overlap -> {
-            if (overlap.isPresent()) {
-              throw ApiError.invalid("subnet_id", subnetId, "its cidr " + subnet.cidr() + " overlaps subnet '"
-                  + overlap.get().getUUID("id") + "' (" + overlap.get().getString("cidr") + ") already on router '"
-                  + routerId + "'");
-            }
-            return Ipam.holder(tx, subnetId, subnet.gateway());
-          })
+      return refuseAttached(tx, routerId, subnet, false)
+          .compose(v -> Ipam.holder(tx, subnetId, subnet.gateway()))
           .compose(holder -> {
             if (holder.isPresent()) {
               throw ApiError.alreadyExists("gateway_ip " + subnet.gateway() + " of subnet '" + subnetId
                   + "' is already in use by port '" + holder.get() + "'");
             }
-            String owner = router.getBoolean("distributed")
-                ? DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED : DeviceOwners.ROUTER_INTERFACE;
-            return ports.create(tx, NewPort.system(subnet.networkId(), owner, routerId,
+            return ports.create(tx, NewPort.system(subnet.networkId(), interfaceOwner(router), routerId,
                 List.of(new NewPort.IpRequest(subnetId, subnet.gateway(), "gateway_ip")), router.getString("project_id")));
           })
-          .compose(portId -> tx.query("INSERT INTO router_interfaces(router_id, subnet_id, port_id) VALUES ($1, $2, $3)",
-              routerId, subnetId, portId))
-          .compose(v -> router.getUUID("gw_network_id") == null ? Future.succeededFuture()
-              : addSnatPort(tx, router, subnet))
-          .compose(v -> bump(tx, routerId, null, null, null));
+          .compose(portId -> attach(tx, router, subnet, portId));
     }));
+  }
+
+  /**
+   * Attaches the subnet of an existing port, as Neutron's add_router_interface by port_id: the port
+   * (no device_owner yet, one fixed IP on an internal subnet) becomes the router's interface and its
+   * fixed IP, not the subnet's gateway_ip, is the router's address there. Returns the subnet.
+   */
+  public Future<UUID> addInterfaceByPort(Tx tx, UUID routerId, UUID portId) {
+    return lock(tx, routerId).compose(router -> tx.one(
+            "SELECT device_owner, device_id FROM ports WHERE id = $1 FOR UPDATE", portId).compose(row -> {
+      Row port = row.orElseThrow(() -> ApiError.notFound("port", portId.toString()));
+      if (!port.getString("device_owner").isEmpty()) {
+        throw ApiError.alreadyExists("port_id '" + portId + "' is already in use: its device_owner is '"
+            + port.getString("device_owner") + "' (device_id '" + port.getString("device_id") + "')");
+      }
+      return tx.all("SELECT subnet_id, host(ip_address) AS ip FROM ip_allocations WHERE port_id = $1", portId);
+    }).compose(ips -> {
+      if (ips.size() != 1) {
+        throw ApiError.invalid("port_id", portId, "the port has " + ips.size()
+            + " fixed IPs; a router interface port must have exactly one");
+      }
+      UUID subnetId = ips.iterator().next().getUUID("subnet_id");
+      return Ipam.lockSubnets(tx, List.of(subnetId)).compose(found -> {
+        SubnetInfo subnet = found.stream().findFirst()
+            .orElseThrow(() -> ApiError.notFound("subnet", subnetId.toString()));
+        refuseExternal(subnet, "port_id", portId);
+        return refuseAttached(tx, routerId, subnet, true)
+            .compose(v -> ports.becomeRouterInterface(tx, portId, interfaceOwner(router), routerId))
+            .compose(v -> attach(tx, router, subnet, portId))
+            .map(subnetId);
+      });
+    }));
+  }
+
+  private static String interfaceOwner(Row router) {
+    return router.getBoolean("distributed") ? DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED : DeviceOwners.ROUTER_INTERFACE;
+  }
+
+  private static void refuseExternal(SubnetInfo subnet, String field, UUID value) {
+    if (subnet.external()) {
+      throw ApiError.invalid(field, value, "subnet '" + subnet.id()
+          + "' is on an external network; use SetRouterGateway");
+    }
+  }
+
+  /**
+   * Refuses a subnet already attached to a router, or overlapping one on this router. Already on
+   * this router is INVALID_ARGUMENT when asked by port (Neutron's 400), ALREADY_EXISTS otherwise.
+   */
+  private static Future<Void> refuseAttached(Tx tx, UUID routerId, SubnetInfo subnet, boolean byPort) {
+    UUID subnetId = subnet.id();
+    return tx.one("SELECT router_id FROM router_interfaces WHERE subnet_id = $1", subnetId)
+        .compose(attached -> {
+          if (attached.isPresent()) {
+            UUID other = attached.get().getUUID("router_id");
+            if (byPort && other.equals(routerId)) {
+              throw ApiError.invalid("router '" + routerId + "' already has an interface on subnet '" + subnetId + "'");
+            }
+            throw ApiError.alreadyExists("subnet '" + subnetId + "' is already attached to "
+                + (other.equals(routerId) ? "this router" : "router '" + other + "'"));
+          }
+          return tx.one("SELECT s.id, s.cidr::text AS cidr FROM router_interfaces ri JOIN subnets s ON s.id = ri.subnet_id"
+              + " WHERE ri.router_id = $1 AND s.cidr && $2::text::cidr", routerId, subnet.cidr().toString());
+        })
+        .map(overlap -> {
+          if (overlap.isPresent()) {
+            throw ApiError.invalid("subnet_id", subnetId, "its cidr " + subnet.cidr() + " overlaps subnet '"
+                + overlap.get().getUUID("id") + "' (" + overlap.get().getString("cidr") + ") already on router '"
+                + routerId + "'");
+          }
+          return null;
+        });
+  }
+
+  /** Records the interface port on the subnet; with a gateway set, a SNAT port joins it. */
+  private Future<Void> attach(Tx tx, Row router, SubnetInfo subnet, UUID portId) {
+    UUID routerId = router.getUUID("id");
+    return tx.query("INSERT INTO router_interfaces(router_id, subnet_id, port_id) VALUES ($1, $2, $3)",
+            routerId, subnet.id(), portId)
+        .compose(v -> router.getUUID("gw_network_id") == null ? Future.succeededFuture()
+            : addSnatPort(tx, router, subnet))
+        .compose(v -> bump(tx, routerId, null, null, null));
+  }
+
+  /** The subnet of the router's interface on this port. */
+  public Future<UUID> subnetOfInterfacePort(Tx tx, UUID routerId, UUID portId) {
+    return tx.one("SELECT subnet_id FROM router_interfaces WHERE router_id = $1 AND port_id = $2", routerId, portId)
+        .map(row -> row.orElseThrow(() -> ApiError.notFound("router interface",
+            "port " + portId + " on router " + routerId)).getUUID("subnet_id"));
   }
 
   /** Detaches a subnet, removing its interface and SNAT ports; refused while a floating IP uses it. */

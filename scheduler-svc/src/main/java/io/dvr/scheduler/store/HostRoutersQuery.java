@@ -101,9 +101,11 @@ public final class HostRoutersQuery {
             }
           }
           return tx.all("SELECT ri.router_id, ri.subnet_id, ri.port_id, p.mac_address::text AS mac,"
-              + " host(s.gateway_ip) AS ip, s.cidr::text AS cidr, s.network_id, n.segmentation_id, n.mtu,"
+              + " host(ia.ip_address) AS ip, s.cidr::text AS cidr, s.network_id, n.segmentation_id, n.mtu,"
               + " ri.snat_port_id, sp.mac_address::text AS snat_mac, host(sa.ip_address) AS snat_ip"
+              // The interface's address is its port's (the subnet's gateway_ip, or a port's own fixed IP).
               + " FROM router_interfaces ri JOIN ports p ON p.id = ri.port_id JOIN subnets s ON s.id = ri.subnet_id"
+              + " JOIN ip_allocations ia ON ia.port_id = ri.port_id AND ia.subnet_id = ri.subnet_id"
               + " JOIN networks n ON n.id = s.network_id LEFT JOIN ports sp ON sp.id = ri.snat_port_id"
               + " LEFT JOIN ip_allocations sa ON sa.port_id = ri.snat_port_id"
               + " WHERE ri.router_id = ANY($1) ORDER BY s.cidr", (Object) ids);
