@@ -21,6 +21,8 @@ import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.SnatLeaseGrant;
+import io.dvr.proto.v1.SnatLeaseRenewal;
 import io.dvr.proto.v1.SyncFipGatewayPortsRequest;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TraceHostReply;
@@ -95,6 +97,8 @@ public final class BusContract {
       new Binding(EventAddresses.DVR_MACS, Kind.PUBLISH, ListDvrMacsResponse.getDefaultInstance(), null, MAC_ALLOCATOR),
       new Binding(EventAddresses.GET_HOST_ROUTERS, Kind.REQUEST_REPLY, GetHostRoutersRequest.getDefaultInstance(),
           HostRouters.getDefaultInstance(), SCHEDULER),
+      new Binding(EventAddresses.SNAT_LEASE, Kind.REQUEST_REPLY, SnatLeaseRenewal.getDefaultInstance(),
+          SnatLeaseGrant.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.LIST_HOSTS_FOR_ROUTER, Kind.REQUEST_REPLY, ListHostsForRouterRequest.getDefaultInstance(),
           ListHostsForRouterResponse.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.TUNNEL_ENDPOINTS, Kind.PUBLISH, TunnelEndpoint.getDefaultInstance(), null, SCHEDULER),

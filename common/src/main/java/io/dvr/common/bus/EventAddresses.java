@@ -37,6 +37,11 @@ public final class EventAddresses {
   public static final String SYNC_FIP_GATEWAY_PORTS = "dvr.gateway.fip-gateway-ports";
   /** Request/reply: GetHostRoutersRequest -> HostRouters (scheduler-svc). */
   public static final String GET_HOST_ROUTERS = "dvr.scheduler.host-routers";
+  /**
+   * Request/reply: SnatLeaseRenewal -> SnatLeaseGrant (scheduler-svc), sent by dvr_snat agents
+   * with their host proof; keeps the host's SNAT lease for its active HA routers.
+   */
+  public static final String SNAT_LEASE = "dvr.scheduler.snat-lease";
   /** Request/reply: ListHostsForRouterRequest -> ListHostsForRouterResponse (scheduler-svc). */
   public static final String LIST_HOSTS_FOR_ROUTER = "dvr.scheduler.router-hosts";
   /** Request/reply: GetArpTablesRequest -> ArpTables (arp-svc). */
