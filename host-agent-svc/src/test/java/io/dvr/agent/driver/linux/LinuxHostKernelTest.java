@@ -19,9 +19,6 @@ import io.dvr.agent.render.Names;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.FloatingIpInfo;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,24 +160,16 @@ class LinuxHostKernelTest {
     assertThat(commands).filteredOn(c -> c.contains("-batch")).hasSize(1 + namespaces.size());
   }
 
-  /** Executes the plan on a runner that records each command it starts (through a script in front of it). */
+  /** Executes the plan on a runner that records each command it starts. */
   private static List<String> recorded(Plan plan) throws IOException {
-    Path dir = Files.createTempDirectory("dvr-record-");
-    Path log = dir.resolve("commands.log");
-    Path script = dir.resolve("record.sh");
-    Files.writeString(script, "s=\"$*\"; printf '%s\\n' \"${s:0:200}\" >> " + log + "\nexec \"$@\"\n");
-    List<String> prefix = new ArrayList<>(lab.shell().prefix());
-    prefix.addAll(List.of("bash", script.toString()));
-    LinuxHost recording = new LinuxHost("lab", CommandRunner.withPool(new HostShell(prefix), 4), LinuxOptions.defaults());
-    try {
-      recording.execute(plan);
-      // What the plan ran; the announcements that follow it in the background are not the plan's.
-      return Files.readAllLines(log).stream().filter(c -> !c.contains("arping") && !c.contains("ip_nonlocal_bind")).toList();
-    } finally {
-      recording.close();
-      Files.deleteIfExists(log);
-      Files.deleteIfExists(script);
-      Files.deleteIfExists(dir);
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      try {
+        on.execute(plan);
+        return recording.commands();
+      } finally {
+        on.close();
+      }
     }
   }
 
