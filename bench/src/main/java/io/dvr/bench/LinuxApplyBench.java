@@ -41,7 +41,10 @@ import java.util.stream.Stream;
  * pipeline on a new Linux driver for the same host and state file). Each apply is followed by a read back (observe +
  * diff against the desired state), which must find nothing to do. Needs root and the lab's tools.
  *
- * <p>Arguments: {@code [repetitions (2)] [labnet dir (labnet)]}.
+ * <p>Arguments: {@code [repetitions (2)] [labnet dir (labnet)] [cases (fips,routers)] [modes (batched,per-change)]};
+ * the cases are {@code fips} (1, 100, 1,000 FIPs and the restart resync), {@code fips1000} (1,000 FIPs alone),
+ * {@code routers} (100 routers) and {@code full} (100 routers with 10 FIPs each, the first apply of a
+ * network node's worth of routers).
  */
 public final class LinuxApplyBench {
   private static final String HOST = "lab";
@@ -64,6 +67,7 @@ public final class LinuxApplyBench {
     Path labnet = Path.of(args.length > 1 ? args[1] : "labnet").toAbsolutePath();
     // Which cases: fips (1, 100, 1,000 FIPs and the restart resync), routers (100 routers); default both.
     List<String> cases = List.of((args.length > 2 ? args[2] : "fips,routers").split(","));
+    List<String> modes = List.of((args.length > 3 ? args[3] : "batched,per-change").split(","));
     Path labDir = Files.createTempDirectory("dvr-bench-labnet-");
     String name = "b" + UUID.randomUUID().toString().substring(0, 8);
     CommandRunner root = CommandRunner.withPool(HostShell.local(), 1);
@@ -74,7 +78,7 @@ public final class LinuxApplyBench {
     System.out.printf(Locale.ROOT, "lab host %s up in %s (%.0f ms)%n", name, labDir, ms(t0));
     LinuxApplyBench bench = new LinuxApplyBench(vertx, HostShell.labHost(name, labDir.resolve("ns").toString()));
     try {
-      bench.run(reps, cases);
+      bench.run(reps, cases, modes);
     } finally {
       bench.probe.close();
       await(vertx.close());
@@ -85,11 +89,15 @@ public final class LinuxApplyBench {
     }
   }
 
-  private void run(int reps, List<String> cases) throws Exception {
+  private void run(int reps, List<String> cases, List<String> modes) throws Exception {
     System.out.println("case | mode | rep | operations | apply ms | read-back ms | processes (apply) | left after read-back");
-    for (int fips : cases.contains("fips") ? new int[] {1, 100, 1000} : new int[0]) {
+    boolean[] batchModes = modes.contains("per-change") && modes.contains("batched") ? new boolean[] {true, false}
+        : new boolean[] {!modes.contains("per-change")};
+    int[] fipCounts = cases.contains("fips") ? new int[] {1, 100, 1000}
+        : cases.contains("fips1000") ? new int[] {1000} : new int[0];
+    for (int fips : fipCounts) {
       HostRouters routers = fipRouter(fips);
-      for (boolean batch : new boolean[] {true, false}) {
+      for (boolean batch : batchModes) {
         int n = !batch && fips == 1000 ? 1 : reps;
         for (int rep = 1; rep <= n; rep++) {
           boolean keep = batch && fips == 1000 && rep == n;
@@ -102,19 +110,21 @@ public final class LinuxApplyBench {
         }
       }
     }
-    if (!cases.contains("routers")) {
-      return;
-    }
-    HostRouters hundred = routers100();
-    addVmPorts(hundred);
-    for (boolean batch : new boolean[] {true, false}) {
-      for (int rep = 1; rep <= reps; rep++) {
-        Path state = Files.createTempDirectory("dvr-bench-state-");
-        measure("100 routers", hundred, batch, rep, state);
-        clean(state);
+    for (String c : List.of("routers", "full")) {
+      if (!cases.contains(c)) {
+        continue;
       }
+      HostRouters hundred = routers100(c.equals("full") ? 10 : 0);
+      addVmPorts(hundred);
+      for (boolean batch : batchModes) {
+        for (int rep = 1; rep <= reps; rep++) {
+          Path state = Files.createTempDirectory("dvr-bench-state-");
+          measure(c.equals("full") ? "100 routers x 10 FIPs" : "100 routers", hundred, batch, rep, state);
+          clean(state);
+        }
+      }
+      removeVmPorts();
     }
-    removeVmPorts();
   }
 
   /** Deletes the benchmark's VM ports from br-int in one ovs-vsctl call. */
@@ -132,7 +142,9 @@ public final class LinuxApplyBench {
 
   /** The agent's pipeline on a new Linux driver for the host, its facts in {@code state}. */
   private HostPipeline dataplane(Path state, boolean batch) {
-    LinuxOptions options = batch ? LinuxOptions.defaults() : LinuxOptions.defaults().withoutBatching();
+    // -Ddvr.linux.lanes=N: how many lanes (and processes) at once, as the agent's linux.lanes setting.
+    LinuxOptions lanes = LinuxOptions.defaults().withLanes(Integer.getInteger("dvr.linux.lanes", 4));
+    LinuxOptions options = batch ? lanes : lanes.withoutBatching();
     LinuxHost host = new LinuxHost(HOST, CommandRunner.withPool(shell, options.lanes()), options);
     return new HostPipeline(vertx, Drivers.linux(host, new FactsFile(state, HOST)),
         new HostConfig(HOST, MODE, TunnelType.VXLAN, "172.31.9.1"));
@@ -234,9 +246,15 @@ public final class LinuxApplyBench {
         .build();
   }
 
-  /** 100 DVR routers, each with one interface on its own network and one VM port on this host. */
-  static HostRouters routers100() {
+  /**
+   * 100 DVR routers, each with one interface on its own network and one VM port on this host; with
+   * {@code fips} > 0 each also has a gateway and that many floating IPs through this host's fip-.
+   */
+  static HostRouters routers100(int fips) {
     HostRouters.Builder h = base();
+    String ext = id();
+    String extSubnet = id();
+    RouterPortInfo fg = port("fa:16:3e:20:00:03", "172.24.0.2", "172.24.0.0/16", extSubnet, ext, 0, "172.24.0.1");
     for (int i = 0; i < 100; i++) {
       String net = id();
       String subnet = id();
@@ -247,8 +265,19 @@ public final class LinuxApplyBench {
           .setSegmentationId(200 + i).setDeviceOwner("compute:nova")
           .addFixedIps(HostPortIp.newBuilder().setSubnetId(subnet).setIpAddress("10.100." + i + ".5")).build();
       h.addNetworks(TunnelNetwork.newBuilder().setNetworkId(net).setSegmentationId(200 + i)).addPorts(vm);
-      h.addRouters(RouterInfo.newBuilder().setRouterId(id()).setRevision(1).setAdminStateUp(true).setDistributed(true)
-          .addInterfaces(qr).addLocalPortIds(vm.getPortId()));
+      RouterInfo.Builder r = RouterInfo.newBuilder().setRouterId(id()).setRevision(1).setAdminStateUp(true)
+          .setDistributed(true).addInterfaces(qr).addLocalPortIds(vm.getPortId());
+      if (fips > 0) {
+        String gwMac = String.format(Locale.ROOT, "fa:16:3e:23:%02x:02", i);
+        r.setGatewayPort(port(gwMac, "172.24.200." + (i + 2), "172.24.0.0/16", extSubnet, ext, 0, "172.24.0.1"))
+            .setFipAgentGateway(fg);
+      }
+      for (int f = 0; f < fips; f++) {
+        r.addFloatingIps(FloatingIpInfo.newBuilder().setFloatingIpId(id())
+            .setFloatingIpAddress("172.24." + (1 + i) + "." + (2 + f)).setFixedIpAddress("10.100." + i + "." + (10 + f))
+            .setPortId(id()).setFloatingNetworkId(ext));
+      }
+      h.addRouters(r);
     }
     return h.build();
   }

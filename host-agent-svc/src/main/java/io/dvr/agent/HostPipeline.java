@@ -2,6 +2,7 @@ package io.dvr.agent;
 
 import io.dvr.agent.driver.HostDriver;
 import io.dvr.agent.driver.Hypervisor;
+import io.dvr.agent.model.BridgeState;
 import io.dvr.agent.model.HostState;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.trace.Ingress;
@@ -23,10 +24,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.dvr.common.logging.LogFields;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +159,8 @@ public final class HostPipeline implements Dataplane {
         break;
       }
       // Only the ports can have changed the facts: read them (cheap) before reading the host again.
-      HostFacts next = ObservedFacts.of(facts, config, routers, driver.observePorts());
+      SortedMap<String, BridgeState> ports = driver.observePorts();
+      HostFacts next = ObservedFacts.of(facts, config, routers, ports);
       if (next.equals(facts)) {
         cache = HostCache.of(routers, facts, rendered, observed);
         cache.executedInFull(plan);
@@ -165,7 +170,7 @@ public final class HostPipeline implements Dataplane {
         break; // facts still moving: no cache, the next apply is in full again
       }
       facts = next;
-      observed = driver.observe();
+      observed = afterPlan(rendered.state(), ports);
     }
     wired = Set.copyOf(facts.wiredPorts(routers));
     applies++;
@@ -174,6 +179,19 @@ public final class HostPipeline implements Dataplane {
           (System.nanoTime() - started) / 1_000_000);
     }
     return total;
+  }
+
+  /**
+   * The host after a plan that ran through, without reading every namespace again: a driver
+   * guarantees that {@code diff(desired, observe())} is then empty, so the namespaces and our flows
+   * are as rendered; the ports (what moved the facts) are as just read.
+   */
+  static HostState afterPlan(HostState rendered, SortedMap<String, BridgeState> ports) {
+    SortedMap<String, BridgeState> bridges = new TreeMap<>();
+    ports.forEach((name, b) -> bridges.put(name, BridgeState.of(name,
+        rendered.bridges().containsKey(name) ? rendered.bridges().get(name).flows() : List.of(), b.ports().values())));
+    rendered.bridges().forEach((name, b) -> bridges.putIfAbsent(name, BridgeState.of(name, b.flows(), List.of())));
+    return HostState.of(rendered.namespaces(), bridges);
   }
 
   private HostFacts previousFacts(HostRouters routers) {

@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * Runs the actions of one lane in order. Consecutive ip lines of one namespace go to one {@code ip
- * -batch -}; when the batch stops at a line whose error is tolerated, the rest of the batch is sent
- * again from the next line.
+ * -force -batch -}: ip goes on after a failing line and names each one, so a tolerated error ("already
+ * so") costs no second process; the first error that is not tolerated fails the lane. With batching,
+ * ovs-vsctl commands are only collected for the plan's one OVS transaction, so they do not break a batch.
  */
 final class LaneRunner {
   private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
@@ -38,6 +39,10 @@ final class LaneRunner {
         batch.add(ip);
         continue;
       }
+      if (a instanceof Action.Vsctl p && options.batch()) {
+        ovs.addAll(p.commands());
+        continue;
+      }
       flush(batch);
       if (a instanceof Action.Ip ip) {
         batch.add(ip);
@@ -46,11 +51,7 @@ final class LaneRunner {
       } else if (a instanceof Action.Deferred d) {
         run(d.actions().get(), ovs);
       } else if (a instanceof Action.Vsctl p) {
-        if (options.batch()) {
-          ovs.addAll(p.commands());
-        } else {
-          vsctl(runner, options, p.commands());
-        }
+        vsctl(runner, options, p.commands()); // without batching: each at once
       }
     }
     flush(batch);
@@ -76,28 +77,44 @@ final class LaneRunner {
       batch.clear();
       return;
     }
-    int from = 0;
-    while (from < batch.size()) {
-      List<Action.Ip> rest = batch.subList(from, batch.size());
-      List<String> argv = new ArrayList<>(List.of("ip"));
-      String ns = rest.get(0).namespace();
-      if (!ns.isEmpty()) {
-        argv.addAll(List.of("-n", ns));
-      }
-      argv.addAll(List.of("-batch", "-"));
-      String input = String.join("\n", rest.stream().map(Action.Ip::line).toList()) + "\n";
-      CommandResult r = runner.exec(Command.of(argv).withStdin(input).withTimeout(options.timeout()));
-      if (r.ok()) {
-        break;
-      }
-      Matcher m = FAILED_LINE.matcher(r.stderr());
-      int failed = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
-      if (failed < 0 || failed >= rest.size() || !tolerated(r.stderr(), rest.get(failed).tolerated())) {
-        throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), around(rest, failed));
-      }
-      from += failed + 1;
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(List.of("ip"));
+    String ns = batch.get(0).namespace();
+    if (!ns.isEmpty()) {
+      argv.addAll(List.of("-n", ns));
+    }
+    argv.addAll(List.of("-force", "-batch", "-"));
+    String input = String.join("\n", batch.stream().map(Action.Ip::line).toList()) + "\n";
+    CommandResult r = runner.exec(Command.of(argv).withStdin(input).withTimeout(options.timeout()));
+    if (!r.ok()) {
+      checkFailures(r, batch);
     }
     batch.clear();
+  }
+
+  /**
+   * Every line that failed in a forced batch: stderr holds each failure's messages followed by
+   * {@code Command failed -:N}. Throws for the first one not tolerated (or for a failure ip did not
+   * name: it could not run at all).
+   */
+  private static void checkFailures(CommandResult r, List<Action.Ip> batch) {
+    Matcher m = FAILED_LINE.matcher(r.stderr());
+    int start = 0;
+    boolean named = false;
+    while (m.find()) {
+      named = true;
+      int failed = Integer.parseInt(m.group(1)) - 1;
+      String messages = r.stderr().substring(start, m.start());
+      start = m.end();
+      if (failed < 0 || failed >= batch.size() || !tolerated(messages, batch.get(failed).tolerated())) {
+        throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), around(batch, failed));
+      }
+    }
+    if (!named) {
+      throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), around(batch, -1));
+    }
   }
 
   /** One ip line as its own {@code ip [-n NS] ...} process (options without batching). */

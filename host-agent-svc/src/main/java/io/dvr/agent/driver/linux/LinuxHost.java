@@ -97,23 +97,34 @@ public final class LinuxHost implements HostDriver {
   }
 
   /**
-   * Executes the plan: lanes in parallel on the runner's pool, each lane's operations in order,
-   * then (with batching) the OVS port changes of the lanes in one ovs-vsctl transaction. Every
-   * lane runs to its end or first failure; the first failure is thrown with the others attached
-   * as suppressed.
+   * Executes the plan: with batching, first the host's own ip lines that start the lanes (the
+   * namespaces and veth pairs they make) as one {@code ip -batch}; then the lanes in parallel on the
+   * runner's pool, each lane's operations in order; then (with batching) the OVS port changes of
+   * the lanes in one ovs-vsctl transaction. Every lane runs to its end or first failure; the first
+   * failure is thrown with the others attached as suppressed.
    */
   @Override
   public void execute(Plan plan) {
     if (plan.isEmpty()) {
       return;
     }
-    List<CompletableFuture<List<String>>> running = new ArrayList<>();
+    List<List<Action>> compiled = new ArrayList<>();
     for (Plan.Lane lane : plan.lanes()) {
-      List<Action> actions = compiler.compile(lane.operations());
-      running.add(CompletableFuture.supplyAsync(() -> lanes.run(actions), runner.pool()));
+      compiled.add(new ArrayList<>(compiler.compile(lane.operations())));
+    }
+    List<String> ovs = new ArrayList<>();
+    if (options.batch()) {
+      // Each lane would run these first anyway, and lanes touch different namespaces: running them
+      // all before the lanes keeps each lane's order and makes every namespace in one process.
+      ovs.addAll(lanes.run(hostFirst(compiled)));
+    }
+    List<CompletableFuture<List<String>>> running = new ArrayList<>();
+    for (List<Action> actions : compiled) {
+      if (!actions.isEmpty()) {
+        running.add(CompletableFuture.supplyAsync(() -> lanes.run(actions), runner.pool()));
+      }
     }
     RuntimeException first = null;
-    List<String> ovs = new ArrayList<>();
     for (CompletableFuture<List<String>> f : running) {
       try {
         ovs.addAll(join(f));
@@ -134,6 +145,24 @@ public final class LinuxHost implements HostDriver {
       throw first;
     }
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
+  }
+
+  /**
+   * Takes from the front of each lane its leading host ip lines (and the ovs-vsctl commands among
+   * them, which only go to the plan's transaction); returns them in lane order.
+   */
+  static List<Action> hostFirst(List<List<Action>> lanes) {
+    List<Action> first = new ArrayList<>();
+    for (List<Action> lane : lanes) {
+      int n = 0;
+      while (n < lane.size() && (lane.get(n) instanceof Action.Ip ip && ip.namespace().isEmpty()
+          || lane.get(n) instanceof Action.Vsctl)) {
+        n++;
+      }
+      first.addAll(lane.subList(0, n));
+      lane.subList(0, n).clear();
+    }
+    return first;
   }
 
   private static RuntimeException collect(RuntimeException first, RuntimeException e) {

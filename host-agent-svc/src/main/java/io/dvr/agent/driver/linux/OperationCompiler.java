@@ -31,8 +31,11 @@ import io.dvr.agent.reconcile.Operation.SetLink;
 import io.dvr.agent.reconcile.Operation.SetPortTag;
 import io.dvr.agent.reconcile.Operation.SetSysctl;
 import io.dvr.agent.render.Names;
+import io.dvr.agent.model.NatTable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,26 +64,56 @@ final class OperationCompiler {
     this.handlers = handlers();
   }
 
-  /** The actions of one lane being compiled: sysctls of a namespace gather into one call, flows into bundles. */
+  /**
+   * The actions of one lane being compiled: sysctls of a namespace gather into one call, flows into
+   * bundles. With batching, what only needs its devices to exist (sysctls, ethtool) waits for the
+   * lane's end, so that the ip lines of a namespace stay one batch; a namespace the lane creates has
+   * its loopback set up with its first ip line and starts with an empty nat table.
+   */
   private final class Compilation {
     final List<Action> out = new ArrayList<>();
     final Map<String, List<String>> bundles = new LinkedHashMap<>();
     int bundlesAt = -1;
     String sysctlNamespace;
     List<String> sysctl;
+    /** Namespaces this lane creates. */
+    final Set<String> created = new HashSet<>();
+    /** Namespaces created here whose loopback is not up yet: it goes up with their first ip line. */
+    final Set<String> loopbackDown = new LinkedHashSet<>();
+    /** With batching: each namespace's sysctls (one call each) and the ethtool calls, run at the lane's end. */
+    final Map<String, List<String>> lateSysctl = new LinkedHashMap<>();
+    final List<Action> lateExec = new ArrayList<>();
 
     void add(List<Action> actions) {
       flushSysctl();
-      out.addAll(actions);
+      for (Action a : actions) {
+        if (a instanceof Action.Ip ip && loopbackDown.remove(ip.namespace())) {
+          out.add(loopbackUp(ip.namespace()));
+        }
+        out.add(a);
+      }
     }
 
     void sysctl(SetSysctl s) {
-      if (sysctl == null || !options.batch() || !s.namespace().equals(sysctlNamespace)) {
-        flushSysctl();
-        sysctlNamespace = s.namespace();
-        sysctl = new ArrayList<>(netnsExec(s.namespace(), "sysctl", "-w", "-q"));
+      String key = Args.sysctlKey(s.key()) + "=" + Args.token(s.value());
+      if (options.batch()) {
+        lateSysctl.computeIfAbsent(s.namespace(), ns -> new ArrayList<>(netnsExec(ns, "sysctl", "-w", "-q"))).add(key);
+        return;
       }
-      sysctl.add(Args.sysctlKey(s.key()) + "=" + Args.token(s.value()));
+      flushSysctl();
+      sysctlNamespace = s.namespace();
+      sysctl = new ArrayList<>(netnsExec(s.namespace(), "sysctl", "-w", "-q"));
+      sysctl.add(key);
+      flushSysctl();
+    }
+
+    /** An action that only needs its device to exist: at the lane's end with batching, at once without. */
+    void late(Action a) {
+      if (options.batch()) {
+        lateExec.add(a);
+      } else {
+        add(List.of(a));
+      }
     }
 
     void flow(String bridge, String line) {
@@ -95,6 +128,21 @@ final class OperationCompiler {
         sysctl = null;
       }
     }
+
+    /** What waited for the lane's end, now: before a removal (its device may be the one going) and at the end. */
+    void flushLate() {
+      flushSysctl();
+      loopbackDown.forEach(ns -> out.add(loopbackUp(ns)));
+      loopbackDown.clear();
+      lateSysctl.values().forEach(argv -> out.add(exec(command(argv))));
+      lateSysctl.clear();
+      out.addAll(lateExec);
+      lateExec.clear();
+    }
+  }
+
+  private static Action.Ip loopbackUp(String ns) {
+    return ip(ns, List.of("link", "set", "lo", "up"));
   }
 
   Set<Class<? extends Operation>> handledOperations() {
@@ -103,8 +151,8 @@ final class OperationCompiler {
 
   List<Action> compile(List<Operation> ops) {
     Compilation c = new Compilation();
-    ops.forEach(op -> handlers.handle(op, c));
-    c.flushSysctl();
+    byNamespace(ops).forEach(op -> handlers.handle(op, c));
+    c.flushLate();
     // One atomic bundle per bridge; bridges are independent, so grouping keeps each bridge's order.
     List<Action> flows = new ArrayList<>();
     c.bundles.forEach((bridge, lines) -> {
@@ -125,15 +173,18 @@ final class OperationCompiler {
 
   private OperationHandlers<Compilation> handlers() {
     return new OperationHandlers<Compilation>("the Linux driver")
-        .on(CreateNamespace.class, (op, c) -> c.add(List.of(
-            exec(command(List.of("ip", "netns", "add", ns(op))), EXISTS), ip(ns(op), List.of("link", "set", "lo", "up")))))
-        .on(DeleteNamespace.class, (op, c) -> c.add(List.of(
-            new Action.Deferred("delete namespace " + ns(op), () -> deleteNamespace(ns(op))))))
-        .on(CreateInternalPort.class, (op, c) -> c.add(plug(ns(op), Args.device(op.device()), Args.name(op.bridge()))))
-        .on(CreateVethPair.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("link", "add", Args.device(op.device()),
-            "type", "veth", "peer", "name", Args.device(op.peer()), "netns", Args.name(op.peerNamespace())), EXISTS))))
+        .on(CreateNamespace.class, (op, c) -> createNamespace(ns(op), c))
+        .on(DeleteNamespace.class, (op, c) -> {
+          c.flushLate();
+          c.add(List.of(new Action.Deferred("delete namespace " + ns(op), () -> deleteNamespace(ns(op)))));
+        })
+        .on(CreateInternalPort.class, (op, c) -> plug(c, ns(op), Args.device(op.device()), Args.name(op.bridge())))
+        .on(CreateVethPair.class, (op, c) -> c.add(List.of(vethPair(op))))
         .on(SetLink.class, (op, c) -> c.add(List.of(ip(ns(op), linkWords(op)))))
-        .on(DeleteDevice.class, (op, c) -> c.add(deleteDevice(ns(op), Args.device(op.device()), op.peerNamespace())))
+        .on(DeleteDevice.class, (op, c) -> {
+          c.flushLate();
+          c.add(deleteDevice(ns(op), Args.device(op.device()), op.peerNamespace()));
+        })
         .on(AddAddress.class, (op, c) -> c.add(List.of(ip(ns(op), addressWords("replace", op.address(), op.device())))))
         .on(RemoveAddress.class, (op, c) -> c.add(List.of(ip(ns(op), List.of("addr", "del", op.address().toString(),
             "dev", Args.device(op.device())), NO_ADDRESS, NO_DEVICE))))
@@ -153,8 +204,11 @@ final class OperationCompiler {
             Args.ip(op.neighbour().ip()), "dev", Args.device(op.neighbour().dev())), NO_FILE, NO_DEVICE))))
         .on(ReplaceNat.class, (op, c) -> {
           String ns = ns(op);
-          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(NatRestore.parse(
-              runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()), op.ours(), Names::isOurChain)))));
+          // A namespace this lane made has an empty nat table: no iptables-save to read it.
+          boolean made = c.created.contains(ns);
+          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(made ? NatTable.EMPTY
+              : NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()),
+              op.ours(), Names::isOurChain)))));
         })
         .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.addLine(f))))
         .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.deleteLine(f))))
@@ -168,6 +222,46 @@ final class OperationCompiler {
           requireOvs("tagging " + op.port());
           c.add(List.of(new Action.Vsctl(List.of("--", "set", "Port", ovsPort(op), "tag=" + vlan(op.tag())))));
         });
+  }
+
+  /**
+   * A lane's operations with each run of namespace-local settings (links, sysctls, addresses,
+   * routes, rules, neighbours, nat) grouped by namespace, each namespace's in plan order. The plan
+   * goes step by step over all namespaces; these steps touch only their own namespace, so grouping
+   * them keeps what each namespace depends on and gives each namespace one ip batch.
+   */
+  static List<Operation> byNamespace(List<Operation> ops) {
+    List<Operation> out = new ArrayList<>(ops.size());
+    Map<String, List<Operation>> run = new LinkedHashMap<>();
+    for (Operation op : ops) {
+      if (LOCAL.contains(op.getClass())) {
+        run.computeIfAbsent(op.namespace(), k -> new ArrayList<>()).add(op);
+        continue;
+      }
+      run.values().forEach(out::addAll);
+      run.clear();
+      out.add(op);
+    }
+    run.values().forEach(out::addAll);
+    return out;
+  }
+
+  /** Operations that change only their own namespace. */
+  private static final Set<Class<? extends Operation>> LOCAL = Set.of(SetLink.class, SetSysctl.class, AddAddress.class,
+      ReplaceRoute.class, AddRule.class, ReplaceNeighbour.class, ReplaceNat.class, RemoveNeighbour.class,
+      RemoveRule.class, RemoveRoute.class, RemoveAddress.class);
+
+  /**
+   * Both ends made from the host, each in its namespace: a line of the host's ip batch, so that the
+   * plan's first host batch makes it with the namespaces.
+   */
+  private static Action.Ip vethPair(CreateVethPair op) {
+    List<String> words = new ArrayList<>(List.of("link", "add", Args.device(op.device())));
+    if (!ns(op).isEmpty()) {
+      words.addAll(List.of("netns", ns(op)));
+    }
+    words.addAll(List.of("type", "veth", "peer", "name", Args.device(op.peer()), "netns", Args.name(op.peerNamespace())));
+    return ip("", words, EXISTS);
   }
 
   private static String ns(Operation op) {
@@ -226,8 +320,23 @@ final class OperationCompiler {
     return out;
   }
 
+  /**
+   * With batching, {@code ip netns add} is a line of the host's ip batch (after the lanes' leading
+   * host lines are gathered, one process makes every namespace and veth pair of a plan) and the
+   * loopback goes up with the namespace's first ip line; without, each is its own process.
+   */
+  private void createNamespace(String ns, Compilation c) {
+    c.created.add(ns);
+    if (options.batch()) {
+      c.add(List.of(ip("", List.of("netns", "add", ns), EXISTS)));
+      c.loopbackDown.add(ns);
+    } else {
+      c.add(List.of(exec(command(List.of("ip", "netns", "add", ns)), EXISTS), loopbackUp(ns)));
+    }
+  }
+
   /** A router port into its bridge: a veth pair (host end in the bridge) or an internal port moved in. */
-  private List<Action> plug(String ns, String dev, String bridge) {
+  private void plug(Compilation c, String ns, String dev, String bridge) {
     requireOvs("plugging " + dev);
     List<String> ids = List.of("--", "set", "Interface", "%s", "external_ids:" + OvsPorts.NS_KEY + "=" + ns,
         "external_ids:" + OvsPorts.DEV_KEY + "=" + dev);
@@ -235,19 +344,20 @@ final class OperationCompiler {
       List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--may-exist", "add-port", bridge, dev));
       ids.forEach(w -> argv.add(w.replace("%s", dev)));
       argv.add("type=internal");
-      return List.of(exec(command(argv)), ip("", List.of("link", "set", "dev", dev, "netns", ns), NO_DEVICE));
+      c.add(List.of(exec(command(argv)), ip("", List.of("link", "set", "dev", dev, "netns", ns), NO_DEVICE)));
+      return;
     }
     String tap = PlugMode.hostEnd(dev);
     List<String> commands = new ArrayList<>(List.of("--", "--may-exist", "add-port", bridge, tap));
     ids.forEach(w -> commands.add(w.replace("%s", tap)));
-    return List.of(
+    c.add(List.of(
         ip("", List.of("link", "del", tap), NO_DEVICE),
         ip("", List.of("link", "add", tap, "type", "veth", "peer", "name", dev, "netns", ns)),
         ip("", List.of("link", "set", "dev", tap, "up")),
-        // Checksum offload breaks TCP through the userspace datapath (lab notes, pitfall 1).
-        exec(command(netnsExec(ns, "ethtool", "-K", dev, "tx", "off"))),
         // The namespace end is configured without waiting: only the host end is in OVS.
-        new Action.Vsctl(commands));
+        new Action.Vsctl(commands)));
+    // Checksum offload breaks TCP through the userspace datapath (lab notes, pitfall 1).
+    c.late(exec(command(netnsExec(ns, "ethtool", "-K", dev, "tx", "off"))));
   }
 
   private List<Action> deleteDevice(String ns, String dev, String peerNamespace) {

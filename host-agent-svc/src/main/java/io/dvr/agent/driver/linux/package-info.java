@@ -6,8 +6,12 @@
  * <p>Guarantees: it only observes and executes; every operation kind has its handler in {@code
  * OperationCompiler}. Every process gets an argv of validated values (never a shell string) and
  * runs off the event loop on a bounded pool with a timeout; a failure carries the command line,
- * exit code and stderr. Operations of one lane run in plan order, lanes in parallel; ip commands of
- * one namespace are batched, the nat table of a namespace is written by one {@code
+ * exit code and stderr. Operations of one lane run in plan order, lanes in parallel (a lane's
+ * namespace-local settings grouped by namespace, each namespace's in plan order); ip commands of
+ * one namespace are batched ({@code ip -force -batch}: every failing line is checked, a tolerated
+ * one costs no second process), and the host ip lines that start the lanes (namespaces, veth
+ * pairs) go first as one batch for the whole plan; sysctls and ethtool wait for their lane's end;
+ * the nat table of a namespace is written by one {@code
  * iptables-restore -n} per plan (only our chains and the jumps to them), flows of a bridge by one
  * {@code ovs-ofctl --bundle}, and every OVS port change of a plan (plugging, tags, tunnel ports) by
  * one ovs-vsctl transaction. Nothing else changes the host: no ovs-vsctl call outside a plan. Only

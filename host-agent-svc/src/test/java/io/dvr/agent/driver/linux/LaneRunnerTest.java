@@ -14,26 +14,35 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Batching and resuming, against a stand-in for ip that logs its batches and fails like iproute2 does. */
+/**
+ * Batching, tolerated failures and what waits for a lane's end, against a stand-in for ip that logs
+ * its batches and fails like iproute2 does (with {@code -force} it goes on after a failing line,
+ * names each and exits 1 at the end).
+ */
 class LaneRunnerTest {
   @TempDir
   Path dir;
 
-  /** A host shell whose "ip" logs each batch and fails the first line holding 'lookup 16' once with File exists. */
+  /**
+   * A host shell whose "ip" logs each batch and fails the first line holding 'lookup 16' once with
+   * File exists, and every line holding 'lookup 17' with Invalid argument.
+   */
   private CommandRunner fakeIp() throws IOException {
     Path script = dir.resolve("fake.sh");
     Files.writeString(script, """
         log="$(dirname "$0")/calls.log"
         echo "CALL $*" >> "$log"
         [ "$1" = ip ] || exit 0
-        n=0
+        force=0; case " $* " in *" -force "*) force=1 ;; esac
+        n=0; rc=0
         while IFS= read -r line; do
           n=$((n+1)); echo "$line" >> "$log"
           case "$line" in
-            *"lookup 16"*) if [ ! -e "$log.once" ]; then touch "$log.once"; echo "RTNETLINK answers: File exists" >&2; echo "Command failed -:$n" >&2; exit 1; fi ;;
-            *"lookup 17"*) echo "RTNETLINK answers: Invalid argument" >&2; echo "Command failed -:$n" >&2; exit 1 ;;
+            *"lookup 16"*) if [ ! -e "$log.once" ]; then touch "$log.once"; echo "RTNETLINK answers: File exists" >&2; echo "Command failed -:$n" >&2; rc=1; [ $force = 1 ] || exit 1; fi ;;
+            *"lookup 17"*) echo "RTNETLINK answers: Invalid argument" >&2; echo "Command failed -:$n" >&2; rc=1; [ $force = 1 ] || exit 1 ;;
           esac
         done
+        exit $rc
         """);
     return CommandRunner.withPool(new HostShell(List.of("bash", script.toString())), 1);
   }
@@ -43,8 +52,8 @@ class LaneRunnerTest {
   }
 
   @Test
-  @DisplayName("ip lines of one namespace go in one batch; a tolerated 'File exists' resumes after its line")
-  void batchesAndResumes() throws IOException {
+  @DisplayName("ip lines of one namespace go in one forced batch: a tolerated 'File exists' costs no second process")
+  void batchesAndGoesOn() throws IOException {
     try (CommandRunner runner = fakeIp()) {
       OperationCompiler compiler = new OperationCompiler(runner, LinuxOptions.defaults());
       List<Action> actions = compiler.compile(List.of(
@@ -54,11 +63,48 @@ class LaneRunnerTest {
           new Operation.SetSysctl("qrouter-a", "net.ipv4.conf.all.send_redirects", "0")));
       new LaneRunner(runner, LinuxOptions.defaults()).run(actions);
       assertThat(calls()).containsExactly(
-          "CALL ip -n qrouter-a -batch -",
+          "CALL ip -n qrouter-a -force -batch -",
           "rule add from 10.0.0.5 lookup 16 priority 32768",
-          "CALL ip -n qrouter-a -batch -",
           "rule add from 10.0.0.6 lookup 1 priority 32769",
           "CALL ip netns exec qrouter-a sysctl -w -q net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0");
+    }
+  }
+
+  @Test
+  @DisplayName("a failure that is not tolerated fails the batch even when a tolerated one comes before it")
+  void realErrorAfterToleratedOne() throws IOException {
+    try (CommandRunner runner = fakeIp()) {
+      List<Action> actions = new OperationCompiler(runner, LinuxOptions.defaults()).compile(List.of(
+          new Operation.AddRule("qrouter-a", new IpRule(32768, IpPrefix.host("10.0.0.5"), 16)),
+          new Operation.AddRule("qrouter-a", new IpRule(40000, IpPrefix.host("10.0.0.7"), 17))));
+      assertThatThrownBy(() -> new LaneRunner(runner, LinuxOptions.defaults()).run(actions))
+          .isInstanceOf(CommandFailedException.class).hasMessageContaining("Invalid argument")
+          .hasMessageContaining("> 2: rule add from 10.0.0.7 lookup 17 priority 40000");
+    }
+  }
+
+  @Test
+  @DisplayName("sysctls and ethtool wait for the lane's end, so a namespace's ip lines stay one batch")
+  void namespaceLinesStayOneBatch() throws IOException {
+    try (CommandRunner runner = fakeIp()) {
+      List<Action> actions = new OperationCompiler(runner, LinuxOptions.defaults()).compile(List.of(
+          new Operation.CreateNamespace("qrouter-a"),
+          new Operation.CreateInternalPort("qrouter-a", "qr-1", "br-int"),
+          new Operation.SetLink("qrouter-a", "qr-1", "fa:16:3e:00:00:01", 1450),
+          new Operation.SetSysctl("qrouter-a", "net.ipv4.ip_forward", "1"),
+          new Operation.AddAddress("qrouter-a", "qr-1", IpPrefix.parse("10.0.0.1/24")),
+          new Operation.SetSysctl("qrouter-a", "net.ipv4.conf.qr-1.send_redirects", "0"),
+          new Operation.AddRule("qrouter-a", new IpRule(32768, IpPrefix.host("10.0.0.6"), 1))));
+      List<String> ovs = new LaneRunner(runner, LinuxOptions.defaults()).run(actions);
+      assertThat(calls()).filteredOn(l -> l.startsWith("CALL")).containsExactly(
+          "CALL ip -force -batch -",
+          "CALL ip -n qrouter-a -force -batch -",
+          "CALL ip netns exec qrouter-a sysctl -w -q net.ipv4.ip_forward=1 net.ipv4.conf.qr-1.send_redirects=0",
+          "CALL ip netns exec qrouter-a ethtool -K qr-1 tx off");
+      assertThat(calls()).containsSubsequence("netns add qrouter-a", "link del tqr-1",
+          "link add tqr-1 type veth peer name qr-1 netns qrouter-a", "link set dev tqr-1 up",
+          "link set lo up", "link set dev qr-1 address fa:16:3e:00:00:01 mtu 1450 up");
+      assertThat(ovs).contains("add-port", "tqr-1");
     }
   }
 
@@ -73,6 +119,26 @@ class LaneRunnerTest {
           .isInstanceOf(CommandFailedException.class).hasMessageContaining("Invalid argument")
           .hasMessageContaining("> 1: rule add from 10.0.0.7 lookup 17 priority 40000");
       assertThat(calls()).noneMatch(l -> l.contains("sysctl"));
+    }
+  }
+
+  @Test
+  @DisplayName("settings the plan interleaves over two namespaces step by step go as one batch per namespace, each in plan order")
+  void oneBatchPerNamespace() throws IOException {
+    try (CommandRunner runner = fakeIp()) {
+      List<Action> actions = new OperationCompiler(runner, LinuxOptions.defaults()).compile(List.of(
+          new Operation.AddAddress("qrouter-a", "qr-1", IpPrefix.parse("10.0.0.1/24")),
+          new Operation.AddAddress("fip-b", "fg-1", IpPrefix.parse("172.24.0.2/16")),
+          new Operation.AddRule("qrouter-a", new IpRule(32768, IpPrefix.host("10.0.0.5"), 1)),
+          new Operation.AddRule("fip-b", new IpRule(32769, IpPrefix.host("10.0.0.6"), 1))));
+      new LaneRunner(runner, LinuxOptions.defaults()).run(actions);
+      assertThat(calls()).containsExactly(
+          "CALL ip -n qrouter-a -force -batch -",
+          "addr replace 10.0.0.1/24 brd 10.0.0.255 dev qr-1",
+          "rule add from 10.0.0.5 lookup 1 priority 32768",
+          "CALL ip -n fip-b -force -batch -",
+          "addr replace 172.24.0.2/16 brd 172.24.255.255 dev fg-1",
+          "rule add from 10.0.0.6 lookup 1 priority 32769");
     }
   }
 }

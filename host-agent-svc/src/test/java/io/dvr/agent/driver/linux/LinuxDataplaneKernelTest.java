@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -78,13 +79,45 @@ class LinuxDataplaneKernelTest {
 
   /** The agent's pipeline on the Linux driver, as a restarted agent makes it: a new driver, the same state file. */
   private static HostPipeline dataplane(Path stateDir) {
-    LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(lab.shell(), 4), LinuxOptions.defaults());
+    return dataplane(stateDir, lab.shell());
+  }
+
+  private static HostPipeline dataplane(Path stateDir, HostShell on) {
+    LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(on, 4), LinuxOptions.defaults());
     return new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
         new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
   }
 
   private static String sh(String... argv) {
     return shell.run(Command.of(argv)).stdout().strip();
+  }
+
+  @Test
+  @DisplayName("the first apply onto an empty host reads no namespace back between its passes: the pass for the new ofports diffs against what the first pass made")
+  void secondPassReadsOnlyPorts(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters routers = r.routers(true);
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      HostPipeline dp = dataplane(stateDir, recording.shell());
+      try {
+        assertThat(await(dp.apply(routers))).isGreaterThan(50);
+        List<String> commands = recording.commands();
+        // Two passes: the tunnel port and the SNAT ports get their ofports in the first, their flows in the second.
+        assertThat(commands).filteredOn(c -> c.startsWith("ovs-ofctl -O OpenFlow13 --bundle add-flows br-tun"))
+            .hasSize(2);
+        assertThat(commands).noneMatch(c -> c.contains(" -j -n ") || c.contains("iptables-save"));
+        assertThat(await(dp.apply(routers))).isZero();
+      } finally {
+        await(dp.close());
+      }
+    }
+    HostPipeline cleaner = dataplane(stateDir);
+    try {
+      await(cleaner.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+          .setDvrMac(SmallRouter.DVR_MAC).build()));
+    } finally {
+      await(cleaner.close());
+    }
   }
 
   @Test

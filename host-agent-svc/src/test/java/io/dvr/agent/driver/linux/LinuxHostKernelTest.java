@@ -17,12 +17,15 @@ import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
 import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.FloatingIpInfo;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +129,48 @@ class LinuxHostKernelTest {
     assertThat(observed.bridges().get(Names.BR_TUN).flows())
         .containsAll(desired.bridges().get(Names.BR_TUN).flows());
     assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "br-int")).contains("cookie=0x4456520000000000");
+  }
+
+  @Test
+  @DisplayName("a router with 51 floating IPs from an empty host: one ip process makes every namespace and veth pair, then per namespace one ip batch, at most one sysctl and one nat restore (no iptables-save), and one OVS transaction")
+  void processesOfAPlan() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostRouters.Builder b = r.routers(true).toBuilder();
+    for (int i = 0; i < 50; i++) {
+      b.getRoutersBuilder(0).addFloatingIps(FloatingIpInfo.newBuilder().setFloatingIpId(UUID.randomUUID().toString())
+          .setFloatingIpAddress("192.168.61." + (10 + i)).setFixedIpAddress("10.61.0." + (100 + i))
+          .setPortId(UUID.randomUUID().toString()).setFloatingNetworkId(r.extNet));
+    }
+    HostState desired = desired(r, b.build());
+    Plan plan = Reconciler.diff(desired, host.observe());
+    List<String> commands = recorded(plan);
+    System.out.println("processes of a plan of " + plan.size() + " operations:\n" + String.join("\n", commands));
+    assertThat(Reconciler.diff(desired, host.observe()).operations()).isEmpty();
+    List<String> namespaces = SmallRouter.namespacesOf(r);
+    assertThat(commands).filteredOn(c -> c.startsWith("ip -force -batch")).hasSize(1);
+    assertThat(commands).noneMatch(c -> c.startsWith("ip netns add") || c.contains("iptables-save"));
+    for (String ns : namespaces) {
+      assertThat(commands).as(ns).filteredOn(c -> c.startsWith("ip -n " + ns + " -force -batch")).hasSize(1);
+      assertThat(commands).as(ns).filteredOn(c -> c.startsWith("ip netns exec " + ns + " sysctl"))
+          .hasSizeLessThanOrEqualTo(1);
+      assertThat(commands).as(ns).filteredOn(c -> c.startsWith("ip netns exec " + ns + " iptables-restore"))
+          .hasSizeLessThanOrEqualTo(1);
+    }
+    assertThat(commands).filteredOn(c -> c.startsWith("ovs-vsctl")).hasSize(1);
+    assertThat(commands).filteredOn(c -> c.contains("-batch")).hasSize(1 + namespaces.size());
+  }
+
+  /** Executes the plan on a runner that records each command it starts. */
+  private static List<String> recorded(Plan plan) throws IOException {
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      try {
+        on.execute(plan);
+        return recording.commands();
+      } finally {
+        on.close();
+      }
+    }
   }
 
   @Test
@@ -314,7 +359,7 @@ class LinuxHostKernelTest {
         new Operation.ReplaceRoute(r.qrouter(), Route.via(Route.MAIN_TABLE, IpPrefix.parse("10.99.0.0/16"), "10.61.0.9",
             "qr-missing-000"))));
     assertThatThrownBy(() -> host.execute(bad)).isInstanceOf(CommandFailedException.class)
-        .hasMessageContaining("ip -n " + r.qrouter() + " -batch -").hasMessageContaining("Cannot find device")
+        .hasMessageContaining("ip -n " + r.qrouter() + " -force -batch -").hasMessageContaining("Cannot find device")
         .hasMessageContaining("> 2: route replace 10.99.0.0/16 via 10.61.0.9 dev qr-missing-000")
         .satisfies(e -> assertThat(((CommandFailedException) e).exitCode()).isNotZero());
   }
