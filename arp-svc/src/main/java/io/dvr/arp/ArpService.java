@@ -5,6 +5,7 @@ import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.LatestChanges;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ApiError;
@@ -46,6 +47,8 @@ public final class ArpService {
   private final Map<UUID, Map<String, ArpEntry>> sent = new HashMap<>();
   private final KeyedWork<UUID> updates;
   private final ServiceResources held;
+  /** A change published twice (writer, then relay) or late is taken once. */
+  private final LatestChanges latest = new LatestChanges();
 
   ArpService(Vertx vertx, Store store, long busTimeoutMillis) {
     this.vertx = vertx;
@@ -57,8 +60,7 @@ public final class ArpService {
 
   public static Future<ArpService> start(Vertx vertx, Settings settings, Database db) {
     ArpService service = new ArpService(vertx, new Store(db.pool()), settings.getLong("bus.request-timeout-ms", 5000));
-    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(),
-        event -> event.getRouterIdsList().forEach(id -> service.request(UUID.fromString(id)))));
+    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::take));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_ARP_TABLES, GetArpTablesRequest.parser(), service::tables));
     return service.held.served(
         ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(), db.health()::check), service);
@@ -75,6 +77,18 @@ public final class ArpService {
 
   public Future<Void> stop() {
     return held.stop();
+  }
+
+  /** The intake of changes: only the latest change of each resource is acted on. */
+  void take(ResourceChanged event) {
+    if (latest.take(event)) {
+      event.getRouterIdsList().forEach(id -> request(UUID.fromString(id)));
+    }
+  }
+
+  /** ARP updates running or queued now (a test counts the work an event caused). */
+  int updatesInFlight() {
+    return updates.inFlight();
   }
 
   private void request(UUID routerId) {

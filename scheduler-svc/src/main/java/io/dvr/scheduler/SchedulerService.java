@@ -5,6 +5,7 @@ import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.LatestChanges;
 import io.dvr.common.security.AgentCalls;
 import io.dvr.common.security.HostCredentials;
 import io.dvr.common.security.Insecure;
@@ -62,6 +63,8 @@ public final class SchedulerService {
   private static final String ALL_HOSTS = "";
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
+  /** A change published twice (writer, then relay) or late is taken once. */
+  private final LatestChanges latest = new LatestChanges();
 
   /** Reschedules run to the end (placement written, hosts told). */
   private long reschedulesDone;
@@ -94,7 +97,7 @@ public final class SchedulerService {
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     SchedulerService service = new SchedulerService(vertx, store, rules, busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
-    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
+    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::take));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
         views::getHostRouters, HostProofs.admission(agents, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest::getHost,
             Clock.systemUTC())));
@@ -131,6 +134,18 @@ public final class SchedulerService {
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
   public Future<Void> stop() {
     return held.stop();
+  }
+
+  /** The intake of changes: only the latest change of each resource is acted on. */
+  void take(ResourceChanged event) {
+    if (latest.take(event)) {
+      onChange(event);
+    }
+  }
+
+  /** Reschedules running or queued now (a test counts the work an event caused). */
+  int reschedulesInFlight() {
+    return reschedules.inFlight();
   }
 
   private void onChange(ResourceChanged event) {
