@@ -18,6 +18,7 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.RouterPlacement;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TunnelEndpoint;
@@ -239,6 +240,13 @@ public final class SchedulerService {
   private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned) {
     if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
       LOG.info("router {}: added on {}, removed from {}", placement.routerId(), placement.added(), placement.removed());
+    }
+    if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
+      // Where the router lives now, for arp-svc's router -> hosts map.
+      Set<String> carrying = new TreeSet<>(placement.kept());
+      carrying.addAll(placement.added());
+      Bus.publish(vertx, EventAddresses.ROUTER_PLACEMENT, RouterPlacement.newBuilder()
+          .setRouterId(placement.routerId().toString()).addAllHosts(carrying).build());
     }
     Set<String> notify = new TreeSet<>(placement.added());
     notify.addAll(placement.removed());
