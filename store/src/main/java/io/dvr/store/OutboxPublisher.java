@@ -1,6 +1,7 @@
 package io.dvr.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ class OutboxPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
 
   private final Vertx vertx;
+  /** Where events leave and marks are made: a context of the publisher's own, outside the writer's trace. */
+  private final ContextInternal own;
   private final Pool pool;
   private final long graceMillis;
   private final OutboxMeters meters = OutboxMeters.SHARED;
@@ -29,6 +32,7 @@ class OutboxPublisher {
       throw new IllegalArgumentException("outbox.writer-grace-ms must be positive, not " + graceMillis);
     }
     this.vertx = vertx;
+    this.own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
     this.pool = pool;
     this.graceMillis = graceMillis;
   }
@@ -38,11 +42,18 @@ class OutboxPublisher {
     return graceMillis;
   }
 
-  /** Called once the change committed: its events leave now, in their order. */
+  /**
+   * Called once the change committed: its events leave now, in their order, from the publisher's
+   * own context (as the relay's would: each in its change's trace, not in whatever the writer's
+   * caller is doing), one event-loop hop away.
+   */
   void committed(Outbox.Written written) {
-    if (written.events().isEmpty()) {
-      return;
+    if (!written.events().isEmpty()) {
+      own.runOnContext(v -> publish(written));
     }
+  }
+
+  private void publish(Outbox.Written written) {
     written.events().forEach(e -> OutboxPublication.publish(vertx, e, written.trace(), meters));
     synchronized (this) {
       written.events().forEach(e -> unmarked.add(e.getSequence()));
