@@ -154,7 +154,10 @@ public final class ApiGateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Store store = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
+    Store plain = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
+    // Changes reach the bus right after their commit; the relay publishes what a dead writer left.
+    Store store = settings.getBoolean("outbox.publish-after-commit", true)
+        ? plain.publishingAfterCommit(vertx, settings.getLong("outbox.writer-grace-ms", 2000)) : plain;
     QuotaStore quotas = new QuotaStore();
     PortStore ports = new PortStore(quotas);
     NetworkStore networks = new NetworkStore(quotas);

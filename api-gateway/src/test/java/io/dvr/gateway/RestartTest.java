@@ -34,8 +34,10 @@ class RestartTest {
     Path pg = dataDir.resolve("pg");
     SeedTopology seed;
     Router before;
-    // First life: the relay is off, as if the process died after each commit and before publishing.
-    try (GatewayFixture first = GatewayFixture.start(pg, Map.of("outbox.relay-enabled", "false"))) {
+    // First life: the relay is off and writers do not publish, as if the process died after each commit
+    // and before publishing.
+    try (GatewayFixture first = GatewayFixture.start(pg, Map.of("outbox.relay-enabled", "false",
+        "outbox.publish-after-commit", "false"))) {
       seed = SeedTopology.build(first);
       before = first.call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder().setId(SeedTopology.ROUTER_ID).build());
     }

@@ -53,7 +53,7 @@ class ArchitectureTest {
     classes().that().resideInAPackage("io.dvr.store..")
         .should().haveNameMatching(
             "io\\.dvr\\.store\\.(Database|DatabaseFailures|DatabaseHealth|EmbeddedServer|EmbeddedPassword|EmbeddedSupervisor|LeftoverServer"
-                + "|Migrations|Tx|Store|Outbox|OutboxRelay|OutboxMeters|Page|package-info)(\\$.*)?")
+                + "|Migrations|Tx|Store|Outbox|OutboxRelay|OutboxMeters|OutboxPublisher|OutboxPublication|Page|package-info)(\\$.*)?")
         .because("placement, ARP, MAC, IPAM and resource rules live in the service that owns them")
         .check(main);
   }

@@ -5,6 +5,7 @@ import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.LatestChanges;
 import io.dvr.common.security.AgentCalls;
 import io.dvr.common.security.HostCredentials;
 import io.dvr.common.security.Insecure;
@@ -17,6 +18,7 @@ import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.RouterPlacement;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SyncFipGatewayPortsResponse;
 import io.dvr.proto.v1.TunnelEndpoint;
@@ -62,6 +64,8 @@ public final class SchedulerService {
   private static final String ALL_HOSTS = "";
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
+  /** A change published twice (writer, then relay) or late is taken once. */
+  private final LatestChanges latest = new LatestChanges();
 
   /** Reschedules run to the end (placement written, hosts told). */
   private long reschedulesDone;
@@ -94,7 +98,7 @@ public final class SchedulerService {
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     SchedulerService service = new SchedulerService(vertx, store, rules, busTimeout);
     HostViews views = new HostViews(vertx, service.store, service.scheduler, busTimeout);
-    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::onChange));
+    service.held.consumer(Bus.listen(vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::take));
     service.held.consumer(Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(),
         views::getHostRouters, HostProofs.admission(agents, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest::getHost,
             Clock.systemUTC())));
@@ -131,6 +135,18 @@ public final class SchedulerService {
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
   public Future<Void> stop() {
     return held.stop();
+  }
+
+  /** The intake of changes: only the latest change of each resource is acted on. */
+  void take(ResourceChanged event) {
+    if (latest.take(event)) {
+      onChange(event);
+    }
+  }
+
+  /** Reschedules running or queued now (a test counts the work an event caused). */
+  int reschedulesInFlight() {
+    return reschedules.inFlight();
   }
 
   private void onChange(ResourceChanged event) {
@@ -224,6 +240,13 @@ public final class SchedulerService {
   private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned) {
     if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
       LOG.info("router {}: added on {}, removed from {}", placement.routerId(), placement.added(), placement.removed());
+    }
+    if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
+      // Where the router lives now, for arp-svc's router -> hosts map.
+      Set<String> carrying = new TreeSet<>(placement.kept());
+      carrying.addAll(placement.added());
+      Bus.publish(vertx, EventAddresses.ROUTER_PLACEMENT, RouterPlacement.newBuilder()
+          .setRouterId(placement.routerId().toString()).addAllHosts(carrying).build());
     }
     Set<String> notify = new TreeSet<>(placement.added());
     notify.addAll(placement.removed());

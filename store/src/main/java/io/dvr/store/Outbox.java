@@ -6,13 +6,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
+import com.google.protobuf.Timestamp;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Writes a unit of work's events into the outbox table, in its transaction, and wakes the relay;
+ * Writes a unit of work's events into the outbox table, in its transaction, and wakes the relay
+ * (or, when the writer publishes them itself, gives them back numbered);
  * and notes the transaction as the last change of each resource and router the events name
  * (table {@code changes}: what a wait for a change, and the applied state, compare with).
  */
@@ -21,14 +25,27 @@ final class Outbox {
 
   private Outbox() {}
 
-  static Future<Void> append(Tx tx) {
+  /** Events for their writer to publish after the commit, numbered and stamped, with the change's trace. */
+  record Written(List<ResourceChanged> events, String trace) {
+    static final Written NONE = new Written(List.of(), "");
+  }
+
+  /**
+   * Appends the unit of work's events. With a writer's grace ({@code writerGraceMillis > 0}) the
+   * writer publishes them itself after the commit: the rows wake no relay and wait that long for
+   * it, and the events come back numbered and stamped as the relay would publish them; without
+   * one, NOTIFY wakes the relay at commit and nothing comes back.
+   */
+  static Future<Written> append(Tx tx, long writerGraceMillis) {
     if (tx.events().isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Written.NONE);
     }
     // The change's trace goes with its events (empty while tracing is off).
     String trace = Tracing.currentTraceparent();
+    boolean writerPublishes = writerGraceMillis > 0;
     List<Tuple> rows = tx.events().stream()
-        .map(e -> Tuple.of(Buffer.buffer(e.toByteArray()), trace))
+        .map(e -> writerPublishes ? Tuple.of(Buffer.buffer(e.toByteArray()), trace, writerGraceMillis)
+            : Tuple.of(Buffer.buffer(e.toByteArray()), trace))
         .toList();
     Map<UUID, Tuple> changes = new LinkedHashMap<>();
     Map<UUID, Tuple> hostless = new LinkedHashMap<>();
@@ -54,7 +71,21 @@ final class Outbox {
     }
     hostless.keySet().removeAll(changes.keySet());
     // NOTIFY inside the transaction is delivered at commit, never before.
-    return tx.batch("INSERT INTO outbox(payload, trace_context) VALUES ($1, $2)", rows)
+    List<ResourceChanged> stamped = new ArrayList<>();
+    Future<Void> inserted = !writerPublishes
+        ? tx.batch("INSERT INTO outbox(payload, trace_context) VALUES ($1, $2)", rows)
+        : tx.batchReturning("INSERT INTO outbox(payload, trace_context, relay_after) VALUES ($1, $2,"
+            + " clock_timestamp() + $3 * interval '1 millisecond') RETURNING id, committed_at", rows)
+            .map(returned -> {
+              for (int i = 0; i < returned.size(); i++) {
+                OffsetDateTime at = returned.get(i).getOffsetDateTime("committed_at");
+                stamped.add(tx.events().get(i).toBuilder().setSequence(returned.get(i).getLong("id"))
+                    .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
+                    .build());
+              }
+              return null;
+            });
+    return inserted
         .compose(v -> changes.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
             "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
             + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO UPDATE SET "
@@ -64,7 +95,8 @@ final class Outbox {
             "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
                 + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO NOTHING",
             List.copyOf(hostless.values())))
-        .compose(v -> tx.query("SELECT pg_notify('" + CHANNEL + "', '')"))
-        .mapEmpty();
+        .compose(v -> writerPublishes ? Future.<Void>succeededFuture()
+            : tx.query("SELECT pg_notify('" + CHANNEL + "', '')").<Void>mapEmpty())
+        .map(v -> new Written(stamped, trace));
   }
 }

@@ -2,18 +2,9 @@ package io.dvr.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
-import io.dvr.common.bus.Bus;
-import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ResourceChanged;
-import io.dvr.common.tracing.Tracing;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
@@ -28,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * Publishes outbox rows on the event bus and marks them published in the same transaction. Wakes
  * on PostgreSQL NOTIFY and polls as a safety net. Rows are claimed with SKIP LOCKED so several
  * api-gateway instances share the work.
+ *
+ * <p>A writer that publishes its own events right after its commit ({@link Store#publishingAfterCommit})
+ * sends no NOTIFY and stamps its rows {@code relay_after} (its grace): the relay takes such a row
+ * only once the grace has passed without the writer marking it published, i.e. when the writer died
+ * between its commit and its publish (or could not mark it). Then the event leaves twice at worst;
+ * receivers keep the latest sequence per resource ({@code LatestChanges}).
  *
  * <p>A published row is kept for {@code retainMillis}, then deleted by the poll. The bus sends a
  * publish after the call returns (it looks up the receivers first), so a relay killed right after
@@ -91,7 +88,8 @@ public final class OutboxRelay {
 
   /** Rows waiting to be published, for {@code dvr_outbox_pending}; a failure waits for the next poll. */
   private void countPending() {
-    pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").execute()
+    pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL AND (relay_after IS NULL OR relay_after <= now())")
+        .execute()
         .onSuccess(rows -> meters.pending(rows.iterator().next().getLong(0)));
   }
 
@@ -164,7 +162,8 @@ public final class OutboxRelay {
 
   private Future<Integer> publishBatch() {
     return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT id, payload, committed_at, trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT "
+        .preparedQuery("SELECT id, payload, committed_at, trace_context FROM outbox WHERE published_at IS NULL"
+            + " AND (relay_after IS NULL OR relay_after <= now()) ORDER BY id LIMIT "
             + BATCH + " FOR UPDATE SKIP LOCKED")
         .execute()
         .compose(rows -> {
@@ -189,44 +188,9 @@ public final class OutboxRelay {
           .setSequence(row.getLong("id"))
           .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
           .build();
-      DeliveryOptions options = new DeliveryOptions().addHeader(EventAddresses.RESOURCE_TYPE_HEADER,
-          event.getResourceType().name());
-      String trace = row.getString("trace_context");
-      if (Tracing.on() && !trace.isEmpty()) {
-        publishInTrace(trace, event, () -> Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options));
-      } else {
-        Bus.publish(vertx, EventAddresses.RESOURCE_CHANGED, event, options);
-      }
-      meters.published(at);
+      OutboxPublication.publish(vertx, event, row.getString("trace_context"), meters);
     } catch (InvalidProtocolBufferException e) {
       LOG.error("outbox row {} holds no valid event; dropping it", row.getLong("id"), e);
-    }
-  }
-
-  /**
-   * Continues the change's trace where its row is published: a span "outbox publish", child of the
-   * context stored with the row, current (on a Vert.x context of its own, so it does not stay on the
-   * relay's) while the event goes on the bus, whose tracer puts it into the message's headers.
-   */
-  private void publishInTrace(String traceparent, ResourceChanged event, Runnable publish) {
-    Span span = Tracing.tracer().spanBuilder("outbox publish")
-        .setParent(Tracing.fromTraceparent(traceparent))
-        .setSpanKind(SpanKind.PRODUCER)
-        .setAttribute("dvr.resource_type", event.getResourceType().name())
-        .setAttribute("dvr.resource_id", event.getResourceId())
-        .setAttribute("dvr.revision", event.getRevision())
-        .setAttribute("dvr.outbox_sequence", event.getSequence())
-        .startSpan();
-    // Synchronous: the events of a batch leave in their order.
-    ContextInternal own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
-    try {
-      own.dispatch(() -> {
-        try (Scope ignored = Context.root().with(span).makeCurrent()) {
-          publish.run();
-        }
-      });
-    } finally {
-      span.end();
     }
   }
 

@@ -34,6 +34,17 @@ public final class Tx {
     return client.preparedQuery(sql).executeBatch(rows).mapEmpty();
   }
 
+  /** A batch whose statement returns one row per tuple: the rows, in the tuples' order. */
+  Future<List<Row>> batchReturning(String sql, List<Tuple> rows) {
+    return client.preparedQuery(sql).executeBatch(rows).map(result -> {
+      List<Row> returned = new ArrayList<>(rows.size());
+      for (RowSet<Row> each = result; each != null; each = each.next()) {
+        each.forEach(returned::add);
+      }
+      return returned;
+    });
+  }
+
   public Future<Optional<Row>> one(String sql, Object... args) {
     return query(sql, args).map(rows -> {
       var it = rows.iterator();

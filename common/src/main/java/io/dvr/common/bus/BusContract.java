@@ -20,6 +20,7 @@ import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.proto.v1.RouterPlacement;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SnatLeaseGrant;
 import io.dvr.proto.v1.SnatLeaseRenewal;
@@ -102,6 +103,7 @@ public final class BusContract {
       new Binding(EventAddresses.LIST_HOSTS_FOR_ROUTER, Kind.REQUEST_REPLY, ListHostsForRouterRequest.getDefaultInstance(),
           ListHostsForRouterResponse.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.TUNNEL_ENDPOINTS, Kind.PUBLISH, TunnelEndpoint.getDefaultInstance(), null, SCHEDULER),
+      new Binding(EventAddresses.ROUTER_PLACEMENT, Kind.PUBLISH, RouterPlacement.getDefaultInstance(), null, SCHEDULER),
       new Binding(EventAddresses.routersChanged(HOST), Kind.SEND, RoutersChanged.getDefaultInstance(), null, SCHEDULER),
       new Binding(EventAddresses.GET_ARP_TABLES, Kind.REQUEST_REPLY, GetArpTablesRequest.getDefaultInstance(),
           ArpTables.getDefaultInstance(), ARP),

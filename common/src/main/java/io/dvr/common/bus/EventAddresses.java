@@ -44,6 +44,11 @@ public final class EventAddresses {
   public static final String SNAT_LEASE = "dvr.scheduler.snat-lease";
   /** Request/reply: ListHostsForRouterRequest -> ListHostsForRouterResponse (scheduler-svc). */
   public static final String LIST_HOSTS_FOR_ROUTER = "dvr.scheduler.router-hosts";
+  /**
+   * Published by scheduler-svc after a reschedule moved a router: RouterPlacement, every host that
+   * carries it now (arp-svc keeps its router -> hosts map current with it).
+   */
+  public static final String ROUTER_PLACEMENT = "dvr.scheduler.router-placement";
   /** Request/reply: GetArpTablesRequest -> ArpTables (arp-svc). */
   public static final String GET_ARP_TABLES = "dvr.arp.tables";
 
