@@ -83,10 +83,11 @@ public final class SchedulerService {
   public static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db) {
     Store store = new Store(db.pool());
     long downSeconds = settings.getLong("agent.down-time-seconds", 75);
+    int haHosts = (int) settings.getLong("snat.ha-hosts", 2);
     // The secret that checks the agents' proofs on host-routers requests: a file, read on a worker.
     return HostProofs.loadCredentials(vertx, settings)
         .compose(agents -> store.read(SchedulerStore::databaseNow)
-            .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now), agents.orElse(null))));
+            .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now, haHosts), agents.orElse(null))));
   }
 
   private static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db, Store store,
@@ -227,6 +228,8 @@ public final class SchedulerService {
     }
     Set<String> notify = new TreeSet<>(placement.added());
     notify.addAll(placement.removed());
+    // An HA router's SNAT hosts whose role changed (elected active, bound as standby).
+    notify.addAll(placement.roleChanged());
     for (String host : placement.kept()) {
       if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
         notify.add(host);
