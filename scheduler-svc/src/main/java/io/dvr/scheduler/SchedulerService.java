@@ -23,6 +23,7 @@ import io.dvr.proto.v1.TunnelEndpoint;
 import io.dvr.scheduler.store.FipGatewayPorts;
 import io.dvr.scheduler.store.HostRoutersQuery;
 import io.dvr.scheduler.store.SchedulerStore;
+import io.dvr.scheduler.store.SnatLeases;
 import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
@@ -63,6 +64,8 @@ public final class SchedulerService {
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
 
+  private SnatLeaseService snatLeases;
+
   /** Reschedules run to the end (placement written, hosts told). */
   private long reschedulesDone;
 
@@ -101,6 +104,10 @@ public final class SchedulerService {
             Clock.systemUTC())));
     service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
         views::listHostsForRouter));
+    // The dvr_snat agents' SNAT leases, and the failover of HA routers whose active host lost its lease.
+    service.snatLeases = new SnatLeaseService(vertx, store, new SnatLeases(settings.getLong("snat.lease-hold-ms", 600),
+        settings.getLong("snat.lease-grace-ms", 200)), service.held);
+    service.snatLeases.start(agents, settings.getLong("snat.lease-check-ms", 100));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
     SchedulerMeters meters = new SchedulerMeters(Metrics.service(NAME + "-svc"));
@@ -127,6 +134,11 @@ public final class SchedulerService {
   /** Reschedules run to the end since start (a test waits for the first full reschedule with it). */
   public long reschedulesDone() {
     return reschedulesDone;
+  }
+
+  /** HA routers failed over since start (their active host's SNAT lease expired). */
+  public long snatFailovers() {
+    return snatLeases.failovers();
   }
 
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
