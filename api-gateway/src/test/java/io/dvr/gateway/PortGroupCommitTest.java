@@ -162,6 +162,7 @@ class PortGroupCommitTest {
     assertThat(first[0].succeeded()).isTrue();
     assertThat(calls.subList(0, 4)).allSatisfy(f -> assertThat(f.succeeded()).isTrue());
     assertThat(calls.subList(4, 12)).allSatisfy(f -> {
+      assertThat(f.failed()).as("a create past the quota is refused").isTrue();
       assertThat(((RpcFailure) f.cause()).status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
       assertThat(f.cause().getMessage()).contains("quota exceeded for port: 5 of 5 in project grouped");
     });
