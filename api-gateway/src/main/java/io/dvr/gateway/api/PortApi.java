@@ -4,26 +4,19 @@ import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
-import io.dvr.gateway.auth.Caller;
 import io.dvr.gateway.store.Ownership;
 import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 
 import io.dvr.common.grpc.ApiError;
-import io.dvr.common.model.DeviceOwners;
-import io.dvr.common.net.Ipv4;
-import io.dvr.common.net.MacAddress;
 import io.dvr.gateway.store.NewPort;
 import io.dvr.gateway.store.PortStore;
 import io.dvr.store.Store;
-import io.dvr.gateway.store.SubnetInfo;
-import io.dvr.store.Tx;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.CreatePortsRequest;
 import io.dvr.proto.v1.CreatePortsResponse;
 import io.dvr.proto.v1.DeletePortRequest;
 import io.dvr.proto.v1.DeletePortResponse;
-import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.ListPortsResponse;

@@ -4,7 +4,6 @@ import io.dvr.store.Page;
 import io.dvr.store.Tx;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.DeviceOwners;
-import io.dvr.common.net.MacAddress;
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.Port;
@@ -12,14 +11,11 @@ import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.UpdatePortRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.random.RandomGenerator;
-import java.util.stream.Collectors;
 
 /** Ports and their fixed IPs. */
 public final class PortStore {
