@@ -15,6 +15,7 @@ import io.dvr.gateway.api.FloatingIpApi;
 import io.dvr.gateway.api.MtuPolicy;
 import io.dvr.gateway.api.NetworkApi;
 import io.dvr.gateway.api.PortApi;
+import io.dvr.gateway.api.PortCreates;
 import io.dvr.gateway.api.RouterApi;
 import io.dvr.gateway.api.QuotaApi;
 import io.dvr.gateway.api.SubnetApi;
@@ -91,6 +92,8 @@ public final class ApiGateway {
   /** Counts the hosts out of sync for dvr_hosts_out_of_sync. */
   private final long convergenceTimer;
   private volatile boolean metersRunning = true;
+  /** The group commit of CreatePort (set once the gateway serves). */
+  private PortCreates portCreates;
 
   private ApiGateway(Vertx vertx, Database database, boolean ownsDatabase, HttpServer server, HttpServer rest,
       OutboxRelay relay, List<MessageConsumer<Buffer>> consumers, Path adminToken, WorkerExecutor authWorkers,
@@ -160,13 +163,15 @@ public final class ApiGateway {
         ? plain.publishingAfterCommit(vertx, settings.getLong("outbox.writer-grace-ms", 2000)) : plain;
     QuotaStore quotas = new QuotaStore();
     PortStore ports = new PortStore(quotas);
+    PortCreates portCreates = new PortCreates(store, ports, settings.getInt("ports.create-batch", PortCreates.DEFAULT_BATCH),
+        settings.getInt("ports.create-transactions", PortCreates.DEFAULT_TRANSACTIONS));
     NetworkStore networks = new NetworkStore(quotas);
     RouterStore routers = new RouterStore(ports, quotas);
     AgentStore agents = new AgentStore(settings.getLong("agent.down-time-seconds", 75));
     long busTimeout = settings.getLong("bus.request-timeout-ms", 5000);
     // One service object per API, served by the gRPC face and called by the REST face alike.
     NeutronServices neutron = new NeutronServices(new NetworkApi(auth, store, networks, mtu),
-        new SubnetApi(auth, store, networks), new PortApi(auth, store, ports),
+        new SubnetApi(auth, store, networks), new PortApi(auth, store, ports, portCreates),
         new RouterApi(auth, vertx, store, routers, busTimeout),
         new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents, routers, busTimeout));
     AppliedStateStore applied = new AppliedStateStore();
@@ -208,7 +213,7 @@ public final class ApiGateway {
                           new SubnetMeters(Metrics.service(IDENTITY.name()), store).start(vertx,
                               settings.getLong("gateway.meters-seconds", 10) * 1000),
                           vertx.setPeriodic(metersMillis, id -> store.read(applied::hostsOutOfSync)
-                              .onSuccess(convergenceMeters::outOfSync))))))
+                              .onSuccess(convergenceMeters::outOfSync))).withPortCreates(portCreates))))
               .onFailure(err -> consumers.forEach(MessageConsumer::unregister));
         })
         .onSuccess(gw -> LOG.info("api-gateway serving dvr.v1 on {}:{} and Neutron's Networking v2.0 REST on {}:{}",
@@ -217,6 +222,16 @@ public final class ApiGateway {
 
   /** api-gateway's certificate, and the secret that checks the agents' event-bus credentials (null: insecure). */
   private record Credentials(GrpcTls tls, HostCredentials agents) {}
+
+  private ApiGateway withPortCreates(PortCreates creates) {
+    this.portCreates = creates;
+    return this;
+  }
+
+  /** The group commit of CreatePort: its queue and how many transactions it ran. */
+  public PortCreates portCreates() {
+    return portCreates;
+  }
 
   /** Where the bootstrap admin token is (none with authentication off). */
   public Optional<Path> adminTokenFile() {

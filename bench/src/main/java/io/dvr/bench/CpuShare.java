@@ -14,8 +14,18 @@ import java.util.stream.Stream;
  * the figures; this makes it visible instead of assumed away.
  */
 final class CpuShare {
-  private static final String DATA_DIR_MARK = "dvr-convergence-";
-  private final long[] start = read();
+  private final String dataDirMark;
+  private final long[] start;
+
+  CpuShare() {
+    this("dvr-convergence-");
+  }
+
+  /** Counting as PostgreSQL the postmaster whose command line holds {@code dataDirMark}. */
+  CpuShare(String dataDirMark) {
+    this.dataDirMark = dataDirMark;
+    this.start = read();
+  }
 
   /** "JVM X %, PostgreSQL Y %, other processes Z %" of the machine's CPU time since construction. */
   String since() {
@@ -32,7 +42,7 @@ final class CpuShare {
   }
 
   /** Total and idle (with iowait) jiffies of all CPUs; jiffies used by this JVM and by its PostgreSQL. */
-  private static long[] read() {
+  private long[] read() {
     try {
       String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       long total = 0;
@@ -48,7 +58,7 @@ final class CpuShare {
   }
 
   /** The postmaster's own and reaped children's time, plus that of its live children (backends, writers). */
-  private static long postgres() throws IOException {
+  private long postgres() throws IOException {
     List<Long> postmasters = new ArrayList<>();
     List<Path> procs;
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
@@ -56,7 +66,7 @@ final class CpuShare {
     }
     for (Path p : procs) {
       String cmd = readOrEmpty(p.resolve("cmdline"));
-      if (cmd.contains(DATA_DIR_MARK) && cmd.contains("postgres") && !cmd.contains("java")) {
+      if (cmd.contains(dataDirMark) && cmd.contains("postgres") && !cmd.contains("java")) {
         postmasters.add(Long.parseLong(p.getFileName().toString()));
       }
     }

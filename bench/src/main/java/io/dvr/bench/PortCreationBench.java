@@ -163,6 +163,7 @@ public final class PortCreationBench {
 
       Context context = clientVertx.getOrCreateContext();
       List<LatencyStats> results = new ArrayList<>();
+      List<String> cpuShares = new ArrayList<>();
       for (int level : o.clients()) {
         // Fresh networks per level, so every level starts on empty subnets: the next-free-address
         // query grows with a subnet's allocations and would otherwise penalise the later levels.
@@ -174,8 +175,10 @@ public final class PortCreationBench {
         ClosedLoop.Outcome warm = ClosedLoop.run(context, level, o.warmup(),
             i -> createPort(calls, address, requests.get(i % requests.size()))).await();
         allErrors.addAll(warm.errors());
+        CpuShare cpu = new CpuShare("dvr-bench-");
         ClosedLoop.Outcome measured = ClosedLoop.run(context, level, o.measured(level),
             i -> createPort(calls, address, requests.get(i % requests.size()))).await();
+        cpuShares.add("clients=" + level + ": " + cpu.since());
         allErrors.addAll(measured.errors());
         LatencyStats stats = LatencyStats.of(level, measured);
         results.add(stats);
@@ -183,7 +186,8 @@ public final class PortCreationBench {
             stats.requests(), measured.wallNanos() / 1e9, stats.errors(), warm.errors().size());
       }
 
-      String table = report(o, serverNote, results);
+      String table = report(o, serverNote, results) + "\nCPU of the machine during each measured phase (this JVM is"
+          + " client and gateway): " + String.join("; ", cpuShares) + "\n";
       System.out.println();
       System.out.println(table);
       if (o.out() != null) {

@@ -4,24 +4,19 @@ import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.gateway.api.Calls.Needs;
 import io.dvr.gateway.auth.Authenticator;
-import io.dvr.gateway.auth.Caller;
 import io.dvr.gateway.store.Ownership;
 import io.dvr.gateway.store.Revisions;
 import io.dvr.gateway.store.Ownership.Kind;
 
 import io.dvr.common.grpc.ApiError;
-import io.dvr.common.model.DeviceOwners;
-import io.dvr.common.net.Ipv4;
-import io.dvr.common.net.MacAddress;
 import io.dvr.gateway.store.NewPort;
 import io.dvr.gateway.store.PortStore;
 import io.dvr.store.Store;
-import io.dvr.gateway.store.SubnetInfo;
-import io.dvr.store.Tx;
 import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.CreatePortsRequest;
+import io.dvr.proto.v1.CreatePortsResponse;
 import io.dvr.proto.v1.DeletePortRequest;
 import io.dvr.proto.v1.DeletePortResponse;
-import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.ListPortsResponse;
@@ -38,91 +33,58 @@ public final class PortApi extends PortServiceService {
   private final Store store;
   private final PortStore ports;
   private final Authenticator auth;
+  private final PortCreates creates;
+  /** The most ports one CreatePorts call may ask for. */
+  static final int MAX_BULK = 1000;
 
-  public PortApi(Authenticator auth, Store store, PortStore ports) {
+  public PortApi(Authenticator auth, Store store, PortStore ports, PortCreates creates) {
     this.auth = auth;
     this.store = store;
     this.ports = ports;
+    this.creates = creates;
   }
 
   @Override
   public Future<Port> createPort(CreatePortRequest r) {
-    return call(auth, "CreatePort", Needs.WRITE, r, caller -> {
-      UUID networkId = Validate.id("network_id", r.getNetworkId());
-      String name = Validate.optionalName("name", r.getName());
-      String owner = Validate.deviceOwner(r.getDeviceOwner());
-      if (DeviceOwners.isSystemManaged(owner)) {
-        throw ApiError.invalid("device_owner", owner,
-            "is reserved for ports made by the router and floating IP operations");
-      }
-      String deviceId = Validate.deviceId(r.getDeviceId());
-      String host = Validate.host("binding_host", r.getBindingHost());
-      MacAddress mac = r.getMacAddress().isEmpty() ? null : Validate.portMac(r.getMacAddress());
-      UUID id = Validate.newId(r.getId());
-      List<Ipv4> ips = new ArrayList<>();
-      List<UUID> subnetIds = new ArrayList<>();
-      for (int i = 0; i < r.getFixedIpsCount(); i++) {
-        FixedIpRequest f = r.getFixedIps(i);
-        String field = "fixed_ips[" + i + "]";
-        if (f.getSubnetId().isEmpty() && f.getIpAddress().isEmpty()) {
-          throw ApiError.invalid(field, "", "give a subnet_id, an ip_address or both");
-        }
-        subnetIds.add(Validate.optionalId(field + ".subnet_id", f.getSubnetId()));
-        Ipv4 ip = Validate.optionalIp(field + ".ip_address", f.getIpAddress());
-        int twice = ip == null ? -1 : ips.indexOf(ip);
-        if (twice >= 0) {
-          throw ApiError.invalid(field + ".ip_address", ip, "is given twice in the request (also fixed_ips["
-              + twice + "])");
-        }
-        ips.add(ip);
-      }
-      boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
-      // A port is its network's project's unless an admin says otherwise.
-      return store.write(tx -> Ownership.requireOwned(tx, Kind.NETWORK, networkId, caller.scope())
-          .compose(networkProject -> addressRequests(tx, networkId, subnetIds, ips, caller)
-              .compose(requests -> ports.create(tx, new NewPort(id, networkId, name, mac, owner, deviceId, host, up,
-                  requests, Calls.project(caller, r.getProjectId(), networkProject)))))
-          .compose(v -> ports.require(tx, id)));
-    });
+    return call(auth, "CreatePort", Needs.WRITE, r, caller -> creates.create(PortDraft.of(r, caller)));
   }
 
-  /** Resolves the requested addresses against the network's subnets. */
-  private Future<List<NewPort.IpRequest>> addressRequests(Tx tx, UUID networkId, List<UUID> subnetIds, List<Ipv4> ips,
-      Caller caller) {
-    return ports.subnetsOf(tx, networkId)
-        .compose(subnets -> {
-          if (subnetIds.isEmpty()) {
-            return Future.succeededFuture(subnets.isEmpty() ? List.of()
-                : List.of(new NewPort.IpRequest(subnets.get(0).id(), null, "fixed_ips")));
+  /** Neutron's bulk create: every port or none, in one transaction; errors name the port's index. */
+  @Override
+  public Future<CreatePortsResponse> createPorts(CreatePortsRequest r) {
+    return call(auth, "CreatePorts", Needs.WRITE, r, caller -> {
+      if (r.getPortsCount() == 0) {
+        throw ApiError.invalid("ports", "[]", "give at least one port");
+      }
+      if (r.getPortsCount() > MAX_BULK) {
+        throw ApiError.invalid("ports", r.getPortsCount() + " ports", "at most " + MAX_BULK + " per call");
+      }
+      List<PortDraft> drafts = new ArrayList<>();
+      for (int i = 0; i < r.getPortsCount(); i++) {
+        try {
+          drafts.add(PortDraft.of(r.getPorts(i), caller));
+        } catch (ApiError e) {
+          throw PortDraft.ofPort(i, e);
+        }
+      }
+      return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolved -> {
+        for (int i = 0; i < resolved.size(); i++) {
+          if (resolved.get(i).error() != null) {
+            throw PortDraft.ofPort(i, resolved.get(i).error());
           }
-          List<NewPort.IpRequest> requests = new ArrayList<>();
-          Future<Void> checks = Future.succeededFuture();
-          for (int i = 0; i < subnetIds.size(); i++) {
-            String field = "fixed_ips[" + i + "]";
-            UUID subnetId = subnetIds.get(i);
-            Ipv4 ip = ips.get(i);
-            SubnetInfo subnet = subnetId != null
-                ? subnets.stream().filter(s -> s.id().equals(subnetId)).findFirst().orElse(null)
-                : SubnetInfo.holding(subnets, ip, field + ".ip_address", "network '" + networkId + "'");
-            if (subnet == null) {
-              // Another project's subnet is not found, as if it did not exist.
-              checks = checks.compose(v -> Ownership.requireVisible(tx, Kind.SUBNET, subnetId, caller.scope())
-                  .map(found -> {
-                    throw ApiError.invalid(field + ".subnet_id", subnetId, "not a subnet of network '" + networkId + "'");
-                  }));
-              continue;
+        }
+        List<NewPort> made = resolved.stream().map(NewPorts.Resolved::port).toList();
+        return ports.createAll(tx, made).compose(errors -> {
+          for (int i = 0; i < errors.size(); i++) {
+            if (errors.get(i) != null) {
+              // Throwing rolls the transaction back: the ports made before it go too.
+              throw PortDraft.ofPort(i, errors.get(i));
             }
-            if (ip != null && !subnet.usable(ip)) {
-              throw ApiError.invalid(field + ".ip_address", ip, subnet.refusal(ip));
-            }
-            if (ip != null && ip.equals(subnet.gateway())) {
-              throw ApiError.invalid(field + ".ip_address", ip, "is the gateway_ip of subnet '" + subnet.id()
-                  + "'; only a router interface takes it");
-            }
-            requests.add(new NewPort.IpRequest(subnet.id(), ip, field + ".ip_address"));
           }
-          return checks.map(v -> requests);
+          return ports.getAll(tx, made.stream().map(NewPort::id).toList());
         });
+      })).map(made -> CreatePortsResponse.newBuilder().addAllPorts(made).build());
+    });
   }
 
   @Override

@@ -2,12 +2,14 @@ package io.dvr.gateway.rest;
 
 import io.dvr.gateway.api.PortApi;
 import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.CreatePortsRequest;
 import io.dvr.proto.v1.DeletePortRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.proto.v1.GetPortRequest;
 import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.UpdatePortRequest;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +62,30 @@ final class Ports implements Collection {
 
   @Override
   public Future<JsonObject> create(JsonObject json) {
+    return api.createPort(request(json)).map(NeutronJson::port);
+  }
+
+  /**
+   * Neutron's bulk create, {@code {"ports": [{...}, ...]}}: every port or none (dvr.v1
+   * CreatePorts); an error names the index of the port it is about.
+   */
+  Future<JsonArray> createMany(JsonArray items) {
+    CreatePortsRequest.Builder r = CreatePortsRequest.newBuilder();
+    for (int i = 0; i < items.size(); i++) {
+      if (!(items.getValue(i) instanceof JsonObject item)) {
+        throw NeutronErrors.badRequest("ports[" + i + "] must be a JSON object");
+      }
+      try {
+        r.addPorts(request(new JsonObject().put("port", item)));
+      } catch (NeutronErrors.RestError e) {
+        throw new NeutronErrors.RestError(e.http, e.type, "ports[" + i + "]: " + e.getMessage());
+      }
+    }
+    return api.createPorts(r.build()).map(made -> new JsonArray(made.getPortsList().stream()
+        .map(p -> (Object) NeutronJson.port(p)).toList()));
+  }
+
+  private static CreatePortRequest request(JsonObject json) {
     Body b = Body.of(json, "port", NeutronJson.PORT, Set.of("name", "network_id", "fixed_ips", "mac_address",
         "device_owner", "device_id", "binding:host_id", "admin_state_up", "project_id", "tenant_id"), FIXED);
     CreatePortRequest.Builder r = CreatePortRequest.newBuilder().setNetworkId(b.string("network_id"))
@@ -77,7 +103,7 @@ final class Ports implements Collection {
     if (b.bool("admin_state_up") != null) {
       r.setAdminStateUp(b.bool("admin_state_up"));
     }
-    return api.createPort(r.build()).map(NeutronJson::port);
+    return r.build();
   }
 
   @Override

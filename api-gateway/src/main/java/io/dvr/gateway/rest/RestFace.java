@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -52,6 +53,15 @@ public final class RestFace {
         .requestHandler(router).listen();
   }
 
+  /** POST of one item; on ports also Neutron's bulk form {"ports": [...]}, all or nothing. */
+  private Future<JsonObject> create(RoutingContext ctx, Collection c) {
+    JsonObject body = body(ctx);
+    if (c == ports && body != null && body.getValue("ports") instanceof JsonArray items && !body.containsKey("port")) {
+      return ports.createMany(items).map(made -> new JsonObject().put("ports", made));
+    }
+    return c.create(body).map(item -> new JsonObject().put(c.singular(), item));
+  }
+
   private Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
@@ -81,8 +91,7 @@ public final class RestFace {
     for (Collection c : collections) {
       String path = "/v2.0/" + c.plural();
       router.get(path).handler(ctx -> answer(ctx, c, 200, () -> list(ctx, c)));
-      router.post(path).handler(ctx -> answer(ctx, c, 201,
-          () -> c.create(body(ctx)).map(item -> new JsonObject().put(c.singular(), item))));
+      router.post(path).handler(ctx -> answer(ctx, c, 201, () -> create(ctx, c)));
       router.get(path + "/:id").handler(ctx -> answer(ctx, c, 200, () -> {
         ListQuery fields = ListQuery.parse(ctx.queryParams(), c.attributes());
         return c.show(ctx.pathParam("id")).map(item -> new JsonObject().put(c.singular(), fields.shown(item)));

@@ -61,18 +61,22 @@ public final class Ownership {
   public static Future<String> requireOwned(Tx tx, Kind kind, UUID id, Scope scope) {
     return tx.one(kind.sql, id).map(row -> {
       Row r = row.orElseThrow(() -> ApiError.notFound(kind.noun, id.toString()));
-      String owner = r.getString("project_id");
-      if (!scope.owns(owner)) {
-        if (r.getBoolean("shared")) {
-          throw new ApiError(GrpcStatus.PERMISSION_DENIED, kind.noun + " '" + id + "' "
-              + (kind == Kind.NETWORK ? "is an external network" : "is on an external network")
-              + " of another project: every project may use it for router gateways and floating IPs, only its"
-              + " own project or an admin may change it or add to it");
-        }
-        throw ApiError.notFound(kind.noun, id.toString());
-      }
-      return owner;
+      return owned(kind, id, scope, r.getString("project_id"), r.getBoolean("shared"));
     });
+  }
+
+  /** As {@link #requireOwned}, on a row read already: its project, or the error the scope gets. */
+  public static String owned(Kind kind, UUID id, Scope scope, String owner, boolean shared) {
+    if (!scope.owns(owner)) {
+      if (shared) {
+        throw new ApiError(GrpcStatus.PERMISSION_DENIED, kind.noun + " '" + id + "' "
+            + (kind == Kind.NETWORK ? "is an external network" : "is on an external network")
+            + " of another project: every project may use it for router gateways and floating IPs, only its"
+            + " own project or an admin may change it or add to it");
+      }
+      throw ApiError.notFound(kind.noun, id.toString());
+    }
+    return owner;
   }
 
   /** The SQL condition that a row of alias {@code a} is in the scope given as parameter {@code $n}. */

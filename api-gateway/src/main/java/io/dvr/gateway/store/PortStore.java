@@ -4,7 +4,6 @@ import io.dvr.store.Page;
 import io.dvr.store.Tx;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.model.DeviceOwners;
-import io.dvr.common.net.MacAddress;
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.ListPortsRequest;
 import io.dvr.proto.v1.Port;
@@ -12,23 +11,19 @@ import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.UpdatePortRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.random.RandomGenerator;
-import java.util.stream.Collectors;
 
 /** Ports and their fixed IPs. */
 public final class PortStore {
-  static final String PORT_MAC_BASE = "fa:16:3e";
-  private static final int MAC_TRIES = 16;
   /** Ports with such an owner are made by the router and floating IP operations (Neutron's network:*). */
   private static final String SYSTEM_OWNER_PREFIX = "network:";
-  private static final RandomGenerator RANDOM = new SecureRandom();
   private final QuotaStore quotas;
+  /** This instance's view of the subnets' free addresses. */
+  private final AddressAllocator addresses = new AddressAllocator();
 
   public PortStore(QuotaStore quotas) {
     this.quotas = quotas;
@@ -37,6 +32,18 @@ public final class PortStore {
   public Future<Optional<Port>> get(Tx tx, UUID id) {
     return tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1", id)
         .map(r -> r.map(Mapping::port));
+  }
+
+  /** The subnets of these networks, each network's oldest first. */
+  public Future<Map<UUID, List<SubnetInfo>>> subnetsOf(Tx tx, UUID[] networkIds) {
+    return tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = ANY($1) ORDER BY s.created_at, s.id",
+            (Object) networkIds)
+        .map(rows -> {
+          Map<UUID, List<SubnetInfo>> byNetwork = new java.util.HashMap<>();
+          rows.stream().map(SubnetInfo::of)
+              .forEach(s -> byNetwork.computeIfAbsent(s.networkId(), n -> new ArrayList<>()).add(s));
+          return byNetwork;
+        });
   }
 
   /** The subnets of a network, oldest first. */
@@ -61,67 +68,34 @@ public final class PortStore {
         .map(rows -> Page.of(rows, size, Mapping::port, Port::getId));
   }
 
-  /**
-   * Creates a port: locks the subnets it takes addresses from, inserts it with a unique MAC
-   * (up to 16 random tries), allocates its addresses and records the event.
-   */
+  /** Creates a port (see {@link PortBatch}); fails with the reason it was refused. */
   public Future<UUID> create(Tx tx, NewPort port) {
-    List<UUID> subnetIds = port.ips().stream().map(NewPort.IpRequest::subnetId).toList();
-    return Ipam.lockSubnets(tx, subnetIds)
-        .compose(subnets -> insertWithMac(tx, port, 0).map(v -> subnets))
-        .compose(subnets -> {
-          Map<UUID, SubnetInfo> byId = subnets.stream().collect(Collectors.toMap(SubnetInfo::id, s -> s));
-          // Only a router interface port takes a subnet's gateway_ip.
-          boolean routerInterface = DeviceOwners.ROUTER_INTERFACE.equals(port.deviceOwner())
-              || DeviceOwners.ROUTER_INTERFACE_DISTRIBUTED.equals(port.deviceOwner());
-          Future<Void> chain = Future.succeededFuture();
-          for (NewPort.IpRequest req : port.ips()) {
-            SubnetInfo subnet = byId.get(req.subnetId());
-            chain = chain.compose(v -> (req.ip() == null
-                ? Ipam.allocateNext(tx, subnet, port.id())
-                : Ipam.allocateExact(tx, subnet, req.ip(), port.id(), req.field(), routerInterface)).mapEmpty());
-          }
-          return chain;
-        })
-        .compose(v -> port.userPort() ? quotas.enforce(tx, port.project(), "port") : Future.<Void>succeededFuture())
-        .compose(v -> Routers.onSubnets(tx, subnetIds))
-        .map(routers -> {
-          tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
-              port.networkId(), routers, List.of(port.bindingHost()));
-          return port.id();
-        });
+    return createAll(tx, List.of(port)).compose(errors -> errors.get(0) != null
+        ? Future.failedFuture(errors.get(0)) : Future.succeededFuture(port.id()));
   }
 
-  private Future<Void> insertWithMac(Tx tx, NewPort port, int attempt) {
-    MacAddress mac = port.mac() != null ? port.mac() : MacAddress.random(PORT_MAC_BASE, RANDOM);
-    return tx.one("INSERT INTO ports(id, network_id, name, mac_address, device_owner, device_id, binding_host,"
-                + " admin_state_up, project_id) VALUES ($1, $2, $3, $4::text::macaddr, $5, $6, $7, $8, $9)"
-                + " ON CONFLICT DO NOTHING RETURNING id",
-            port.id(), port.networkId(), port.name(), mac.text(), port.deviceOwner(), port.deviceId(),
-            port.bindingHost(), port.adminStateUp(), port.project())
-        .compose(inserted -> {
-          if (inserted.isPresent()) {
-            return Future.succeededFuture();
-          }
-          // Nothing inserted: either the id or the MAC is taken (the only unique keys of ports).
-          return tx.one("SELECT 1 FROM ports WHERE id = $1", port.id()).compose(sameId -> sameId.isPresent()
-              ? Future.failedFuture(Resources.idTaken("port", port.id()))
-              : macTaken(tx, port, mac, attempt));
-        });
+  /**
+   * Creates ports in this transaction, each failing alone; per port, in order, null if it was made,
+   * else the error that refused it (nothing of it is left).
+   */
+  public Future<List<ApiError>> createAll(Tx tx, List<NewPort> newPorts) {
+    return PortBatch.create(tx, addresses, quotas, newPorts);
   }
 
-  /** The MAC was taken: a user's MAC is ALREADY_EXISTS, a random one is drawn again. */
-  private Future<Void> macTaken(Tx tx, NewPort port, MacAddress mac, int attempt) {
-    if (port.mac() != null) {
-      return tx.one("SELECT id FROM ports WHERE mac_address = $1::text::macaddr", mac.text())
-          .compose(holder -> Future.failedFuture(ApiError.alreadyExists("mac_address '" + mac
-              + "' is already in use by port '" + holder.map(r -> r.getUUID("id").toString()).orElse("?") + "'")));
+  /** The ports with these ids, in this order (an id not found is left out). */
+  public Future<List<Port>> getAll(Tx tx, List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
     }
-    if (attempt + 1 >= MAC_TRIES) {
-      return Future.failedFuture(ApiError.exhausted(
-          "no unique MAC address found under " + PORT_MAC_BASE + " after " + MAC_TRIES + " tries"));
-    }
-    return insertWithMac(tx, port, attempt + 1);
+    return tx.all("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = ANY($1)", (Object) ids.toArray(UUID[]::new))
+        .map(rows -> {
+          Map<String, Port> byId = new java.util.HashMap<>();
+          rows.forEach(r -> {
+            Port p = Mapping.port(r);
+            byId.put(p.getId(), p);
+          });
+          return ids.stream().map(id -> byId.get(id.toString())).filter(java.util.Objects::nonNull).toList();
+        });
   }
 
   /**

@@ -59,6 +59,46 @@ public final class QuotaStore {
             }));
   }
 
+  /** How far a project is past its port quota: its limit, the ports it holds now and how many too many. */
+  public record Excess(long limit, long held, long excess) {}
+
+  /**
+   * For a batch of port creates, after their inserts in its transaction: the projects now past
+   * their port quota. Under the same advisory lock per project as {@link #enforce}, taken in a
+   * fixed (sorted) order; the projects without a limit take no lock and count nothing.
+   */
+  public Future<Map<String, Excess>> overPortQuota(Tx tx, java.util.Collection<String> projects) {
+    String[] sorted = projects.stream().distinct().sorted().toArray(String[]::new);
+    return tx.all("SELECT p, coalesce(q.quota_limit, $2) AS lim FROM unnest($1::text[]) p"
+            + " LEFT JOIN quotas q ON q.project_id = p AND q.resource = 'port' ORDER BY p", sorted, DEFAULTS.get("port"))
+        .compose(rows -> {
+          Map<String, Long> limits = new LinkedHashMap<>();
+          rows.stream().filter(r -> r.getLong("lim") >= 0).forEach(r -> limits.put(r.getString("p"), r.getLong("lim")));
+          if (limits.isEmpty()) {
+            return Future.succeededFuture(Map.<String, Excess>of());
+          }
+          Future<Void> locked = Future.succeededFuture();
+          for (String project : limits.keySet()) {
+            locked = locked.compose(v -> tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED
+                + "))", project + "/port").mapEmpty());
+          }
+          return locked.compose(v -> tx.all("SELECT project_id, count(*) AS held FROM ports WHERE project_id = ANY($1)"
+                  + " AND device_owner NOT LIKE 'network:%' GROUP BY project_id",
+                  (Object) limits.keySet().toArray(String[]::new)))
+              .map(counts -> {
+                Map<String, Excess> over = new LinkedHashMap<>();
+                for (Row r : counts) {
+                  long limit = limits.get(r.getString("project_id"));
+                  long held = r.getLong("held");
+                  if (held > limit) {
+                    over.put(r.getString("project_id"), new Excess(limit, held, held - limit));
+                  }
+                }
+                return over;
+              });
+        });
+  }
+
   private Future<Long> limit(Tx tx, String project, String resource) {
     return tx.one("SELECT quota_limit FROM quotas WHERE project_id = $1 AND resource = $2", project, resource)
         .map(row -> row.map(r -> r.getLong(0)).orElse(DEFAULTS.get(resource)));
