@@ -19,17 +19,24 @@ record ScaleLaw(double a, double b, double c, int degree, double worstError) {
     if (points.isEmpty()) {
       throw new IllegalArgumentException("no points to fit");
     }
-    ScaleLaw best = null;
     for (int degree = 0; degree <= Math.min(2, points.size() - 1); degree++) {
       ScaleLaw law = leastSquares(points, degree);
-      if (best == null || law.worstError() < best.worstError()) {
-        best = law;
-      }
-      if (fits(law, points)) {
+      // A bending-down N^2 fitted to scattered points would extrapolate to nonsense (negative counts).
+      if (fits(law, points) && (degree < 2 || law.c() > 0)) {
         return law;
       }
     }
-    return best;
+    // Nothing fits within the tolerance: the counts scatter (transactions, say); the straight line says the trend.
+    return leastSquares(points, Math.min(1, points.size() - 1)).scattered();
+  }
+
+  private ScaleLaw scattered() {
+    return new ScaleLaw(a, b, c, degree, Math.max(worstError, TOLERANCE + 1e-9));
+  }
+
+  /** Whether the law misses a measured point by more than the tolerance (a trend, not a law). */
+  boolean isScattered() {
+    return worstError > TOLERANCE;
   }
 
   private static boolean fits(ScaleLaw law, List<Point> points) {
@@ -42,11 +49,12 @@ record ScaleLaw(double a, double b, double c, int degree, double worstError) {
 
   /** "O(1)", "O(N)" or "O(N^2)": the growth of the fitted law. */
   String order() {
-    return switch (degree) {
+    String order = switch (degree) {
       case 0 -> "O(1)";
       case 1 -> "O(N)";
       default -> "O(N^2)";
     };
+    return isScattered() ? order + ", scattered" : order;
   }
 
   /** The law as a formula, e.g. "2.0 + 1.00 N". */

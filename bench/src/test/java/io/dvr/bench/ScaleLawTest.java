@@ -51,4 +51,14 @@ class ScaleLawTest {
     assertThat(law.order()).isEqualTo("O(N)");
     assertThat(law.at(5000)).isCloseTo(15005, within(15005 * 0.03));
   }
+
+  @Test
+  void scatteredCountsGiveTheirStraightTrendNotACurveThatTurnsNegative() {
+    // Database transactions of a port create as measured: 50, 62, 91, 116 at 10-80 hosts.
+    List<ScaleLaw.Point> points = List.of(new ScaleLaw.Point(10, 50.3), new ScaleLaw.Point(20, 62.3),
+        new ScaleLaw.Point(40, 91.3), new ScaleLaw.Point(80, 116));
+    ScaleLaw law = ScaleLaw.fit(points);
+    assertThat(law.order()).isEqualTo("O(N), scattered");
+    assertThat(law.at(5000)).isGreaterThan(116);
+  }
 }

@@ -2,6 +2,8 @@ package io.dvr.clusterit;
 
 import io.dvr.gateway.ApiClient;
 import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.QuotaServiceGrpcClient;
+import io.dvr.proto.v1.UpdateQuotaRequest;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.Subnet;
 import java.io.IOException;
@@ -128,6 +130,9 @@ public final class AgentFootprintBench {
         "-XX:+UseSerialGC"), opts()), Map.of());
     awaitApplied(first, 0, Duration.ofSeconds(180));
     ApiClient api = cluster.api;
+    // The admin project's default quotas allow 10 routers.
+    api.call(QuotaServiceGrpcClient.UpdateQuota, UpdateQuotaRequest.newBuilder().setProjectId("admin")
+        .setNetwork(-1).setSubnet(-1).setPort(-1).setRouter(-1).build());
     for (int i = 0; i < routers; i++) {
       Subnet subnet = Topology.subnet(api, "fp-net-" + i, String.format(Locale.ROOT, "10.%d.%d.0/24", 100 + i / 256,
           i % 256));
