@@ -143,6 +143,15 @@ final class ControlPlane implements AutoCloseable {
         .execute().await().iterator().next().getLong(0);
   }
 
+  /**
+   * Updates of agents' rows so far (PostgreSQL's statistics): each heartbeat is one write
+   * transaction that updates its agent's row, so a phase's heartbeats are the difference.
+   */
+  long agentRowUpdates() {
+    return db.pool().query("SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'agents'")
+        .execute().await().iterator().next().getLong(0);
+  }
+
   /** What the embedded PostgreSQL actually runs with, read back rather than assumed. */
   String durability() {
     var row = db.pool().query("SELECT current_setting('server_version'), current_setting('fsync'),"

@@ -139,12 +139,53 @@ final class Cluster implements AutoCloseable {
 
   private synchronized JvmProcess launch(String process, String mainClass, String heap, Map<String, String> env,
       int port) {
+    return launch(process, mainClass, env, port,
+        () -> JvmProcess.start(process, mainClass, heap, environment(process, env), port, dir,
+            ClassDataSharing.flags(postgres)));
+  }
+
+  /**
+   * One host agent in a JVM of its own, as host-agent-svc runs ({@code io.dvr.agent.Main}: a lite
+   * member of the cluster, on the memory driver), started with exactly {@code jvmFlags}; for
+   * measuring what an agent costs (AgentFootprintBench). {@code process} must be one of the
+   * {@code agentJvms} reserved at start.
+   */
+  JvmProcess startAgentProcess(String process, String host, List<String> jvmFlags, Map<String, String> env) {
+    TestSecurity.agent(host);
+    Map<String, String> all = new HashMap<>(Map.of("DVR_HOST_NAME", host, "DVR_AGENT_MODE", "dvr",
+        "DVR_AGENT_DATAPLANE", "memory", "DVR_CLUSTER_LITE_MEMBER", "true", "DVR_HOST_AGENT_PORT", "0",
+        "DVR_API_ADDRESS", "127.0.0.1:" + apiPort));
+    all.putAll(env);
+    return launch(process, "io.dvr.agent.Main", all, 0,
+        () -> JvmProcess.startWith(process, "io.dvr.agent.Main", jvmFlags, environment(process, all), 0, dir));
+  }
+
+  /** The cluster port given to this process (its Hazelcast member's). */
+  synchronized int clusterPort(String process) {
+    return clusterPortOf.get(process);
+  }
+
+  /** Every Hazelcast port of the cluster's members. */
+  List<Integer> clusterPorts() {
+    return List.copyOf(hazelcastPorts);
+  }
+
+  private synchronized JvmProcess launch(String process, String mainClass, Map<String, String> env, int port,
+      Supplier<JvmProcess> starter) {
     if (!clusterPortOf.containsKey(process)) {
       if (clusterPortOf.size() >= hazelcastPorts.size()) {
         throw new IllegalStateException("no cluster port reserved for " + process);
       }
       clusterPortOf.put(process, hazelcastPorts.get(clusterPortOf.size()));
     }
+    JvmProcess p = starter.get();
+    processes.put(process, p);
+    relaunch.put(process, () -> launch(process, mainClass, env, port, starter));
+    return p;
+  }
+
+  /** What every process of the cluster is started with, then {@code env}. */
+  private Map<String, String> environment(String process, Map<String, String> env) {
     Map<String, String> all = new HashMap<>();
     all.put("DVR_DB_URL", postgres.url());
     all.put("DVR_CLUSTER_ENABLED", "true");
@@ -158,10 +199,7 @@ final class Cluster implements AutoCloseable {
     all.put("DVR_SECURITY_DIR", securityDir().toString());
     all.putAll(extraEnv);
     all.putAll(env);
-    JvmProcess p = JvmProcess.start(process, mainClass, heap, all, port, dir, ClassDataSharing.flags(postgres));
-    processes.put(process, p);
-    relaunch.put(process, () -> launch(process, mainClass, heap, env, port));
-    return p;
+    return all;
   }
 
   /**

@@ -51,11 +51,19 @@ final class JvmProcess {
   /** Starts {@code mainClass} with the given DVR_* environment; {@code port} is its gRPC port (0: none). */
   static JvmProcess start(String name, String mainClass, String heap, Map<String, String> env, int port, Path logDir,
       List<String> moreFlags) {
+    List<String> jvmFlags = new ArrayList<>();
+    jvmFlags.add("-Xmx" + heap);
+    jvmFlags.addAll(FLAGS);
+    jvmFlags.addAll(moreFlags);
+    return startWith(name, mainClass, jvmFlags, env, port, logDir);
+  }
+
+  /** As {@link #start}, with exactly these JVM flags (heap, GC, JIT) instead of the harness's (AgentFootprintBench). */
+  static JvmProcess startWith(String name, String mainClass, List<String> jvmFlags, Map<String, String> env, int port,
+      Path logDir) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.add("-Xmx" + heap);
-    argv.addAll(FLAGS);
-    argv.addAll(moreFlags);
+    argv.addAll(jvmFlags);
     argv.addAll(List.of(OPENS.trim().split("\\s+")));
     argv.add("-cp");
     argv.add(ClassDataSharing.classpath());
