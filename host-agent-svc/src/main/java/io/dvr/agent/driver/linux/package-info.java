@@ -7,7 +7,10 @@
  * OperationCompiler}. Every process gets an argv of validated values (never a shell string) and
  * runs off the event loop on a bounded pool with a timeout; a failure carries the command line,
  * exit code and stderr. Operations of one lane run in plan order, lanes in parallel; ip commands of
- * one namespace are batched, the nat table of a namespace is written by one {@code
+ * one namespace are batched (a small batch, up to 32 lines, goes through that namespace's
+ * long-lived {@code ip -batch} session, line by line with a marker after each, so that one ARP entry
+ * costs no process; a session is used only while {@code netns identify} names its namespace, and
+ * is ended before a plan makes or deletes that namespace), the nat table of a namespace is written by one {@code
  * iptables-restore -n} per plan (only our chains and the jumps to them), flows of a bridge by one
  * {@code ovs-ofctl --bundle}, and every OVS port change of a plan (plugging, tags, tunnel ports) by
  * one ovs-vsctl transaction. Nothing else changes the host: no ovs-vsctl call outside a plan. Only
