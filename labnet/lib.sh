@@ -7,6 +7,25 @@ LABNET_DIR=${LABNET_DIR:-/run/labnet}
 NSDIR="$LABNET_DIR/ns"
 HOSTS_DIR="$LABNET_DIR/hosts"
 LABNET_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LABNET_COMPUTES=${LABNET_COMPUTES:-2}
+
+# The lab's hosts, one a line: network, then compute1 .. compute$LABNET_COMPUTES.
+lab_hosts() {
+  [[ $LABNET_COMPUTES =~ ^[1-9][0-9]*$ ]] && ((LABNET_COMPUTES >= 1 && LABNET_COMPUTES <= 200)) ||
+    die "LABNET_COMPUTES must be a number from 1 to 200, not '$LABNET_COMPUTES'"
+  echo network
+  local k
+  for ((k = 1; k <= LABNET_COMPUTES; k++)); do echo "compute$k"; done
+}
+
+# A lab host's underlay address: 172.31.0.11 for network, 172.31.0.(11+k) for compute k.
+underlay_ip() {
+  case $1 in
+    network) echo 172.31.0.11 ;;
+    compute[0-9]*) echo "172.31.0.$((11 + ${1#compute}))" ;;
+    *) die "no underlay address for host '$1'" ;;
+  esac
+}
 
 die() {
   echo "labnet: $*" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# up.sh: brings up the three-host lab (network, compute1, compute2) on this machine, as
-# shared/docs/lab-notes.md describes it. Each host: netns lab-<host> + own mount and UTS
+# up.sh: brings up the lab (network, compute1 .. computeN; N = LABNET_COMPUTES, default 2) on
+# this machine, as shared/docs/lab-notes.md describes it. Each host: netns lab-<host> + own mount and UTS
 # namespaces, private /run/netns, own Open vSwitch (userspace datapath) with br-int, br-tun,
 # br-ex and br-phy holding the underlay IP; VXLAN ports between all hosts; br-ex of each host on
 # the external network, where lab-outside holds 192.168.1.20 (outside host) and 192.168.1.1.
@@ -8,8 +8,10 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HOSTS=(network compute1 compute2)
-declare -A UNDERLAY=([network]=172.31.0.11 [compute1]=172.31.0.12 [compute2]=172.31.0.13)
+lab_hosts >/dev/null # says what is wrong with LABNET_COMPUTES, in this shell
+mapfile -t HOSTS < <(lab_hosts)
+declare -A UNDERLAY=()
+for h in "${HOSTS[@]}"; do UNDERLAY[$h]=$(underlay_ip "$h"); done
 OUTSIDE_HOST=192.168.1.20/24
 EXTERNAL_GATEWAY=192.168.1.1/24
 
@@ -60,16 +62,19 @@ for h in "${HOSTS[@]}"; do
   on_host "$h" ovs-vsctl add-port br-ex eth1
 done
 
+# One ovs-vsctl transaction per host for its whole mesh (N-1 tunnel ports).
 for h in "${HOSTS[@]}"; do
+  mesh=()
   for p in "${HOSTS[@]}"; do
     [[ $p == "$h" ]] && continue
     port=$(vxlan_port "${UNDERLAY[$p]}")
-    on_host "$h" ovs-vsctl add-port br-tun "$port" -- set Interface "$port" type=vxlan \
-      "options:remote_ip=${UNDERLAY[$p]}" "options:local_ip=${UNDERLAY[$h]}" options:in_key=flow options:out_key=flow
+    mesh+=(-- add-port br-tun "$port" -- set Interface "$port" type=vxlan "options:remote_ip=${UNDERLAY[$p]}"
+      "options:local_ip=${UNDERLAY[$h]}" options:in_key=flow options:out_key=flow)
   done
+  on_host "$h" ovs-vsctl "${mesh[@]}"
 done
 
 trap - ERR
-log "up in $((($(date +%s%N) - start) / 1000000)) ms; hosts: ${HOSTS[*]} (underlay ${UNDERLAY[network]}, ${UNDERLAY[compute1]}, ${UNDERLAY[compute2]})"
+log "up in $((($(date +%s%N) - start) / 1000000)) ms; ${#HOSTS[@]} hosts: ${HOSTS[*]} (underlay ${UNDERLAY[network]} .. ${UNDERLAY[${HOSTS[-1]}]})"
 log "outside: netns lab-outside, ${OUTSIDE_HOST%/*} and gateway ${EXTERNAL_GATEWAY%/*}; files in $LABNET_DIR"
 log "try: $LABNET_SCRIPTS/on-host.sh compute1 ovs-vsctl show; tear down: $LABNET_SCRIPTS/down.sh"

@@ -3,6 +3,8 @@ package io.dvr.bench;
 import io.dvr.agent.HostAgentService;
 import io.dvr.arp.ArpService;
 import io.dvr.common.VertxBootstrap;
+import io.dvr.common.cluster.BusSecurity;
+import io.dvr.common.security.Identity;
 import io.dvr.common.config.Settings;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.macalloc.MacAllocatorService;
@@ -62,9 +64,17 @@ final class ControlPlane implements AutoCloseable {
   }
 
   static ControlPlane start() throws IOException {
+    return start(Map.of());
+  }
+
+  /**
+   * As {@link #start()}, with more settings ({@code more} wins); with {@code cluster.enabled} the
+   * process joins the event bus as api-gateway, with that service's key store of the run's CA.
+   */
+  static ControlPlane start(Map<String, String> more) throws IOException {
     Path dir = Files.createTempDirectory("dvr-convergence-");
     BenchSecurity security = BenchSecurity.create(dir.resolve("security"));
-    Settings settings = Settings.of(Map.ofEntries(
+    Settings given = Settings.of(Map.ofEntries(
         Map.entry("security.dir", security.dir()),
         Map.entry("db.data-dir", dir.resolve("pgdata").toString()),
         Map.entry("api.host", "127.0.0.1"), Map.entry("api.port", "0"),
@@ -74,7 +84,9 @@ final class ControlPlane implements AutoCloseable {
         Map.entry("arp.host", "127.0.0.1"), Map.entry("arp.port", "0"),
         Map.entry("host-agent.host", "127.0.0.1"),
         // The periodic safety-net resyncs (60 s by default) would land inside measurements.
-        Map.entry("agent.resync-seconds", "3600"), Map.entry("scheduler.resync-seconds", "3600")));
+        Map.entry("agent.resync-seconds", "3600"), Map.entry("scheduler.resync-seconds", "3600")))
+        .with(more);
+    Settings settings = BusSecurity.withMaterialOf(given, Identity.service("api-gateway"));
     Vertx vertx = VertxBootstrap.start(settings).await();
     Database db = Database.open(vertx, settings).await();
     ApiGateway gateway = deploy(vertx, () -> ApiGateway.start(vertx, settings, db)).value();
@@ -107,6 +119,11 @@ final class ControlPlane implements AutoCloseable {
       }
     }).await();
     return new Deployed<>(id, started.get());
+  }
+
+  /** The port api-gateway serves gRPC on. */
+  int apiPort() {
+    return gateway.port();
   }
 
   /** The benchmark's security material (its CA, key stores and the hosts' credentials). */

@@ -47,7 +47,10 @@ import java.util.TreeSet;
  * flows or bridge ports. Not thread-safe: used under the pipeline's lock.
  */
 final class HostCache {
-  private final HostFacts facts;
+  /** Footprint tokens of floating IPs: each holds a rule priority, the one allocation an increment may change. */
+  private static final String FIP_TOKEN = "fip:";
+  /** Changed only by an increment that adds or removes floating IPs (their rule priorities). */
+  private HostFacts facts;
   /** Replaced by each equal one seen, so that the next comparison finds the same peer and port objects. */
   private HostRouters hostPart;
   /** The routers as last rendered, to tell a change of their ARP table alone. */
@@ -65,8 +68,15 @@ final class HostCache {
   private final Set<String> staleNamespaces = new TreeSet<>();
   private boolean stalePorts;
 
-  /** An incremental plan with the namespaces it was diffed over. */
-  record Increment(Plan plan, Set<String> namespaces) {}
+  /**
+   * An incremental plan with the namespaces it was diffed over; {@code factsChanged}: it allocated
+   * or released floating-IP rule priorities, and the caller saves the facts once it ran.
+   */
+  record Increment(Plan plan, Set<String> namespaces, boolean factsChanged) {
+    Increment(Plan plan, Set<String> namespaces) {
+      this(plan, namespaces, false);
+    }
+  }
 
   /** The facts the cached state was rendered with (an incremental apply never changes them). */
   HostFacts facts() {
@@ -146,10 +156,25 @@ final class HostCache {
       footprints.getOrDefault(id, Set.of()).forEach(t -> delta.merge(t, -1, Integer::sum));
       next.forEach(t -> delta.merge(t, 1, Integer::sum));
     }
+    Set<String> flipped = new HashSet<>();
     for (Map.Entry<String, Integer> e : delta.entrySet()) {
       int before = tokenCounts.getOrDefault(e.getKey(), 0);
       if ((before == 0) != (before + e.getValue() == 0)) {
-        return Optional.empty(); // a key allocated or released, a port plugged or gone: the facts change
+        flipped.add(e.getKey());
+      }
+    }
+    // A key allocated or released, a port plugged or gone: the facts change. Floating IPs added to or
+    // removed from a router that has some here change only their rule priorities, which nothing else
+    // renders: those the cache allocates itself, as the full apply would; anything else goes in full.
+    HostFacts nextFacts = facts;
+    if (!flipped.isEmpty()) {
+      if (!flipped.stream().allMatch(t -> t.startsWith(FIP_TOKEN))) {
+        return Optional.empty();
+      }
+      nextFacts = facts.allocate(routers);
+      if (!nextFacts.withAllocations(nextFacts.localVlans(), facts.fipPriorities(), nextFacts.linkLocalPairs())
+          .equals(facts)) {
+        return Optional.empty();
       }
     }
     delta.forEach((t, d) -> {
@@ -164,7 +189,9 @@ final class HostCache {
         footprints.remove(id);
       }
     });
-    Increment increment = rerender(routers, now, changed);
+    boolean factsChanged = !nextFacts.equals(facts);
+    facts = nextFacts;
+    Increment increment = rerender(routers, now, changed, factsChanged);
     changed.forEach(id -> {
       if (now.containsKey(id)) {
         this.routers.put(id, now.get(id));
@@ -250,7 +277,8 @@ final class HostCache {
     }
   }
 
-  private Increment rerender(HostRouters routers, Map<String, RouterInfo> now, Set<String> changed) {
+  private Increment rerender(HostRouters routers, Map<String, RouterInfo> now, Set<String> changed,
+      boolean factsChanged) {
     Set<String> touched = new TreeSet<>();
     Map<String, Set<Flow.Key>> keys = new TreeMap<>();
     List<OvsPort> ports = new ArrayList<>();
@@ -295,7 +323,7 @@ final class HostCache {
     }
     HostState want = new HostState(pick(desired, namespaces), wantedBridges(keys, ports));
     HostState have = new HostState(pick(observed, namespaces), observedBridges(keys, ports));
-    return new Increment(Reconciler.diff(want, have), namespaces);
+    return new Increment(Reconciler.diff(want, have), namespaces, factsChanged);
   }
 
   /** A namespace from its contributors' cached parts, as the full render makes it; null when none is left. */
@@ -425,6 +453,9 @@ final class HostCache {
    * and the bridges' ports are read again when the plan made, deleted or tagged a port.
    */
   void executed(Plan plan, HostDriver driver, Set<String> namespaces) {
+    if (PlanEffects.followable(plan.operations()) && followPlan(plan)) {
+      return;
+    }
     takeFlows(plan);
     takeNeighbours(plan);
     Set<String> read = new TreeSet<>(namespaces);
@@ -443,6 +474,33 @@ final class HostCache {
     if (portsChanged) {
       readPorts(driver);
     }
+  }
+
+  /**
+   * A plan of small changes only (addresses, rules, routes, neighbours, sysctls, our nat chains,
+   * flows): the namespaces it touched follow the plan ({@link PlanEffects}) instead of being read
+   * back, so a floating IP costs no read of its namespaces. False, having changed nothing, when a
+   * namespace it touched is not cached or an operation cannot be followed there.
+   */
+  private boolean followPlan(Plan plan) {
+    Map<String, List<Operation>> byNamespace = new TreeMap<>();
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows)) {
+        byNamespace.computeIfAbsent(op.namespace(), k -> new ArrayList<>()).add(op);
+      }
+    }
+    Map<String, NamespaceState> after = new HashMap<>();
+    for (Map.Entry<String, List<Operation>> e : byNamespace.entrySet()) {
+      NamespaceState seen = observed.get(e.getKey());
+      Optional<NamespaceState> next = seen == null ? Optional.empty() : PlanEffects.apply(seen, e.getValue());
+      if (next.isEmpty()) {
+        return false;
+      }
+      after.put(e.getKey(), next.get());
+    }
+    observed.putAll(after);
+    takeFlows(plan);
+    return true;
   }
 
   /** OVS keys flows as the plan does: an added flow replaces its key's, a deleted one goes with its cookie. */

@@ -121,6 +121,9 @@ public final class HostPipeline implements Dataplane {
     try {
       driver.execute(plan);
       cache.executed(plan, driver, increment.get().namespaces());
+      if (increment.get().factsChanged()) {
+        store.save(cache.facts()); // floating-IP rule priorities taken or freed survive a restart
+      }
       store.planExecuted(cache.facts());
     } catch (RuntimeException e) {
       cache = null; // the host is not known any more: the next apply is in full

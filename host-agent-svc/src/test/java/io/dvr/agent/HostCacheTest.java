@@ -217,7 +217,7 @@ class HostCacheTest {
   }
 
   @Test
-  @DisplayName("a router removed or added, a new FIP or a new VM port change the facts: the cache refuses, a full apply follows")
+  @DisplayName("a router removed or added, a router's first FIP here or a new VM port change the facts: the cache refuses, a full apply follows")
   void factsChangeMeansFull() {
     HostRouters two = twoRouters(withFip(FIP_116), other("192.168.1.140"));
     Applied a = applied(two);
@@ -225,13 +225,55 @@ class HostCacheTest {
     assertThat(a.cache().plan(oneLeft, Set.of(OTHER), a.host())).isEmpty();
     Applied b = applied(oneLeft);
     assertThat(b.cache().plan(two, Set.of(OTHER), b.host())).isEmpty();
-    RouterInfo secondFip = withFip(FIP_116).toBuilder()
-        .addFloatingIps(fip("192.168.1.119", "81.1.180.20", "aa000020-0000-4000-8000-000000000020")).build();
-    assertThat(plan(applied(two), twoRouters(secondFip, other("192.168.1.140")), ROUTER)).isEmpty();
+    // A router's first FIP here takes a link-local pair and makes rfp-/fpr-.
+    HostRouters noFip = twoRouters(router().addLocalPortIds(LOCAL_VM1.getPortId()).build(), other("192.168.1.140"));
+    assertThat(plan(applied(noFip), two, ROUTER)).isEmpty();
     RouterInfo newVm = withFip(FIP_116).toBuilder().addLocalPortIds(LOCAL_VM3.getPortId()).build();
     assertThat(plan(applied(two), twoRouters(newVm, other("192.168.1.140")), ROUTER)).isEmpty();
     HostRouters newPeer = two.toBuilder().addPeers(peer("compute3", "fa:16:3f:00:00:13", "10.0.0.13")).build();
     assertThat(plan(applied(two), newPeer, ROUTER)).as("host part changed").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a second FIP of a router that has one here is applied alone, its rule priority allocated as a full apply"
+      + " allocates it, and the namespaces follow the plan without reading the host; removing it again is alone too")
+  void anotherFipAlone() {
+    HostRouters two = twoRouters(withFip(FIP_116), other("192.168.1.140"));
+    Applied a = applied(two);
+    RouterInfo secondFip = withFip(FIP_116).toBuilder()
+        .addFloatingIps(fip("192.168.1.119", "81.1.180.20", "aa000020-0000-4000-8000-000000000020")).build();
+    HostRouters added = twoRouters(secondFip, other("192.168.1.140"));
+    HostCache.Increment inc = a.cache().plan(added, Set.of(ROUTER), a.host()).orElseThrow();
+    assertThat(inc.factsChanged()).isTrue();
+    assertThat(a.cache().facts()).isEqualTo(a.facts().allocate(added));
+    assertThat(inc.plan().operations()).extracting(Operation::namespace).containsOnly(FIP, Names.qrouterNamespace(ROUTER));
+    a.host().execute(inc.plan());
+    a.cache().executed(inc.plan(), noReads(), inc.namespaces());
+    holdsExactly(a, added);
+
+    HostCache.Increment removed = a.cache().plan(two, Set.of(ROUTER), a.host()).orElseThrow();
+    assertThat(removed.factsChanged()).isTrue();
+    assertThat(a.cache().facts()).isEqualTo(a.facts());
+    a.host().execute(removed.plan());
+    a.cache().executed(removed.plan(), noReads(), removed.namespaces());
+    holdsExactly(a, two);
+  }
+
+  /** As {@link Applied#holdsExactly}, with the facts the cache holds now, and its namespaces as the host's. */
+  private static void holdsExactly(Applied a, HostRouters routers) {
+    HostState full = HostRenderer.render(routers, a.cache().facts());
+    assertThat(Reconciler.diff(full, a.host().observe()).operations()).isEmpty();
+    assertThat(a.cache().desiredNamespaces()).isEqualTo(full.namespaces());
+    a.seesAsTheHost(FIP);
+    a.seesAsTheHost(Names.qrouterNamespace(ROUTER));
+  }
+
+  /** A driver that fails when anything is read from it: the cache must follow the plan instead. */
+  private static io.dvr.agent.driver.HostDriver noReads() {
+    return (io.dvr.agent.driver.HostDriver) java.lang.reflect.Proxy.newProxyInstance(HostCacheTest.class.getClassLoader(),
+        new Class<?>[] {io.dvr.agent.driver.HostDriver.class}, (proxy, method, args) -> {
+          throw new AssertionError("the host was read (" + method.getName() + ") after a plan the cache can follow");
+        });
   }
 
   @Test

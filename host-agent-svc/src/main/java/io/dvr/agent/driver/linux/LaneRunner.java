@@ -16,10 +16,17 @@ final class LaneRunner {
 
   private final CommandRunner runner;
   private final LinuxOptions options;
+  /** Small batches of a namespace go to its long-lived ip session; null: every batch is a process. */
+  private final IpSessions sessions;
 
   LaneRunner(CommandRunner runner, LinuxOptions options) {
+    this(runner, options, null);
+  }
+
+  LaneRunner(CommandRunner runner, LinuxOptions options, IpSessions sessions) {
     this.runner = runner;
     this.options = options;
+    this.sessions = sessions;
   }
 
   /**
@@ -72,6 +79,10 @@ final class LaneRunner {
   }
 
   private void flush(List<Action.Ip> batch) {
+    if (sessions != null && options.batch() && IpSessions.takes(batch) && sessions.run(batch)) {
+      batch.clear();
+      return;
+    }
     if (!options.batch()) {
       batch.forEach(this::single);
       batch.clear();

@@ -37,6 +37,8 @@ public final class LinuxHost implements HostDriver {
   private final LinuxOptions options;
   private final OperationCompiler compiler;
   private final LaneRunner lanes;
+  /** For plans that make or delete devices: every ip batch its own process (ip keeps device indexes by name). */
+  private final LaneRunner oneShotLanes;
   private final KernelReader reader;
   private final LinuxListings listings;
   /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
@@ -50,12 +52,23 @@ public final class LinuxHost implements HostDriver {
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
 
+  /** Per namespace a long-lived ip session for small batches; null when off. */
+  private final IpSessions sessions;
+
+  /** A host whose small ip batches go through long-lived sessions ({@link IpSessions}). */
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options) {
+    this(host, runner, options, true);
+  }
+
+  /** {@code ipSessions} false: every ip batch is its own process, as before sessions. */
+  public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions) {
     this.host = host;
     this.runner = runner;
     this.options = options;
     this.compiler = new OperationCompiler(runner, options);
-    this.lanes = new LaneRunner(runner, options);
+    this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
+    this.lanes = new LaneRunner(runner, options, sessions);
+    this.oneShotLanes = new LaneRunner(runner, options);
     this.reader = new KernelReader(runner, options);
     this.listings = new LinuxListings(runner, options);
   }
@@ -64,7 +77,8 @@ public final class LinuxHost implements HostDriver {
    * A host from settings: {@code linux.plug} (veth or internal), {@code linux.ovs} (true), {@code
    * linux.lanes} (4), {@code linux.command-timeout-ms} (30000), and {@code linux.lab-dir} with
    * {@code linux.lab-host} to drive a labnet host from outside it (empty: commands run where the
-   * agent runs).
+   * agent runs), {@code linux.ip-sessions} (true: small ip batches through a long-lived session per
+   * namespace).
    */
   public static LinuxHost fromSettings(Settings settings, String hostName) {
     String labDir = settings.get("linux.lab-dir", "");
@@ -75,7 +89,8 @@ public final class LinuxHost implements HostDriver {
         .withLanes(settings.getInt("linux.lanes", 4));
     options = new LinuxOptions(options.plug(), settings.getBoolean("linux.ovs", true), options.bridges(), options.lanes(),
         Duration.ofMillis(settings.getLong("linux.command-timeout-ms", 30_000)));
-    return new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options);
+    return new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options,
+        settings.getBoolean("linux.ip-sessions", true));
   }
 
   @Override
@@ -108,6 +123,7 @@ public final class LinuxHost implements HostDriver {
     if (plan.isEmpty()) {
       return;
     }
+    LaneRunner by = forgetSessionsOf(plan) ? oneShotLanes : lanes;
     List<List<Action>> compiled = new ArrayList<>();
     for (Plan.Lane lane : plan.lanes()) {
       compiled.add(new ArrayList<>(compiler.compile(lane.operations())));
@@ -116,12 +132,12 @@ public final class LinuxHost implements HostDriver {
     if (options.batch()) {
       // Each lane would run these first anyway, and lanes touch different namespaces: running them
       // all before the lanes keeps each lane's order and makes every namespace in one process.
-      ovs.addAll(lanes.run(hostFirst(compiled)));
+      ovs.addAll(by.run(hostFirst(compiled)));
     }
     List<CompletableFuture<List<String>>> running = new ArrayList<>();
     for (List<Action> actions : compiled) {
       if (!actions.isEmpty()) {
-        running.add(CompletableFuture.supplyAsync(() -> lanes.run(actions), runner.pool()));
+        running.add(CompletableFuture.supplyAsync(() -> by.run(actions), runner.pool()));
       }
     }
     RuntimeException first = null;
@@ -163,6 +179,48 @@ public final class LinuxHost implements HostDriver {
       lane.subList(0, n).clear();
     }
     return first;
+  }
+
+  /**
+   * A session holds the namespace it started in, and ip remembers each device's index by name for
+   * as long as it runs: a namespace the plan makes or deletes, or where it makes or deletes a
+   * device (a device made anew under the same name has a new index), gets a new session after;
+   * such a plan runs every ip batch as its own process. Returns whether the plan is one of those.
+   */
+  private boolean forgetSessionsOf(Plan plan) {
+    boolean devices = false;
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.CreateNamespace || op instanceof Operation.DeleteNamespace
+          || op instanceof Operation.CreateInternalPort) {
+        devices = true;
+        forget(op.namespace());
+      } else if (op instanceof Operation.CreateVethPair v) {
+        devices = true;
+        forget(v.namespace());
+        forget(v.peerNamespace());
+      } else if (op instanceof Operation.DeleteDevice d) {
+        devices = true;
+        forget(d.namespace());
+        forget(d.peerNamespace());
+      }
+    }
+    return devices;
+  }
+
+  private void forget(String namespace) {
+    if (sessions != null) {
+      sessions.forget(namespace);
+    }
+  }
+
+  /** Lines run through long-lived ip sessions so far (0 when they are off). */
+  public long ipSessionLines() {
+    return sessions == null ? 0 : sessions.linesRun();
+  }
+
+  /** Ip sessions started so far (0 when they are off). */
+  public long ipSessionsStarted() {
+    return sessions == null ? 0 : sessions.sessionsStarted();
   }
 
   private static RuntimeException collect(RuntimeException first, RuntimeException e) {
@@ -226,6 +284,9 @@ public final class LinuxHost implements HostDriver {
       m.close();
     }
     announcer.shutdownNow();
+    if (sessions != null) {
+      sessions.close();
+    }
     runner.close();
   }
 

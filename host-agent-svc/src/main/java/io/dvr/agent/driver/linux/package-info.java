@@ -9,9 +9,12 @@
  * exit code and stderr. Operations of one lane run in plan order, lanes in parallel (a lane's
  * namespace-local settings grouped by namespace, each namespace's in plan order); ip commands of
  * one namespace are batched ({@code ip -force -batch}: every failing line is checked, a tolerated
- * one costs no second process), and the host ip lines that start the lanes (namespaces, veth
- * pairs) go first as one batch for the whole plan; sysctls and ethtool wait for their lane's end;
- * the nat table of a namespace is written by one {@code
+ * one costs no second process; a small batch, up to 32 lines, goes through that namespace's
+ * long-lived {@code ip -batch} session, line by line with a marker after each, so that one ARP entry
+ * costs no process; a session is used only while {@code netns identify} names its namespace, and
+ * is ended before a plan makes or deletes that namespace), and the host ip lines that start the
+ * lanes (namespaces, veth pairs) go first as one batch for the whole plan; sysctls and ethtool wait
+ * for their lane's end; the nat table of a namespace is written by one {@code
  * iptables-restore -n} per plan (only our chains and the jumps to them), flows of a bridge by one
  * {@code ovs-ofctl --bundle}, and every OVS port change of a plan (plugging, tags, tunnel ports) by
  * one ovs-vsctl transaction. Nothing else changes the host: no ovs-vsctl call outside a plan. Only

@@ -1,0 +1,93 @@
+package io.dvr.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A host agent in its own JVM, started from the host-agent jar as a user runs it ({@code java
+ * FLAGS -jar host-agent-svc-*-all.jar} with {@code DVR_*} settings in its environment), its output
+ * in a log file of the run.
+ */
+final class AgentJvm implements AutoCloseable {
+  /** What Hazelcast needs on Java 17 (README). */
+  static final List<String> OPENS = List.of("--add-modules", "java.se", "--add-exports",
+      "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
+      "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED", "--add-opens",
+      "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
+  final String host;
+  final Path log;
+  private final Process process;
+
+  private AgentJvm(String host, Path log, Process process) {
+    this.host = host;
+    this.log = log;
+    this.process = process;
+  }
+
+  /** The JVM flags of every agent: a small heap, serial GC, C1 only (30 of them share 2 cores). */
+  static List<String> flags(String heap) {
+    return List.of("-Xmx" + heap, "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+        "-Djava.net.preferIPv4Stack=true");
+  }
+
+  static AgentJvm start(String host, Path jar, String heap, Map<String, String> env, Path logDir) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.addAll(flags(heap));
+    argv.addAll(OPENS);
+    argv.addAll(List.of("-jar", jar.toString()));
+    try {
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve("agent-" + host + ".log");
+      ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().keySet().removeIf(k -> k.startsWith("DVR_"));
+      pb.environment().put("HZ_PHONE_HOME_ENABLED", "false");
+      pb.environment().putAll(env);
+      return new AgentJvm(host, log, pb.start());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the agent of " + host, e);
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Resident set size in MB, from /proc (0 when gone). */
+  double rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,435 @@
+package io.dvr.bench;
+
+import io.dvr.agent.render.Names;
+import io.dvr.proto.v1.CreateFloatingIpRequest;
+import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.DeleteFloatingIpRequest;
+import io.dvr.proto.v1.DeletePortRequest;
+import io.dvr.proto.v1.FixedIpRequest;
+import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
+import io.dvr.proto.v1.Network;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.Subnet;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * One run at N hosts: labnet up, the control plane, one agent JVM per host, a router with one
+ * subnet, its gateway on the lab's external network and on every compute a VM port with a
+ * floating IP (so every compute carries the router and holds the fip- namespace). Then the samples:
+ * a port created (bound to a compute, its OVS interface plugged beforehand as Nova plugs it) until
+ * its permanent neighbour entry is in the qrouter- of every carrying host and its flow on its
+ * host's br-int; the port deleted until those are gone; a floating IP created on a compute's port
+ * until its rule, its NAT and its route in fip- (what makes fg- answer ARP for it) are there; the
+ * floating IP deleted until they are gone. Each read from long-running monitors ({@link KernelWatch}).
+ */
+final class RealConvergence {
+  private static final long SAMPLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+  private static final String EXT_CIDR = "192.168.1.0/24";
+  private static final int AGENTS_AT_ONCE = 5;
+
+  /** One measured kind of change: per sample, from sending to the last host done, and to the reply. */
+  record Series(String what, long[] nanos, long[] replyNanos, int lost) {}
+
+  record Result(int hosts, int carrying, List<Series> series, int lost, double upSeconds, double downSeconds,
+      double agentsSeconds, double agentRssMb, String loadBefore, String loadAfter) {}
+
+  private final RealHostConvergenceBench.Options o;
+  private final LabNet lab;
+  private final Path runDir;
+  private ControlPlane cp;
+  private final List<AgentJvm> agents = new ArrayList<>();
+  private final List<KernelWatch> watches = new ArrayList<>();
+  private String routerId;
+  private String extNetId;
+  private String netId;
+  private String subnetId;
+  private final Map<String, Port> spare = new LinkedHashMap<>();
+  /** Per carrying host: ip monitor in its qrouter-. */
+  private final Map<String, KernelWatch> qrouterWatch = new LinkedHashMap<>();
+  /** Per compute: flows of br-int, routes of fip-, nat of qrouter-. */
+  private final Map<String, KernelWatch> flowWatch = new HashMap<>();
+  private final Map<String, KernelWatch> fipWatch = new HashMap<>();
+  private final Map<String, KernelWatch> natWatch = new HashMap<>();
+
+  private RealConvergence(RealHostConvergenceBench.Options o, int n) throws IOException {
+    this.o = o;
+    this.lab = new LabNet(o.labnet(), o.labDir(), n);
+    this.runDir = Files.createTempDirectory("dvr-real-" + n + "-");
+  }
+
+  static Result run(int n, RealHostConvergenceBench.Options o) throws Exception {
+    return new RealConvergence(o, n).run();
+  }
+
+  private Result run() throws Exception {
+    Phases setup = new Phases(lab.hosts + " hosts");
+    String loadBefore = load();
+    double up = lab.up().toMillis() / 1000.0;
+    setup.done("labnet up (" + loadBefore + ")");
+    double agentsUp;
+    double rss;
+    List<Series> series = new ArrayList<>();
+    double down;
+    try {
+      int clusterPort = freePort();
+      cp = ControlPlane.start(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1", "cluster.port",
+          String.valueOf(clusterPort), "cluster.members", "127.0.0.1:" + clusterPort, "cluster.name",
+          "real-bench-" + ProcessHandle.current().pid() + "-" + lab.hosts, "outbox.poll-ms", "1000"));
+      setup.done("control plane started (" + cp.durability() + ")");
+      long t = System.nanoTime();
+      startAgents(clusterPort);
+      Waits.until(cp.vertx, "all " + lab.hosts + " agents registered", 900_000, () -> {
+        requireAgentsAlive();
+        return cp.api.agentCount().await() >= lab.hosts;
+      });
+      agentsUp = (System.nanoTime() - t) / 1e9;
+      setup.done("agents registered");
+      build();
+      setup.done("router, ports and floating IPs created");
+      awaitSetupOnHosts();
+      setup.done("every host carries the router, every compute its floating IP");
+      startWatches();
+      Thread.sleep(2000); // the monitors subscribe; warm-up samples also catch a late one
+      setup.done(watches.size() + " monitors started");
+      if (o.cases().contains("port")) {
+        series.addAll(portSamples());
+        setup.done("port samples");
+      }
+      if (o.cases().contains("fip")) {
+        series.addAll(fipSamples());
+        setup.done("floating IP samples");
+      }
+      rss = agents.stream().mapToDouble(AgentJvm::rssMb).sorted().toArray()[agents.size() / 2];
+    } finally {
+      watches.forEach(KernelWatch::close);
+      agents.forEach(AgentJvm::close);
+      if (cp != null) {
+        cp.close();
+      }
+      down = lab.down().toMillis() / 1000.0;
+      setup.done("agents, control plane and lab down");
+    }
+    int lost = series.stream().mapToInt(Series::lost).sum();
+    return new Result(lab.hosts, qrouterWatch.size(), series, lost, up, down, agentsUp, rss, loadBefore, load());
+  }
+
+  private void startAgents(int clusterPort) {
+    for (String host : lab.hostNames()) {
+      cp.security().addHost(host);
+      Map<String, String> env = new HashMap<>();
+      env.put("DVR_SECURITY_DIR", cp.security().dir());
+      env.put("DVR_HOST_NAME", host);
+      env.put("DVR_AGENT_MODE", host.equals("network") ? "dvr_snat" : "dvr");
+      env.put("DVR_AGENT_DATAPLANE", "linux");
+      env.put("DVR_LINUX_LAB_DIR", o.labDir());
+      env.put("DVR_LINUX_LAB_HOST", host);
+      env.put("DVR_LINUX_STATE_DIR", runDir.resolve("state-" + host).toString());
+      env.put("DVR_AGENT_TUNNEL_IP", LabNet.underlay(host));
+      env.put("DVR_API_ADDRESS", "127.0.0.1:" + cp.apiPort());
+      env.put("DVR_HOST_AGENT_PORT", "0");
+      env.put("DVR_AGENT_RESYNC_SECONDS", "3600");
+      env.put("DVR_CLUSTER_ENABLED", "true");
+      env.put("DVR_CLUSTER_LITE_MEMBER", "true");
+      env.put("DVR_CLUSTER_HOST", "127.0.0.1");
+      env.put("DVR_CLUSTER_PORT", String.valueOf(freePort()));
+      env.put("DVR_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort);
+      env.put("DVR_CLUSTER_NAME", "real-bench-" + ProcessHandle.current().pid() + "-" + lab.hosts);
+      // 30 JVMs joining a cluster on 2 shared cores take longer than a lone agent's 120 s.
+      env.put("DVR_START_TIMEOUT_SECONDS", "900");
+      env.putAll(o.agentEnv());
+      agents.add(AgentJvm.start(host, o.agentJar(), o.heap(), env, runDir.resolve("logs")));
+      // Started a few at a time: all at once, their JIT and cluster joins starve each other.
+      if (agents.size() % AGENTS_AT_ONCE == 0 && agents.size() < lab.hosts) {
+        int started = agents.size();
+        Waits.until(cp.vertx, started + " agents registered", 900_000, () -> {
+          requireAgentsAlive();
+          return cp.api.agentCount().await() >= started;
+        });
+      }
+    }
+  }
+
+  private void requireAgentsAlive() {
+    for (AgentJvm a : agents) {
+      if (!a.alive()) {
+        throw new IllegalStateException("the agent of " + a.host + " exited; see " + a.log);
+      }
+    }
+  }
+
+  private void build() {
+    Api api = cp.api;
+    Network ext = api.network("ext", true).await();
+    extNetId = ext.getId();
+    api.externalSubnet(extNetId, EXT_CIDR, "192.168.1.1", "192.168.1.100", "192.168.1.250").await();
+    Network net = api.network("bench", false).await();
+    netId = net.getId();
+    Subnet sub = api.subnet(netId, "bench-subnet", "10.10.0.0/16").await();
+    subnetId = sub.getId();
+    Router r = api.router("bench-router").await();
+    routerId = r.getId();
+    api.addInterface(routerId, subnetId).await();
+    api.setGateway(routerId, extNetId).await();
+    List<String> computes = lab.computes();
+    for (int k = 1; k <= computes.size(); k++) {
+      String host = computes.get(k - 1);
+      Port vm = api.vmPort(netId, subnetId, "10.10.1." + k, null, host).await();
+      api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+          .setFloatingNetworkId(extNetId).setPortId(vm.getId()).build()).await();
+      spare.put(host, api.vmPort(netId, subnetId, "10.10.2." + k, null, host).await());
+    }
+  }
+
+  /** Setup (not measured): polls each host until it holds the router, its ports' neighbours and its floating IP. */
+  private void awaitSetupOnHosts() {
+    String qrouter = Names.qrouterNamespace(routerId);
+    List<String> computes = lab.computes();
+    Waits.until(cp.vertx, "every host holds " + qrouter + " with all neighbours, every compute its FIP rule", 900_000,
+        () -> {
+          requireAgentsAlive();
+          for (String host : lab.hostNames()) {
+            if (!lab.onHost(host, "ip", "netns", "list").contains(qrouter)) {
+              return false;
+            }
+            String neigh = lab.onHost(host, "ip", "-n", qrouter, "neigh", "show");
+            for (int k = 1; k <= computes.size(); k++) {
+              if (!neigh.contains("10.10.1." + k + " ") || !neigh.contains("10.10.2." + k + " ")) {
+                return false;
+              }
+            }
+          }
+          for (int k = 1; k <= computes.size(); k++) {
+            if (!lab.onHost(computes.get(k - 1), "ip", "-n", qrouter, "rule", "show").contains("from 10.10.1." + k + " ")) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  private void startWatches() {
+    String qrouter = Names.qrouterNamespace(routerId);
+    String fip = Names.fipNamespace(extNetId);
+    for (String host : lab.hostNames()) {
+      qrouterWatch.put(host, watch(host + "-qrouter", host, "stdbuf", "-oL", "ip", "-n", qrouter, "monitor", "neigh",
+          "rule", "route", "address"));
+    }
+    for (String host : lab.computes()) {
+      flowWatch.put(host, watch(host + "-br-int", host, "stdbuf", "-oL", "ovs-ofctl", "monitor", "br-int", "watch:"));
+      fipWatch.put(host, watch(host + "-fip", host, "stdbuf", "-oL", "ip", "-n", fip, "monitor", "route"));
+      natWatch.put(host, watch(host + "-nat", host, "ip", "netns", "exec", qrouter, "stdbuf", "-oL", "xtables-monitor",
+          "-e"));
+    }
+  }
+
+  private KernelWatch watch(String name, String host, String... cmd) {
+    KernelWatch w = KernelWatch.start(name, lab.onHost(host, List.of(cmd)));
+    watches.add(w);
+    return w;
+  }
+
+  /** A condition on one watch, looked for from the mark taken before the sample acted. */
+  private record Expect(KernelWatch watch, int mark, Predicate<String> line) {
+    static Expect on(KernelWatch w, Predicate<String> line) {
+      return new Expect(w, w.mark(), line);
+    }
+  }
+
+  /** Waits for every expectation; the latest arrival, or -1 when one did not come in time (it says which). */
+  private static long awaitAll(List<Expect> expects, long start, String what) throws InterruptedException {
+    long last = start;
+    for (Expect e : expects) {
+      long at = e.watch().await(e.mark(), e.line(), start + SAMPLE_TIMEOUT_NS);
+      if (at < 0) {
+        System.out.println(what + ": nothing on " + e.watch().name + " in time (alive " + e.watch().alive()
+            + "); its last lines:\n" + e.watch().tail(8));
+        return -1;
+      }
+      last = Math.max(last, at);
+    }
+    return last;
+  }
+
+  private List<Series> portSamples() throws Exception {
+    int total = o.warmup() + o.samples();
+    List<String> computes = lab.computes();
+    long[] create = new long[o.samples()];
+    long[] createReply = new long[o.samples()];
+    long[] flows = new long[o.samples()];
+    long[] delete = new long[o.samples()];
+    long[] flowsGone = new long[o.samples()];
+    long[] deleteReply = new long[o.samples()];
+    int lostCreate = 0;
+    int lostDelete = 0;
+    int measured = 0;
+    for (int i = 0; i < total; i++) {
+      String host = computes.get(i % computes.size());
+      String id = UUID.randomUUID().toString();
+      String mac = fmt("fa:16:3e:b0:%02x:%02x", i / 256, i % 256);
+      String ip = fmt("10.10.%d.%d", 3 + i / 250, 1 + i % 250);
+      String tap = "bp" + i;
+      // Plugged first, as Nova plugs a VM's port: the agent finds its ofport when the port is bound here.
+      lab.onHost(host, "ovs-vsctl", "add-port", "br-int", tap, "--", "set", "Interface", tap, "type=internal",
+          "external_ids:iface-id=" + id, "external_ids:attached-mac=" + mac, "external_ids:iface-status=active");
+      Thread.sleep(o.gapMs());
+      List<Expect> neigh = new ArrayList<>();
+      qrouterWatch.values().forEach(w -> neigh.add(Expect.on(w, l -> !l.startsWith("Deleted") && l.startsWith(ip + " dev qr-")
+          && l.contains(mac) && l.contains("PERMANENT"))));
+      Expect flow = Expect.on(flowWatch.get(host), l -> l.contains("event=ADDED") && l.contains("dl_dst=" + mac));
+      long t0 = System.nanoTime();
+      AtomicLong replied = new AtomicLong();
+      Future<Port> reply = cp.api.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setId(id)
+          .setNetworkId(netId).setName("sample-" + i).setDeviceOwner("compute:nova").setBindingHost(host)
+          .setMacAddress(mac).addFixedIps(FixedIpRequest.newBuilder().setSubnetId(subnetId).setIpAddress(ip)).build())
+          .onSuccess(p -> replied.set(System.nanoTime()));
+      long allNeigh = awaitAll(neigh, t0, "port " + ip + " created on " + host + ": neighbour");
+      long flowAt = awaitAll(List.of(flow), t0, "port " + ip + " created on " + host + ": flow");
+      reply.await();
+      boolean keep = i >= o.warmup();
+      if (keep) {
+        if (allNeigh < 0 || flowAt < 0) {
+          lostCreate++;
+        } else {
+          create[measured] = allNeigh - t0;
+          flows[measured] = flowAt - t0;
+          createReply[measured] = replied.get() - t0;
+        }
+      }
+      Thread.sleep(o.gapMs());
+      List<Expect> gone = new ArrayList<>();
+      qrouterWatch.values().forEach(w -> gone.add(Expect.on(w, l -> l.startsWith("Deleted " + ip + " dev qr-"))));
+      Expect flowGone = Expect.on(flowWatch.get(host), l -> l.contains("event=DELETED") && l.contains("dl_dst=" + mac));
+      t0 = System.nanoTime();
+      AtomicLong deleted = new AtomicLong();
+      Future<?> del = cp.api.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(id).build())
+          .onSuccess(x -> deleted.set(System.nanoTime()));
+      long goneAt = awaitAll(gone, t0, "port " + ip + " deleted on " + host + ": neighbour");
+      long flowGoneAt = awaitAll(List.of(flowGone), t0, "port " + ip + " deleted on " + host + ": flow");
+      del.await();
+      if (keep) {
+        if (goneAt < 0 || flowGoneAt < 0) {
+          lostDelete++;
+        } else {
+          delete[measured] = goneAt - t0;
+          flowsGone[measured] = flowGoneAt - t0;
+          deleteReply[measured] = deleted.get() - t0;
+        }
+        if (allNeigh >= 0 && flowAt >= 0 && goneAt >= 0 && flowGoneAt >= 0) {
+          measured++;
+        }
+      }
+      lab.onHost(host, "ovs-vsctl", "del-port", "br-int", tap);
+      Thread.sleep(o.gapMs());
+      if (i % 10 == 9) {
+        System.out.printf("%d hosts: %d of %d port samples%n", lab.hosts, i + 1, total);
+      }
+    }
+    return List.of(new Series("port created: neighbour in every qrouter-", trim(create, measured), trim(createReply, measured), lostCreate),
+        new Series("port created: its flow on its host's br-int", trim(flows, measured), trim(createReply, measured), lostCreate),
+        new Series("port deleted: neighbour gone from every qrouter-", trim(delete, measured), trim(deleteReply, measured),
+            lostDelete),
+        new Series("port deleted: its flow gone from br-int", trim(flowsGone, measured), trim(deleteReply, measured),
+            lostDelete));
+  }
+
+  private List<Series> fipSamples() throws Exception {
+    int total = o.warmup() + o.samples();
+    List<String> computes = lab.computes();
+    long[] create = new long[o.samples()];
+    long[] createReply = new long[o.samples()];
+    long[] delete = new long[o.samples()];
+    long[] deleteReply = new long[o.samples()];
+    int lost = 0;
+    int measured = 0;
+    for (int i = 0; i < total; i++) {
+      String host = computes.get(i % computes.size());
+      Port port = spare.get(host);
+      String fixed = port.getFixedIps(0).getIpAddress();
+      KernelWatch qr = qrouterWatch.get(host);
+      int qrMark = qr.mark();
+      int natMark = natWatch.get(host).mark();
+      int fipMark = fipWatch.get(host).mark();
+      long t0 = System.nanoTime();
+      FloatingIp fip = cp.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+          .setFloatingNetworkId(extNetId).setPortId(port.getId()).build()).await();
+      long replied = System.nanoTime();
+      String address = fip.getFloatingIpAddress();
+      List<Expect> made = List.of(
+          new Expect(qr, qrMark, l -> !l.startsWith("Deleted") && l.contains("from " + fixed + " lookup 16")),
+          new Expect(natWatch.get(host), natMark, l -> l.contains("-A ") && l.contains("-d " + address + "/32")
+              && l.contains("DNAT")),
+          new Expect(fipWatch.get(host), fipMark, l -> !l.startsWith("Deleted") && l.startsWith(address + " via ")));
+      long madeAt = awaitAll(made, t0, "floating IP " + address + " on " + host);
+      Thread.sleep(o.gapMs());
+      List<Expect> gone = List.of(
+          Expect.on(qr, l -> l.startsWith("Deleted") && l.contains("from " + fixed + " lookup 16")),
+          Expect.on(natWatch.get(host), l -> l.startsWith("NEWGEN")),
+          Expect.on(fipWatch.get(host), l -> l.startsWith("Deleted " + address + " via ")));
+      long t1 = System.nanoTime();
+      cp.api.call(FloatingIpServiceGrpcClient.DeleteFloatingIp, DeleteFloatingIpRequest.newBuilder()
+          .setId(fip.getId()).build()).await();
+      long deleted = System.nanoTime();
+      long goneAt = awaitAll(gone, t1, "floating IP " + address + " deleted on " + host);
+      if (i >= o.warmup()) {
+        if (madeAt < 0 || goneAt < 0) {
+          lost++;
+        } else {
+          create[measured] = madeAt - t0;
+          createReply[measured] = replied - t0;
+          delete[measured] = goneAt - t1;
+          deleteReply[measured] = deleted - t1;
+          measured++;
+        }
+      }
+      Thread.sleep(o.gapMs());
+      if (i % 10 == 9) {
+        System.out.printf("%d hosts: %d of %d floating IP samples%n", lab.hosts, i + 1, total);
+      }
+    }
+    return List.of(new Series("floating IP created: rule, NAT, fip- route on its host", trim(create, measured),
+            trim(createReply, measured), lost),
+        new Series("floating IP deleted: rule, NAT, fip- route gone", trim(delete, measured), trim(deleteReply, measured),
+            lost));
+  }
+
+  private static long[] trim(long[] a, int n) {
+    return java.util.Arrays.copyOf(a, n);
+  }
+
+  private static String fmt(String f, Object... args) {
+    return ConvergenceBench.fmt(f, args);
+  }
+
+  static String load() {
+    try {
+      String[] l = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return "load " + l[0] + " " + l[1] + " " + l[2];
+    } catch (IOException e) {
+      return "load n/a";
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.dvr.agent.driver.linux;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The short path for small changes: per namespace one long-lived {@link IpSession}, so that a
+ * plan of a few ip lines (one ARP entry, a floating IP's rule, address and route) costs a write
+ * and a read on a pipe instead of starting a process ({@code nsenter} + {@code ip}) per plan.
+ * At most {@code max} sessions are kept (the least recently used goes first); a plan that makes or
+ * deletes a namespace, or a device in it, {@link #forget forgets} its session first, since a
+ * session holds the namespace it was started in and ip keeps each device's index by name for its
+ * lifetime; a line that fails ends its session too. A batch above {@code maxLines} lines, or one the session cannot
+ * take (its namespace is not the one of that name any more, its ip ended), is left to the caller's
+ * one-shot {@code ip -batch}. Thread-safe.
+ */
+final class IpSessions implements AutoCloseable {
+  /** Larger batches go to one ip process: one round trip per line would cost more than the start. */
+  static final int MAX_LINES = 32;
+  static final int MAX_SESSIONS = 64;
+
+  private final HostShell shell;
+  private final Duration timeout;
+  private final int max;
+  private final Map<String, IpSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  private final AtomicLong linesRun = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
+  private boolean closed;
+
+  IpSessions(HostShell shell, Duration timeout, int max) {
+    this.shell = shell;
+    this.timeout = timeout;
+    this.max = max;
+  }
+
+  /** Whether a batch is small enough and of a named namespace (the host's own has no name to check). */
+  static boolean takes(List<Action.Ip> batch) {
+    return !batch.isEmpty() && batch.size() <= MAX_LINES && !batch.get(0).namespace().isEmpty();
+  }
+
+  /**
+   * Runs the batch (one namespace) line by line, as {@code ip -batch} would: a failing line whose
+   * error is tolerated is skipped, any other failure stops the batch and is thrown naming the
+   * session's command and the line. Returns false, having run nothing, when no session can take it.
+   */
+  boolean run(List<Action.Ip> batch) {
+    String ns = batch.get(0).namespace();
+    IpSession session = session(ns);
+    if (session == null) {
+      return false;
+    }
+    synchronized (session) {
+      try {
+        if (!session.alive() || !session.holdsItsNamespace()) {
+          drop(session);
+          return false;
+        }
+      } catch (CommandFailedException e) {
+        drop(session);
+        return false;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Action.Ip ip = batch.get(i);
+        List<String> printed;
+        try {
+          printed = session.run(ip.line());
+        } catch (CommandFailedException e) {
+          drop(session); // ended or timed out: the next batch starts a new one
+          throw e;
+        }
+        linesRun.incrementAndGet();
+        String text = String.join("\n", printed);
+        if (text.contains("Command failed") && ip.tolerated().stream().noneMatch(text::contains)) {
+          // The session's own line count means nothing to a reader: the input lines say which failed.
+          String stderr = String.join("\n", printed.stream().filter(l -> !l.startsWith("Command failed")).toList());
+          // What the session remembers (device indexes by name) may be what failed: the next batch starts anew.
+          drop(session);
+          throw new CommandFailedException(session.command(), 1, stderr, around(batch, i));
+        }
+      }
+      return true;
+    }
+  }
+
+  /** The failing line with one line either side, numbered within the batch, as a one-shot batch reports it. */
+  private static String around(List<Action.Ip> lines, int failed) {
+    StringBuilder s = new StringBuilder();
+    for (int i = Math.max(0, failed - 1); i <= Math.min(lines.size() - 1, failed + 1); i++) {
+      s.append(i == failed ? "> " : "  ").append(i + 1).append(": ").append(lines.get(i).line()).append('\n');
+    }
+    return s.toString();
+  }
+
+  private synchronized IpSession session(String ns) {
+    if (closed) {
+      return null;
+    }
+    IpSession s = sessions.get(ns);
+    if (s != null && s.alive()) {
+      return s;
+    }
+    if (s != null) {
+      sessions.remove(ns);
+      s.close();
+    }
+    if (sessions.size() >= max) {
+      var eldest = sessions.entrySet().iterator().next();
+      sessions.remove(eldest.getKey());
+      eldest.getValue().close();
+    }
+    try {
+      s = IpSession.start(shell, ns, timeout);
+    } catch (CommandFailedException e) {
+      return null;
+    }
+    started.incrementAndGet();
+    sessions.put(ns, s);
+    return s;
+  }
+
+  private synchronized void drop(IpSession s) {
+    sessions.remove(s.namespace, s);
+    s.close();
+  }
+
+  /** Ends the session of a namespace that is about to be made or deleted. */
+  synchronized void forget(String namespace) {
+    IpSession s = sessions.remove(namespace);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** Lines run through sessions so far, and sessions started (tests and benchmarks read them). */
+  long linesRun() {
+    return linesRun.get();
+  }
+
+  long sessionsStarted() {
+    return started.get();
+  }
+
+  synchronized int open() {
+    return sessions.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    sessions.values().forEach(IpSession::close);
+    sessions.clear();
+  }
+}
