@@ -359,7 +359,8 @@ class LinuxHostKernelTest {
         new Operation.ReplaceRoute(r.qrouter(), Route.via(Route.MAIN_TABLE, IpPrefix.parse("10.99.0.0/16"), "10.61.0.9",
             "qr-missing-000"))));
     assertThatThrownBy(() -> host.execute(bad)).isInstanceOf(CommandFailedException.class)
-        .hasMessageContaining("ip -n " + r.qrouter() + " -force -batch -").hasMessageContaining("Cannot find device")
+        .hasMessageContaining("ip -n " + r.qrouter()).hasMessageContaining("-batch -").hasMessageContaining("-force")
+        .hasMessageContaining("Cannot find device")
         .hasMessageContaining("> 2: route replace 10.99.0.0/16 via 10.61.0.9 dev qr-missing-000")
         .satisfies(e -> assertThat(((CommandFailedException) e).exitCode()).isNotZero());
   }
