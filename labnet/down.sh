@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ $(id -u) -eq 0 ]] || die "teardown needs root"
 start=$(date +%s%N)
-hosts=(network compute1 compute2)
+hosts=(network network2 compute1 compute2)
 if [[ -d $HOSTS_DIR ]]; then
   for d in "$HOSTS_DIR"/*/; do
     [[ -d $d ]] && hosts+=("$(basename "$d")")
@@ -26,6 +26,6 @@ for ns in lab-underlay lab-outside; do
 done
 lab_dir_down
 
-left=$(netns_names | grep -E '^lab-(network|compute1|compute2|underlay|outside)$' || true)
+left=$(netns_names | grep -E '^lab-(network|network2|compute1|compute2|underlay|outside)$' || true)
 [[ -z $left ]] || die "still present after teardown: $left"
 log "down in $((($(date +%s%N) - start) / 1000000)) ms"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# up.sh: brings up the three-host lab (network, compute1, compute2) on this machine, as
+# up.sh: brings up the lab (network nodes network and network2, compute1, compute2) on this machine, as
 # shared/docs/lab-notes.md describes it. Each host: netns lab-<host> + own mount and UTS
 # namespaces, private /run/netns, own Open vSwitch (userspace datapath) with br-int, br-tun,
 # br-ex and br-phy holding the underlay IP; VXLAN ports between all hosts; br-ex of each host on
@@ -8,8 +8,10 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HOSTS=(network compute1 compute2)
-declare -A UNDERLAY=([network]=172.31.0.11 [compute1]=172.31.0.12 [compute2]=172.31.0.13)
+# The network nodes (dvr_snat): two, so that a router's SNAT can be highly available.
+NETWORK_NODES=(network network2)
+HOSTS=("${NETWORK_NODES[@]}" compute1 compute2)
+declare -A UNDERLAY=([network]=172.31.0.11 [network2]=172.31.0.10 [compute1]=172.31.0.12 [compute2]=172.31.0.13)
 OUTSIDE_HOST=192.168.1.20/24
 EXTERNAL_GATEWAY=192.168.1.1/24
 
@@ -70,6 +72,8 @@ for h in "${HOSTS[@]}"; do
 done
 
 trap - ERR
-log "up in $((($(date +%s%N) - start) / 1000000)) ms; hosts: ${HOSTS[*]} (underlay ${UNDERLAY[network]}, ${UNDERLAY[compute1]}, ${UNDERLAY[compute2]})"
+underlay=()
+for h in "${HOSTS[@]}"; do underlay+=("$h ${UNDERLAY[$h]}"); done
+log "up in $((($(date +%s%N) - start) / 1000000)) ms; hosts and underlay: $(IFS=,; echo "${underlay[*]}" | sed 's/,/, /g')"
 log "outside: netns lab-outside, ${OUTSIDE_HOST%/*} and gateway ${EXTERNAL_GATEWAY%/*}; files in $LABNET_DIR"
 log "try: $LABNET_SCRIPTS/on-host.sh compute1 ovs-vsctl show; tear down: $LABNET_SCRIPTS/down.sh"
