@@ -164,11 +164,12 @@ public final class RouterSync {
         timings.reportRetryMillis());
     // Set below: the lease and the applier need each other (the lease re-applies roles, the applier reads them).
     AtomicReference<Applier> applierRef = new AtomicReference<>();
+    AtomicReference<RouterFetcher> fetcherRef = new AtomicReference<>();
     SnatLease lease = new SnatLease(ctx, timings.snatLeaseRenewMillis(),
         renewal -> Bus.request(vertx, EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
             timings.snatLeaseRenewMillis(), proof.options(renewal)),
         () -> SnatLease.activeRouters(applierRef.get().applied().view()),
-        () -> rolesChanged(view, applierRef.get()), System::nanoTime);
+        () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
     // Each apply takes the wanted view once, with the roles the SNAT lease allows now: what its
     // routers were read from is noted with it.
     Supplier<Optional<HostRouters>> wanted = () -> {
@@ -197,17 +198,24 @@ public final class RouterSync {
       }
     });
     applierRef.set(applier);
+    // When the fetch on its way was sent (one at a time): the SNAT lease trusts only views fetched after it was taken.
+    long[] fetchSentAt = {0};
     RouterFetcher fetcher = new RouterFetcher(ctx,
-        request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
-            proof.options(request)),
+        request -> {
+          fetchSentAt[0] = System.nanoTime();
+          return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
+              proof.options(request));
+        },
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
           if (scope instanceof FetchScope.Routers some) {
             applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
           } else {
+            lease.viewTaken(fetchSentAt[0]);
             applier.request();
           }
         });
+    fetcherRef.set(fetcher);
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());

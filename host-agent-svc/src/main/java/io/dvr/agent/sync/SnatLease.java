@@ -31,10 +31,16 @@ import org.slf4j.LoggerFactory;
  * grant came; a later grant gives the roles back. Renewals never wait for one another: each
  * reply extends the lease from its own send time, and a late one only extends less.
  *
- * <p>States: {@link Fenced} (no lease: the start, or it ran out), {@link Held} (until an instant,
+ * <p>A host that was fenced does not trust the roles it holds: while it was cut off the control
+ * plane may have promoted another host and told it so in a message it never got. Taking the lease
+ * again, it first asks for a full sync ({@code refetch}) and claims only once a view fetched after
+ * the grant is taken ({@link #viewTaken}).
+ *
+ * <p>States: {@link Fenced} (no lease: the start, or it ran out), {@link Confirming} (the lease is
+ * held but the roles wait for a view fetched after it was taken), {@link Held} (until an instant,
  * with the timer set there), {@link Stopped}. Used on the sync's context only; {@code
- * rolesChanged} is told of every change between held and fenced, and the applier then applies the
- * routers concerned with the roles of {@link #roles}.
+ * rolesChanged} is told of every change between held and not held, and the applier then applies
+ * the routers concerned with the roles of {@link #roles}.
  */
 final class SnatLease {
   private static final Logger LOG = LoggerFactory.getLogger(SnatLease.class);
@@ -42,6 +48,12 @@ final class SnatLease {
   sealed interface State {}
 
   record Fenced() implements State {}
+
+  /**
+   * Held until {@code untilNanos}, but no view fetched since {@code sinceNanos} (when the lease was
+   * taken) has been taken yet: the roles stay fenced.
+   */
+  record Confirming(long untilNanos, long timerId, long sinceNanos) implements State {}
 
   /** Held until {@code untilNanos} (of the lease's clock); {@code timerId} fences at that instant. */
   record Held(long untilNanos, long timerId) implements State {}
@@ -53,6 +65,7 @@ final class SnatLease {
   private final Function<SnatLeaseRenewal, Future<SnatLeaseGrant>> control;
   private final Supplier<List<String>> activeNow;
   private final Runnable rolesChanged;
+  private final Runnable refetch;
   private final LongSupplier clock;
   private State state = new Fenced();
   private long renewTimer = -1;
@@ -62,10 +75,11 @@ final class SnatLease {
    * @param control sends a renewal to the control plane with the renew interval as its time limit
    * @param activeNow the HA routers the host holds ACTIVE now (claimed by the last apply)
    * @param rolesChanged told when the lease is taken or lost: the active roles must be applied again
+   * @param refetch asks for a full sync (the lease was taken again: the roles held may be stale)
    * @param clock monotonic nanoseconds ({@link System#nanoTime})
    */
   SnatLease(SyncContext ctx, long renewMillis, Function<SnatLeaseRenewal, Future<SnatLeaseGrant>> control,
-      Supplier<List<String>> activeNow, Runnable rolesChanged, LongSupplier clock) {
+      Supplier<List<String>> activeNow, Runnable rolesChanged, Runnable refetch, LongSupplier clock) {
     if (renewMillis <= 0) {
       throw new IllegalArgumentException("setting agent.snat-lease-renew-ms is " + renewMillis + "; it must be above 0");
     }
@@ -74,6 +88,7 @@ final class SnatLease {
     this.control = control;
     this.activeNow = activeNow;
     this.rolesChanged = rolesChanged;
+    this.refetch = refetch;
     this.clock = clock;
   }
 
@@ -111,6 +126,8 @@ final class SnatLease {
     }
     if (state instanceof Held h) {
       ctx.cancel(h.timerId());
+    } else if (state instanceof Confirming c) {
+      ctx.cancel(c.timerId());
     }
     state = new Stopped();
   }
@@ -179,17 +196,36 @@ final class SnatLease {
       return; // it came after its own end: it holds nothing
     }
     if (state instanceof Held h) {
-      if (until <= h.untilNanos()) {
-        return;
+      if (until > h.untilNanos()) {
+        ctx.cancel(h.timerId());
+        state = new Held(until, fenceAt(until, now));
       }
-      ctx.cancel(h.timerId());
-      state = new Held(until, fenceAt(until, now));
       return;
     }
-    state = new Held(until, fenceAt(until, now));
-    LOG.info("host {}: SNAT lease held (for {} ms from each renewal); taking the active roles of its HA routers",
-        ctx.host(), grant.getHoldMillis());
-    rolesChanged.run();
+    if (state instanceof Confirming c) {
+      if (until > c.untilNanos()) {
+        ctx.cancel(c.timerId());
+        state = new Confirming(until, fenceAt(until, now), c.sinceNanos());
+      }
+      return;
+    }
+    state = new Confirming(until, fenceAt(until, now), now);
+    LOG.info("host {}: SNAT lease held (for {} ms from each renewal); fetching its routers before taking the active "
+        + "roles of its HA routers", ctx.host(), grant.getHoldMillis());
+    refetch.run();
+  }
+
+  /**
+   * A full view of the host's routers was taken, fetched by a request sent at {@code fetchSentNanos}:
+   * once it was sent after the lease was taken, the roles it says are the host's.
+   */
+  void viewTaken(long fetchSentNanos) {
+    ctx.check("taking a view for the SNAT lease");
+    if (state instanceof Confirming c && fetchSentNanos >= c.sinceNanos()) {
+      state = new Held(c.untilNanos(), c.timerId());
+      LOG.info("host {}: SNAT lease held with a fresh view; taking the active roles of its HA routers", ctx.host());
+      rolesChanged.run();
+    }
   }
 
   private long fenceAt(long untilNanos, long now) {
@@ -200,10 +236,15 @@ final class SnatLease {
 
   private void holdOver() {
     ctx.check("ending the SNAT lease");
+    long now = clock.getAsLong();
+    if (state instanceof Confirming c) {
+      state = now < c.untilNanos() ? new Confirming(c.untilNanos(), fenceAt(c.untilNanos(), now), c.sinceNanos())
+          : new Fenced(); // nothing was claimed under it
+      return;
+    }
     if (!(state instanceof Held h)) {
       return;
     }
-    long now = clock.getAsLong();
     if (now < h.untilNanos()) {
       state = new Held(h.untilNanos(), fenceAt(h.untilNanos(), now));
       return;

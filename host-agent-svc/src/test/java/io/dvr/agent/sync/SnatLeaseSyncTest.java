@@ -85,22 +85,17 @@ class SnatLeaseSyncTest {
     }
   }
 
-  @Test
-  @DisplayName("STANDBY until the first grant, ACTIVE (r1 alone re-applied) once granted and then named in the renewals, STANDBY again when the grants stop")
-  void rolesFollowTheLease() throws InterruptedException {
-    sync.start(600_000);
-    allocator.next().reply().complete(DvrHostMac.newBuilder().setHost(HOST).setMacAddress(MAC).build());
-    scheduler.next().reply().complete(HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat")
-        .addRouters(haRouter(HaState.HA_STATE_ACTIVE)).build());
-    assertThat(role(dataplane.nextApply())).as("no lease yet: the scheduler's ACTIVE is applied as STANDBY")
-        .isEqualTo(HaState.HA_STATE_STANDBY);
-    assertThat(reportedRole(HaState.HA_STATE_STANDBY).getSnatHere()).isTrue();
-    SnatLeaseRenewal first = leases.next().request();
-    assertThat(first.getHost()).isEqualTo(HOST);
-    assertThat(first.getActiveRouterIdsList()).as("nothing claimed yet").isEmpty();
+  /** The next apply whose r1 has this role; applies with the other role before it must not be there. */
+  private HostRouters nextApplyOf(HaState role) {
+    HostRouters applied = dataplane.nextApply();
+    while (role(applied) != role) {
+      applied = dataplane.nextApply();
+    }
+    return applied;
+  }
 
-    // Granted: r1 alone is applied again, ACTIVE, and every renewal after the apply names it.
-    AtomicBoolean granting = new AtomicBoolean(true);
+  /** Answers every renewal with a grant while {@code granting} (on its own thread). */
+  private Thread grant(AtomicBoolean granting) {
     Thread grants = new Thread(() -> {
       while (granting.get()) {
         var call = leases.next();
@@ -111,19 +106,56 @@ class SnatLeaseSyncTest {
     }, "control-plane-grants");
     grants.setDaemon(true);
     grants.start();
-    HostRouters claimed = dataplane.nextApply();
-    assertThat(dataplane.nextChanged()).isEmpty(); // the first, full apply's
-    assertThat(role(claimed)).isEqualTo(HaState.HA_STATE_ACTIVE);
-    assertThat(dataplane.nextChanged()).containsExactly("r1");
+    return grants;
+  }
+
+  private static HostRouters view(HaState role) {
+    return HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat").addRouters(haRouter(role)).build();
+  }
+
+  @Test
+  @DisplayName("STANDBY until the first grant; ACTIVE once granted and a view fetched after the grant is taken, then named in the renewals; STANDBY when the grants stop; granted again, it claims only what a fresh view says")
+  void rolesFollowTheLease() throws InterruptedException {
+    sync.start(600_000);
+    allocator.next().reply().complete(DvrHostMac.newBuilder().setHost(HOST).setMacAddress(MAC).build());
+    scheduler.next().reply().complete(view(HaState.HA_STATE_ACTIVE));
+    assertThat(role(dataplane.nextApply())).as("no lease yet: the scheduler's ACTIVE is applied as STANDBY")
+        .isEqualTo(HaState.HA_STATE_STANDBY);
+    assertThat(reportedRole(HaState.HA_STATE_STANDBY).getSnatHere()).isTrue();
+    SnatLeaseRenewal first = leases.next().request();
+    assertThat(first.getHost()).isEqualTo(HOST);
+    assertThat(first.getActiveRouterIdsList()).as("nothing claimed yet").isEmpty();
+
+    // Granted: a full sync first, then r1 is applied ACTIVE and every renewal after the apply names it.
+    AtomicBoolean granting = new AtomicBoolean(true);
+    Thread grants = grant(granting);
+    var refetch = scheduler.next();
+    assertThat(refetch.request().getRouterIdsList()).as("a full sync").isEmpty();
+    assertThat(dataplane.noApply()).as("nothing claimed before the fresh view").isTrue();
+    refetch.reply().complete(view(HaState.HA_STATE_ACTIVE));
+    assertThat(role(dataplane.nextApply())).isEqualTo(HaState.HA_STATE_ACTIVE);
     assertThat(reportedRole(HaState.HA_STATE_ACTIVE).getSnatHere()).isTrue();
 
     // The grants stop: at the hold's end r1 is given up at once, without any message from the control plane.
     granting.set(false);
-    HostRouters fenced = dataplane.nextApply();
-    assertThat(role(fenced)).isEqualTo(HaState.HA_STATE_STANDBY);
-    assertThat(dataplane.nextChanged()).containsExactly("r1");
-    reportedRole(HaState.HA_STATE_STANDBY);
     grants.join(20_000);
+    HostRouters fenced = nextApplyOf(HaState.HA_STATE_STANDBY);
+    assertThat(fenced.getRoutersList()).hasSize(1);
+    reportedRole(HaState.HA_STATE_STANDBY);
+
+    // Granted again: the view held (ACTIVE) is not trusted; the fresh one says STANDBY (another host was promoted).
+    AtomicBoolean again = new AtomicBoolean(true);
+    Thread regrants = grant(again);
+    var second = scheduler.next();
+    assertThat(second.request().getRouterIdsList()).isEmpty();
+    second.reply().complete(view(HaState.HA_STATE_STANDBY));
+    assertThat(role(dataplane.nextApply())).isEqualTo(HaState.HA_STATE_STANDBY);
+    await(sync.settled());
+    while (!dataplane.noApply()) {
+      assertThat(role(dataplane.nextApply())).as("never ACTIVE on the stale view").isEqualTo(HaState.HA_STATE_STANDBY);
+    }
+    again.set(false);
+    regrants.join(20_000);
   }
 
   @Test

@@ -38,6 +38,8 @@ class SnatLeaseTest {
   /** Each change between held and fenced, with the lease's state and the clock when it was told. */
   private final BlockingQueue<Change> changes = new LinkedBlockingQueue<>();
   private final AtomicReference<List<String>> active = new AtomicReference<>(List.of());
+  /** When each full sync the lease asked for was asked. */
+  private final BlockingQueue<Long> refetches = new LinkedBlockingQueue<>();
   private SyncContext ctx;
   private SnatLease lease;
 
@@ -47,7 +49,8 @@ class SnatLeaseTest {
   void setUp(Vertx vertx) {
     ctx = SyncTesting.context(vertx);
     lease = on(ctx, () -> new SnatLease(ctx, RENEW_MILLIS, control, active::get,
-        () -> changes.add(new Change(lease.state(), System.nanoTime())), System::nanoTime));
+        () -> changes.add(new Change(lease.state(), System.nanoTime())), () -> refetches.add(System.nanoTime()),
+        System::nanoTime));
   }
 
   @AfterEach
@@ -59,6 +62,13 @@ class SnatLeaseTest {
     Change c = changes.poll(SyncTesting.WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(c).as("a change of the lease within %d s", SyncTesting.WAIT_SECONDS).isNotNull();
     return c;
+  }
+
+  /** The full sync the lease asks for once granted, fetched (sent) now and taken. */
+  private void freshViewTaken() throws InterruptedException {
+    assertThat(refetches.poll(SyncTesting.WAIT_SECONDS, TimeUnit.SECONDS)).as("a full sync asked for").isNotNull();
+    long sent = System.nanoTime();
+    run(ctx, () -> lease.viewTaken(sent));
   }
 
   private static SnatLeaseGrant grant(long holdMillis) {
@@ -92,6 +102,7 @@ class SnatLeaseTest {
     long seenSent = System.nanoTime();
     // Answered late: the hold still counts from when the renewal was sent, not from the answer.
     first.reply().complete(grant(HOLD_MILLIS));
+    freshViewTaken();
     Change held = nextChange();
     assertThat(held.state()).isInstanceOf(SnatLease.Held.class);
     long until = ((SnatLease.Held) held.state()).untilNanos();
@@ -103,8 +114,9 @@ class SnatLeaseTest {
     assertThat(fenced.state()).isInstanceOf(SnatLease.Fenced.class);
     assertThat(fenced.atNanos()).as("not fenced before the hold's end").isGreaterThanOrEqualTo(until);
     assertThat(on(ctx, lease::held)).isFalse();
-    // A renewal answered now holds the lease again.
+    // A renewal answered now holds the lease again, with a view fetched after it.
     control.next().reply().complete(grant(HOLD_MILLIS));
+    freshViewTaken();
     assertThat(nextChange().state()).isInstanceOf(SnatLease.Held.class);
     assertThat(on(ctx, lease::held)).isTrue();
   }
@@ -115,6 +127,7 @@ class SnatLeaseTest {
     run(ctx, lease::start);
     control.next().reply().complete(grant(0));
     control.next().reply().complete(grant(HOLD_MILLIS));
+    freshViewTaken();
     assertThat(nextChange().state()).isInstanceOf(SnatLease.Held.class);
     for (int i = 0; i < 20; i++) { // well past one hold: 20 renewals at 50 ms
       control.next().reply().complete(grant(HOLD_MILLIS));
@@ -122,6 +135,24 @@ class SnatLeaseTest {
     assertThat(changes).as("no fencing while grants come").isEmpty();
     assertThat(on(ctx, lease::held)).isTrue();
     assertThat(on(ctx, lease::grants)).isEqualTo(21);
+  }
+
+  @Test
+  @DisplayName("a lease taken (again) claims nothing until a full view fetched after the grant is taken: the roles held may be stale")
+  void rolesWaitForAFreshView() throws InterruptedException {
+    run(ctx, lease::start);
+    long beforeGrant = System.nanoTime();
+    control.next().reply().complete(grant(60_000));
+    assertThat(refetches.poll(SyncTesting.WAIT_SECONDS, TimeUnit.SECONDS)).as("a full sync asked for").isNotNull();
+    assertThat(on(ctx, lease::state)).isInstanceOf(SnatLease.Confirming.class);
+    assertThat(on(ctx, lease::held)).isFalse();
+    run(ctx, () -> lease.viewTaken(beforeGrant)); // fetched before the grant: not trusted
+    assertThat(on(ctx, lease::held)).isFalse();
+    assertThat(changes).isEmpty();
+    long now = System.nanoTime();
+    run(ctx, () -> lease.viewTaken(now));
+    assertThat(nextChange().state()).isInstanceOf(SnatLease.Held.class);
+    assertThat(on(ctx, lease::held)).isTrue();
   }
 
   static RouterInfo ha(String id, HaState role) {
