@@ -31,6 +31,10 @@ final class RouterCommands {
         description = "A distributed (DVR) router or a centralized one (default: the server's, distributed).")
     Boolean distributed;
 
+    @Option(names = "--ha",
+        description = "Highly available SNAT: on several dvr_snat hosts, one active, the others standby (admin only).")
+    boolean ha;
+
     @Option(names = "--id", paramLabel = "UUID", converter = Converters.Uuid.class,
         description = "Id of the new router (default: chosen by the server).")
     String id;
@@ -49,6 +53,9 @@ final class RouterCommands {
       }
       if (adminStateDown) {
         req.setAdminStateUp(false);
+      }
+      if (ha) {
+        req.setHa(true);
       }
       Router router = call(CreateRouter, req.build());
       print().created("router", router, Views.router(router));

@@ -10,6 +10,7 @@ import io.dvr.proto.v1.Network;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RouterInterface;
 import io.dvr.proto.v1.Subnet;
@@ -84,6 +85,7 @@ final class Views {
     project(f, r.getProjectId());
     f.put("admin_state_up", bool(r.getAdminStateUp()));
     f.put("distributed", bool(r.getDistributed()));
+    f.put("ha", bool(r.getHa()));
     f.put("external_gateway_info", r.hasExternalGatewayInfo() ? gateway(r.getExternalGatewayInfo()) : "");
     f.put("id", r.getId());
     f.put("name", r.getName());
@@ -179,10 +181,26 @@ final class Views {
   }
 
   static Table routerHosts(List<RouterHost> hosts) {
+    // An HA router's SNAT hosts have a role (Neutron's ha_state column); other routers' tables stay as they were.
+    if (hosts.stream().anyMatch(h -> h.getHaState() != HaState.HA_STATE_UNSPECIFIED)) {
+      Table t = new Table("id", "host", "admin_state_up", "alive", "snat", "ha_state");
+      hosts.forEach(h -> t.row(h.getAgentId(), h.getHost(), bool(h.getAdminStateUp()),
+          alive(h.getAlive()), bool(h.getSnat()), haState(h.getHaState())));
+      return t;
+    }
     Table t = new Table("id", "host", "admin_state_up", "alive", "snat");
     hosts.forEach(h -> t.row(h.getAgentId(), h.getHost(), bool(h.getAdminStateUp()),
         alive(h.getAlive()), bool(h.getSnat())));
     return t;
+  }
+
+  /** active / standby as Neutron shows ha_state; empty on a host without an SNAT role. */
+  static String haState(HaState state) {
+    return switch (state) {
+      case HA_STATE_ACTIVE -> "active";
+      case HA_STATE_STANDBY -> "standby";
+      default -> "";
+    };
   }
 
   /** Neutron's project_id row; absent for resources of no project. */

@@ -23,6 +23,7 @@ import io.dvr.proto.v1.TunnelEndpoint;
 import io.dvr.scheduler.store.FipGatewayPorts;
 import io.dvr.scheduler.store.HostRoutersQuery;
 import io.dvr.scheduler.store.SchedulerStore;
+import io.dvr.scheduler.store.SnatLeases;
 import io.dvr.store.Database;
 import io.dvr.store.Store;
 import io.vertx.core.Future;
@@ -63,6 +64,8 @@ public final class SchedulerService {
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
 
+  private SnatLeaseService snatLeases;
+
   /** Reschedules run to the end (placement written, hosts told). */
   private long reschedulesDone;
 
@@ -83,10 +86,11 @@ public final class SchedulerService {
   public static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db) {
     Store store = new Store(db.pool());
     long downSeconds = settings.getLong("agent.down-time-seconds", 75);
+    int haHosts = (int) settings.getLong("snat.ha-hosts", 2);
     // The secret that checks the agents' proofs on host-routers requests: a file, read on a worker.
     return HostProofs.loadCredentials(vertx, settings)
         .compose(agents -> store.read(SchedulerStore::databaseNow)
-            .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now), agents.orElse(null))));
+            .compose(now -> start(vertx, settings, db, store, new SchedulerStore(downSeconds, now, haHosts), agents.orElse(null))));
   }
 
   private static Future<SchedulerService> start(Vertx vertx, Settings settings, Database db, Store store,
@@ -100,6 +104,10 @@ public final class SchedulerService {
             Clock.systemUTC())));
     service.held.consumer(Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
         views::listHostsForRouter));
+    // The dvr_snat agents' SNAT leases, and the failover of HA routers whose active host lost its lease.
+    service.snatLeases = new SnatLeaseService(vertx, store, new SnatLeases(settings.getLong("snat.lease-hold-ms", 600),
+        settings.getLong("snat.lease-grace-ms", 200)), service.held);
+    service.snatLeases.start(agents, settings.getLong("snat.lease-check-ms", 100));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
     SchedulerMeters meters = new SchedulerMeters(Metrics.service(NAME + "-svc"));
@@ -126,6 +134,11 @@ public final class SchedulerService {
   /** Reschedules run to the end since start (a test waits for the first full reschedule with it). */
   public long reschedulesDone() {
     return reschedulesDone;
+  }
+
+  /** HA routers failed over since start (their active host's SNAT lease expired). */
+  public long snatFailovers() {
+    return snatLeases.failovers();
   }
 
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
@@ -227,6 +240,8 @@ public final class SchedulerService {
     }
     Set<String> notify = new TreeSet<>(placement.added());
     notify.addAll(placement.removed());
+    // An HA router's SNAT hosts whose role changed (elected active, bound as standby).
+    notify.addAll(placement.roleChanged());
     for (String host : placement.kept()) {
       if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
         notify.add(host);

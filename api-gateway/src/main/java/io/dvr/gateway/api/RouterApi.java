@@ -33,6 +33,7 @@ import io.dvr.proto.v1.RouterServiceService;
 import io.dvr.proto.v1.SetRouterGatewayRequest;
 import io.dvr.proto.v1.UpdateRouterRequest;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.core.Vertx;
 import java.util.UUID;
 
@@ -61,11 +62,20 @@ public final class RouterApi extends RouterServiceService {
       UUID id = Validate.newId(r.getId());
       boolean distributed = !r.hasDistributed() || r.getDistributed();
       boolean up = !r.hasAdminStateUp() || r.getAdminStateUp();
+      boolean ha = r.hasHa() && r.getHa();
+      if (ha && !caller.isAdmin()) {
+        // Neutron's default policy create_router:ha: an admin's choice (it costs network-node capacity).
+        throw new ApiError(GrpcStatus.PERMISSION_DENIED, "ha 'true': only an admin may create a highly available router");
+      }
+      if (ha && !distributed) {
+        throw ApiError.invalid("ha", true, "is only for a distributed router (distributed 'false' given): a centralized"
+            + " router's SNAT is not made highly available");
+      }
       UUID gatewayNetwork = r.getGatewayNetworkId().isEmpty() ? null
           : Validate.id("gateway_network_id", r.getGatewayNetworkId());
       Ipv4 gatewayIp = Validate.optionalIp("gateway_ip_address", r.getGatewayIpAddress());
       // The router and its gateway in one transaction: a refused gateway makes no router.
-      return store.write(tx -> routers.create(tx, id, name, distributed, up, project)
+      return store.write(tx -> routers.create(tx, id, name, distributed, ha, up, project)
           .compose(v -> gatewayNetwork == null ? Future.<Void>succeededFuture()
               : Ownership.requireVisible(tx, Kind.NETWORK, gatewayNetwork, caller.scope())
                   .compose(x -> routers.setGateway(tx, id, gatewayNetwork, gatewayIp)))

@@ -101,7 +101,7 @@ final class NeutronJson {
     }
     return new JsonObject().put("id", r.getId()).put("name", r.getName()).put("description", "")
         .put("status", status(r.getStatus())).put("admin_state_up", r.getAdminStateUp())
-        .put("distributed", r.getDistributed()).put("ha", false).put("external_gateway_info", gateway)
+        .put("distributed", r.getDistributed()).put("ha", r.getHa()).put("external_gateway_info", gateway)
         .put("routes", new JsonArray())
         .put("project_id", r.getProjectId()).put("tenant_id", r.getProjectId())
         .put("revision_number", r.getRevision())

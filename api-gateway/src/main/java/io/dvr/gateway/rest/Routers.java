@@ -9,6 +9,7 @@ import io.dvr.proto.v1.CreateRouterRequest;
 import io.dvr.proto.v1.DeleteRouterRequest;
 import io.dvr.proto.v1.GetAgentRequest;
 import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.ListRoutersRequest;
 import io.dvr.proto.v1.Router;
@@ -42,7 +43,6 @@ final class Routers implements Collection {
   private static Map<String, Object> fixed() {
     Map<String, Object> fixed = new HashMap<>();
     fixed.put("description", null);
-    fixed.put("ha", false);
     fixed.put("routes", new JsonArray());
     return fixed;
   }
@@ -75,7 +75,7 @@ final class Routers implements Collection {
   @Override
   public Future<JsonObject> create(JsonObject json) {
     Body b = Body.of(json, "router", NeutronJson.ROUTER, Set.of("name", "admin_state_up", "distributed",
-        "external_gateway_info", "project_id", "tenant_id"), FIXED);
+        "ha", "external_gateway_info", "project_id", "tenant_id"), FIXED);
     CreateRouterRequest.Builder r = CreateRouterRequest.newBuilder().setName(b.string("name"))
         .setProjectId(b.project());
     if (b.bool("distributed") != null) {
@@ -83,6 +83,9 @@ final class Routers implements Collection {
     }
     if (b.bool("admin_state_up") != null) {
       r.setAdminStateUp(b.bool("admin_state_up"));
+    }
+    if (b.bool("ha") != null) {
+      r.setHa(b.bool("ha"));
     }
     SetRouterGatewayRequest gateway = gateway(b.object("external_gateway_info"));
     // One call: the router and its gateway are made in one transaction, or neither.
@@ -243,17 +246,25 @@ final class Routers implements Collection {
     }
   }
 
-  /** GET /v2.0/routers/{id}/l3-agents: the agents of the hosts that carry the router. */
+  /**
+   * GET /v2.0/routers/{id}/l3-agents: the agents of the hosts that carry the router; on an HA
+   * router's SNAT hosts with their ha_state ("active" / "standby") as Neutron shows it.
+   */
   Future<JsonObject> l3Agents(String id) {
     return api.listRouterHosts(ListRouterHostsRequest.newBuilder().setRouterId(id(id)).build())
         .compose(hosts -> Future.all(hosts.getHostsList().stream()
-            .map(h -> agents.getAgent(GetAgentRequest.newBuilder().setId(h.getAgentId()).build())).toList()))
-        .map(all -> {
-          JsonArray out = new JsonArray();
-          for (int i = 0; i < all.size(); i++) {
-            out.add(NeutronJson.agent(all.resultAt(i)));
-          }
-          return new JsonObject().put("agents", out);
-        });
+            .map(h -> agents.getAgent(GetAgentRequest.newBuilder().setId(h.getAgentId()).build())).toList())
+            .map(all -> {
+              JsonArray out = new JsonArray();
+              for (int i = 0; i < all.size(); i++) {
+                JsonObject agent = NeutronJson.agent(all.resultAt(i));
+                HaState role = hosts.getHosts(i).getHaState();
+                if (role != HaState.HA_STATE_UNSPECIFIED) {
+                  agent.put("ha_state", role == HaState.HA_STATE_ACTIVE ? "active" : "standby");
+                }
+                out.add(agent);
+              }
+              return new JsonObject().put("agents", out);
+            }));
   }
 }

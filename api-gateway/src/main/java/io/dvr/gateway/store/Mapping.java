@@ -75,7 +75,7 @@ final class Mapping {
       + "LEFT JOIN host_applied_routers ar ON ar.host = carriers.host AND ar.router_id = r.id "
       + "LEFT JOIN changes c ON c.resource_id = r.id) x) AS applied_status";
 
-  static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.admin_state_up, r.gw_network_id, "
+  static final String ROUTER_COLUMNS = "r.id, r.name, r.distributed, r.ha, r.admin_state_up, r.gw_network_id, "
       + "r.gw_port_id, r.revision, r.created_at, r.updated_at, r.project_id, "
       + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
       + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = r.gw_port_id) AS gw_ips, "
@@ -176,6 +176,7 @@ final class Mapping {
         .setId(r.getUUID("id").toString())
         .setName(r.getString("name"))
         .setDistributed(r.getBoolean("distributed"))
+        .setHa(r.getBoolean("ha"))
         .setAdminStateUp(r.getBoolean("admin_state_up"))
         .setStatus(status(r.getString("applied_status")))
         .setStatusText(r.getString("applied_status"))

@@ -29,8 +29,14 @@ public final class RouterStore {
   }
 
   public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean adminUp, String project) {
-    return tx.one("INSERT INTO routers(id, name, distributed, admin_state_up, project_id) VALUES ($1, $2, $3, $4, $5)"
-        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, distributed, adminUp, project)
+    return create(tx, id, name, distributed, false, adminUp, project);
+  }
+
+  /** A router; {@code ha}: its SNAT highly available (checked by the caller: distributed, admin). */
+  public Future<UUID> create(Tx tx, UUID id, String name, boolean distributed, boolean ha, boolean adminUp,
+      String project) {
+    return tx.one("INSERT INTO routers(id, name, distributed, ha, admin_state_up, project_id) VALUES ($1, $2, $3, $4, $5, $6)"
+        + " ON CONFLICT (id) DO NOTHING RETURNING id", id, name, distributed, ha, adminUp, project)
         .map(inserted -> inserted.orElseThrow(() -> Resources.idTaken("router", id)))
         .compose(v -> quotas.enforce(tx, project, "router"))
         .map(v -> {

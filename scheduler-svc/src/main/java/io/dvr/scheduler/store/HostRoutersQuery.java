@@ -87,15 +87,22 @@ public final class HostRoutersQuery {
     HostRouters.Builder out = HostRouters.newBuilder().setHost(host).setAgentMode(agentMode);
     Map<String, TunnelNetwork> networks = new TreeMap<>();
     Map<UUID, UUID> gatewayNetwork = new TreeMap<>();
-    return tx.all("SELECT r.id, r.revision, r.admin_state_up, r.distributed, r.gw_network_id, sb.host AS snat_host"
-            + " FROM routers r LEFT JOIN router_snat_bindings sb ON sb.router_id = r.id WHERE r.id = ANY($1) ORDER BY r.id",
-            (Object) ids)
+    // This host's SNAT binding of each router (an HA router has several, one per SNAT host).
+    return tx.all("SELECT r.id, r.revision, r.admin_state_up, r.distributed, r.gw_network_id, r.ha, sb.host AS snat_host,"
+            + " sb.ha_state, (SELECT max(e.ha_epoch) FROM router_snat_bindings e WHERE e.router_id = r.id) AS ha_epoch"
+            + " FROM routers r LEFT JOIN router_snat_bindings sb ON sb.router_id = r.id AND sb.host = $2"
+            + " WHERE r.id = ANY($1) ORDER BY r.id", ids, host)
         .compose(rows -> {
           for (Row r : rows) {
             UUID id = r.getUUID("id");
-            routers.put(id, RouterInfo.newBuilder().setRouterId(id.toString()).setRevision(r.getLong("revision"))
+            boolean snatHere = r.getString("snat_host") != null;
+            RouterInfo.Builder info = RouterInfo.newBuilder().setRouterId(id.toString()).setRevision(r.getLong("revision"))
                 .setAdminStateUp(r.getBoolean("admin_state_up")).setDistributed(r.getBoolean("distributed"))
-                .setSnatHere(host.equals(r.getString("snat_host"))));
+                .setSnatHere(snatHere).setHa(r.getBoolean("ha"));
+            if (snatHere && r.getBoolean("ha")) {
+              info.setHaState(SchedulerStore.haState(r.getString("ha_state"))).setHaEpoch(r.getLong("ha_epoch"));
+            }
+            routers.put(id, info);
             if (r.getUUID("gw_network_id") != null) {
               gatewayNetwork.put(id, r.getUUID("gw_network_id"));
             }

@@ -1,6 +1,7 @@
 package io.dvr.scheduler.store;
 
 import io.dvr.common.model.DeviceOwners;
+import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.RouterHost;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
@@ -17,7 +18,8 @@ import java.util.UUID;
 /**
  * Where distributed routers live. A router is bound to every dvr/dvr_snat host with a compute
  * port on one of its subnets, and, with a gateway, its SNAT to one alive dvr_snat host (the least
- * loaded; kept while that host stays alive). Reschedules of one router are serialised in the
+ * loaded; kept while that host stays alive); an HA router's SNAT to several, one active
+ * ({@link HaElection}). Reschedules of one router are serialised in the
  * database by an advisory lock, so concurrent schedulers agree. It decides which fg- ports are
  * needed ({@link FipGatewayPorts}); api-gateway, the owner of the ports, creates and deletes them.
  *
@@ -33,6 +35,9 @@ public final class SchedulerStore {
   private final Instant listeningSince;
   /** Seed of the advisory lock keys of reschedules (keeps them apart from other advisory locks). */
   private static final long LOCK_SEED = 0x5343484544L;
+  /** How many dvr_snat hosts an HA router's SNAT is placed on (snat.ha-hosts). */
+  private final int haHosts;
+  private final HaElection haElection;
 
   /** A scheduler that has heard every heartbeat: an agent is alive by its stored heartbeat alone. */
   public SchedulerStore(long agentDownSeconds) {
@@ -41,8 +46,23 @@ public final class SchedulerStore {
 
   /** A scheduler started at {@code listeningSince} (database time): agents count as heard from then. */
   public SchedulerStore(long agentDownSeconds, Instant listeningSince) {
+    this(agentDownSeconds, listeningSince, 2);
+  }
+
+  /** ... placing an HA router's SNAT on {@code haHosts} dvr_snat hosts (setting snat.ha-hosts). */
+  public SchedulerStore(long agentDownSeconds, Instant listeningSince, int haHosts) {
+    if (haHosts < 1) {
+      throw new IllegalArgumentException("snat.ha-hosts '" + haHosts + "' must be at least 1");
+    }
     this.agentDownSeconds = agentDownSeconds;
     this.listeningSince = listeningSince;
+    this.haHosts = haHosts;
+    this.haElection = new HaElection(haHosts, this::alive);
+  }
+
+  /** The advisory lock every change of one router's placement or SNAT roles takes first. */
+  static Future<?> lockRouter(Tx tx, UUID routerId) {
+    return tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, " + LOCK_SEED + "))", routerId.toString());
   }
 
   /** The database's time now: what a starting scheduler passes as the time it listens since. */
@@ -55,8 +75,16 @@ public final class SchedulerStore {
     return Duration.ofSeconds(agentDownSeconds);
   }
 
-  /** The hosts that gained, kept and lost the router in one reschedule. */
-  public record Placement(UUID routerId, Set<String> added, Set<String> kept, Set<String> removed) {
+  /**
+   * The hosts that gained, kept and lost the router in one reschedule; {@code roleChanged}: kept
+   * hosts whose SNAT role changed (an HA router's standby bound or elected active), to be told.
+   */
+  public record Placement(UUID routerId, Set<String> added, Set<String> kept, Set<String> removed,
+      Set<String> roleChanged) {
+    public Placement(UUID routerId, Set<String> added, Set<String> kept, Set<String> removed) {
+      this(routerId, added, kept, removed, Set.of());
+    }
+
     public Set<String> touched() {
       Set<String> all = new TreeSet<>(added);
       all.addAll(kept);
@@ -74,33 +102,41 @@ public final class SchedulerStore {
    * read by the next one, after the previous reschedule (and any API change before it) committed.
    */
   public Future<Placement> reschedule(Tx tx, UUID routerId) {
-    return tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, " + LOCK_SEED + "))", routerId.toString())
-        .compose(locked -> tx.one("SELECT id, distributed, gw_network_id FROM routers WHERE id = $1", routerId))
+    Set<String> roleChanged = new TreeSet<>();
+    return lockRouter(tx, routerId)
+        .compose(locked -> tx.one("SELECT id, distributed, gw_network_id, ha FROM routers WHERE id = $1", routerId))
         .compose(router -> tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1", routerId)
             .compose(current -> {
               Set<String> before = hosts(current);
               if (router.isEmpty()) {
                 return Future.succeededFuture(new Placement(routerId, Set.of(), Set.of(), before));
               }
-              return wantedHosts(tx, router.get()).compose(wanted -> apply(tx, routerId, before, wanted));
+              return wantedHosts(tx, router.get(), roleChanged).compose(wanted -> apply(tx, routerId, before, wanted))
+                  .map(p -> new Placement(routerId, p.added(), p.kept(), p.removed(), roleChanged));
             }));
   }
 
-  private Future<Set<String>> wantedHosts(Tx tx, Row router) {
+  private Future<Set<String>> wantedHosts(Tx tx, Row router, Set<String> roleChanged) {
     UUID routerId = router.getUUID("id");
     Future<Set<String>> dvrHosts = tx.all("SELECT DISTINCT p.binding_host AS host FROM ports p"
             + " JOIN ip_allocations a ON a.port_id = p.id JOIN router_interfaces ri ON ri.subnet_id = a.subnet_id"
             + " JOIN agents g ON g.host = p.binding_host AND g.agent_type = 'L3 agent' AND g.agent_mode IN ('dvr', 'dvr_snat')"
             + " WHERE ri.router_id = $1 AND p.device_owner LIKE 'compute:%' AND p.binding_host <> ''", routerId)
         .map(SchedulerStore::hosts);
-    Future<String> snatHost = router.getUUID("gw_network_id") == null
-        ? tx.query("DELETE FROM router_snat_bindings WHERE router_id = $1", routerId).map(v -> (String) null)
-        : bindSnat(tx, routerId);
-    return dvrHosts.compose(hosts -> snatHost.map(snat -> {
+    Future<Set<String>> snatHosts;
+    if (router.getUUID("gw_network_id") == null) {
+      snatHosts = tx.query("DELETE FROM router_snat_bindings WHERE router_id = $1", routerId).map(v -> Set.of());
+    } else if (router.getBoolean("ha")) {
+      snatHosts = haElection.bind(tx, routerId).map(result -> {
+        roleChanged.addAll(result.roleChanged());
+        return result.hosts();
+      });
+    } else {
+      snatHosts = bindSnat(tx, routerId).map(host -> host == null ? Set.of() : Set.of(host));
+    }
+    return dvrHosts.compose(hosts -> snatHosts.map(snat -> {
       Set<String> all = new TreeSet<>(hosts);
-      if (snat != null) {
-        all.add(snat);
-      }
+      all.addAll(snat);
       return all;
     }));
   }
@@ -123,7 +159,7 @@ public final class SchedulerStore {
                 }
                 String host = pick.get().getString("host");
                 return tx.query("INSERT INTO router_snat_bindings(router_id, host) VALUES ($1, $2)"
-                    + " ON CONFLICT (router_id) DO UPDATE SET host = EXCLUDED.host", routerId, host).map(v -> host);
+                    + " ON CONFLICT (router_id) WHERE ha_state IS NULL DO UPDATE SET host = EXCLUDED.host", routerId, host).map(v -> host);
               });
         });
   }
@@ -192,8 +228,12 @@ public final class SchedulerStore {
             + " UNION (SELECT router_id FROM held WHERE NOT EXISTS (SELECT 1 FROM snat_host))"
             + " UNION (SELECT r.id FROM routers r WHERE r.gw_network_id IS NOT NULL AND EXISTS (SELECT 1 FROM snat_host)"
             + " AND NOT EXISTS (SELECT 1 FROM router_snat_bindings b JOIN agents g ON g.host = b.host"
-            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat' WHERE b.router_id = r.id AND " + alive("g") + "))",
-            host)
+            + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat' WHERE b.router_id = r.id AND " + alive("g") + "))"
+            // HA routers: those it holds (its state may change their roles), and those short of hosts.
+            + " UNION (SELECT router_id FROM router_snat_bindings WHERE host = $1 AND ha_state IS NOT NULL)"
+            + " UNION (SELECT r.id FROM routers r WHERE r.ha AND r.gw_network_id IS NOT NULL AND EXISTS (SELECT 1 FROM snat_host)"
+            + " AND (SELECT count(*) FROM router_snat_bindings b WHERE b.router_id = r.id) < $2)",
+            host, haHosts)
         .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
   }
 
@@ -205,14 +245,22 @@ public final class SchedulerStore {
   /** The hosts carrying a router with their agents' liveness, the SNAT host marked. */
   public Future<List<RouterHost>> hostsOf(Tx tx, UUID routerId) {
     return tx.all("SELECT b.host, g.id AS agent_id, coalesce(g.admin_state_up, false) AS admin_state_up,"
-            + " coalesce(" + alive("g") + ", false) AS alive, (sb.host IS NOT NULL) AS snat"
+            + " coalesce(" + alive("g") + ", false) AS alive, (sb.host IS NOT NULL) AS snat, sb.ha_state"
             + " FROM router_host_bindings b LEFT JOIN agents g ON g.host = b.host AND g.agent_type = 'L3 agent'"
             + " LEFT JOIN router_snat_bindings sb ON sb.router_id = b.router_id AND sb.host = b.host"
             + " WHERE b.router_id = $1 ORDER BY b.host", routerId)
         .map(rows -> rows.stream().map(r -> RouterHost.newBuilder().setHost(r.getString("host"))
             .setAgentId(r.getUUID("agent_id") == null ? "" : r.getUUID("agent_id").toString())
             .setAdminStateUp(r.getBoolean("admin_state_up")).setAlive(r.getBoolean("alive"))
-            .setSnat(r.getBoolean("snat")).build()).toList());
+            .setSnat(r.getBoolean("snat")).setHaState(haState(r.getString("ha_state"))).build()).toList());
+  }
+
+  /** The role as the API shows it: 'active' / 'standby' on an HA router's SNAT hosts, unspecified elsewhere. */
+  public static HaState haState(String stored) {
+    if (stored == null) {
+      return HaState.HA_STATE_UNSPECIFIED;
+    }
+    return "active".equals(stored) ? HaState.HA_STATE_ACTIVE : HaState.HA_STATE_STANDBY;
   }
 
   /** Alive L3 agents per agent mode (dvr, dvr_snat), as this scheduler judges liveness. */
@@ -236,7 +284,7 @@ public final class SchedulerStore {
   }
 
   /** Heard from within the down time, a heartbeat counting from no earlier than this scheduler's start. */
-  private String alive(String agent) {
+  String alive(String agent) {
     return "greatest(" + agent + ".last_heartbeat, timestamptz '" + listeningSince + "') > now() - interval '"
         + agentDownSeconds + " seconds'";
   }

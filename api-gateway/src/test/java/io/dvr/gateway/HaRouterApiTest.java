@@ -1,0 +1,90 @@
+package io.dvr.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.common.grpc.RpcFailure;
+import io.dvr.proto.v1.CreateRouterRequest;
+import io.dvr.proto.v1.GetRouterRequest;
+import io.dvr.proto.v1.IssueTokenRequest;
+import io.dvr.proto.v1.Router;
+import io.dvr.proto.v1.RouterServiceGrpcClient;
+import io.dvr.proto.v1.TokenServiceGrpcClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("HA routers through the API: ha=true for distributed routers, by admins, shown in replies and on the REST face")
+class HaRouterApiTest {
+  @TempDir static Path dataDir;
+  static GatewayFixture gw;
+  static ApiClient member;
+  static String memberToken;
+  static RestClient rest;
+
+  @BeforeAll
+  static void start() {
+    gw = GatewayFixture.start(dataDir.resolve("pg"));
+    memberToken = gw.call(TokenServiceGrpcClient.IssueToken, IssueTokenRequest.newBuilder().setProjectId("alpha")
+        .setRole("member").setTtlSeconds(3600).build()).getToken();
+    member = gw.as(memberToken);
+    rest = RestClient.of(gw);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @Test
+  @DisplayName("an admin creates an HA router: Router.ha in the reply and in GetRouter; other routers say ha=false")
+  void adminCreatesHaRouter() {
+    Router ha = gw.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("ha1").setHa(true).build());
+    assertThat(ha.getHa()).isTrue();
+    assertThat(ha.getDistributed()).isTrue();
+    assertThat(gw.call(RouterServiceGrpcClient.GetRouter, GetRouterRequest.newBuilder().setId(ha.getId()).build()).getHa())
+        .isTrue();
+    Router plain = gw.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("plain").build());
+    assertThat(plain.getHa()).isFalse();
+  }
+
+  @Test
+  @DisplayName("ha on a centralized router is INVALID_ARGUMENT naming ha; a member asking for ha is PERMISSION_DENIED naming ha")
+  void refusals() {
+    RpcFailure centralized = gw.fail(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("c")
+        .setDistributed(false).setHa(true).build());
+    assertThat(centralized.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+    assertThat(centralized.detail()).startsWith("ha 'true': is only for a distributed router");
+    RpcFailure byMember = member.fail(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("m")
+        .setHa(true).build());
+    assertThat(byMember.status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    assertThat(byMember.detail()).isEqualTo("ha 'true': only an admin may create a highly available router");
+    Router mine = member.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("m")
+        .setHa(false).build());
+    assertThat(mine.getHa()).as("ha=false asks for nothing an admin must allow").isFalse();
+  }
+
+  @Test
+  @DisplayName("REST: POST /v2.0/routers takes ha and shows it; ha=true on a centralized router is 400, by a member 403")
+  void restFace() {
+    RestClient.Response created = rest.post("/v2.0/routers", new JsonObject().put("router",
+        new JsonObject().put("name", "rest-ha").put("ha", true)));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    JsonObject router = created.body().getJsonObject("router");
+    assertThat(router.getBoolean("ha")).isTrue();
+    assertThat(rest.get("/v2.0/routers/" + router.getString("id")).body().getJsonObject("router").getBoolean("ha")).isTrue();
+
+    RestClient.Response centralized = rest.post("/v2.0/routers", new JsonObject().put("router",
+        new JsonObject().put("name", "c").put("ha", true).put("distributed", false)));
+    assertThat(centralized.status()).as(centralized.text()).isEqualTo(400);
+    assertThat(centralized.errorMessage()).contains("ha 'true'");
+    RestClient.Response byMember = rest.as(memberToken).post("/v2.0/routers", new JsonObject().put("router",
+        new JsonObject().put("name", "m").put("ha", true)));
+    assertThat(byMember.status()).as(byMember.text()).isEqualTo(403);
+    assertThat(byMember.errorMessage()).contains("ha 'true'");
+  }
+}
