@@ -75,7 +75,7 @@ class HaSnatLabTest {
   /** The mechanism's settings (agent and scheduler), as run here: they bound the failover. */
   static final long RENEW_MS = 200;
   static final long HOLD_MS = 600;
-  static final long GRACE_MS = 300;
+  static final long GRACE_MS = 200;
   static final long CHECK_MS = 100;
   static final double PING_INTERVAL_S = 0.05;
   /** A steady ping: 15 s at 50 ms. */
@@ -121,6 +121,7 @@ class HaSnatLabTest {
     Assumptions.assumeTrue(up.exit() != 2, "labnet/up.sh says the lab cannot run here: " + up.err());
     assertThat(up.ok()).as("labnet/up.sh: %s", up).isTrue();
 
+    TestSecurity.agent("network2"); // the second network node's certificate and bus credential
     tmp = Files.createTempDirectory("ha-snat-lab");
     Map<String, String> s = new HashMap<>(Map.of("db.data-dir", tmp.resolve("pg").toString(), "api.port", "0",
         "rest.port", "0", "scheduler.port", "0", "mac-allocator.port", "0", "arp.port", "0", "outbox.poll-ms", "200",
