@@ -165,7 +165,7 @@ public final class ApiGateway {
     NeutronServices neutron = new NeutronServices(new NetworkApi(auth, store, networks, mtu),
         new SubnetApi(auth, store, networks), new PortApi(auth, store, ports),
         new RouterApi(auth, vertx, store, routers, busTimeout),
-        new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents));
+        new FloatingIpApi(auth, store, new FloatingIpStore(ports, quotas)), new AgentApi(auth, vertx, store, agents, routers, busTimeout));
     AppliedStateStore applied = new AppliedStateStore();
     ChangeWaits waits = new ChangeWaits(vertx);
     ConvergenceMeters convergenceMeters = new ConvergenceMeters(Metrics.service(IDENTITY.name()));

@@ -3,7 +3,10 @@ package io.dvr.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.common.grpc.RpcFailure;
+import io.dvr.proto.v1.AgentRouterRequest;
+import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.CreateRouterRequest;
+import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.dvr.proto.v1.GetRouterRequest;
 import io.dvr.proto.v1.IssueTokenRequest;
 import io.dvr.proto.v1.Router;
@@ -28,7 +31,8 @@ class HaRouterApiTest {
 
   @BeforeAll
   static void start() {
-    gw = GatewayFixture.start(dataDir.resolve("pg"));
+    // No scheduler-svc runs beside this gateway: a valid placement finds nobody to answer it (UNAVAILABLE).
+    gw = GatewayFixture.start(dataDir.resolve("pg"), java.util.Map.of("bus.request-timeout-ms", "1000"));
     memberToken = gw.call(TokenServiceGrpcClient.IssueToken, IssueTokenRequest.newBuilder().setProjectId("alpha")
         .setRole("member").setTtlSeconds(3600).build()).getToken();
     member = gw.as(memberToken);
@@ -86,5 +90,56 @@ class HaRouterApiTest {
         new JsonObject().put("name", "m").put("ha", true)));
     assertThat(byMember.status()).as(byMember.text()).isEqualTo(403);
     assertThat(byMember.errorMessage()).contains("ha 'true'");
+  }
+
+  static String agent(String host, String mode) {
+    return gw.asAgent(host).call(AgentServiceGrpcClient.ReportAgentState, ReportAgentStateRequest.newBuilder()
+        .setHost(host).setAgentType("L3 agent").setAgentMode(mode).build()).getId();
+  }
+
+  static AgentRouterRequest place(String agent, String router) {
+    return AgentRouterRequest.newBuilder().setAgentId(agent).setRouterId(router).build();
+  }
+
+  @Test
+  @DisplayName("AddRouterToAgent/RemoveRouterFromAgent: admin only; a dvr agent is FAILED_PRECONDITION naming it and its mode;"
+      + " unknown ids NOT_FOUND; a valid request goes to scheduler-svc (UNAVAILABLE naming it when none answers)")
+  void placementByHand() {
+    String snat = agent("network9", "dvr_snat");
+    String dvr = agent("compute9", "dvr");
+    Router router = gw.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("p").setHa(true).build());
+
+    RpcFailure byMember = member.fail(AgentServiceGrpcClient.AddRouterToAgent, place(snat, router.getId()));
+    assertThat(byMember.status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    assertThat(byMember.detail()).isEqualTo("AddRouterToAgent is for admins only");
+    RpcFailure onDvr = gw.fail(AgentServiceGrpcClient.AddRouterToAgent, place(dvr, router.getId()));
+    assertThat(onDvr.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+    assertThat(onDvr.detail()).isEqualTo("agent '" + dvr + "' on host 'compute9' is a L3 agent in mode 'dvr':"
+        + " a router's SNAT goes only on an L3 agent in mode 'dvr_snat'");
+    String unknown = "0f0f0f0f-0000-4000-8000-000000000001";
+    RpcFailure noRouter = gw.fail(AgentServiceGrpcClient.RemoveRouterFromAgent, place(snat, unknown));
+    assertThat(noRouter.status()).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(noRouter.detail()).contains(unknown);
+    RpcFailure noAgent = gw.fail(AgentServiceGrpcClient.AddRouterToAgent, place(unknown, router.getId()));
+    assertThat(noAgent.status()).isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(noAgent.detail()).contains(unknown);
+    RpcFailure noScheduler = gw.fail(AgentServiceGrpcClient.AddRouterToAgent, place(snat, router.getId()));
+    assertThat(noScheduler.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+    assertThat(noScheduler.detail()).contains("scheduler-svc", router.getId());
+
+    // The REST face: the same checks, Neutron's statuses.
+    RestClient.Response wrongMode = rest.post("/v2.0/agents/" + dvr + "/l3-routers",
+        new JsonObject().put("router_id", router.getId()));
+    assertThat(wrongMode.status()).as(wrongMode.text()).isEqualTo(409);
+    assertThat(wrongMode.errorMessage()).contains(dvr, "'dvr'");
+    RestClient.Response noBody = rest.post("/v2.0/agents/" + snat + "/l3-routers", new JsonObject());
+    assertThat(noBody.status()).as(noBody.text()).isEqualTo(400);
+    RestClient.Response gone = rest.delete("/v2.0/agents/" + snat + "/l3-routers/" + unknown);
+    assertThat(gone.status()).as(gone.text()).isEqualTo(404);
+    RestClient.Response unanswered = rest.delete("/v2.0/agents/" + snat + "/l3-routers/" + router.getId());
+    assertThat(unanswered.status()).as(unanswered.text()).isEqualTo(503);
+    RestClient.Response memberRest = rest.as(memberToken).post("/v2.0/agents/" + snat + "/l3-routers",
+        new JsonObject().put("router_id", router.getId()));
+    assertThat(memberRest.status()).as(memberRest.text()).isEqualTo(403);
   }
 }

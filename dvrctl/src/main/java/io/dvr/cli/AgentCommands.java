@@ -1,11 +1,16 @@
 package io.dvr.cli;
 
+import static io.dvr.proto.v1.AgentServiceGrpcClient.AddRouterToAgent;
 import static io.dvr.proto.v1.AgentServiceGrpcClient.DeleteAgent;
+import static io.dvr.proto.v1.AgentServiceGrpcClient.RemoveRouterFromAgent;
+import static io.dvr.proto.v1.AgentServiceGrpcClient.UpdateAgent;
 import static io.dvr.proto.v1.AgentServiceGrpcClient.GetAgent;
 import static io.dvr.proto.v1.AgentServiceGrpcClient.GetHostState;
 import static io.dvr.proto.v1.RouterServiceGrpcClient.ListRouterHosts;
 
 import io.dvr.proto.v1.Agent;
+import io.dvr.proto.v1.AgentRouterRequest;
+import io.dvr.proto.v1.UpdateAgentRequest;
 import io.dvr.proto.v1.DeleteAgentRequest;
 import io.dvr.proto.v1.DeleteAgentResponse;
 import io.dvr.proto.v1.GetAgentRequest;
@@ -112,6 +117,65 @@ final class AgentCommands {
         }
       }
       print().done(listing, text.toString().stripTrailing());
+    }
+  }
+
+  @Command(name = "agent-update", description = "Update an agent: --admin-state-down on a dvr_snat host first moves its"
+      + " active HA SNATs away (drain), then it takes no new router.")
+  static final class Update extends CliCommand {
+    @Parameters(paramLabel = "AGENT", description = "Id of the agent, or the host it runs on.")
+    String agent;
+
+    @Option(names = "--admin-state-down", description = "Set the administrative state down.")
+    boolean down;
+
+    @Option(names = "--admin-state-up", description = "Set the administrative state up.")
+    boolean up;
+
+    @Override
+    protected void run() {
+      if (down == up) {
+        throw CliError.usage("give exactly one of --admin-state-down and --admin-state-up");
+      }
+      String id = find().agent(agent);
+      Agent a = call(UpdateAgent, UpdateAgentRequest.newBuilder().setId(id).setAdminStateUp(up).build());
+      print().updated("agent", id, a, Views.agent(a));
+    }
+  }
+
+  @Command(name = "l3-agent-router-add", description = "Place a router's SNAT on a dvr_snat L3 agent's host"
+      + " (a standby of an HA router; the one SNAT host of another router).")
+  static final class RouterAdd extends CliCommand {
+    @Parameters(index = "0", paramLabel = "AGENT", description = "Id of the L3 agent, or the host it runs on.")
+    String agent;
+
+    @Parameters(index = "1", paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Override
+    protected void run() {
+      AgentRouterRequest request = AgentRouterRequest.newBuilder().setAgentId(find().agent(agent))
+          .setRouterId(find().router(router)).build();
+      List<RouterHost> hosts = call(AddRouterToAgent, request).getHostsList();
+      print().list(hosts, Views.routerHosts(hosts));
+    }
+  }
+
+  @Command(name = "l3-agent-router-remove", description = "Move a router's SNAT off an L3 agent's host (an HA router's"
+      + " active SNAT is drained: a standby claims it before this host lets go).")
+  static final class RouterRemove extends CliCommand {
+    @Parameters(index = "0", paramLabel = "AGENT", description = "Id of the L3 agent, or the host it runs on.")
+    String agent;
+
+    @Parameters(index = "1", paramLabel = "ROUTER", description = "Name or id of the router.")
+    String router;
+
+    @Override
+    protected void run() {
+      AgentRouterRequest request = AgentRouterRequest.newBuilder().setAgentId(find().agent(agent))
+          .setRouterId(find().router(router)).build();
+      List<RouterHost> hosts = call(RemoveRouterFromAgent, request).getHostsList();
+      print().list(hosts, Views.routerHosts(hosts));
     }
   }
 }

@@ -48,6 +48,7 @@ public final class Dvrctl implements Callable<Integer> {
       FloatingIpCommands.Disassociate.class, FloatingIpCommands.Delete.class,
       AgentCommands.ListAll.class, AgentCommands.Show.class, AgentCommands.Delete.class,
       AgentCommands.HostingRouter.class, AgentCommands.HostState.class,
+      AgentCommands.Update.class, AgentCommands.RouterAdd.class, AgentCommands.RouterRemove.class,
       TraceCommands.Trace.class,
       ConvergenceCommands.Router.class, ConvergenceCommands.Host.class,
       QuotaCommands.Show.class, QuotaCommands.Update.class,

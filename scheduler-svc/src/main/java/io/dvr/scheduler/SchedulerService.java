@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.Optional;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
+import io.dvr.proto.v1.AgentRouterRequest;
 import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.ListHostsForRouterRequest;
 import io.dvr.proto.v1.ResourceChanged;
@@ -108,6 +109,15 @@ public final class SchedulerService {
     service.snatLeases = new SnatLeaseService(vertx, store, new SnatLeases(settings.getLong("snat.lease-hold-ms", 600),
         settings.getLong("snat.lease-grace-ms", 200)), service.held);
     service.snatLeases.start(agents, settings.getLong("snat.lease-check-ms", 100));
+    // Drains (an HA router active on an admin-down or removed host moved, make before break) and hand placement.
+    new SnatDrainService(store, settings.getLong("snat.drain-timeout-ms", 5000), service.held, service.snatLeases::tell,
+        id -> service.request(id, List.of(ALL_HOSTS))).start(settings.getLong("snat.lease-check-ms", 100));
+    ManualPlacement manual = new ManualPlacement(store, rules, placement -> {
+      service.notifyHosts(placement, Set.of(ALL_HOSTS));
+      service.request(placement.routerId(), List.of());
+    });
+    service.held.consumer(Bus.serve(vertx, EventAddresses.SNAT_ROUTER_ADD, AgentRouterRequest.parser(), manual::add));
+    service.held.consumer(Bus.serve(vertx, EventAddresses.SNAT_ROUTER_REMOVE, AgentRouterRequest.parser(), manual::remove));
     long resync = settings.getLong("scheduler.resync-seconds", 60) * 1000;
     service.held.periodic(resync, service::rescheduleAll);
     SchedulerMeters meters = new SchedulerMeters(Metrics.service(NAME + "-svc"));

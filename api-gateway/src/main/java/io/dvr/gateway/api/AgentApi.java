@@ -1,5 +1,9 @@
 package io.dvr.gateway.api;
 
+import io.dvr.gateway.store.RouterStore;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.ListRouterHostsResponse;
+import io.dvr.proto.v1.AgentRouterRequest;
 import static io.dvr.gateway.api.Calls.call;
 
 import io.dvr.gateway.api.Calls.Needs;
@@ -42,12 +46,18 @@ public final class AgentApi extends AgentServiceService {
   private final Store store;
   private final AgentStore agents;
   private final Authenticator auth;
+  private final RouterStore routers;
+  private final long busTimeoutMillis;
 
-  public AgentApi(Authenticator auth, Vertx vertx, Store store, AgentStore agents) {
+  /** {@code busTimeoutMillis} bounds the questions to scheduler-svc (where a router's SNAT goes). */
+  public AgentApi(Authenticator auth, Vertx vertx, Store store, AgentStore agents, RouterStore routers,
+      long busTimeoutMillis) {
     this.auth = auth;
     this.vertx = vertx;
     this.store = store;
     this.agents = agents;
+    this.routers = routers;
+    this.busTimeoutMillis = busTimeoutMillis;
   }
 
   @Override
@@ -151,6 +161,45 @@ public final class AgentApi extends AgentServiceService {
     return call(auth, "DeleteAgent", Needs.ADMIN_WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
       return store.write(tx -> agents.delete(tx, id)).map(v -> DeleteAgentResponse.getDefaultInstance());
+    });
+  }
+
+  @Override
+  public Future<ListRouterHostsResponse> addRouterToAgent(AgentRouterRequest r) {
+    return placeSnat("AddRouterToAgent", EventAddresses.SNAT_ROUTER_ADD, r, true);
+  }
+
+  @Override
+  public Future<ListRouterHostsResponse> removeRouterFromAgent(AgentRouterRequest r) {
+    return placeSnat("RemoveRouterFromAgent", EventAddresses.SNAT_ROUTER_REMOVE, r, false);
+  }
+
+  /**
+   * l3-agent-router-add / -remove: the agent must be an (admin-up, to add) dvr_snat L3 agent and
+   * the router exist; where its SNAT goes is scheduler-svc's to write, asked over the bus.
+   */
+  private Future<ListRouterHostsResponse> placeSnat(String operation, String address, AgentRouterRequest r, boolean add) {
+    return call(auth, operation, Needs.ADMIN_WRITE, r, caller -> {
+      UUID agentId = Validate.id("agent_id", r.getAgentId());
+      UUID routerId = Validate.id("router_id", r.getRouterId());
+      return store.read(tx -> agents.require(tx, agentId).compose(agent -> routers.require(tx, routerId).map(router -> agent)))
+          .compose(agent -> {
+            if (!"L3 agent".equals(agent.getAgentType()) || !"dvr_snat".equals(agent.getAgentMode())) {
+              throw new ApiError(GrpcStatus.FAILED_PRECONDITION, "agent '" + agentId + "' on host '" + agent.getHost()
+                  + "' is a " + agent.getAgentType() + (agent.getAgentMode().isEmpty() ? "" : " in mode '" + agent.getAgentMode() + "'")
+                  + ": a router's SNAT goes only on an L3 agent in mode 'dvr_snat'");
+            }
+            if (add && !agent.getAdminStateUp()) {
+              throw new ApiError(GrpcStatus.FAILED_PRECONDITION, "agent '" + agentId + "' on host '" + agent.getHost()
+                  + "' is administratively down: it takes no new router");
+            }
+            AgentRouterRequest ask = AgentRouterRequest.newBuilder().setAgentId(agentId.toString())
+                .setRouterId(routerId.toString()).build();
+            return Bus.request(vertx, address, ask, ListHostsForRouterResponse.parser(), busTimeoutMillis)
+                .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
+                    "scheduler-svc did not place the SNAT of router '" + routerId + "': " + err.getMessage())));
+          })
+          .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts.getHostsList()).build());
     });
   }
 }

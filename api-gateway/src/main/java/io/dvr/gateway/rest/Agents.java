@@ -2,6 +2,7 @@ package io.dvr.gateway.rest;
 
 import io.dvr.gateway.api.AgentApi;
 import io.dvr.gateway.api.RouterApi;
+import io.dvr.proto.v1.AgentRouterRequest;
 import io.dvr.proto.v1.DeleteAgentRequest;
 import io.dvr.proto.v1.GetAgentRequest;
 import io.dvr.proto.v1.ListAgentsRequest;
@@ -94,5 +95,21 @@ final class Agents implements Collection {
             return new JsonObject().put("routers", out);
           });
         }));
+  }
+
+  /** POST /v2.0/agents/{id}/l3-routers {"router_id": ...}: the router's SNAT on the agent's host (l3-agent-router-add). */
+  Future<JsonObject> addL3Router(String id, JsonObject body) {
+    Object router = body == null ? null : body.getValue("router_id");
+    if (!(router instanceof String routerId)) {
+      throw NeutronErrors.badRequest("the request body must be {\"router_id\": \"<router id>\"}");
+    }
+    return api.addRouterToAgent(AgentRouterRequest.newBuilder().setAgentId(id(id)).setRouterId(id(routerId)).build())
+        .map(hosts -> new JsonObject());
+  }
+
+  /** DELETE /v2.0/agents/{id}/l3-routers/{router_id}: the router's SNAT off the agent's host (l3-agent-router-remove). */
+  Future<JsonObject> removeL3Router(String id, String routerId) {
+    return api.removeRouterFromAgent(AgentRouterRequest.newBuilder().setAgentId(id(id)).setRouterId(id(routerId)).build())
+        .map(hosts -> new JsonObject());
   }
 }

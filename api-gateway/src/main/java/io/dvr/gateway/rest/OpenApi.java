@@ -114,8 +114,14 @@ final class OpenApi {
             .put("requestBody", body(interfaceBody))));
     paths.put("/v2.0/routers/{id}/l3-agents", new JsonObject().put("get",
         op("List the L3 agents hosting a router", wrapped("agents", "Agent", true), "200")));
+    JsonObject routerIdBody = object(Map.of("router_id", type("string")));
     paths.put("/v2.0/agents/{id}/l3-routers", new JsonObject().put("get",
-        op("List the routers an L3 agent hosts", wrapped("routers", "Router", true), "200")));
+        op("List the routers an L3 agent hosts", wrapped("routers", "Router", true), "200"))
+        .put("post", op("Place a router's SNAT on a dvr_snat L3 agent's host (l3-agent-router-add; admin)",
+            null, "201").put("requestBody", body(routerIdBody))));
+    paths.put("/v2.0/agents/{id}/l3-routers/{router_id}", new JsonObject().put("delete",
+        op("Move a router's SNAT off an L3 agent's host (l3-agent-router-remove; admin; an HA router's active"
+            + " SNAT is drained first)", null, "204")));
     return new JsonObject().put("openapi", "3.0.3")
         .put("info", new JsonObject().put("title", "dvr: Neutron Networking v2.0 REST face").put("version", "2.0"))
         .put("paths", paths)

@@ -74,6 +74,10 @@ public final class RestFace {
         () -> routers.l3Agents(ctx.pathParam("id"))));
     router.get("/v2.0/agents/:id/l3-routers").handler(ctx -> answer(ctx, agents, 200,
         () -> agents.l3Routers(ctx.pathParam("id"))));
+    router.post("/v2.0/agents/:id/l3-routers").handler(ctx -> answer(ctx, agents, 201,
+        () -> agents.addL3Router(ctx.pathParam("id"), body(ctx))));
+    router.delete("/v2.0/agents/:id/l3-routers/:router").handler(ctx -> answer(ctx, agents, 204,
+        () -> agents.removeL3Router(ctx.pathParam("id"), ctx.pathParam("router"))));
     for (Collection c : collections) {
       String path = "/v2.0/" + c.plural();
       router.get(path).handler(ctx -> answer(ctx, c, 200, () -> list(ctx, c)));

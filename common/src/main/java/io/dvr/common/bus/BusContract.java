@@ -2,6 +2,7 @@ package io.dvr.common.bus;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.dvr.proto.v1.AgentRouterRequest;
 import io.dvr.proto.v1.AllocateDvrMacRequest;
 import io.dvr.proto.v1.ArpTables;
 import io.dvr.proto.v1.ArpUpdate;
@@ -99,6 +100,10 @@ public final class BusContract {
           HostRouters.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.SNAT_LEASE, Kind.REQUEST_REPLY, SnatLeaseRenewal.getDefaultInstance(),
           SnatLeaseGrant.getDefaultInstance(), SCHEDULER),
+      new Binding(EventAddresses.SNAT_ROUTER_ADD, Kind.REQUEST_REPLY, AgentRouterRequest.getDefaultInstance(),
+          ListHostsForRouterResponse.getDefaultInstance(), SCHEDULER),
+      new Binding(EventAddresses.SNAT_ROUTER_REMOVE, Kind.REQUEST_REPLY, AgentRouterRequest.getDefaultInstance(),
+          ListHostsForRouterResponse.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.LIST_HOSTS_FOR_ROUTER, Kind.REQUEST_REPLY, ListHostsForRouterRequest.getDefaultInstance(),
           ListHostsForRouterResponse.getDefaultInstance(), SCHEDULER),
       new Binding(EventAddresses.TUNNEL_ENDPOINTS, Kind.PUBLISH, TunnelEndpoint.getDefaultInstance(), null, SCHEDULER),

@@ -42,6 +42,12 @@ public final class EventAddresses {
    * with their host proof; keeps the host's SNAT lease for its active HA routers.
    */
   public static final String SNAT_LEASE = "dvr.scheduler.snat-lease";
+  /**
+   * Request/reply: AgentRouterRequest -> ListHostsForRouterResponse (scheduler-svc), from
+   * api-gateway once it checked the agent and the router: l3-agent-router-add / -remove.
+   */
+  public static final String SNAT_ROUTER_ADD = "dvr.scheduler.snat-router-add";
+  public static final String SNAT_ROUTER_REMOVE = "dvr.scheduler.snat-router-remove";
   /** Request/reply: ListHostsForRouterRequest -> ListHostsForRouterResponse (scheduler-svc). */
   public static final String LIST_HOSTS_FOR_ROUTER = "dvr.scheduler.router-hosts";
   /** Request/reply: GetArpTablesRequest -> ArpTables (arp-svc). */

@@ -141,18 +141,27 @@ public final class SchedulerStore {
     }));
   }
 
-  /** Keeps the SNAT where it is while that agent lives; otherwise picks the least loaded alive dvr_snat host. */
+  /** The binding b's host was removed from the router by hand (l3-agent-router-remove). */
+  private static final String EXCLUDED = "EXISTS (SELECT 1 FROM router_snat_exclusions x WHERE x.router_id = b.router_id"
+      + " AND x.host = b.host)";
+
+  /**
+   * Keeps the SNAT where it is while that agent lives (and the host was not removed by hand);
+   * otherwise picks the least loaded alive dvr_snat host. An admin-down host keeps what it holds:
+   * draining a host moves only HA routers' SNATs (Neutron does not move a router off an admin-down agent either).
+   */
   private Future<String> bindSnat(Tx tx, UUID routerId) {
     return tx.one("SELECT b.host FROM router_snat_bindings b JOIN agents g ON g.host = b.host"
             + " AND g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat'"
-            + " WHERE b.router_id = $1 AND " + alive("g"), routerId)
+            + " WHERE b.router_id = $1 AND " + alive("g") + " AND NOT " + EXCLUDED, routerId)
         .compose(current -> {
           if (current.isPresent()) {
             return Future.succeededFuture(current.get().getString("host"));
           }
           return tx.one("SELECT g.host FROM agents g LEFT JOIN router_snat_bindings b ON b.host = g.host"
                   + " WHERE g.agent_type = 'L3 agent' AND g.agent_mode = 'dvr_snat' AND g.admin_state_up AND "
-                  + alive("g") + " GROUP BY g.host ORDER BY count(b.router_id), g.host LIMIT 1")
+                  + alive("g") + " AND NOT EXISTS (SELECT 1 FROM router_snat_exclusions x WHERE x.router_id = $1"
+                  + " AND x.host = g.host) GROUP BY g.host ORDER BY count(b.router_id), g.host LIMIT 1", routerId)
               .compose(pick -> {
                 if (pick.isEmpty()) {
                   return tx.query("DELETE FROM router_snat_bindings WHERE router_id = $1", routerId).map(v -> (String) null);
