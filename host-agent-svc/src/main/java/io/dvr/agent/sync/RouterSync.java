@@ -166,8 +166,8 @@ public final class RouterSync {
     AtomicReference<Applier> applierRef = new AtomicReference<>();
     AtomicReference<RouterFetcher> fetcherRef = new AtomicReference<>();
     SnatLease lease = new SnatLease(ctx, timings.snatLeaseRenewMillis(),
-        renewal -> Bus.request(vertx, EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
-            timings.snatLeaseRenewMillis(), proof.options(renewal)),
+        (renewal, timeoutMillis) -> Bus.request(vertx, EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
+            timeoutMillis, proof.options(renewal)),
         () -> SnatLease.activeRouters(applierRef.get().applied().view()),
         () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
     // Each apply takes the wanted view once, with the roles the SNAT lease allows now: what its

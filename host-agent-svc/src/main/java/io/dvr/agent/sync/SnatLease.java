@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * the lease it recorded has expired without two hosts ever answering for one address.
  *
  * <p>Every renew interval a {@link SnatLeaseRenewal} goes out naming the HA routers the host holds
- * ACTIVE now (as last applied), with the renew interval as its time limit. A grant of {@code
+ * ACTIVE now (as last applied). Its time limit is the renew interval until a grant says the hold,
+ * then the hold: a grant that comes later than that holds nothing, one that comes earlier still
+ * extends the lease, so a control plane slower than the renew interval (a loaded machine) does not
+ * make the host fence itself while its grants still arrive within the hold. A grant of {@code
  * hold_millis} holds the lease until the renewal's SEND time plus {@code hold_millis} (monotonic
  * clock: the control plane counts from when it received it, plus a grace, so the host's end is
  * always before the control plane's). A timer set at that instant fences the host unless a newer
@@ -62,7 +65,7 @@ final class SnatLease {
 
   private final SyncContext ctx;
   private final long renewMillis;
-  private final Function<SnatLeaseRenewal, Future<SnatLeaseGrant>> control;
+  private final BiFunction<SnatLeaseRenewal, Long, Future<SnatLeaseGrant>> control;
   private final Supplier<List<String>> activeNow;
   private final Runnable rolesChanged;
   private final Runnable refetch;
@@ -70,15 +73,17 @@ final class SnatLease {
   private State state = new Fenced();
   private long renewTimer = -1;
   private long grants;
+  /** The hold of the last grant (0: none yet). */
+  private long lastHoldMillis;
 
   /**
-   * @param control sends a renewal to the control plane with the renew interval as its time limit
+   * @param control sends a renewal to the control plane with the given time limit (milliseconds)
    * @param activeNow the HA routers the host holds ACTIVE now (claimed by the last apply)
    * @param rolesChanged told when the lease is taken or lost: the active roles must be applied again
    * @param refetch asks for a full sync (the lease was taken again: the roles held may be stale)
    * @param clock monotonic nanoseconds ({@link System#nanoTime})
    */
-  SnatLease(SyncContext ctx, long renewMillis, Function<SnatLeaseRenewal, Future<SnatLeaseGrant>> control,
+  SnatLease(SyncContext ctx, long renewMillis, BiFunction<SnatLeaseRenewal, Long, Future<SnatLeaseGrant>> control,
       Supplier<List<String>> activeNow, Runnable rolesChanged, Runnable refetch, LongSupplier clock) {
     if (renewMillis <= 0) {
       throw new IllegalArgumentException("setting agent.snat-lease-renew-ms is " + renewMillis + "; it must be above 0");
@@ -174,7 +179,7 @@ final class SnatLease {
         .build();
     Future<SnatLeaseGrant> grant;
     try {
-      grant = control.apply(renewal);
+      grant = control.apply(renewal, Math.max(renewMillis, lastHoldMillis));
     } catch (RuntimeException e) {
       grant = Future.failedFuture(e);
     }
@@ -190,6 +195,7 @@ final class SnatLease {
       return;
     }
     grants++;
+    lastHoldMillis = grant.getHoldMillis();
     long until = sentAt + TimeUnit.MILLISECONDS.toNanos(grant.getHoldMillis());
     long now = clock.getAsLong();
     if (until <= now) {

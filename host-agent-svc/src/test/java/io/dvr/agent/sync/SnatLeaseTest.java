@@ -35,6 +35,8 @@ class SnatLeaseTest {
   static final long RENEW_MILLIS = 50;
 
   private final Answers<SnatLeaseRenewal, SnatLeaseGrant> control = new Answers<>();
+  /** The time limit of each renewal, in order. */
+  private final BlockingQueue<Long> timeouts = new LinkedBlockingQueue<>();
   /** Each change between held and fenced, with the lease's state and the clock when it was told. */
   private final BlockingQueue<Change> changes = new LinkedBlockingQueue<>();
   private final AtomicReference<List<String>> active = new AtomicReference<>(List.of());
@@ -48,7 +50,10 @@ class SnatLeaseTest {
   @BeforeEach
   void setUp(Vertx vertx) {
     ctx = SyncTesting.context(vertx);
-    lease = on(ctx, () -> new SnatLease(ctx, RENEW_MILLIS, control, active::get,
+    lease = on(ctx, () -> new SnatLease(ctx, RENEW_MILLIS, (renewal, timeout) -> {
+      timeouts.add(timeout);
+      return control.apply(renewal);
+    }, active::get,
         () -> changes.add(new Change(lease.state(), System.nanoTime())), () -> refetches.add(System.nanoTime()),
         System::nanoTime));
   }
@@ -135,6 +140,13 @@ class SnatLeaseTest {
     assertThat(changes).as("no fencing while grants come").isEmpty();
     assertThat(on(ctx, lease::held)).isTrue();
     assertThat(on(ctx, lease::grants)).isEqualTo(21);
+    // Before the first grant a renewal waits the renew interval; after, the hold (a later grant would hold nothing).
+    assertThat(timeouts.peek()).isEqualTo(RENEW_MILLIS);
+    Long last = null;
+    for (Long t : timeouts) {
+      last = t;
+    }
+    assertThat(last).isEqualTo(HOLD_MILLIS);
   }
 
   @Test
