@@ -26,6 +26,6 @@ for ns in lab-underlay lab-outside; do
 done
 lab_dir_down
 
-left=$(netns_names | grep -E '^lab-(network|compute[0-9]+|underlay|outside)$' || true)
+left=$(netns_names | grep -E '^lab-(network2?|compute[0-9]+|underlay|outside)$' || true)
 [[ -z $left ]] || die "still present after teardown: $left"
 log "down in $((($(date +%s%N) - start) / 1000000)) ms"

@@ -13,15 +13,18 @@ LABNET_COMPUTES=${LABNET_COMPUTES:-2}
 lab_hosts() {
   [[ $LABNET_COMPUTES =~ ^[1-9][0-9]*$ ]] && ((LABNET_COMPUTES >= 1 && LABNET_COMPUTES <= 200)) ||
     die "LABNET_COMPUTES must be a number from 1 to 200, not '$LABNET_COMPUTES'"
+  # The network nodes (dvr_snat): two, so that a router's SNAT can be highly available.
   echo network
+  echo network2
   local k
   for ((k = 1; k <= LABNET_COMPUTES; k++)); do echo "compute$k"; done
 }
 
-# A lab host's underlay address: 172.31.0.11 for network, 172.31.0.(11+k) for compute k.
+# A lab host's underlay address: 172.31.0.11 for network, .10 for network2, 172.31.0.(11+k) for compute k.
 underlay_ip() {
   case $1 in
     network) echo 172.31.0.11 ;;
+    network2) echo 172.31.0.10 ;;
     compute[0-9]*) echo "172.31.0.$((11 + ${1#compute}))" ;;
     *) die "no underlay address for host '$1'" ;;
   esac

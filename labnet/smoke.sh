@@ -27,8 +27,10 @@ cleanup() {
   done
   "$LABNET_SCRIPTS/vm.sh" --delete compute1 smoke1 2>/dev/null || true
   "$LABNET_SCRIPTS/vm.sh" --delete compute2 smoke2 2>/dev/null || true
-  on_host network ovs-vsctl --if-exists del-port br-ex v-smokex 2>/dev/null || true
-  on_host network ip netns del smokex 2>/dev/null || true
+  for h in network network2; do
+    on_host "$h" ovs-vsctl --if-exists del-port br-ex v-smokex 2>/dev/null || true
+    on_host "$h" ip netns del smokex 2>/dev/null || true
+  done
   for pid in $(ip netns pids lab-outside 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -65,15 +67,19 @@ check "TCP compute1 -> compute2 across VXLAN" on_host compute1 ip netns exec smo
 wait || true
 check "200000 bytes arrived" test "$(stat -c %s "$LABNET_DIR/smoke-tcp.out")" -eq 200000
 
-on_host network ip netns add smokex
-on_host network ip link add v-smokex type veth peer name eth0 netns smokex
-on_host network ip -n smokex link set eth0 up
-on_host network ip -n smokex addr add 192.168.1.99/24 dev eth0
 quiet() { "$@" >/dev/null; }
-quiet on_host network ip netns exec smokex ethtool -K eth0 tx off
-on_host network ip link set v-smokex up
-on_host network ovs-vsctl add-port br-ex v-smokex
-check "ping network br-ex -> outside host 192.168.1.20" on_host network ip netns exec smokex ping -c 3 -i 0.2 -W 2 192.168.1.20
+# Both network nodes reach the outside host through their br-ex.
+declare -A EXT_ADDRESS=([network]=192.168.1.99/24 [network2]=192.168.1.98/24)
+for h in network network2; do
+  on_host "$h" ip netns add smokex
+  on_host "$h" ip link add v-smokex type veth peer name eth0 netns smokex
+  on_host "$h" ip -n smokex link set eth0 up
+  on_host "$h" ip -n smokex addr add "${EXT_ADDRESS[$h]}" dev eth0
+  quiet on_host "$h" ip netns exec smokex ethtool -K eth0 tx off
+  on_host "$h" ip link set v-smokex up
+  on_host "$h" ovs-vsctl add-port br-ex v-smokex
+  check "ping $h br-ex -> outside host 192.168.1.20" on_host "$h" ip netns exec smokex ping -c 3 -i 0.2 -W 2 192.168.1.20
+done
 ip netns exec lab-outside nc -n -d -l -p 5002 </dev/null >"$LABNET_DIR/smoke-ext.out" &
 for _ in $(seq 50); do ip netns exec lab-outside ss -Hltn "sport = :5002" | grep -q . && break; sleep 0.1; done
 check "TCP network br-ex -> outside host" on_host network ip netns exec smokex \

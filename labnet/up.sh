@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# up.sh: brings up the lab (network, compute1 .. computeN; N = LABNET_COMPUTES, default 2) on
+# up.sh: brings up the lab (network nodes network and network2, compute1 .. computeN;
+# N = LABNET_COMPUTES, default 2) on
 # this machine, as shared/docs/lab-notes.md describes it. Each host: netns lab-<host> + own mount and UTS
 # namespaces, private /run/netns, own Open vSwitch (userspace datapath) with br-int, br-tun,
 # br-ex and br-phy holding the underlay IP; VXLAN ports between all hosts; br-ex of each host on

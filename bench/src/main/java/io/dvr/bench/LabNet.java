@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The labnet lab of N hosts (network, compute1 .. compute(N-1)), run through its scripts
+ * The labnet lab of N measured hosts (network, compute1 .. compute(N-1); the second network node,
+ * network2, is up too but carries no agent here), run through its scripts
  * ({@code LABNET_COMPUTES}, {@code LABNET_DIR}): up, down, and commands inside a host (the argv
  * {@code on-host.sh} runs, without its shell).
  */

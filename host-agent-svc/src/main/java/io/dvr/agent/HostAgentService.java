@@ -97,7 +97,7 @@ public final class HostAgentService {
       return Future.failedFuture(e);
     }
     RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000),
-        credentials.proof());
+        settings.getLong("agent.snat-lease-renew-ms", 200), credentials.proof());
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {

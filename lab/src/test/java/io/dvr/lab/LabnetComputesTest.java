@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * its underlay address (172.31.0.(11+k) for compute k), a tunnel port to every other host, and
  * down.sh removes them all without being told how many there were.
  */
-@DisplayName("labnet/up.sh with LABNET_COMPUTES=3 makes four hosts on one tunnel mesh, and down.sh removes them all")
+@DisplayName("labnet/up.sh with LABNET_COMPUTES=3 makes five hosts (two network nodes, three computes) on one tunnel mesh, and down.sh removes them all")
 class LabnetComputesTest {
   static final String LAB_DIR = "/run/labnet-computes-test";
   static final Duration CMD = Duration.ofSeconds(20);
@@ -27,7 +27,7 @@ class LabnetComputesTest {
     Assumptions.assumeTrue(up.exit() != 2, "labnet/up.sh says the lab cannot run here: " + up.err());
     try {
       assertThat(up.ok()).as("up.sh: %s", up).isTrue();
-      assertThat(up.out()).contains("4 hosts: network compute1 compute2 compute3");
+      assertThat(up.out()).contains("5 hosts: network network2 compute1 compute2 compute3");
       assertThat(shell.run(CMD, shell.onHost("compute3", "ip", "-o", "-4", "addr", "show", "br-phy")).out())
           .contains("172.31.0.14/24");
       // Neutron's names: vxlan-<peer IP in hex>; network .11, compute1 .12, compute2 .13.

@@ -134,6 +134,11 @@ public final class Names {
     return "net.ipv4.conf." + device + ".send_redirects";
   }
 
+  /** Set on an HA router's qg- and sg- devices: no IPv6 traffic from the MACs several hosts share. */
+  public static String disableIpv6(String device) {
+    return "net.ipv6.conf." + device + ".disable_ipv6";
+  }
+
   public static String proxyArp(String device) {
     return "net.ipv4.conf." + device + ".proxy_arp";
   }

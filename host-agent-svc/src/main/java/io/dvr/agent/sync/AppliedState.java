@@ -1,7 +1,9 @@
 package io.dvr.agent.sync;
 
 import com.google.protobuf.Timestamp;
+import io.dvr.agent.render.CentralSnat;
 import io.dvr.proto.v1.AppliedRouter;
+import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.HostApplied;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
@@ -63,13 +65,21 @@ final class AppliedState {
       for (RouterInfo r : a.view().getRoutersList()) {
         HostView.Snapshot s = a.snapshots().getOrDefault(r.getRouterId(), HostView.Snapshot.of(a.view()));
         b.addRouters(AppliedRouter.newBuilder().setRouterId(r.getRouterId()).setGeneration(s.generation())
-            .addAllInProgress(s.inProgress()).setSnatHere(r.getSnatHere()));
+            .addAllInProgress(s.inProgress()).setSnatHere(r.getSnatHere()).setHaState(haState(r)));
       }
     });
     if (failedAt != null) {
       b.setFailedAt(ts(failedAt));
     }
     return b.build();
+  }
+
+  /** The role applied for an HA router whose SNAT is here, as the renderer took it; unspecified elsewhere. */
+  private static HaState haState(RouterInfo r) {
+    if (!r.getHa() || !r.getSnatHere()) {
+      return HaState.HA_STATE_UNSPECIFIED;
+    }
+    return CentralSnat.claimsAddresses(r) ? HaState.HA_STATE_ACTIVE : HaState.HA_STATE_STANDBY;
   }
 
   private static Timestamp ts(Instant at) {

@@ -16,6 +16,9 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.RoutersChanged;
+import io.dvr.proto.v1.HaState;
+import io.dvr.proto.v1.SnatLeaseGrant;
+import io.dvr.common.model.AgentModes;
 import io.dvr.proto.v1.TraceHostRequest;
 import io.dvr.proto.v1.TunnelEndpoint;
 import io.dvr.common.grpc.ApiError;
@@ -29,6 +32,9 @@ import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,16 +55,29 @@ public final class RouterSync {
 
   /** The delays of the sync; tests shorten them. */
   record Timings(long requestTimeoutMillis, long fetchRetryMillis, long macRetryMillis, long reportRetryMillis,
-      Backoff applyBackoff) {
+      Backoff applyBackoff, long snatLeaseRenewMillis) {
+    /** agent.snat-lease-renew-ms by default. */
+    static final long SNAT_LEASE_RENEW_MILLIS = 200;
+
+    Timings(long requestTimeoutMillis, long fetchRetryMillis, long macRetryMillis, long reportRetryMillis,
+        Backoff applyBackoff) {
+      this(requestTimeoutMillis, fetchRetryMillis, macRetryMillis, reportRetryMillis, applyBackoff,
+          SNAT_LEASE_RENEW_MILLIS);
+    }
 
     static Timings of(long requestTimeoutMillis) {
-      return new Timings(requestTimeoutMillis, 1_000, Math.min(requestTimeoutMillis, 2_000), 1_000, Backoff.APPLY);
+      return of(requestTimeoutMillis, SNAT_LEASE_RENEW_MILLIS);
+    }
+
+    static Timings of(long requestTimeoutMillis, long snatLeaseRenewMillis) {
+      return new Timings(requestTimeoutMillis, 1_000, Math.min(requestTimeoutMillis, 2_000), 1_000, Backoff.APPLY,
+          snatLeaseRenewMillis);
     }
   }
 
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
-      WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac,
+      WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
       List<MessageConsumer<?>> consumers) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
@@ -89,6 +108,12 @@ public final class RouterSync {
   public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis,
       HostProofs.Sender proof) {
     this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis), proof);
+  }
+
+  /** {@code snatLeaseRenewMillis}: agent.snat-lease-renew-ms, how often a dvr_snat host renews its SNAT lease. */
+  public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis,
+      long snatLeaseRenewMillis, HostProofs.Sender proof) {
+    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis, snatLeaseRenewMillis), proof);
   }
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings) {
@@ -137,9 +162,18 @@ public final class RouterSync {
         report -> Bus.request(vertx, EventAddresses.HOST_APPLIED, report, HostAppliedAck.parser(), timeout,
             proof.options(report)),
         timings.reportRetryMillis());
-    // Each apply takes the wanted view once: what its routers were read from is noted with it.
+    // Set below: the lease and the applier need each other (the lease re-applies roles, the applier reads them).
+    AtomicReference<Applier> applierRef = new AtomicReference<>();
+    AtomicReference<RouterFetcher> fetcherRef = new AtomicReference<>();
+    SnatLease lease = new SnatLease(ctx, timings.snatLeaseRenewMillis(),
+        (renewal, timeoutMillis) -> Bus.request(vertx, EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
+            timeoutMillis, proof.options(renewal)),
+        () -> SnatLease.activeRouters(applierRef.get().applied().view()),
+        () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
+    // Each apply takes the wanted view once, with the roles the SNAT lease allows now: what its
+    // routers were read from is noted with it.
     Supplier<Optional<HostRouters>> wanted = () -> {
-      Optional<HostRouters> w = view.wanted();
+      Optional<HostRouters> w = view.wanted().map(lease::roles);
       w.ifPresent(h -> appliedState.attempt(h, view.routerSnapshots()));
       return w;
     };
@@ -163,21 +197,43 @@ public final class RouterSync {
         LOG.warn("host {}: apply failed ({}); trying again in {} ms", host, err.getMessage(), retryMillis);
       }
     });
+    applierRef.set(applier);
+    // When the fetch on its way was sent (one at a time): the SNAT lease trusts only views fetched after it was taken.
+    long[] fetchSentAt = {0};
     RouterFetcher fetcher = new RouterFetcher(ctx,
-        request -> Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
-            proof.options(request)),
+        request -> {
+          fetchSentAt[0] = System.nanoTime();
+          return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
+              proof.options(request));
+        },
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
           if (scope instanceof FetchScope.Routers some) {
             applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
           } else {
+            lease.viewTaken(fetchSentAt[0]);
             applier.request();
           }
         });
+    fetcherRef.set(fetcher);
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
-    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, new ArrayList<>());
+    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>());
+  }
+
+  /**
+   * The SNAT lease was taken or lost: the HA routers the control plane made this host ACTIVE for,
+   * and those it holds as last applied, are applied again (alone) with the roles the lease allows.
+   */
+  private static void rolesChanged(HostView view, Applier applier) {
+    Set<String> ids = new TreeSet<>(SnatLease.activeRouters(applier.applied().view()));
+    view.wanted().ifPresent(w -> w.getRoutersList().stream()
+        .filter(r -> r.getHa() && r.getSnatHere() && r.getHaState() == HaState.HA_STATE_ACTIVE)
+        .forEach(r -> ids.add(r.getRouterId())));
+    if (!ids.isEmpty()) {
+      applier.requestRouters(ids);
+    }
   }
 
   private void startOnContext(Parts p, long resyncMillis, Promise<Void> started) {
@@ -205,6 +261,9 @@ public final class RouterSync {
               + "' has not synced its routers yet: nothing to trace")));
     }));
     resyncTimer = p.ctx().periodic(resyncMillis, () -> p.fetcher().wantAll());
+    if (AgentModes.DVR_SNAT.equals(mode)) {
+      p.lease().start(); // only SNAT hosts hold HA routers' addresses
+    }
     p.mac().claim().onSuccess(mac -> {
       p.view().takeDvrMac(mac);
       p.fetcher().wantAll();
@@ -288,6 +347,7 @@ public final class RouterSync {
       p.applier().stop();
       p.reporter().stop();
       p.appliedReporter().stop();
+      p.lease().stop();
       Future.join(p.consumers().stream().map(MessageConsumer::unregister).toList())
           .<Void>mapEmpty().onComplete(stopped);
     });

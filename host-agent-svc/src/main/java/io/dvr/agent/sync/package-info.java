@@ -20,6 +20,10 @@
  *   <li>{@code AppliedState}: the view of the last successful apply with the snapshot each of its
  *       routers was read from, when, and the failing apply's error; {@code AppliedStateReporter}
  *       (Idle, Reporting, WaitingToRetry, Stopped) sends it after every apply, the latest whole.
+ *   <li>{@code SnatLease} (dvr_snat hosts): Fenced, Confirming (granted, waiting for a view fetched
+ *       after the grant), Held (until the last renewal's send time plus its hold, with the timer that
+ *       fences there), Stopped. While not Held every ACTIVE role of an HA router is applied as
+ *       STANDBY; each change re-applies those routers alone.
  * </ul>
  *
  * <p>Why these parts: each has one reason to change (what is held, how it is fetched, how it is

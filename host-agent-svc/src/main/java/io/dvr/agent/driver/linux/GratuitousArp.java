@@ -9,11 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Announces floating IPs that a plan has just routed through a fip- namespace: one unsolicited
+ * Announces the addresses a plan has just claimed for SNAT (qg- and sg- of a snat- namespace,
+ * several times; see {@link #snatAnnouncements}) and the floating IPs that it has just routed
+ * through a fip- namespace: for those one unsolicited
  * ARP from its fg- device, so that neighbours on the external network drop a stale entry (a FIP
  * moved, or a fg- port re-created with another MAC). This is an action, not state, so it is not
  * part of the plan; like Neutron it is best effort (failures are logged) and needs
@@ -52,6 +57,49 @@ final class GratuitousArp {
     return ns == null ? Optional.empty() : ns.devices().keySet().stream().filter(d -> d.startsWith(Names.FG)).findFirst();
   }
 
+  /** Announcements of an address the SNAT devices of a snat- namespace claim, from each device: sent this many times. */
+  static final int SNAT_ANNOUNCEMENTS = 3;
+  /** When each of them goes out, after the plan: the first at once, the others in case one is lost. */
+  static final long[] SNAT_ANNOUNCE_AT_MILLIS = {0, 100, 300};
+
+  /**
+   * The (namespace, device, address) triples of the addresses a plan makes a snat- namespace claim
+   * on its qg- (external network) and sg- (internal networks) devices: a new SNAT host, or an HA
+   * standby promoted. Announced so that the outside's neighbour caches and bridges, and the other
+   * hosts' learnt tunnel entries for the sg- MACs (shared by every SNAT host of an HA router),
+   * follow at once rather than after their entries age out.
+   */
+  static List<String[]> snatAnnouncements(Plan plan) {
+    List<String[]> out = new ArrayList<>();
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.AddAddress a && a.namespace().startsWith(Names.SNAT)
+          && (a.device().startsWith(Names.QG) || a.device().startsWith(Names.SG))) {
+        out.add(new String[] {a.namespace(), a.device(), a.address().ip()});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sends each SNAT announcement {@link #SNAT_ANNOUNCEMENTS} times at {@link
+   * #SNAT_ANNOUNCE_AT_MILLIS} on the given scheduler (each arping holds its thread about a second):
+   * the addresses are held, so no non-local bind is needed.
+   */
+  static void sendSnat(CommandRunner runner, List<String[]> announcements, ScheduledExecutorService announcer) {
+    for (long at : SNAT_ANNOUNCE_AT_MILLIS) {
+      for (String[] a : announcements) {
+        String namespace = Args.name(a[0]);
+        String device = Args.device(a[1]);
+        String ip = Args.ip(a[2]);
+        try {
+          announcer.schedule(() -> arping(runner, namespace, device, ip), at, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+          return; // the driver is closing
+        }
+      }
+    }
+  }
+
   /**
    * Allows the non-local source once per namespace, then sends the announcements on the given
    * executor: arping takes about a second each, which must not hold up the apply.
@@ -70,22 +118,24 @@ final class GratuitousArp {
       String namespace = Args.name(a[0]);
       String device = Args.device(a[1]);
       String ip = Args.ip(a[2]);
-      announcer.execute(() -> {
-        try {
-          CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
-              "-w", "1", "-I", device, ip));
-          if (arp.exitCode() != 0) {
-            // With its output: Thomas Habets' arping, another tool of the same name, fails here saying only "Timeout".
-            LOG.warn("gratuitous ARP for {} from {} in {} failed (exit {}): {}", ip, device,
-                namespace, arp.exitCode(), (arp.stderr() + " " + arp.stdout()).strip());
-          }
-        } catch (RuntimeException e) {
-          // Interrupted: the agent is stopping, and the announcement with it.
-          if (!Thread.currentThread().isInterrupted()) {
-            LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, e.toString());
-          }
-        }
-      });
+      announcer.execute(() -> arping(runner, namespace, device, ip));
+    }
+  }
+
+  private static void arping(CommandRunner runner, String namespace, String device, String ip) {
+    try {
+      CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-U", "-c", "1",
+          "-w", "1", "-I", device, ip));
+      if (arp.exitCode() != 0) {
+        // With its output: Thomas Habets' arping, another tool of the same name, fails here saying only "Timeout".
+        LOG.warn("gratuitous ARP for {} from {} in {} failed (exit {}): {}", ip, device,
+            namespace, arp.exitCode(), (arp.stderr() + " " + arp.stdout()).strip());
+      }
+    } catch (RuntimeException e) {
+      // Interrupted: the agent is stopping, and the announcement with it.
+      if (!Thread.currentThread().isInterrupted()) {
+        LOG.warn("gratuitous ARP for {} from {} in {} failed: {}", ip, device, namespace, e.toString());
+      }
     }
   }
 }

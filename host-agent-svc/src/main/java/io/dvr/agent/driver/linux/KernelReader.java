@@ -120,6 +120,9 @@ final class KernelReader {
     List<String> keys = new ArrayList<>(List.of(Names.IP_FORWARD, Names.ALL_SEND_REDIRECTS, Names.IP_NONLOCAL_BIND));
     links.stream().map(IpJson.Link::name).filter(Names::isOurDevice)
         .forEach(d -> keys.addAll(List.of(Names.sendRedirects(d), Names.proxyArp(d))));
+    // IPv6 is turned off on the SNAT devices of HA routers (CentralSnat): read back where it can be set.
+    links.stream().map(IpJson.Link::name).filter(d -> d.startsWith(Names.QG) || d.startsWith(Names.SG))
+        .forEach(d -> keys.add(Names.disableIpv6(d)));
     List<String> sysctl = new ArrayList<>(OperationCompiler.netnsExec(ns, "sysctl"));
     keys.forEach(k -> sysctl.add(Args.sysctlKey(k)));
     // A device going away between the two reads makes sysctl fail for its keys; the rest is read.

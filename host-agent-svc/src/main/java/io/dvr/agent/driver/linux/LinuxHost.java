@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One real host, the Linux driver: executes plans and reads its state back, through a {@link
  * CommandRunner} (which says where commands run and bounds how many run at once). After a plan it
- * announces the floating IPs the plan routed (gratuitous ARP, best effort, off the apply). Blocking:
+ * announces the SNAT addresses the plan claimed and the floating IPs it routed (gratuitous ARP,
+ * best effort, off the apply). Blocking:
  * call it from a worker thread, never from the runner's own pool.
  */
 public final class LinuxHost implements HostDriver {
@@ -44,6 +46,15 @@ public final class LinuxHost implements HostDriver {
   /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
   private final ExecutorService announcer = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "dvr-garp");
+    t.setDaemon(true);
+    return t;
+  });
+  /**
+   * Claimed SNAT addresses are announced here, apart from the floating IPs (a bulk of those must not
+   * delay a failover's announcements): three threads, one per address of a small router's first round.
+   */
+  private final ScheduledThreadPoolExecutor snatAnnouncer = new ScheduledThreadPoolExecutor(3, r -> {
+    Thread t = new Thread(r, "dvr-garp-snat");
     t.setDaemon(true);
     return t;
   });
@@ -160,6 +171,7 @@ public final class LinuxHost implements HostDriver {
       LOG.warn("host {}: plan of {} operations failed: {}", host, plan.size(), first.getMessage());
       throw first;
     }
+    GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
   }
 
@@ -287,6 +299,7 @@ public final class LinuxHost implements HostDriver {
     if (sessions != null) {
       sessions.close();
     }
+    snatAnnouncer.shutdownNow();
     runner.close();
   }
 

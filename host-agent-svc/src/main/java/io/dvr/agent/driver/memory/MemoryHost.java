@@ -227,7 +227,7 @@ public final class MemoryHost implements HostDriver {
 
   private void setSysctl(SetSysctl s) {
     MemoryNamespace ns = ns(s.namespace(), s);
-    String prefix = "net.ipv4.conf.";
+    String prefix = s.key().startsWith("net.ipv6.conf.") ? "net.ipv6.conf." : "net.ipv4.conf.";
     if (s.key().startsWith(prefix)) {
       String dev = s.key().substring(prefix.length(), s.key().lastIndexOf('.'));
       if (!dev.equals("all") && !dev.equals("default")) {

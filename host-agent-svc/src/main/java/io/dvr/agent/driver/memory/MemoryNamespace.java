@@ -43,7 +43,8 @@ final class MemoryNamespace {
     ifindex.remove(device);
     routes.values().removeIf(r -> r.dev().equals(device));
     neighbours.values().removeIf(n -> n.dev().equals(device));
-    sysctls.keySet().removeIf(k -> k.startsWith("net.ipv4.conf." + device + "."));
+    sysctls.keySet().removeIf(k -> k.startsWith("net.ipv4.conf." + device + ".")
+        || k.startsWith("net.ipv6.conf." + device + "."));
   }
 
   void addAddress(Device d, IpPrefix address) {

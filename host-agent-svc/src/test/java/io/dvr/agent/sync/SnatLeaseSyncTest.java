@@ -1,0 +1,174 @@
+package io.dvr.agent.sync;
+
+import static io.dvr.agent.sync.SyncTesting.HOST;
+import static io.dvr.agent.sync.SyncTesting.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.agent.sync.SyncTesting.Answers;
+import io.dvr.agent.sync.SyncTesting.StandInDataplane;
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.AllocateDvrMacRequest;
+import io.dvr.proto.v1.AppliedRouter;
+import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.GetHostRoutersRequest;
+import io.dvr.proto.v1.HaState;
+import io.dvr.proto.v1.HostApplied;
+import io.dvr.proto.v1.HostAppliedAck;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.PortsWired;
+import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.SnatLeaseGrant;
+import io.dvr.proto.v1.SnatLeaseRenewal;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A dvr_snat host's whole sync on a local event bus with its SNAT lease: the roles it applies and
+ * reports as the lease is granted, renewed and lost.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("A dvr_snat agent claims an HA router only while its SNAT lease is held, and reports the role it applied")
+class SnatLeaseSyncTest {
+  static final String MAC = "fa:16:3f:00:00:01";
+
+  private final Answers<AllocateDvrMacRequest, DvrHostMac> allocator = new Answers<>();
+  private final Answers<GetHostRoutersRequest, HostRouters> scheduler = new Answers<>();
+  private final Answers<SnatLeaseRenewal, SnatLeaseGrant> leases = new Answers<>();
+  private final StandInDataplane dataplane = new StandInDataplane();
+  private final java.util.concurrent.BlockingQueue<HostApplied> reports = new java.util.concurrent.LinkedBlockingQueue<>();
+  private RouterSync sync;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(), allocator);
+    Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), scheduler);
+    Bus.serve(vertx, EventAddresses.SNAT_LEASE, SnatLeaseRenewal.parser(), leases);
+    Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(),
+        r -> io.vertx.core.Future.succeededFuture(PortsWiredAck.getDefaultInstance()));
+    Bus.serve(vertx, EventAddresses.HOST_APPLIED, HostApplied.parser(), r -> {
+      reports.add(r);
+      return io.vertx.core.Future.succeededFuture(HostAppliedAck.getDefaultInstance());
+    });
+    sync = new RouterSync(vertx, HOST, "dvr_snat", dataplane, new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50));
+  }
+
+  @AfterEach
+  void tearDown() {
+    await(sync.stop());
+  }
+
+  static RouterInfo haRouter(HaState role) {
+    return RouterInfo.newBuilder().setRouterId("r1").setDistributed(true).setAdminStateUp(true).setSnatHere(true)
+        .setHa(true).setHaState(role).setHaEpoch(1).build();
+  }
+
+  static HaState role(HostRouters applied) {
+    return applied.getRouters(0).getHaState();
+  }
+
+  /** The next report whose r1 says this role (reports of applies before it may still come). */
+  private AppliedRouter reportedRole(HaState role) throws InterruptedException {
+    while (true) {
+      HostApplied report = reports.poll(SyncTesting.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(report).as("a report of r1 %s", role).isNotNull();
+      if (report.getRoutersCount() == 1 && report.getRouters(0).getHaState() == role) {
+        return report.getRouters(0);
+      }
+    }
+  }
+
+  /** The next apply whose r1 has this role; applies with the other role before it must not be there. */
+  private HostRouters nextApplyOf(HaState role) {
+    HostRouters applied = dataplane.nextApply();
+    while (role(applied) != role) {
+      applied = dataplane.nextApply();
+    }
+    return applied;
+  }
+
+  /** Answers every renewal with a grant while {@code granting} (on its own thread). */
+  private Thread grant(AtomicBoolean granting) {
+    Thread grants = new Thread(() -> {
+      while (granting.get()) {
+        var call = leases.next();
+        if (granting.get()) {
+          call.reply().complete(SnatLeaseGrant.newBuilder().setHoldMillis(300).build());
+        }
+      }
+    }, "control-plane-grants");
+    grants.setDaemon(true);
+    grants.start();
+    return grants;
+  }
+
+  private static HostRouters view(HaState role) {
+    return HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat").addRouters(haRouter(role)).build();
+  }
+
+  @Test
+  @DisplayName("STANDBY until the first grant; ACTIVE once granted and a view fetched after the grant is taken, then named in the renewals; STANDBY when the grants stop; granted again, it claims only what a fresh view says")
+  void rolesFollowTheLease() throws InterruptedException {
+    sync.start(600_000);
+    allocator.next().reply().complete(DvrHostMac.newBuilder().setHost(HOST).setMacAddress(MAC).build());
+    scheduler.next().reply().complete(view(HaState.HA_STATE_ACTIVE));
+    assertThat(role(dataplane.nextApply())).as("no lease yet: the scheduler's ACTIVE is applied as STANDBY")
+        .isEqualTo(HaState.HA_STATE_STANDBY);
+    assertThat(reportedRole(HaState.HA_STATE_STANDBY).getSnatHere()).isTrue();
+    SnatLeaseRenewal first = leases.next().request();
+    assertThat(first.getHost()).isEqualTo(HOST);
+    assertThat(first.getActiveRouterIdsList()).as("nothing claimed yet").isEmpty();
+
+    // Granted: a full sync first, then r1 is applied ACTIVE and every renewal after the apply names it.
+    AtomicBoolean granting = new AtomicBoolean(true);
+    Thread grants = grant(granting);
+    var refetch = scheduler.next();
+    assertThat(refetch.request().getRouterIdsList()).as("a full sync").isEmpty();
+    assertThat(dataplane.noApply()).as("nothing claimed before the fresh view").isTrue();
+    refetch.reply().complete(view(HaState.HA_STATE_ACTIVE));
+    assertThat(role(dataplane.nextApply())).isEqualTo(HaState.HA_STATE_ACTIVE);
+    assertThat(reportedRole(HaState.HA_STATE_ACTIVE).getSnatHere()).isTrue();
+
+    // The grants stop: at the hold's end r1 is given up at once, without any message from the control plane.
+    granting.set(false);
+    grants.join(20_000);
+    HostRouters fenced = nextApplyOf(HaState.HA_STATE_STANDBY);
+    assertThat(fenced.getRoutersList()).hasSize(1);
+    reportedRole(HaState.HA_STATE_STANDBY);
+
+    // Granted again: the view held (ACTIVE) is not trusted; the fresh one says STANDBY (another host was promoted).
+    AtomicBoolean again = new AtomicBoolean(true);
+    Thread regrants = grant(again);
+    var second = scheduler.next();
+    assertThat(second.request().getRouterIdsList()).isEmpty();
+    second.reply().complete(view(HaState.HA_STATE_STANDBY));
+    assertThat(role(dataplane.nextApply())).isEqualTo(HaState.HA_STATE_STANDBY);
+    await(sync.settled());
+    while (!dataplane.noApply()) {
+      assertThat(role(dataplane.nextApply())).as("never ACTIVE on the stale view").isEqualTo(HaState.HA_STATE_STANDBY);
+    }
+    again.set(false);
+    regrants.join(20_000);
+  }
+
+  @Test
+  @DisplayName("a dvr host renews no SNAT lease")
+  void dvrHostsHoldNoLease(Vertx vertx) {
+    RouterSync compute = new RouterSync(vertx, "compute9", "dvr", new StandInDataplane(),
+        new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50));
+    compute.start(600_000);
+    var mac = allocator.next();
+    mac.reply().complete(DvrHostMac.newBuilder().setHost("compute9").setMacAddress(MAC).build());
+    scheduler.next().reply().complete(HostRouters.newBuilder().setHost("compute9").setAgentMode("dvr").build());
+    await(compute.settled());
+    await(compute.stop());
+    assertThat(leases.none()).isTrue();
+  }
+}
