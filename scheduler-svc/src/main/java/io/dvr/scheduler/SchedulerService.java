@@ -114,8 +114,11 @@ public final class SchedulerService {
         settings.getLong("snat.lease-grace-ms", 200)), service.held);
     service.snatLeases.start(agents, settings.getLong("snat.lease-check-ms", 100));
     // Drains (an HA router active on an admin-down or removed host moved, make before break) and hand placement.
-    new SnatDrainService(store, settings.getLong("snat.drain-timeout-ms", 5000), service.held, service.snatLeases::tell,
-        id -> service.request(id, List.of(ALL_HOSTS))).start(settings.getLong("snat.lease-check-ms", 100));
+    SnatDrainService drains = new SnatDrainService(store, settings.getLong("snat.drain-timeout-ms", 5000), service.held,
+        service.snatLeases::tell, id -> service.request(id, List.of(ALL_HOSTS)));
+    drains.start(settings.getLong("snat.lease-check-ms", 100));
+    // A new claim ends a drain at once: the old host lets go of the addresses without waiting for the next check.
+    service.snatLeases.onClaimsChanged(drains::check);
     ManualPlacement manual = new ManualPlacement(store, rules, placement -> {
       service.notifyHosts(placement, Set.of(ALL_HOSTS));
       service.request(placement.routerId(), List.of());

@@ -14,7 +14,9 @@ import io.dvr.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -37,6 +39,9 @@ final class SnatLeaseService {
   private boolean checking;
   /** Failovers done since start (a test reads it). */
   private long failovers;
+  /** Per host, the active routers its last renewal listed: a change is a claim a drain may wait for. */
+  private final Map<String, List<UUID>> lastClaims = new HashMap<>();
+  private Runnable claimsChanged = () -> {};
 
   SnatLeaseService(Vertx vertx, Store store, SnatLeases leases, ServiceResources held) {
     this.vertx = vertx;
@@ -50,6 +55,11 @@ final class SnatLeaseService {
     held.consumer(Bus.serve(vertx, EventAddresses.SNAT_LEASE, SnatLeaseRenewal.parser(), this::renew,
         HostProofs.admission(agents, EventAddresses.SNAT_LEASE, SnatLeaseRenewal::getHost, Clock.systemUTC())));
     held.periodic(checkMillis, this::check);
+  }
+
+  /** Told when a host's renewal lists other active routers than its last one (a drain ends on such a claim). */
+  void onClaimsChanged(Runnable action) {
+    this.claimsChanged = action;
   }
 
   long failovers() {
@@ -67,7 +77,12 @@ final class SnatLeaseService {
       return Future.failedFuture(ApiError.invalid("active_router_ids", renewal.getActiveRouterIdsList(), "not UUIDs"));
     }
     return store.write(tx -> leases.renew(tx, renewal.getHost(), active))
-        .map(v -> SnatLeaseGrant.newBuilder().setHoldMillis(leases.holdMillis()).build());
+        .map(v -> {
+          if (!active.equals(lastClaims.put(renewal.getHost(), active))) {
+            claimsChanged.run();
+          }
+          return SnatLeaseGrant.newBuilder().setHoldMillis(leases.holdMillis()).build();
+        });
   }
 
   /** One pass: the routers whose active host's lease lapsed, each failed over in its own transaction. */

@@ -116,6 +116,26 @@ class SnatLeaseServiceTest {
     assertThat(service.failovers()).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("a renewal that lists other active routers than the host's last one is a claim: the drains are checked at once")
+  void claimsCheckDrainsAtOnce() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+    service.onClaimsChanged(checks::incrementAndGet);
+    try {
+      UUID router = UUID.randomUUID();
+      EmbeddedStore.await(renew("net-c", "net-c"));
+      assertThat(checks.get()).as("the host's first renewal").isEqualTo(1);
+      EmbeddedStore.await(renew("net-c", "net-c"));
+      assertThat(checks.get()).as("the same (no) routers again").isEqualTo(1);
+      EmbeddedStore.await(renew("net-c", "net-c", router));
+      assertThat(checks.get()).as("a router claimed").isEqualTo(2);
+      EmbeddedStore.await(renew("net-c", "net-c", router));
+      assertThat(checks.get()).as("the same claim again").isEqualTo(2);
+    } finally {
+      service.onClaimsChanged(() -> {});
+    }
+  }
+
   static void waitFor(BooleanSupplier condition) throws InterruptedException {
     long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {

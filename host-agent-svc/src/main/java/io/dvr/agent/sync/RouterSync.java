@@ -177,12 +177,18 @@ public final class RouterSync {
       w.ifPresent(h -> appliedState.attempt(h, view.routerSnapshots()));
       return w;
     };
+    // The HA routers whose addresses the last apply left held: a change is renewed at once (a drain waits for it).
+    List<List<String>> claims = new ArrayList<>(List.of(List.of()));
     Applier applier = new Applier(ctx, dataplane, wanted, timings.applyBackoff(), new Applier.Outcome() {
       @Override
       public void applied(HostRouters wanted, int operations, boolean inFull, long nanos) {
         meters.applied(inFull, operations, nanos);
         appliedState.succeeded();
         appliedReporter.report(appliedState.report());
+        List<String> held = SnatLease.activeRouters(wanted);
+        if (!held.equals(claims.set(0, held))) {
+          lease.claimsChanged();
+        }
         reporter.request();
         if (operations > 0) {
           LOG.info("host {}: applied {} operations for {} routers", host, operations, wanted.getRoutersCount());

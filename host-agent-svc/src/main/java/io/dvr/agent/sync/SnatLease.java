@@ -124,6 +124,17 @@ final class SnatLease {
     renewTimer = ctx.periodic(renewMillis, this::renew);
   }
 
+  /**
+   * The addresses the host holds changed (an apply claimed or gave up an HA router's): renews at
+   * once, so that a drain waiting for this host's claim ends without waiting for the next interval.
+   */
+  void claimsChanged() {
+    ctx.check("renewing the SNAT lease");
+    if (renewTimer >= 0) {
+      renew();
+    }
+  }
+
   void stop() {
     ctx.check("stopping the SNAT lease");
     if (renewTimer >= 0) {

@@ -99,6 +99,23 @@ class SnatLeaseTest {
   }
 
   @Test
+  @DisplayName("a change of what the host holds is renewed at once, not at the next interval: a drain waits for that claim")
+  void claimsRenewedAtOnce() {
+    SnatLease slow = on(ctx, () -> new SnatLease(ctx, 3_600_000, (renewal, timeout) -> control.apply(renewal), active::get,
+        () -> {}, () -> {}, System::nanoTime));
+    try {
+      run(ctx, slow::start);
+      assertThat(control.next().request().getActiveRouterIdsList()).as("the first renewal, at start").isEmpty();
+      active.set(List.of("r1"));
+      run(ctx, slow::claimsChanged);
+      // The interval is an hour: only the change can have sent this one.
+      assertThat(control.next().request().getActiveRouterIdsList()).containsExactly("r1");
+    } finally {
+      run(ctx, slow::stop);
+    }
+  }
+
+  @Test
   @DisplayName("a grant holds until the renewal's send time plus hold_millis; with no newer grant the host is fenced at that instant, and a grant after gives the roles back")
   void fencedAtTheEndOfTheHold() throws InterruptedException {
     long beforeStart = System.nanoTime();
