@@ -178,7 +178,7 @@ public final class RouterSync {
       return w;
     };
     // The HA routers whose addresses the last apply left held: a change is renewed at once (a drain waits for it).
-    List<List<String>> claims = new ArrayList<>(List.of(List.of()));
+    AtomicReference<List<String>> claims = new AtomicReference<>(List.of());
     Applier applier = new Applier(ctx, dataplane, wanted, timings.applyBackoff(), new Applier.Outcome() {
       @Override
       public void applied(HostRouters wanted, int operations, boolean inFull, long nanos) {
@@ -186,7 +186,7 @@ public final class RouterSync {
         appliedState.succeeded();
         appliedReporter.report(appliedState.report());
         List<String> held = SnatLease.activeRouters(wanted);
-        if (!held.equals(claims.set(0, held))) {
+        if (!held.equals(claims.getAndSet(held))) {
           lease.claimsChanged();
         }
         reporter.request();
