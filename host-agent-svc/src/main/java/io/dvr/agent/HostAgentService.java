@@ -97,7 +97,8 @@ public final class HostAgentService {
       return Future.failedFuture(e);
     }
     RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000),
-        settings.getLong("agent.snat-lease-renew-ms", 200), credentials.proof());
+        settings.getLong("agent.snat-lease-renew-ms", 200), settings.getLong("agent.snat-handover-ms", 1_000),
+        credentials.proof());
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {

@@ -3,12 +3,15 @@ package io.dvr.agent.render;
 import io.dvr.agent.model.Device;
 import io.dvr.agent.model.IpPrefix;
 import io.dvr.agent.model.NamespaceState;
+import io.dvr.agent.model.Neighbour;
 import io.dvr.agent.model.Route;
+import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.RouterInfo;
 import io.dvr.proto.v1.RouterPortInfo;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -19,7 +22,8 @@ import java.util.TreeSet;
  * difference by role: the ACTIVE host holds the qg- and sg- addresses (and so their connected and
  * default routes, and answers ARP for them); a STANDBY host plugs the same devices, sets the same
  * sysctls and NAT rules but claims no address, so nothing on either network reaches it. Promotion
- * is then only adding addresses and the default route. IPv6 is off on those devices on every host:
+ * is then only adding addresses and the default route. An HA router's snat- also holds the
+ * router's ARP table as permanent neighbours on its sg- devices. IPv6 is off on those devices on every host:
  * a standby's link-local traffic (MLD reports, DAD) would carry the shared MACs and teach the
  * other hosts' bridges the wrong host for them.
  */
@@ -74,9 +78,26 @@ public final class CentralSnat {
       }
       internal.add(address.network());
     }
+    if (r.getHa()) {
+      List<RouterPortInfo> sgPorts = snatPorts(r);
+      for (ArpEntry entry : r.getArpEntriesList()) {
+        sgNeighbour(sgPorts, entry).ifPresent(b::neighbour);
+      }
+    }
     b.chains(Names.OUR_CHAINS).nat(Names.CHAIN_POSTROUTING, Nat.acceptUnlessDnat(qg));
     internal.forEach(cidr -> b.nat(Names.CHAIN_SNAT, Nat.snat(cidr.toString(), gw.getIpAddress())));
     return b.nat(Names.CHAIN_POSTROUTING_BOTTOM, Nat.jump(Names.CHAIN_SNAT)).build();
+  }
+
+  /**
+   * The permanent neighbour an ARP entry makes in an HA router's snat- (on the sg- device of the
+   * entry's subnet): a host that becomes active replies to the VMs at once, without asking their
+   * MACs first, and its ARP requests cannot be answered to a host that is handing over.
+   */
+  static Optional<Neighbour> sgNeighbour(List<RouterPortInfo> sgPorts, ArpEntry entry) {
+    return sgPorts.stream().filter(p -> p.getSubnetId().equals(entry.getSubnetId())
+            && !p.getIpAddress().equals(entry.getIpAddress()))
+        .findFirst().map(p -> new Neighbour(entry.getIpAddress(), Names.sgDevice(p.getPortId()), entry.getMacAddress()));
   }
 
   private static void noIpv6(RouterInfo r, NamespaceState.Builder b, String device) {

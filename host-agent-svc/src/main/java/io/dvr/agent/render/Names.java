@@ -204,4 +204,6 @@ public final class Names {
   public static final int PRIO_GATEWAY_SRC_REWRITE = 1;
   public static final int PRIO_NOT_LEARN = 1;
   public static final int PRIO_TUN_TO_LV = 1;
+  /** Above PRIO_TUN_TO_LV: a host handing an HA router's SNAT over passes its sg- MACs' frames on. */
+  public static final int PRIO_SNAT_HANDOVER = 2;
 }

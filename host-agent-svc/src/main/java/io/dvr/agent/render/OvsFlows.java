@@ -68,6 +68,30 @@ final class OvsFlows {
   static void routerFlows(HostRouters in, RouterInfo r, HostFacts f, List<Flow> brInt, List<Flow> brTun) {
     routerInterfaces(r, f, brTun);
     localPorts(in, r, f, brInt);
+    snatHandover(r, f, brTun);
+  }
+
+  /**
+   * A host handing an HA router's SNAT over (RouterInfo.ha_handover) passes the IP frames reaching
+   * it from a tunnel for the sg- MACs straight on to the new active host's tunnel, same segment: the
+   * hosts whose learnt entry still points here get the replies from that host and learn it. Only IP:
+   * routed frames carry their host's DVR MAC, which br-tun does not learn, whereas a VM's ARP reply
+   * passed on would teach the new host this host's tunnel for the VM's MAC (the new host needs no
+   * ARP anyway: an HA router's snat- holds the router's ARP table, {@link CentralSnat}).
+   */
+  private static void snatHandover(RouterInfo r, HostFacts f, List<Flow> brTun) {
+    String to = r.getHaActiveHost();
+    Integer ofport = f.tunnelOfports().get(to);
+    if (!r.getHaHandover() || !CentralSnat.isHere(r, f) || to.equals(f.host()) || ofport == null) {
+      return;
+    }
+    for (RouterPortInfo port : CentralSnat.snatPorts(r)) {
+      long seg = Integer.toUnsignedLong(port.getSegmentationId());
+      if (seg != 0) {
+        brTun.add(flow(f.tunnelType().table(), Names.PRIO_SNAT_HANDOVER,
+            "ip,tun_id=0x" + Long.toHexString(seg) + ",dl_dst=" + port.getMacAddress().toLowerCase(), "output:" + ofport));
+      }
+    }
   }
 
   private static void base(HostFacts f, List<Flow> brInt, List<Flow> brTun) {

@@ -51,10 +51,12 @@ public record RouterPart(String routerId, List<NamespaceState> namespaces, Sorte
 
   /**
    * Whether {@code now} is {@code was} with another ARP table and nothing else: then only the
-   * router's qrouter- neighbours can change ({@link #withArpTable}).
+   * router's qrouter- neighbours can change ({@link #withArpTable}). Not for an HA router whose
+   * snat- is here: its snat- holds the ARP table too, and it is rendered again in full.
    */
   public static boolean onlyArpTableChanged(RouterInfo was, RouterInfo now) {
-    return was.toBuilder().clearArpEntries().build().equals(now.toBuilder().clearArpEntries().build());
+    return !(now.getHa() && now.getSnatHere())
+        && was.toBuilder().clearArpEntries().build().equals(now.toBuilder().clearArpEntries().build());
   }
 
   /** This part, rendered from {@code was}, as {@code now} renders it when only the ARP table changed. */

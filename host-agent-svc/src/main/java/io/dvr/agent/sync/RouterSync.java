@@ -55,23 +55,25 @@ public final class RouterSync {
 
   /** The delays of the sync; tests shorten them. */
   record Timings(long requestTimeoutMillis, long fetchRetryMillis, long macRetryMillis, long reportRetryMillis,
-      Backoff applyBackoff, long snatLeaseRenewMillis) {
+      Backoff applyBackoff, long snatLeaseRenewMillis, long snatHandoverMillis) {
     /** agent.snat-lease-renew-ms by default. */
     static final long SNAT_LEASE_RENEW_MILLIS = 200;
+    /** agent.snat-handover-ms by default. */
+    static final long SNAT_HANDOVER_MILLIS = 1_000;
 
     Timings(long requestTimeoutMillis, long fetchRetryMillis, long macRetryMillis, long reportRetryMillis,
         Backoff applyBackoff) {
       this(requestTimeoutMillis, fetchRetryMillis, macRetryMillis, reportRetryMillis, applyBackoff,
-          SNAT_LEASE_RENEW_MILLIS);
+          SNAT_LEASE_RENEW_MILLIS, SNAT_HANDOVER_MILLIS);
     }
 
     static Timings of(long requestTimeoutMillis) {
-      return of(requestTimeoutMillis, SNAT_LEASE_RENEW_MILLIS);
+      return of(requestTimeoutMillis, SNAT_LEASE_RENEW_MILLIS, SNAT_HANDOVER_MILLIS);
     }
 
-    static Timings of(long requestTimeoutMillis, long snatLeaseRenewMillis) {
+    static Timings of(long requestTimeoutMillis, long snatLeaseRenewMillis, long snatHandoverMillis) {
       return new Timings(requestTimeoutMillis, 1_000, Math.min(requestTimeoutMillis, 2_000), 1_000, Backoff.APPLY,
-          snatLeaseRenewMillis);
+          snatLeaseRenewMillis, snatHandoverMillis);
     }
   }
 
@@ -110,10 +112,15 @@ public final class RouterSync {
     this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis), proof);
   }
 
-  /** {@code snatLeaseRenewMillis}: agent.snat-lease-renew-ms, how often a dvr_snat host renews its SNAT lease. */
+  /**
+   * {@code snatLeaseRenewMillis}: agent.snat-lease-renew-ms, how often a dvr_snat host renews its
+   * SNAT lease; {@code snatHandoverMillis}: agent.snat-handover-ms, how long a drained host hands an
+   * HA router's SNAT over ({@link SnatHandover}).
+   */
   public RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, long requestTimeoutMillis,
-      long snatLeaseRenewMillis, HostProofs.Sender proof) {
-    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis, snatLeaseRenewMillis), proof);
+      long snatLeaseRenewMillis, long snatHandoverMillis, HostProofs.Sender proof) {
+    this(vertx, host, mode, dataplane, Timings.of(requestTimeoutMillis, snatLeaseRenewMillis, snatHandoverMillis),
+        proof);
   }
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings) {
@@ -170,10 +177,13 @@ public final class RouterSync {
             timeoutMillis, proof.options(renewal)),
         () -> SnatLease.activeRouters(applierRef.get().applied().view()),
         () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
-    // Each apply takes the wanted view once, with the roles the SNAT lease allows now: what its
-    // routers were read from is noted with it.
+    SnatHandover handover = new SnatHandover(ctx, timings.snatHandoverMillis(), () -> applierRef.get().applied().view(),
+        ids -> applierRef.get().requestRouters(ids));
+    // Each apply takes the wanted view once, with the SNAT being handed over kept, then the roles
+    // the SNAT lease allows now (a host without its lease gives up even what it hands over): what
+    // its routers were read from is noted with it.
     Supplier<Optional<HostRouters>> wanted = () -> {
-      Optional<HostRouters> w = view.wanted().map(lease::roles);
+      Optional<HostRouters> w = view.wanted().map(handover::apply).map(lease::roles);
       w.ifPresent(h -> appliedState.attempt(h, view.routerSnapshots()));
       return w;
     };

@@ -115,4 +115,44 @@ class HaSnatRoleTest {
     }
     return -1;
   }
+
+  static List<String> neighbours(NamespaceState ns) {
+    return ns.neighbours().stream().map(n -> n.ip() + " " + n.dev() + " " + n.mac()).toList();
+  }
+
+  @Test
+  @DisplayName("an HA router's snat- holds the router's ARP table on its sg- devices in either role (not the sg- ports' own addresses); a plain router's holds none")
+  void arpTableInSnat() {
+    List<String> expected = List.of("81.1.180.10 " + SG_81 + " fa:16:3e:c0:8f:2c", "81.1.180.18 " + SG_81 + " fa:16:3e:30:ee:23",
+        "90.1.180.3 " + SG_91 + " fa:16:3e:69:92:30");
+    assertThat(neighbours(snat(network(true, HaState.HA_STATE_STANDBY)))).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(neighbours(snat(network(true, HaState.HA_STATE_ACTIVE)))).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(snat(network(false, HaState.HA_STATE_UNSPECIFIED)).neighbours()).isEmpty();
+    RouterInfo r = network(true, HaState.HA_STATE_ACTIVE).getRouters(0);
+    assertThat(RouterPart.onlyArpTableChanged(r, r.toBuilder().removeArpEntries(0).build()))
+        .as("an ARP change of an HA router with snat- here renders snat- again").isFalse();
+  }
+
+  static List<String> tunFlows(HostRouters routers) {
+    return HostRenderer.render(routers, SeedTopology.networkFacts()).bridges().get(Names.BR_TUN).flows().stream()
+        .filter(f -> f.priority() == Names.PRIO_SNAT_HANDOVER && f.table() == TunnelType.GRE.table())
+        .map(f -> f.match() + " " + f.actions()).toList();
+  }
+
+  static HostRouters handingOverTo(String host) {
+    HostRouters seed = network(true, HaState.HA_STATE_ACTIVE);
+    return seed.toBuilder().setRouters(0, seed.getRouters(0).toBuilder().setHaHandover(true).setHaActiveHost(host)).build();
+  }
+
+  @Test
+  @DisplayName("handing over: br-tun passes the IP frames from a tunnel for each sg- MAC on to the new active host's tunnel; not otherwise")
+  void handOverFlows() {
+    // compute1 stands in for the new active host: its tunnel port on the network node is 2.
+    assertThat(tunFlows(handingOverTo("compute1"))).containsExactlyInAnyOrder(
+        "ip,tun_id=0x" + Long.toHexString(SeedTopology.SEG_A) + ",dl_dst=fa:16:3e:82:a9:ca output:2",
+        "ip,tun_id=0x" + Long.toHexString(SeedTopology.SEG_B) + ",dl_dst=fa:16:3e:47:55:00 output:2");
+    assertThat(tunFlows(network(true, HaState.HA_STATE_ACTIVE))).as("not handing over").isEmpty();
+    assertThat(tunFlows(handingOverTo("network"))).as("to itself").isEmpty();
+    assertThat(tunFlows(handingOverTo("network9"))).as("no tunnel to that host").isEmpty();
+  }
 }

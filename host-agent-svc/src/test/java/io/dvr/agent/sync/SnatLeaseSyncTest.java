@@ -19,6 +19,7 @@ import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.SnatLeaseGrant;
 import io.dvr.proto.v1.SnatLeaseRenewal;
 import io.vertx.core.Vertx;
@@ -57,7 +58,7 @@ class SnatLeaseSyncTest {
       reports.add(r);
       return io.vertx.core.Future.succeededFuture(HostAppliedAck.getDefaultInstance());
     });
-    sync = new RouterSync(vertx, HOST, "dvr_snat", dataplane, new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50));
+    sync = new RouterSync(vertx, HOST, "dvr_snat", dataplane, new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50, RouterSync.Timings.SNAT_HANDOVER_MILLIS));
   }
 
   @AfterEach
@@ -158,11 +159,104 @@ class SnatLeaseSyncTest {
     regrants.join(20_000);
   }
 
+  /** The view of r1 as the control plane sends it: the role here and the host active now. */
+  private static HostRouters view(HaState role, String activeHost) {
+    return HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat")
+        .addRouters(haRouter(role).toBuilder().setHaActiveHost(activeHost)).build();
+  }
+
+  private static HostRouters noRouters() {
+    return HostRouters.newBuilder().setHost(HOST).setAgentMode("dvr_snat").build();
+  }
+
+  /** r1 changed: the sync fetches it, and gets this view. */
+  private void changed(Vertx vertx, HostRouters reply) {
+    Bus.send(vertx, EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addRouterIds("r1").build());
+    scheduler.next().reply().complete(reply);
+  }
+
+  /** Granted, and r1 applied ACTIVE from a fresh view that names this host active. */
+  private Thread activeWithLease(AtomicBoolean granting) {
+    sync.start(600_000);
+    allocator.next().reply().complete(DvrHostMac.newBuilder().setHost(HOST).setMacAddress(MAC).build());
+    scheduler.next().reply().complete(view(HaState.HA_STATE_ACTIVE, HOST));
+    Thread grants = grant(granting);
+    scheduler.next().reply().complete(view(HaState.HA_STATE_ACTIVE, HOST));
+    nextApplyOf(HaState.HA_STATE_ACTIVE);
+    return grants;
+  }
+
+  /** Applies until one satisfies {@code done} (returned); each one before it must satisfy {@code meanwhile}. */
+  private HostRouters applyUntil(java.util.function.Predicate<HostRouters> done,
+      java.util.function.Predicate<HostRouters> meanwhile, String what) {
+    HostRouters applied = dataplane.nextApply();
+    while (!done.test(applied)) {
+      assertThat(meanwhile.test(applied)).as("before %s: %s", what, applied).isTrue();
+      applied = dataplane.nextApply();
+    }
+    return applied;
+  }
+
+  private static boolean heldActive(HostRouters h) {
+    return h.getRoutersCount() == 1 && h.getRouters(0).getHaState() == HaState.HA_STATE_ACTIVE
+        && !h.getRouters(0).getHaHandover();
+  }
+
+  private static boolean handingOver(HostRouters h) {
+    return h.getRoutersCount() == 1 && h.getRouters(0).getHaHandover();
+  }
+
+  @Test
+  @DisplayName("drained: told the new active host, then dropped by the control plane, the host keeps r1's addresses for agent.snat-handover-ms marked as handing over to that host, then gives them up")
+  void drainedHostHandsOver(Vertx vertx) throws InterruptedException {
+    AtomicBoolean granting = new AtomicBoolean(true);
+    Thread grants = activeWithLease(granting);
+    // The drain begins: still ACTIVE here (draining), network2 active beside it: not handing over yet.
+    changed(vertx, view(HaState.HA_STATE_ACTIVE, "network2"));
+    applyUntil(h -> heldActive(h) && h.getRouters(0).getHaActiveHost().equals("network2"),
+        SnatLeaseSyncTest::heldActive, "the drain's view");
+    // The drain ends: r1 is no longer this host's. It is kept, addresses held, handed over to network2.
+    changed(vertx, noRouters());
+    HostRouters handing = applyUntil(h -> !heldActive(h), SnatLeaseSyncTest::heldActive, "the drain's end");
+    assertThat(handingOver(handing)).as("r1 kept for the hand-over: %s", handing).isTrue();
+    RouterInfo kept = handing.getRouters(0);
+    assertThat(kept.getHaState()).as("the addresses stay held").isEqualTo(HaState.HA_STATE_ACTIVE);
+    assertThat(kept.getHaActiveHost()).isEqualTo("network2");
+    HostRouters after = applyUntil(h -> h.getRoutersCount() == 0, SnatLeaseSyncTest::handingOver, "the hold's end");
+    assertThat(after.getRoutersList()).as("given up after the hold").isEmpty();
+    granting.set(false);
+    grants.join(20_000);
+  }
+
+  @Test
+  @DisplayName("no hand-over without a successor named, and none past the lease: a host that loses its lease while handing over gives the addresses up at once")
+  void handOverNeverOutlivesTheLease(Vertx vertx) throws InterruptedException {
+    AtomicBoolean granting = new AtomicBoolean(true);
+    Thread grants = activeWithLease(granting);
+    // Dropped without ever being told who takes over: given up at once.
+    changed(vertx, noRouters());
+    applyUntil(h -> h.getRoutersCount() == 0, SnatLeaseSyncTest::heldActive, "the drop");
+    // Active again, told network2 takes over, then dropped: handing over; then the grants stop.
+    changed(vertx, view(HaState.HA_STATE_ACTIVE, HOST));
+    applyUntil(SnatLeaseSyncTest::heldActive, h -> h.getRoutersCount() == 0, "active again");
+    changed(vertx, view(HaState.HA_STATE_ACTIVE, "network2"));
+    applyUntil(h -> heldActive(h) && h.getRouters(0).getHaActiveHost().equals("network2"),
+        SnatLeaseSyncTest::heldActive, "the drain's view");
+    changed(vertx, noRouters());
+    applyUntil(SnatLeaseSyncTest::handingOver, SnatLeaseSyncTest::heldActive, "the drain's end");
+    granting.set(false);
+    grants.join(20_000);
+    HostRouters fenced = applyUntil(h -> !(handingOver(h) && h.getRouters(0).getHaState() == HaState.HA_STATE_ACTIVE),
+        h -> true, "the lease's end");
+    assertThat(fenced.getRoutersList()).as("the lease ran out before the hold: r1 STANDBY, no address kept").hasSize(1);
+    assertThat(fenced.getRouters(0).getHaState()).isEqualTo(HaState.HA_STATE_STANDBY);
+  }
+
   @Test
   @DisplayName("a dvr host renews no SNAT lease")
   void dvrHostsHoldNoLease(Vertx vertx) {
     RouterSync compute = new RouterSync(vertx, "compute9", "dvr", new StandInDataplane(),
-        new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50));
+        new RouterSync.Timings(5_000, 5, 5, 5, Backoff.of(5, 50), 50, RouterSync.Timings.SNAT_HANDOVER_MILLIS));
     compute.start(600_000);
     var mac = allocator.next();
     mac.reply().complete(DvrHostMac.newBuilder().setHost("compute9").setMacAddress(MAC).build());

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -89,7 +90,9 @@ public final class HostRoutersQuery {
     Map<UUID, UUID> gatewayNetwork = new TreeMap<>();
     // This host's SNAT binding of each router (an HA router has several, one per SNAT host).
     return tx.all("SELECT r.id, r.revision, r.admin_state_up, r.distributed, r.gw_network_id, r.ha, sb.host AS snat_host,"
-            + " sb.ha_state, (SELECT max(e.ha_epoch) FROM router_snat_bindings e WHERE e.router_id = r.id) AS ha_epoch"
+            + " sb.ha_state, (SELECT max(e.ha_epoch) FROM router_snat_bindings e WHERE e.router_id = r.id) AS ha_epoch,"
+            + " (SELECT a.host FROM router_snat_bindings a WHERE a.router_id = r.id AND a.ha_state = 'active'"
+            + " AND a.draining_since IS NULL ORDER BY a.host LIMIT 1) AS ha_active_host"
             + " FROM routers r LEFT JOIN router_snat_bindings sb ON sb.router_id = r.id AND sb.host = $2"
             + " WHERE r.id = ANY($1) ORDER BY r.id", ids, host)
         .compose(rows -> {
@@ -101,6 +104,7 @@ public final class HostRoutersQuery {
                 .setSnatHere(snatHere).setHa(r.getBoolean("ha"));
             if (snatHere && r.getBoolean("ha")) {
               info.setHaState(SchedulerStore.haState(r.getString("ha_state"))).setHaEpoch(r.getLong("ha_epoch"));
+              Optional.ofNullable(r.getString("ha_active_host")).ifPresent(info::setHaActiveHost);
             }
             routers.put(id, info);
             if (r.getUUID("gw_network_id") != null) {

@@ -62,8 +62,13 @@ class SnatDrainsTest extends HaFixture {
     assertThat(roles(r)).as("the reschedule leaves the active to the drain").isEqualTo(Map.of("net-a", "active", "net-b", "standby"));
     assertThat(due(drains)).containsExactly(new SnatDrains.Due(r, SnatDrains.Step.START));
 
+    assertThat(HaElectionTest.view("net-a", r).getHaActiveHost()).as("before the drain").isEqualTo("net-a");
+    assertThat(HaElectionTest.view("net-b", r).getHaActiveHost()).as("the standby's view").isEqualTo("net-a");
     assertThat(start(drains, r)).contains(new SnatDrains.Move(r, "net-a", "net-b"));
     assertThat(roles(r)).isEqualTo(Map.of("net-a", "active(draining)", "net-b", "active"));
+    // The draining host learns where it will hand over to: the new active, not itself.
+    assertThat(HaElectionTest.view("net-a", r).getHaActiveHost()).isEqualTo("net-b");
+    assertThat(HaElectionTest.view("net-b", r).getHaActiveHost()).isEqualTo("net-b");
     assertThat(epoch(r)).isEqualTo(2);
     assertThat(start(drains, r)).as("started once").isEmpty();
     assertThat(due(drains)).as("net-b has not claimed yet").isEmpty();

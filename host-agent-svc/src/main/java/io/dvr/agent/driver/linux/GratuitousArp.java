@@ -63,39 +63,85 @@ final class GratuitousArp {
   static final long[] SNAT_ANNOUNCE_AT_MILLIS = {0, 100, 300};
 
   /**
-   * The (namespace, device, address) triples of the addresses a plan makes a snat- namespace claim
-   * on its qg- (external network) and sg- (internal networks) devices: a new SNAT host, or an HA
-   * standby promoted. Announced so that the outside's neighbour caches and bridges, and the other
-   * hosts' learnt tunnel entries for the sg- MACs (shared by every SNAT host of an HA router),
-   * follow at once rather than after their entries age out.
+   * An address a plan makes a snat- namespace claim, to announce from its device: on an sg-
+   * device (internal network) by gratuitous ARP; on the qg- device (external network) by an ARP
+   * request for the external gateway ({@code askFor}) when the plan routes through one. The qg-
+   * MAC is the same on every SNAT host of an HA router, so only the bridges' tables must follow,
+   * and an ordinary request teaches them as well. A gratuitous ARP would also make Open vSwitch
+   * lock the MAC on the port it came in by for 5 s on every NORMAL bridge it crosses, the draining
+   * host's br-ex among them: the replies that host still has to take during a drain would be sent
+   * back out its uplink. Without a gateway the qg- address is announced by gratuitous ARP too.
    */
-  static List<String[]> snatAnnouncements(Plan plan) {
-    List<String[]> out = new ArrayList<>();
+  record SnatAnnouncement(String namespace, String device, String ip, String askFor) {}
+
+  /**
+   * The addresses a plan makes a snat- namespace claim on its qg- and sg- devices: a new SNAT
+   * host, or an HA standby promoted. Announced so that the outside's neighbour caches and bridges,
+   * and the other hosts' learnt tunnel entries for the sg- MACs (shared by every SNAT host of an HA
+   * router), follow at once rather than after their entries age out.
+   */
+  static List<SnatAnnouncement> snatAnnouncements(Plan plan) {
+    List<SnatAnnouncement> out = new ArrayList<>();
     for (Operation op : plan.operations()) {
       if (op instanceof Operation.AddAddress a && a.namespace().startsWith(Names.SNAT)
           && (a.device().startsWith(Names.QG) || a.device().startsWith(Names.SG))) {
-        out.add(new String[] {a.namespace(), a.device(), a.address().ip()});
+        String askFor = a.device().startsWith(Names.QG) ? gatewayOf(plan, a.namespace(), a.device()) : "";
+        out.add(new SnatAnnouncement(a.namespace(), a.device(), a.address().ip(), askFor));
       }
     }
     return out;
   }
 
+  /** The gateway of the default route the plan sets through the device, or empty. */
+  private static String gatewayOf(Plan plan, String namespace, String device) {
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.ReplaceRoute r && r.namespace().equals(namespace) && device.equals(r.route().dev())
+          && r.route().destination().length() == 0 && r.route().via() != null) {
+        return r.route().via();
+      }
+    }
+    return "";
+  }
+
   /**
    * Sends each SNAT announcement {@link #SNAT_ANNOUNCEMENTS} times at {@link
-   * #SNAT_ANNOUNCE_AT_MILLIS} on the given scheduler (each arping holds its thread about a second):
+   * #SNAT_ANNOUNCE_AT_MILLIS} on the given scheduler (each arping holds its thread up to a second):
    * the addresses are held, so no non-local bind is needed.
    */
-  static void sendSnat(CommandRunner runner, List<String[]> announcements, ScheduledExecutorService announcer) {
+  static void sendSnat(CommandRunner runner, List<SnatAnnouncement> announcements, ScheduledExecutorService announcer) {
     for (long at : SNAT_ANNOUNCE_AT_MILLIS) {
-      for (String[] a : announcements) {
-        String namespace = Args.name(a[0]);
-        String device = Args.device(a[1]);
-        String ip = Args.ip(a[2]);
+      for (SnatAnnouncement a : announcements) {
+        String namespace = Args.name(a.namespace());
+        String device = Args.device(a.device());
+        String ip = Args.ip(a.ip());
+        String askFor = a.askFor().isEmpty() ? "" : Args.ip(a.askFor());
         try {
-          announcer.schedule(() -> arping(runner, namespace, device, ip), at, TimeUnit.MILLISECONDS);
+          announcer.schedule(() -> {
+            if (askFor.isEmpty()) {
+              arping(runner, namespace, device, ip);
+            } else {
+              askGateway(runner, namespace, device, ip, askFor);
+            }
+          }, at, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
           return; // the driver is closing
         }
+      }
+    }
+  }
+
+  /** An ARP request for the gateway from the claimed address: no answer (exit 1) still announced it. */
+  private static void askGateway(CommandRunner runner, String namespace, String device, String ip, String gateway) {
+    try {
+      CommandResult arp = runner.exec(Command.of("ip", "netns", "exec", namespace, "arping", "-c", "1", "-w", "1",
+          "-s", ip, "-I", device, gateway));
+      if (arp.exitCode() > 1) {
+        LOG.warn("announcing {} from {} in {} (ARP request for {}) failed (exit {}): {}", ip, device, namespace,
+            gateway, arp.exitCode(), (arp.stderr() + " " + arp.stdout()).strip());
+      }
+    } catch (RuntimeException e) {
+      if (!Thread.currentThread().isInterrupted()) {
+        LOG.warn("announcing {} from {} in {} failed: {}", ip, device, namespace, e.toString());
       }
     }
   }

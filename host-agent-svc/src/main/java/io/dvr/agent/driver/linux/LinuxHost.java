@@ -51,9 +51,11 @@ public final class LinuxHost implements HostDriver {
   });
   /**
    * Claimed SNAT addresses are announced here, apart from the floating IPs (a bulk of those must not
-   * delay a failover's announcements): three threads, one per address of a small router's first round.
+   * delay a failover's announcements). An arping holds its thread about a second, so the three
+   * rounds (0, 100 and 300 ms) of a router with up to three subnets (four addresses) need twelve
+   * threads to go out on time; with fewer, the later rounds wait a second for a thread.
    */
-  private final ScheduledThreadPoolExecutor snatAnnouncer = new ScheduledThreadPoolExecutor(3, r -> {
+  private final ScheduledThreadPoolExecutor snatAnnouncer = new ScheduledThreadPoolExecutor(12, r -> {
     Thread t = new Thread(r, "dvr-garp-snat");
     t.setDaemon(true);
     return t;
@@ -171,6 +173,7 @@ public final class LinuxHost implements HostDriver {
       LOG.warn("host {}: plan of {} operations failed: {}", host, plan.size(), first.getMessage());
       throw first;
     }
+    GatewayFdb.apply(runner, GatewayFdb.pins(plan, lastObserved));
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
   }

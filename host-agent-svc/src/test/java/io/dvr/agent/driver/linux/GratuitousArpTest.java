@@ -29,17 +29,18 @@ class GratuitousArpTest {
   }
 
   static List<String> triples(Plan plan) {
-    return GratuitousArp.snatAnnouncements(plan).stream().map(a -> String.join(" ", a)).sorted().toList();
+    return GratuitousArp.snatAnnouncements(plan).stream()
+        .map(a -> String.join(" ", a.namespace(), a.device(), a.ip(), a.askFor()).strip()).sorted().toList();
   }
 
   @Test
-  @DisplayName("a standby promoted announces its qg- address on the external side and each sg- address on the internal side")
+  @DisplayName("a standby promoted announces its qg- address on the external side (asking for the gateway) and each sg- address on the internal side (gratuitous)")
   void promotion() {
     MemoryHost host = new MemoryHost("network");
     host.execute(plan(network(HaState.HA_STATE_STANDBY), host.observe()));
     assertThat(triples(plan(network(HaState.HA_STATE_STANDBY), HostState.EMPTY))).as("a standby claims nothing").isEmpty();
     assertThat(triples(plan(network(HaState.HA_STATE_ACTIVE), host.observe()))).containsExactly(
-        SNAT + " " + Names.qgDevice(SeedTopology.QG) + " 192.168.1.115",
+        SNAT + " " + Names.qgDevice(SeedTopology.QG) + " 192.168.1.115 192.168.1.1",
         SNAT + " " + Names.sgDevice(SeedTopology.SG_81) + " 81.1.180.17",
         SNAT + " " + Names.sgDevice(SeedTopology.SG_91) + " 91.1.180.16");
   }
