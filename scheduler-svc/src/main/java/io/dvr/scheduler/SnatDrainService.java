@@ -45,15 +45,17 @@ final class SnatDrainService {
     held.periodic(checkMillis, this::check);
   }
 
-  void check() {
+  /** One pass over the drains due; completes when it has run (at once when one runs already), failed as it failed. */
+  Future<Void> check() {
     if (checking || held.stopped()) {
-      return;
+      return Future.succeededFuture();
     }
     checking = true;
-    store.read(drains::due)
+    return store.read(drains::due)
         .compose(due -> Future.join(due.stream().map(this::step).toList()))
         .onFailure(err -> LOG.warn("SNAT drain check failed: {}", err.toString()))
-        .onComplete(done -> checking = false);
+        .onComplete(done -> checking = false)
+        .mapEmpty();
   }
 
   private Future<?> step(SnatDrains.Due due) {
