@@ -145,6 +145,23 @@ class SnatDrainServiceTest {
     waitForPass(drains, () -> roles().equals(Map.of("net-a", "active(draining)", "net-b", "active")));
   }
 
+  @Test
+  @DisplayName("two scheduler instances: after one undid a drain at its timeout, the other does not start it again before another timeout either, then it does")
+  void anotherInstanceWaitsToo() throws Exception {
+    long timeout = 2000;
+    SnatDrainService first = drains(timeout);
+    SnatDrainService second = drains(timeout);
+    adminDown("net-a");
+    pass(first);
+    assertThat(roles()).isEqualTo(Map.of("net-a", "active(draining)", "net-b", "active"));
+    waitForPass(first, () -> roles().equals(Map.of("net-a", "active", "net-b", "standby")));
+
+    pass(second);
+    assertThat(roles()).as("the other instance holds back too").isEqualTo(Map.of("net-a", "active", "net-b", "standby"));
+
+    waitForPass(second, () -> roles().equals(Map.of("net-a", "active(draining)", "net-b", "active")));
+  }
+
   // ---- helpers ----
 
   /** One pass of the service on its event loop, as its timer runs it. */
