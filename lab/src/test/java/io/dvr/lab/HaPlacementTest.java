@@ -3,6 +3,7 @@ package io.dvr.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.agent.render.Names;
+import io.dvr.cli.Dvrctl;
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.gateway.ApiClient;
 import io.dvr.gateway.RestClient;
@@ -36,8 +37,12 @@ import io.dvr.proto.v1.TokenServiceGrpcClient;
 import io.dvr.proto.v1.UpdateAgentRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -235,6 +240,40 @@ class HaPlacementTest {
 
   @Test
   @Order(4)
+  @DisplayName("the same through dvrctl (l3-agent-list-hosting-router, l3-agent-router-remove/-add, agent-update) and the REST face (DELETE/POST /v2.0/agents/{id}/l3-routers)")
+  void throughDvrctlAndRest() {
+    String was = active();
+    String next = other(was);
+    assertThat(dvrctlRoles()).isEqualTo(Map.of(was, "active", next, "standby"));
+
+    dvrctlOk("l3-agent-router-remove", was, "ha-r1");
+    awaitRoles(Map.of(next, "active"));
+    assertThat(dvrctlRoles()).isEqualTo(Map.of(next, "active"));
+    dvrctlOk("l3-agent-router-add", was, "ha-r1");
+    awaitRoles(Map.of(was, "standby", next, "active"));
+
+    RestClient.Response removed = rest.delete("/v2.0/agents/" + agentId(next) + "/l3-routers/" + router.getId());
+    assertThat(removed.status()).as(removed.text()).isEqualTo(204);
+    awaitRoles(Map.of(was, "active"));
+    RestClient.Response added = rest.post("/v2.0/agents/" + agentId(next) + "/l3-routers",
+        new JsonObject().put("router_id", router.getId()));
+    assertThat(added.status()).as(added.text()).isEqualTo(201);
+    awaitRoles(Map.of(was, "active", next, "standby"));
+
+    dvrctlOk("agent-update", was, "--admin-state-down");
+    awaitRoles(Map.of(next, "active"));
+    dvrctlOk("agent-update", was, "--admin-state-up");
+    awaitRoles(Map.of(was, "standby", next, "active"));
+    assertThat(dvrctlRoles()).isEqualTo(Map.of(was, "standby", next, "active"));
+
+    Result onDvr = dvrctl("l3-agent-router-add", "compute1", "ha-r1");
+    assertThat(onDvr.code()).as(onDvr.out()).isNotZero();
+    assertThat(onDvr.err()).contains("on host 'compute1' is a L3 agent in mode 'dvr'");
+    awaitRoles(Map.of(was, "standby", next, "active"));
+  }
+
+  @Test
+  @Order(5)
   @DisplayName("bad input is refused with the right gRPC and HTTP status and a message naming the field and the value, and changes nothing")
   void badInputChangesNothing() {
     String active = active();
@@ -315,6 +354,46 @@ class HaPlacementTest {
     assertThat(fx.api.call(RouterServiceGrpcClient.ListRouters, ListRoutersRequest.getDefaultInstance()).getRoutersCount())
         .as("routers: the one without gateway and the non-HA one were created here, no centralized HA router")
         .isEqualTo(routersBefore + 2);
+  }
+
+  record Result(int code, String out, String err) {}
+
+  /** dvrctl in this process against the lab, as an admin (the lab's CA and admin token). */
+  static Result dvrctl(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> full = new ArrayList<>(List.of("--server", "127.0.0.1:" + fx.lab.apiPort(),
+        "--ca", TestSecurity.dir().resolve("ca.pem").toString(),
+        "--token-file", fx.lab.adminTokenFile().orElseThrow().toString()));
+    full.addAll(List.of(args));
+    int code = Dvrctl.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), full.toArray(String[]::new));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static String dvrctlOk(String... args) {
+    Result r = dvrctl(args);
+    assertThat(r.code()).as(String.join(" ", args) + "\n" + r.err()).isZero();
+    return r.out();
+  }
+
+  /** The ha_state column of l3-agent-list-hosting-router, per host (rows without one left out). */
+  static Map<String, String> dvrctlRoles() {
+    Map<String, String> roles = new TreeMap<>();
+    List<String> rows = dvrctlOk("l3-agent-list-hosting-router", "ha-r1").lines().filter(l -> l.startsWith("| ")).toList();
+    List<String> header = cells(rows.get(0));
+    for (String row : rows.subList(1, rows.size())) {
+      List<String> cells = cells(row);
+      String role = cells.get(header.indexOf("ha_state"));
+      if (!role.isEmpty()) {
+        roles.put(cells.get(header.indexOf("host")), role);
+      }
+    }
+    return roles;
+  }
+
+  static List<String> cells(String row) {
+    return java.util.Arrays.stream(row.substring(1, row.length() - 1).split("\\|")).map(String::trim).toList();
   }
 
   static void refused(RpcFailure failure, GrpcStatus status, String message) {
