@@ -132,7 +132,7 @@ class ManualPlacementTest {
   }
 
   @Test
-  @DisplayName("refusals name the field and the value: malformed ids INVALID_ARGUMENT, an unknown agent or router NOT_FOUND, a host without the SNAT or a router without gateway FAILED_PRECONDITION; nothing written, nothing handed on")
+  @DisplayName("refusals name the field and the value: malformed ids INVALID_ARGUMENT, an unknown agent or router NOT_FOUND, a host without the SNAT, a router without gateway or a dvr agent FAILED_PRECONDITION; nothing written, nothing handed on")
   void refusalsChangeNothing() throws Exception {
     UUID router = router(true);
     UUID noGateway = UUID.randomUUID();
@@ -152,6 +152,10 @@ class ManualPlacementTest {
         GrpcStatus.FAILED_PRECONDITION, "router '" + router + "' has no SNAT on host 'net-c'");
     refused(ask(EventAddresses.SNAT_ROUTER_ADD, agents.get("net-c").toString(), noGateway.toString()),
         GrpcStatus.FAILED_PRECONDITION, "router '" + noGateway + "' has no external gateway");
+    // api-gateway checks the agent's mode too; scheduler-svc's rules do not depend on it.
+    refused(ask(EventAddresses.SNAT_ROUTER_ADD, agents.get("compute1").toString(), router.toString()),
+        GrpcStatus.FAILED_PRECONDITION, "agent '" + agents.get("compute1") + "' on host 'compute1' is a L3 agent in mode 'dvr':"
+        + " a router's SNAT goes only on an L3 agent in mode 'dvr_snat'");
 
     assertThat(roles(router)).isEqualTo(before);
     assertThat(exclusions(router)).isEmpty();
