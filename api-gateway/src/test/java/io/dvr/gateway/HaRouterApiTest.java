@@ -2,6 +2,7 @@ package io.dvr.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.proto.v1.AgentRouterRequest;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
@@ -9,9 +10,11 @@ import io.dvr.proto.v1.CreateRouterRequest;
 import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.dvr.proto.v1.GetRouterRequest;
 import io.dvr.proto.v1.IssueTokenRequest;
+import io.dvr.proto.v1.ListRouterHostsRequest;
 import io.dvr.proto.v1.Router;
 import io.dvr.proto.v1.RouterServiceGrpcClient;
 import io.dvr.proto.v1.TokenServiceGrpcClient;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
@@ -90,6 +93,36 @@ class HaRouterApiTest {
         new JsonObject().put("name", "m").put("ha", true)));
     assertThat(byMember.status()).as(byMember.text()).isEqualTo(403);
     assertThat(byMember.errorMessage()).contains("ha 'true'");
+  }
+
+  @Test
+  @DisplayName("scheduler-svc not running or not answering: UNAVAILABLE saying so in the user's terms, without the bus's addresses")
+  void schedulerNotAnswering() {
+    String snat = agent("network8", "dvr_snat");
+    Router router = gw.call(RouterServiceGrpcClient.CreateRouter, CreateRouterRequest.newBuilder().setName("q").setHa(true).build());
+    RpcFailure notRunning = gw.fail(AgentServiceGrpcClient.AddRouterToAgent, place(snat, router.getId()));
+    assertThat(notRunning.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+    assertThat(notRunning.detail()).isEqualTo("scheduler-svc did not place the SNAT of router '" + router.getId()
+        + "': it is not running");
+    RpcFailure hosts = gw.fail(RouterServiceGrpcClient.ListRouterHosts, ListRouterHostsRequest.newBuilder()
+        .setRouterId(router.getId()).build());
+    assertThat(hosts.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+    assertThat(hosts.detail()).isEqualTo("scheduler-svc did not say where router '" + router.getId()
+        + "' lives: it is not running");
+    RestClient.Response rest503 = rest.get("/v2.0/routers/" + router.getId() + "/l3-agents");
+    assertThat(rest503.status()).as(rest503.text()).isEqualTo(503);
+    assertThat(rest503.errorMessage()).endsWith("lives: it is not running");
+
+    // A scheduler-svc that takes the question and never answers (bus.request-timeout-ms is 1000 here).
+    MessageConsumer<Object> silent = gw.vertx.eventBus().consumer(EventAddresses.SNAT_ROUTER_REMOVE, m -> { });
+    try {
+      RpcFailure timedOut = gw.fail(AgentServiceGrpcClient.RemoveRouterFromAgent, place(snat, router.getId()));
+      assertThat(timedOut.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(timedOut.detail()).isEqualTo("scheduler-svc did not place the SNAT of router '" + router.getId()
+          + "': it did not answer within 1000 ms");
+    } finally {
+      ApiClient.await(silent.unregister());
+    }
   }
 
   static String agent(String host, String mode) {

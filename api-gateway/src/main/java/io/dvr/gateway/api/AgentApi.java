@@ -196,8 +196,8 @@ public final class AgentApi extends AgentServiceService {
             AgentRouterRequest ask = AgentRouterRequest.newBuilder().setAgentId(agentId.toString())
                 .setRouterId(routerId.toString()).build();
             return Bus.request(vertx, address, ask, ListHostsForRouterResponse.parser(), busTimeoutMillis)
-                .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
-                    "scheduler-svc did not place the SNAT of router '" + routerId + "': " + err.getMessage())));
+                .recover(err -> NoAnswer.unavailable(err, "scheduler-svc did not place the SNAT of router '" + routerId + "'",
+                    busTimeoutMillis));
           })
           .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts.getHostsList()).build());
     });

@@ -191,8 +191,8 @@ public final class ConvergenceApi extends ConvergenceServiceService {
     return Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER,
             ListHostsForRouterRequest.newBuilder().setRouterId(router.toString()).build(),
             ListHostsForRouterResponse.parser(), timeoutMillis)
-        .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
-            "scheduler-svc did not say where router '" + router + "' lives: " + err.getMessage())))
+        .recover(err -> NoAnswer.unavailable(err, "scheduler-svc did not say where router '" + router + "' lives",
+            timeoutMillis))
         .map(reply -> {
           Map<String, Boolean> hosts = new TreeMap<>();
           for (RouterHost h : reply.getHostsList()) {

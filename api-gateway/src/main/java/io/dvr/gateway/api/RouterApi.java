@@ -200,8 +200,8 @@ public final class RouterApi extends RouterServiceService {
           .compose(found -> Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER,
               ListHostsForRouterRequest.newBuilder().setRouterId(router.toString()).build(),
               ListHostsForRouterResponse.parser(), busTimeoutMillis)
-              .recover(err -> Future.failedFuture(err instanceof ApiError ? err : ApiError.unavailable(
-                  "scheduler-svc did not say where router '" + router + "' lives: " + err.getMessage()))))
+              .recover(err -> NoAnswer.unavailable(err, "scheduler-svc did not say where router '" + router + "' lives",
+                  busTimeoutMillis)))
           .map(hosts -> ListRouterHostsResponse.newBuilder().addAllHosts(hosts.getHostsList()).build());
     });
   }

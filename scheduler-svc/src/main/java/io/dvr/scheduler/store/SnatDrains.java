@@ -14,7 +14,9 @@ import java.util.UUID;
  * host's binding goes. Both hold the addresses for that moment (the same MACs), so no packet is
  * lost. If the new host has not claimed within {@code snat.drain-timeout-ms} the move is undone:
  * the old host, which never let go, is the only ACTIVE again (epoch+1) and the drain is retried
- * later. A draining host whose own lease expired has let go already: its binding goes at once.
+ * once another timeout has passed (held in the database, {@code drain_held_until}, so that every
+ * scheduler instance waits, not only the one that undid it). A draining host whose own lease
+ * expired has let go already: its binding goes at once.
  * Every step takes the router's advisory lock and reads again under it.
  */
 public final class SnatDrains {
@@ -35,6 +37,8 @@ public final class SnatDrains {
   /** Where the ACTIVE host must go (admin-down or excluded) and a leased standby can take over. */
   private static final String MUST_GO = "(NOT coalesce(g.admin_state_up, true) OR EXISTS (SELECT 1 FROM router_snat_exclusions x"
       + " WHERE x.router_id = a.router_id AND x.host = a.host))";
+  /** No drain of the router was undone less than a timeout ago (in the database: every scheduler instance waits). */
+  private static final String NOT_HELD_BACK = "coalesce(a.drain_held_until <= now(), true)";
   private static final String LEASED_STANDBY = "EXISTS (SELECT 1 FROM router_snat_bindings s JOIN snat_leases l ON l.host = s.host"
       + " JOIN agents sg ON sg.host = s.host AND sg.agent_type = 'L3 agent' AND sg.admin_state_up"
       + " WHERE s.router_id = a.router_id AND s.ha_state = 'standby' AND l.expires_at > now()"
@@ -44,7 +48,7 @@ public final class SnatDrains {
   public Future<List<Due>> due(Tx tx) {
     return tx.all("SELECT a.router_id, 'START' AS step FROM router_snat_bindings a"
             + " LEFT JOIN agents g ON g.host = a.host AND g.agent_type = 'L3 agent'"
-            + " WHERE a.ha_state = 'active' AND a.draining_since IS NULL AND " + MUST_GO + " AND " + LEASED_STANDBY
+            + " WHERE a.ha_state = 'active' AND a.draining_since IS NULL AND " + MUST_GO + " AND " + NOT_HELD_BACK + " AND " + LEASED_STANDBY
             + " UNION ALL SELECT d.router_id, CASE WHEN " + claimed("d") + " OR coalesce(dl.expires_at <= now(), true)"
             + " THEN 'FINISH' WHEN d.draining_since + $1 * interval '1 millisecond' <= now() THEN 'ABORT' END"
             + " FROM router_snat_bindings d LEFT JOIN snat_leases dl ON dl.host = d.host"
@@ -66,7 +70,7 @@ public final class SnatDrains {
     return SchedulerStore.lockRouter(tx, routerId)
         .compose(v -> tx.one("SELECT a.host, (SELECT max(e.ha_epoch) FROM router_snat_bindings e WHERE e.router_id = a.router_id)"
             + " AS epoch FROM router_snat_bindings a LEFT JOIN agents g ON g.host = a.host AND g.agent_type = 'L3 agent'"
-            + " WHERE a.router_id = $1 AND a.ha_state = 'active' AND a.draining_since IS NULL AND " + MUST_GO
+            + " WHERE a.router_id = $1 AND a.ha_state = 'active' AND a.draining_since IS NULL AND " + MUST_GO + " AND " + NOT_HELD_BACK
             + " AND " + LEASED_STANDBY, routerId))
         .compose(row -> {
           if (row.isEmpty()) {
@@ -75,7 +79,8 @@ public final class SnatDrains {
           String from = row.get().getString("host");
           long epoch = row.get().getLong("epoch") + 1;
           return usableLeasedStandby(tx, routerId).compose(to -> to.isEmpty() ? Future.succeededFuture(Optional.<Move>empty())
-              : tx.query("UPDATE router_snat_bindings SET draining_since = clock_timestamp() WHERE router_id = $1 AND host = $2",
+              : tx.query("UPDATE router_snat_bindings SET draining_since = clock_timestamp(), drain_held_until = NULL"
+                      + " WHERE router_id = $1 AND host = $2",
                       routerId, from)
                   .compose(x -> tx.query("UPDATE router_snat_bindings SET ha_state = 'active', ha_epoch = $3"
                       + " WHERE router_id = $1 AND host = $2", routerId, to.get(), epoch))
@@ -112,8 +117,9 @@ public final class SnatDrains {
           long epoch = row.get().getLong("epoch") + 1;
           return tx.query("UPDATE router_snat_bindings SET ha_state = 'standby', ha_epoch = $3 WHERE router_id = $1 AND host = $2",
                   routerId, fresh, epoch)
-              .compose(x -> tx.query("UPDATE router_snat_bindings SET draining_since = NULL, ha_epoch = $3"
-                  + " WHERE router_id = $1 AND host = $2", routerId, old, epoch))
+              .compose(x -> tx.query("UPDATE router_snat_bindings SET draining_since = NULL, ha_epoch = $3,"
+                  + " drain_held_until = now() + $4 * interval '1 millisecond' WHERE router_id = $1 AND host = $2",
+                  routerId, old, epoch, timeoutMillis))
               .map(x -> Optional.of(new Move(routerId, fresh, old)));
         });
   }

@@ -1,26 +1,41 @@
 package io.dvr.scheduler.store;
 
 import io.dvr.common.grpc.ApiError;
+import io.dvr.common.model.AgentModes;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.sqlclient.Row;
 import java.util.UUID;
 
 /**
  * A router's SNAT placed by hand (Neutron's l3-agent-router-add / l3-agent-router-remove), on the
- * host of a dvr_snat agent (api-gateway, the owner of agents, checked that much). Add: the host
- * may carry the SNAT again and carries it now: a standby of an HA router, the one SNAT host of
- * another router (moved there). Remove: the host may not carry it until added again; an HA
+ * host of a dvr_snat agent (api-gateway, the owner of agents, checks that; {@link #hostOf} again).
+ * Add: the host may carry the SNAT again and carries it now: a standby of an HA router, the one
+ * SNAT host of another router (moved there). Remove: the host may not carry it until added again; an HA
  * router's standby there goes at once, its active is moved away by {@link SnatDrains} (make before
  * break), another router's SNAT goes to another host by the next reschedule. The caller reschedules
  * the router after, which writes the hosts and tells them.
  */
 public final class SnatPlacement {
 
-  /** The host of the agent, or NOT_FOUND naming it. */
+  /**
+   * The host of the agent, or NOT_FOUND naming it; FAILED_PRECONDITION unless it is a dvr_snat L3
+   * agent (api-gateway checks that too; these rules do not lean on the caller).
+   */
   public Future<String> hostOf(Tx tx, UUID agentId) {
-    return tx.one("SELECT host FROM agents WHERE id = $1", agentId)
-        .map(row -> row.orElseThrow(() -> ApiError.notFound("agent", agentId.toString())).getString("host"));
+    return tx.one("SELECT host, agent_type, agent_mode FROM agents WHERE id = $1", agentId)
+        .map(found -> {
+          Row row = found.orElseThrow(() -> ApiError.notFound("agent", agentId.toString()));
+          String host = row.getString("host");
+          String type = row.getString("agent_type");
+          String mode = row.getString("agent_mode");
+          if (!AgentModes.L3_AGENT.equals(type) || !AgentModes.DVR_SNAT.equals(mode)) {
+            throw new ApiError(GrpcStatus.FAILED_PRECONDITION, "agent '" + agentId + "' on host '" + host + "' is a " + type
+                + (mode.isEmpty() ? "" : " in mode '" + mode + "'") + ": a router's SNAT goes only on an L3 agent in mode 'dvr_snat'");
+          }
+          return host;
+        });
   }
 
   public Future<Void> add(Tx tx, UUID routerId, String host) {

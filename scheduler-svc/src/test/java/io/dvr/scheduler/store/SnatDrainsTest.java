@@ -109,6 +109,33 @@ class SnatDrainsTest extends HaFixture {
   }
 
   @Test
+  @DisplayName("an undone drain is held back in the database for another timeout: no scheduler instance starts it again before, any may after")
+  void undoneDrainHeldBack() throws Exception {
+    SnatDrains quick = new SnatDrains(300);
+    UUID r = haRouterOnAB();
+    renew("net-a", r);
+    renew("net-b");
+    adminDown("net-a");
+    assertThat(start(quick, r)).isPresent();
+    await(store.write(tx -> tx.query("UPDATE router_snat_bindings SET draining_since = now() - interval '1 second'"
+        + " WHERE router_id = $1 AND host = 'net-a'", r)));
+    Optional<SnatDrains.Move> undone = await(store.write(tx -> quick.abort(tx, r)));
+    assertThat(undone).contains(new SnatDrains.Move(r, "net-b", "net-a"));
+
+    // Another instance (its own SnatDrains, a long timeout) sees the hold written by the one that undid it.
+    SnatDrains other = new SnatDrains(60_000);
+    assertThat(due(other)).as("held back").isEmpty();
+    assertThat(start(other, r)).as("held back").isEmpty();
+    assertThat(roles(r)).isEqualTo(Map.of("net-a", "active", "net-b", "standby"));
+
+    // The hold over (as if the timeout had passed): due again, and started.
+    await(store.write(tx -> tx.query("UPDATE router_snat_bindings SET drain_held_until = now() - interval '1 millisecond'"
+        + " WHERE router_id = $1", r)));
+    assertThat(due(other)).containsExactly(new SnatDrains.Due(r, SnatDrains.Step.START));
+    assertThat(start(other, r)).contains(new SnatDrains.Move(r, "net-a", "net-b"));
+  }
+
+  @Test
   @DisplayName("a draining host whose own lease expired has let go: its binding goes without waiting for the claim")
   void drainedHostLeaseExpired() throws Exception {
     UUID r = haRouterOnAB();
