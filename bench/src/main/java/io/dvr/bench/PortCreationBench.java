@@ -44,7 +44,7 @@ public final class PortCreationBench {
   private static final int SUBNET_CAPACITY = 65_533;
 
   record Options(List<Integer> clients, int ports, int singleClientPorts, int warmup, int networks, String target,
-      Path out, boolean insecure, Path ca) {
+      Path out, boolean insecure, Path ca, int jitWarmup) {
     static Options parse(String[] args) {
       List<Integer> clients = List.of(1, 8, 64);
       int ports = 2000;
@@ -55,6 +55,7 @@ public final class PortCreationBench {
       Path out = null;
       boolean insecure = false;
       Path ca = null;
+      int jitWarmup = 0;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--insecure")) {
@@ -65,10 +66,12 @@ public final class PortCreationBench {
           System.out.println("""
               usage: PortCreationBench [--clients 1,8,64] [--ports 2000] [--single-client-ports 500]
                                        [--warmup 200] [--networks 1] [--target host:port] [--out FILE]
-                                       [--insecure] [--ca FILE]
+                                       [--insecure] [--ca FILE] [--jit-warmup N]
               --networks K spreads the ports round-robin over K networks (one /16 subnet each).
               TLS by default (the in-process server with its own CA; --target: trusting --ca, by default
-              ~/.dvr/security/ca.pem); --insecure: plaintext and no agent checks, to measure their cost.""");
+              ~/.dvr/security/ca.pem); --insecure: plaintext and no agent checks, to measure their cost.
+              --jit-warmup N creates N ports with 64 clients on a network of their own before the first level,
+              so the levels measure compiled code rather than the JVM's just-in-time compiler at work.""");
           System.exit(0);
         }
         if (i + 1 >= args.length) {
@@ -84,10 +87,14 @@ public final class PortCreationBench {
           case "--target" -> target = v;
           case "--out" -> out = Path.of(v);
           case "--ca" -> ca = Path.of(v);
+          case "--jit-warmup" -> jitWarmup = Integer.parseInt(v);
           default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
         }
       }
-      return new Options(clients, ports, single, warmup, networks, target, out, insecure, ca);
+      if (jitWarmup > SUBNET_CAPACITY) {
+        throw new IllegalArgumentException("--jit-warmup " + jitWarmup + " would exhaust its /16 subnet");
+      }
+      return new Options(clients, ports, single, warmup, networks, target, out, insecure, ca, jitWarmup);
     }
 
     int measured(int level) {
@@ -162,6 +169,15 @@ public final class PortCreationBench {
           .setProjectId("admin").setNetwork(-1).setSubnet(-1).setPort(-1).build(), TIMEOUT_MS, token).await();
 
       Context context = clientVertx.getOrCreateContext();
+      if (o.jitWarmup() > 0) {
+        // Until the hot paths are compiled, the compiler threads take as much CPU as the requests.
+        CreatePortRequest warmRequest = CreatePortRequest.newBuilder().setNetworkId(setUp(calls, address, 0))
+            .setDeviceOwner("compute:nova").setBindingHost("compute1").build();
+        ClosedLoop.Outcome jit = ClosedLoop.run(context, 64, o.jitWarmup(), i -> createPort(calls, address, warmRequest))
+            .await();
+        allErrors.addAll(jit.errors());
+        System.out.printf("JIT warm-up: %d ports with 64 clients in %.1f s%n", o.jitWarmup(), jit.wallNanos() / 1e9);
+      }
       List<LatencyStats> results = new ArrayList<>();
       List<String> cpuShares = new ArrayList<>();
       for (int level : o.clients()) {
@@ -246,6 +262,7 @@ public final class PortCreationBench {
     StringBuilder sb = new StringBuilder();
     sb.append("CreatePort over gRPC, ").append(Instant.now()).append(", ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(serverNote)
+        .append(o.jitWarmup() > 0 ? "; JIT warm-up " + o.jitWarmup() + " ports at 64 clients first" : "")
         .append("; warm-up ").append(o.warmup()).append(" ports per level; each level on ").append(o.networks())
         .append(o.networks() == 1 ? " fresh network" : " fresh networks").append(" with a /16 subnet\n\n");
     sb.append(LatencyStats.HEADER).append('\n');

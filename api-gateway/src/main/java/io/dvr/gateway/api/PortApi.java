@@ -74,14 +74,14 @@ public final class PortApi extends PortServiceService {
           }
         }
         List<NewPort> made = resolved.stream().map(NewPorts.Resolved::port).toList();
-        return ports.createAll(tx, made).compose(errors -> {
-          for (int i = 0; i < errors.size(); i++) {
-            if (errors.get(i) != null) {
+        return ports.createAndShow(tx, made).map(shown -> {
+          for (int i = 0; i < shown.size(); i++) {
+            if (shown.get(i).error() != null) {
               // Throwing rolls the transaction back: the ports made before it go too.
-              throw PortDraft.ofPort(i, errors.get(i));
+              throw PortDraft.ofPort(i, shown.get(i).error());
             }
           }
-          return ports.getAll(tx, made.stream().map(NewPort::id).toList());
+          return shown.stream().map(PortStore.Made::port).toList();
         });
       })).map(made -> CreatePortsResponse.newBuilder().addAllPorts(made).build());
     });

@@ -100,25 +100,17 @@ public final class PortCreates {
     List<PortDraft> drafts = batch.stream().map(Pending::draft).toList();
     return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolved -> {
       List<NewPort> made = resolved.stream().map(NewPorts.Resolved::port).filter(p -> p != null).toList();
-      return ports.createAll(tx, made).compose(errors -> {
-        ApiError[] outcome = new ApiError[batch.size()];
+      return ports.createAndShow(tx, made).map(shown -> {
+        List<Object> replies = new ArrayList<>();
         for (int i = 0, j = 0; i < batch.size(); i++) {
-          outcome[i] = resolved.get(i).error() != null ? resolved.get(i).error() : errors.get(j++);
-        }
-        List<UUID> ids = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-          if (outcome[i] == null) {
-            ids.add(resolved.get(i).port().id());
+          if (resolved.get(i).error() != null) {
+            replies.add(resolved.get(i).error());
+          } else {
+            PortStore.Made m = shown.get(j++);
+            replies.add(m.error() != null ? m.error() : m.port());
           }
         }
-        return ports.getAll(tx, ids).map(found -> {
-          Map<String, Port> byId = found.stream().collect(Collectors.toMap(Port::getId, Function.identity()));
-          List<Object> replies = new ArrayList<>();
-          for (int i = 0; i < batch.size(); i++) {
-            replies.add(outcome[i] != null ? outcome[i] : byId.get(resolved.get(i).port().id().toString()));
-          }
-          return replies;
-        });
+        return replies;
       });
     })).transform(ar -> {
       if (ar.succeeded()) {

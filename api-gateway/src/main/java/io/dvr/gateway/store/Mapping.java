@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** The SELECT lists of each resource and their rows turned into dvr.v1 messages. */
@@ -38,15 +40,22 @@ final class Mapping {
       + "(SELECT coalesce(json_agg(json_build_object('start', host(p.first_ip), 'end', host(p.last_ip)) "
       + "ORDER BY p.first_ip), '[]') FROM allocation_pools p WHERE p.subnet_id = s.id) AS pools";
 
-  static final String PORT_COLUMNS = "p.id, p.name, p.network_id, p.mac_address::text AS mac_address, "
+  /**
+   * A port's own columns and its binding_vif_type, without its addresses and SNAT binding: what
+   * a port insert returns ({@code INSERT INTO ports AS p ... RETURNING}), so that a new port's
+   * reply needs no read-back.
+   */
+  static final String PORT_ROW_COLUMNS = "p.id, p.name, p.network_id, p.mac_address::text AS mac_address, "
       + "p.device_owner, p.device_id, p.binding_host, p.status, p.admin_state_up, p.revision, "
       + "p.created_at, p.updated_at, p.project_id, "
-      + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
-      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips, "
       // Read, not stored: it follows the agents' registrations without an event of its own.
       + "CASE WHEN p.binding_host = '' THEN 'unbound' "
       + "WHEN EXISTS (SELECT 1 FROM agents g WHERE g.host = p.binding_host) THEN 'ovs' "
-      + "ELSE 'binding_failed' END AS binding_vif_type, "
+      + "ELSE 'binding_failed' END AS binding_vif_type";
+
+  static final String PORT_COLUMNS = PORT_ROW_COLUMNS + ", "
+      + "(SELECT coalesce(json_agg(json_build_object('subnet_id', a.subnet_id, 'ip_address', host(a.ip_address)) "
+      + "ORDER BY a.ip_address), '[]') FROM ip_allocations a WHERE a.port_id = p.id) AS fixed_ips, "
       // A router's SNAT and gateway ports live where its SNAT is applied: bound to that host,
       // ACTIVE once it applied them (Neutron binds them to the SNAT host).
       + "CASE WHEN p.device_owner IN ('network:router_centralized_snat', 'network:router_gateway') THEN "
@@ -147,9 +156,19 @@ final class Mapping {
   }
 
   static Port port(Row r) {
-    JsonObject snat = r.getJsonObject("snat_binding");
-    boolean routerOwned = DeviceOwners.ROUTER_SNAT.equals(r.getString("device_owner"))
-        || DeviceOwners.ROUTER_GATEWAY.equals(r.getString("device_owner"));
+    List<FixedIp> fixedIps = new ArrayList<>();
+    json(r, "fixed_ips").forEach(o -> fixedIps.add(fixedIp((JsonObject) o)));
+    return port(r, r.getJsonObject("snat_binding"), fixedIps);
+  }
+
+  /** A router's SNAT and gateway ports: their host and status are where the router's SNAT is applied. */
+  static boolean boundWithSnat(String deviceOwner) {
+    return DeviceOwners.ROUTER_SNAT.equals(deviceOwner) || DeviceOwners.ROUTER_GATEWAY.equals(deviceOwner);
+  }
+
+  /** A port from a row of {@link #PORT_ROW_COLUMNS}, its SNAT binding and its addresses (in address order). */
+  static Port port(Row r, JsonObject snat, List<FixedIp> fixedIps) {
+    boolean routerOwned = boundWithSnat(r.getString("device_owner"));
     String status = routerOwned ? (snat == null ? "DOWN" : snat.getString("status")) : r.getString("status");
     Port.Builder b = Port.newBuilder()
         .setProjectId(r.getString("project_id"))
@@ -165,8 +184,8 @@ final class Mapping {
         .setAdminStateUp(r.getBoolean("admin_state_up"))
         .setRevision(r.getLong("revision"))
         .setCreatedAt(ts(r.getOffsetDateTime("created_at")))
-        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")));
-    json(r, "fixed_ips").forEach(o -> b.addFixedIps(fixedIp((JsonObject) o)));
+        .setUpdatedAt(ts(r.getOffsetDateTime("updated_at")))
+        .addAllFixedIps(fixedIps);
     return b.build();
   }
 

@@ -6,6 +6,8 @@ import io.dvr.common.net.Ipv4;
 import io.dvr.common.net.MacAddress;
 import io.dvr.common.net.ReservedIpv4;
 import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.FixedIp;
+import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.store.Tx;
 import io.vertx.core.Future;
@@ -51,6 +53,8 @@ final class PortBatch {
   /** Per port, which of its addresses are in ip_allocations now. */
   private final boolean[][] stored;
   private final boolean[] inserted;
+  /** Per port, the row its insert returned ({@link Mapping#PORT_ROW_COLUMNS}). */
+  private final Row[] rows;
   private Map<UUID, SubnetInfo> subnets = Map.of();
   /** The exact addresses of this batch ("subnet/address"): never an automatic candidate of it. */
   private final Set<String> exact = new java.util.HashSet<>();
@@ -67,6 +71,7 @@ final class PortBatch {
     ips = new Ipv4[n][];
     stored = new boolean[n][];
     inserted = new boolean[n];
+    rows = new Row[n];
     for (int i = 0; i < n; i++) {
       ips[i] = new Ipv4[ports.get(i).ips().size()];
       stored[i] = new boolean[ips[i].length];
@@ -76,11 +81,38 @@ final class PortBatch {
 
   /** Creates the ports; per port, in order, null if it was made or the error that refused it. */
   static Future<List<ApiError>> create(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports) {
+    return run(tx, addresses, quotas, ports).map(b -> java.util.Arrays.asList(b.errors));
+  }
+
+  /** Creates the ports; the batch tells per port its error or, without a read-back, the port made. */
+  static Future<PortBatch> run(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports) {
     PortBatch b = new PortBatch(tx, addresses, quotas, ports);
     return b.readSubnets().compose(v -> b.allocate()).compose(v -> b.insertPorts())
         .compose(v -> b.insertAddresses(0)).compose(v -> b.dropFailed())
         .compose(v -> b.enforceQuota()).compose(v -> b.dropFailed())
-        .compose(v -> b.record()).map(v -> java.util.Arrays.asList(b.errors));
+        .compose(v -> b.record()).map(v -> b);
+  }
+
+  /** The error that refused port {@code i}, or null if it was made. */
+  ApiError error(int i) {
+    return errors[i];
+  }
+
+  /**
+   * Port {@code i} as a read would show it, from what its insert returned and the addresses it
+   * took; null if it was refused, or if it is a router's SNAT or gateway port, whose binding only
+   * a read of where the router's SNAT is applied tells.
+   */
+  Port shown(int i) {
+    if (!live(i) || Mapping.boundWithSnat(ports.get(i).deviceOwner())) {
+      return null;
+    }
+    List<FixedIp> fixedIps = new ArrayList<>();
+    java.util.stream.IntStream.range(0, ips[i].length).boxed()
+        .sorted(java.util.Comparator.comparing(k -> ips[i][k]))
+        .forEach(k -> fixedIps.add(FixedIp.newBuilder().setSubnetId(ports.get(i).ips().get(k).subnetId().toString())
+            .setIpAddress(ips[i][k].toString()).build()));
+    return Mapping.port(rows[i], null, fixedIps);
   }
 
   private boolean live(int i) {
@@ -183,10 +215,10 @@ final class PortBatch {
     if (todo.isEmpty()) {
       return Future.succeededFuture();
     }
-    return tx.all("INSERT INTO ports(id, network_id, name, mac_address, device_owner, device_id, binding_host,"
+    return tx.all("INSERT INTO ports AS p (id, network_id, name, mac_address, device_owner, device_id, binding_host,"
             + " admin_state_up, project_id) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[],"
             + " $4::text[]::macaddr[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::text[])"
-            + " ON CONFLICT DO NOTHING RETURNING id",
+            + " ON CONFLICT DO NOTHING RETURNING " + Mapping.PORT_ROW_COLUMNS,
             column(todo, i -> ports.get(i).id(), UUID[]::new), column(todo, i -> ports.get(i).networkId(), UUID[]::new),
             column(todo, i -> ports.get(i).name(), String[]::new), column(todo, i -> macs[i].text(), String[]::new),
             column(todo, i -> ports.get(i).deviceOwner(), String[]::new),
@@ -194,13 +226,16 @@ final class PortBatch {
             column(todo, i -> ports.get(i).bindingHost(), String[]::new),
             column(todo, i -> ports.get(i).adminStateUp(), Boolean[]::new),
             column(todo, i -> ports.get(i).project(), String[]::new))
-        .compose(rows -> {
-          Set<UUID> made = rows.stream().map(r -> r.getUUID("id")).collect(Collectors.toSet());
+        .compose(returned -> {
+          Map<UUID, Row> made = new HashMap<>();
+          returned.forEach(r -> made.put(r.getUUID("id"), r));
           List<Integer> refused = new ArrayList<>();
           for (int i : todo) {
             // Two ports of one batch with one id: the first is made.
-            if (made.remove(ports.get(i).id())) {
+            Row row = made.remove(ports.get(i).id());
+            if (row != null) {
               inserted[i] = true;
+              rows[i] = row;
             } else {
               refused.add(i);
             }

@@ -82,6 +82,37 @@ public final class PortStore {
     return PortBatch.create(tx, addresses, quotas, newPorts);
   }
 
+  /** Per port of a {@link #createAndShow}, in order: the port made, or the error that refused it. */
+  public record Made(Port port, ApiError error) {}
+
+  /**
+   * Creates ports as {@link #createAll} does and gives each port made as a read in this
+   * transaction would show it: from what the insert returned and the addresses taken, without a
+   * read-back (only a router's SNAT and gateway ports are read back, for their SNAT binding).
+   */
+  public Future<List<Made>> createAndShow(Tx tx, List<NewPort> newPorts) {
+    return PortBatch.run(tx, addresses, quotas, newPorts).compose(batch -> {
+      Port[] shown = new Port[newPorts.size()];
+      List<UUID> readBack = new ArrayList<>();
+      for (int i = 0; i < shown.length; i++) {
+        shown[i] = batch.shown(i);
+        if (batch.error(i) == null && shown[i] == null) {
+          readBack.add(newPorts.get(i).id());
+        }
+      }
+      return getAll(tx, readBack).map(read -> {
+        Map<String, Port> byId = new java.util.HashMap<>();
+        read.forEach(p -> byId.put(p.getId(), p));
+        List<Made> made = new ArrayList<>();
+        for (int i = 0; i < shown.length; i++) {
+          Port port = batch.error(i) != null || shown[i] != null ? shown[i] : byId.get(newPorts.get(i).id().toString());
+          made.add(new Made(port, batch.error(i)));
+        }
+        return made;
+      });
+    });
+  }
+
   /** The ports with these ids, in this order (an id not found is left out). */
   public Future<List<Port>> getAll(Tx tx, List<UUID> ids) {
     if (ids.isEmpty()) {
