@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * teach it that the MAC is out there, and br-ex would send the replies this host must still take
  * back out. Learning from this host's own frames puts it right only later: Open vSwitch learns
  * lazily from cached flows. Like the announcements this is an action after the plan, best effort.
- * It applies when the address is claimed on a device the host already had (an HA standby
- * promoted); the pin goes when the address does, or with the port.
+ * The pin is set when the address is claimed (on a device the plan makes, or one the host had:
+ * an HA standby promoted) and goes when the address does, or with the port; an agent restarted
+ * on a host that already holds the address does not set it again (learning applies until then).
  */
 final class GatewayFdb {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayFdb.class);
@@ -31,12 +32,13 @@ final class GatewayFdb {
   /** A pin to set ({@code add}) or remove on br-ex: the qg- device and its MAC. */
   record Pin(boolean add, String device, String mac) {}
 
-  /** The pins a plan changes: each qg- address claimed or given up in a snat- namespace, by its device's MAC before. */
+  /** The pins a plan changes: each qg- address claimed or given up in a snat- namespace, with its device's MAC. */
   static List<Pin> pins(Plan plan, HostState before) {
     List<Pin> out = new ArrayList<>();
     for (Operation op : plan.operations()) {
       if (op instanceof Operation.AddAddress a && isGateway(a.namespace(), a.device())) {
-        macOf(before, a.namespace(), a.device()).ifPresent(mac -> out.add(new Pin(true, a.device(), mac)));
+        macSet(plan, a.namespace(), a.device()).or(() -> macOf(before, a.namespace(), a.device()))
+            .ifPresent(mac -> out.add(new Pin(true, a.device(), mac)));
       } else if (op instanceof Operation.RemoveAddress r && isGateway(r.namespace(), r.device())) {
         macOf(before, r.namespace(), r.device()).ifPresent(mac -> out.add(new Pin(false, r.device(), mac)));
       }
@@ -64,6 +66,17 @@ final class GatewayFdb {
 
   private static boolean isGateway(String namespace, String device) {
     return namespace.startsWith(Names.SNAT) && device.startsWith(Names.QG);
+  }
+
+  /** The MAC the plan gives the device (one it makes, or whose MAC it changes). */
+  private static Optional<String> macSet(Plan plan, String namespace, String device) {
+    for (Operation op : plan.operations()) {
+      if (op instanceof Operation.SetLink s && s.namespace().equals(namespace) && s.device().equals(device)
+          && s.mac() != null && !s.mac().isEmpty()) {
+        return Optional.of(s.mac());
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> macOf(HostState before, String namespace, String device) {
