@@ -173,7 +173,9 @@ public final class LinuxHost implements HostDriver {
       LOG.warn("host {}: plan of {} operations failed: {}", host, plan.size(), first.getMessage());
       throw first;
     }
-    GatewayFdb.apply(runner, GatewayFdb.pins(plan, lastObserved));
+    if (options.ovs()) {
+      GatewayFdb.apply(runner, GatewayFdb.pins(plan, lastObserved));
+    }
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
   }
