@@ -105,8 +105,8 @@ final class RealConvergence {
       awaitSetupOnHosts();
       setup.done("every host carries the router, every compute its floating IP");
       startWatches();
-      Thread.sleep(2000); // the monitors subscribe; warm-up samples also catch a late one
-      setup.done(watches.size() + " monitors started");
+      awaitWatchesSubscribed();
+      setup.done(watches.size() + " monitors started and seen subscribed");
       if (o.cases().contains("port")) {
         series.addAll(portSamples());
         setup.done("port samples");
@@ -236,6 +236,45 @@ final class RealConvergence {
       natWatch.put(host, watch(host + "-nat", host, "ip", "netns", "exec", qrouter, "stdbuf", "-oL", "xtables-monitor",
           "-e"));
     }
+  }
+
+  /**
+   * Waits until every monitor reports what it watches: on each, a harmless change of its kind is
+   * made and undone (an address on the namespace's lo, a blackhole route, a flow in an unused
+   * table, a filter chain) until a line naming it comes, so no sample starts before its monitor.
+   */
+  private void awaitWatchesSubscribed() throws InterruptedException {
+    String qrouter = Names.qrouterNamespace(routerId);
+    String fip = Names.fipNamespace(extNetId);
+    for (String host : lab.hostNames()) {
+      probe(qrouterWatch.get(host), "127.0.0.53", () -> lab.onHost(host, "ip", "-n", qrouter, "addr", "add",
+          "127.0.0.53/8", "dev", "lo"), () -> lab.onHost(host, "ip", "-n", qrouter, "addr", "del", "127.0.0.53/8", "dev", "lo"));
+    }
+    for (String host : lab.computes()) {
+      probe(flowWatch.get(host), "table=250", () -> lab.onHost(host, "ovs-ofctl", "add-flow", "br-int",
+          "table=250,priority=1,cookie=0x5eed,actions=drop"),
+          () -> lab.onHost(host, "ovs-ofctl", "del-flows", "br-int", "table=250,cookie=0x5eed/-1"));
+      probe(fipWatch.get(host), "192.0.2.53", () -> lab.onHost(host, "ip", "-n", fip, "route", "add", "blackhole",
+          "192.0.2.53/32"), () -> lab.onHost(host, "ip", "-n", fip, "route", "del", "blackhole", "192.0.2.53/32"));
+      probe(natWatch.get(host), "bench-probe", () -> lab.onHost(host, "ip", "netns", "exec", qrouter, "iptables", "-t",
+          "filter", "-N", "bench-probe"), () -> lab.onHost(host, "ip", "netns", "exec", qrouter, "iptables", "-t",
+          "filter", "-X", "bench-probe"));
+    }
+  }
+
+  /** Makes and undoes the change until the watch reports a line containing {@code token}. */
+  private static void probe(KernelWatch w, String token, Runnable make, Runnable undo) throws InterruptedException {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int mark = w.mark();
+      make.run();
+      long seen = w.await(mark, l -> l.contains(token), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+      undo.run();
+      if (seen >= 0) {
+        return;
+      }
+    }
+    throw new IllegalStateException("monitor " + w.name + " reported nothing of its probe (" + token + ") in 20 tries;"
+        + " its last lines:\n" + w.tail(8));
   }
 
   private KernelWatch watch(String name, String host, String... cmd) {

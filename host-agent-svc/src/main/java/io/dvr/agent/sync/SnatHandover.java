@@ -98,11 +98,6 @@ final class SnatHandover {
     return out.build();
   }
 
-  /** The routers being handed over now, by id. */
-  List<String> handingOver() {
-    return List.copyOf(holding.keySet());
-  }
-
   private void release(String id) {
     if (holding.remove(id) != null) {
       LOG.info("host {}: router {}: SNAT handed over; giving the addresses up", ctx.host(), id);
