@@ -61,6 +61,11 @@ public final class CommandRunner implements AutoCloseable {
     return shell;
   }
 
+  /** Where command input and output files live while a command runs; gone after {@link #close}. */
+  Path scratch() {
+    return scratch;
+  }
+
   ExecutorService pool() {
     return pool;
   }
@@ -91,9 +96,10 @@ public final class CommandRunner implements AutoCloseable {
     Path out = scratch.resolve(id + ".out");
     Path err = scratch.resolve(id + ".err");
     long start = System.nanoTime();
+    Process p = null;
     try {
       Files.writeString(in, full.stdin(), StandardCharsets.UTF_8);
-      Process p = new ProcessBuilder(full.argv()).redirectInput(in.toFile()).redirectOutput(out.toFile())
+      p = new ProcessBuilder(full.argv()).redirectInput(in.toFile()).redirectOutput(out.toFile())
           .redirectError(err.toFile()).start();
       processes.incrementAndGet();
       if (!p.waitFor(full.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -111,6 +117,9 @@ public final class CommandRunner implements AutoCloseable {
     } catch (IOException e) {
       throw new CommandFailedException(full, -1, "cannot run: " + e.getMessage(), "");
     } catch (InterruptedException e) {
+      // Shut down while waiting: the process must not outlive the runner.
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new CommandFailedException(full, -1, "interrupted", "");
     } finally {
@@ -132,16 +141,26 @@ public final class CommandRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the owned pool, waiting briefly for processes already running (they write their output
+   * into the scratch directory), then removes the directory. A directory that cannot be removed is
+   * only logged: it is a few files in /tmp, never a reason to fail a shutdown.
+   */
   @Override
   public void close() {
     if (ownsPool) {
       pool.shutdownNow();
+      try {
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try (var files = Files.list(scratch)) {
       files.forEach(CommandRunner::delete);
       Files.deleteIfExists(scratch);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + scratch, e);
+      LOG.warn("cannot remove the scratch directory {}: {}", scratch, e.toString());
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -305,7 +306,18 @@ public final class LinuxHost implements HostDriver {
       sessions.close();
     }
     snatAnnouncer.shutdownNow();
+    // An announcement already running still writes into the runner's scratch directory: let it end first.
+    awaitQuietly(announcer);
+    awaitQuietly(snatAnnouncer);
     runner.close();
+  }
+
+  private static void awaitQuietly(ExecutorService pool) {
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits for a pool task and rethrows its failure as it was thrown. */

@@ -49,6 +49,21 @@ class CommandRunnerTest {
   }
 
   @Test
+  @DisplayName("closing while processes run kills them, waits for their threads, and removes the scratch directory")
+  void closesWhileRunning() throws Exception {
+    CommandRunner busy = CommandRunner.withPool(HostShell.local(), 2);
+    var running = List.of(busy.submit(Command.of("sleep", "30")), busy.submit(Command.of("sleep", "30")));
+    while (busy.processesStarted() < 2) {
+      Thread.onSpinWait();
+    }
+    long start = System.nanoTime();
+    busy.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(busy.scratch()).doesNotExist();
+    running.forEach(f -> assertThat(f).failsWithin(Duration.ofSeconds(5)));
+  }
+
+  @Test
   @DisplayName("a process running past its timeout is killed and reported")
   void timesOut() {
     long start = System.nanoTime();

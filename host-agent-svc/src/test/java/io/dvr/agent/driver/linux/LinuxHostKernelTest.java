@@ -65,7 +65,10 @@ class LinuxHostKernelTest {
 
   @AfterAll
   static void down() {
-    if (runner != null) {
+    // The host owns the runner, and its announcers must stop before the runner's scratch goes.
+    if (host != null) {
+      host.close();
+    } else if (runner != null) {
       runner.close();
     }
     if (lab != null) {
