@@ -310,10 +310,24 @@ class HaSnatLabTest {
   @Order(2)
   @DisplayName("2. drain: the active host's agent set admin-state down moves SNAT to the standby first, then the old host hands over: at most 0.5 s of replies lost (none in most runs)")
   void drainLosesAtMostAMoment() throws Exception {
+    // -Dha.drains=N drains N times in a row (each time the host that is active then): how rare a loss is.
+    int drains = Integer.getInteger("ha.drains", 1);
+    List<Integer> losses = new ArrayList<>();
+    for (int i = 0; i < drains; i++) {
+      losses.add(drainOnce());
+    }
+    evidence("drains: %d, lost per drain %s", drains, losses);
+    assertThat(losses).as("packets lost per drain").allSatisfy(lost -> assertThat(lost).isLessThanOrEqualTo(
+        DRAIN_LOSS_BOUND));
+  }
+
+  /** Drains the active host under a steady ping, brings it back as a standby; the pings lost. */
+  int drainOnce() throws Exception {
     Roles roles = awaitRoles();
     try (LabShell.Background ping = steadyPing()) {
       awaitReplies(ping, 40);
       long started = System.nanoTime();
+      evidence("draining %s", roles.active());
       adminState(roles.active(), false);
       Awaitility.await("the standby holds the addresses and the drained host gave them up").atMost(CONVERGE)
           .pollInterval(Duration.ofMillis(100)).until(() -> holds(roles.standby()) && !holds(roles.active()));
@@ -321,13 +335,10 @@ class HaSnatLabTest {
       PingLog log = PingLog.parse(ping.await(Duration.ofSeconds(PINGS / 10 + 30)).out());
       evidence("drain of %s: moved in %d ms; %s; lost %d", roles.active(), movedMs, log.summary(), log.lost());
       ping.out().lines().filter(l -> l.contains("no answer")).forEach(l -> evidence("PING %s", l));
-      // The issue asks for zero: reached in 7 of 8 runs; one lost 3 in the overlap before the old
-      // host's hand-over apply (cause not found yet, docs/benchmarks.md). Bounded here, not zero.
-      assertThat(log.lost()).as("packets lost during the drain (%s)", log.summary()).isLessThanOrEqualTo(DRAIN_LOSS_BOUND);
+      return log.lost();
     } finally {
       adminState(roles.active(), true);
     }
-    awaitRoles();
   }
 
   @Test

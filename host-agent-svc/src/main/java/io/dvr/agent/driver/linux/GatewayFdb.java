@@ -9,6 +9,8 @@ import io.dvr.agent.render.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * The pin is set when the address is claimed (on a device the plan makes, or one the host had:
  * an HA standby promoted) and goes when the address does, or with the port; an agent restarted
  * on a host that already holds the address does not set it again (learning applies until then).
+ * The MAC comes from the plan, else from the last observed state, else from the kernel: a
+ * standby made by a plan that was not read back (the pipeline diffs against what it rendered)
+ * is not in the last observed state, and a promotion without a pin loses the replies the old
+ * active host still takes in a drain.
  */
 final class GatewayFdb {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayFdb.class);
@@ -32,28 +38,50 @@ final class GatewayFdb {
   /** A pin to set ({@code add}) or remove on br-ex: the qg- device and its MAC. */
   record Pin(boolean add, String device, String mac) {}
 
+  /** Reads a device's MAC where the plan and the last observed state do not have it. */
+  interface MacReader {
+    Optional<String> mac(String namespace, String device);
+  }
+
   /** The pins a plan changes: each qg- address claimed or given up in a snat- namespace, with its device's MAC. */
-  static List<Pin> pins(Plan plan, HostState before) {
+  static List<Pin> pins(Plan plan, HostState before, MacReader kernel) {
     List<Pin> out = new ArrayList<>();
     for (Operation op : plan.operations()) {
       if (op instanceof Operation.AddAddress a && isGateway(a.namespace(), a.device())) {
         macSet(plan, a.namespace(), a.device()).or(() -> macOf(before, a.namespace(), a.device()))
-            .ifPresent(mac -> out.add(new Pin(true, a.device(), mac)));
+            .or(() -> kernel.mac(a.namespace(), a.device())).ifPresentOrElse(mac -> out.add(new Pin(true, a.device(),
+                mac)), () -> LOG.warn("{} in {}: MAC unknown, br-ex not pinned", a.device(), a.namespace()));
       } else if (op instanceof Operation.RemoveAddress r && isGateway(r.namespace(), r.device())) {
-        macOf(before, r.namespace(), r.device()).ifPresent(mac -> out.add(new Pin(false, r.device(), mac)));
+        macOf(before, r.namespace(), r.device()).or(() -> kernel.mac(r.namespace(), r.device()))
+            .ifPresent(mac -> out.add(new Pin(false, r.device(), mac)));
       }
     }
     return out;
   }
 
-  static void apply(CommandRunner runner, List<Pin> pins) {
+  /** The MAC of a device as {@code ip -o link show} prints it. */
+  static Optional<String> macIn(String ipLinkLine) {
+    Matcher m = LINK_ETHER.matcher(ipLinkLine);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private static final Pattern LINK_ETHER = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
+
+  /** Sets and removes the pins; {@code plug} names the br-ex port of a qg- device (with veth, its host end). */
+  static void apply(CommandRunner runner, PlugMode plug, List<Pin> pins) {
     for (Pin p : pins) {
-      String device = Args.device(p.device());
+      String device = plug.ovsPort(p.device());
       String mac = Args.mac(p.mac());
       Command command = p.add() ? Command.of("ovs-appctl", "fdb/add", Names.BR_EX, device, "0", mac)
           : Command.of("ovs-appctl", "fdb/del", Names.BR_EX, "0", mac);
       try {
         CommandResult result = runner.exec(command);
+        if (p.add() && !result.ok() && result.stderr().contains("no ofp port")) {
+          // A port the plan just added: vswitchd has not made its OpenFlow port yet. Its ofport
+          // appears in the database once it has; wait for that (bounded), then pin.
+          runner.exec(Command.of("ovs-vsctl", "--timeout=2", "wait-until", "Interface", device, "ofport>0"));
+          result = runner.exec(command);
+        }
         if (!result.ok()) {
           LOG.warn("{} failed (exit {}): {}", String.join(" ", command.argv()), result.exitCode(),
               (result.stderr() + " " + result.stdout()).strip());

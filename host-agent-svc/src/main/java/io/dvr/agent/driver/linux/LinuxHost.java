@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -175,7 +176,7 @@ public final class LinuxHost implements HostDriver {
       throw first;
     }
     if (options.ovs()) {
-      GatewayFdb.apply(runner, GatewayFdb.pins(plan, lastObserved));
+      GatewayFdb.apply(runner, options.plug(), GatewayFdb.pins(plan, lastObserved, this::kernelMac));
     }
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
@@ -317,6 +318,17 @@ public final class LinuxHost implements HostDriver {
       pool.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A device's MAC read from the kernel (one ip process); empty when it cannot be read. */
+  private Optional<String> kernelMac(String namespace, String device) {
+    try {
+      CommandResult r = runner.exec(Command.of("ip", "-n", Args.name(namespace), "-o", "link", "show", "dev",
+          Args.device(device)).withTimeout(options.timeout()));
+      return r.ok() ? GatewayFdb.macIn(r.stdout()) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty();
     }
   }
 

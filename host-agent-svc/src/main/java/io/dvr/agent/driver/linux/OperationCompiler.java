@@ -282,8 +282,7 @@ final class OperationCompiler {
     if (t.namespace().isEmpty()) {
       return Args.name(t.port());
     }
-    String dev = Args.device(t.port());
-    return options.plug() == PlugMode.VETH ? PlugMode.hostEnd(dev) : dev;
+    return options.plug().ovsPort(t.port());
   }
 
   private static String vlan(int tag) {

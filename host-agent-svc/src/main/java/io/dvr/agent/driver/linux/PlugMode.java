@@ -20,4 +20,9 @@ public enum PlugMode {
   static String hostEnd(String device) {
     return Args.device("t" + device);
   }
+
+  /** The name of the OVS port that plugs one of our devices: its host end, or the device itself. */
+  String ovsPort(String device) {
+    return this == VETH ? hostEnd(device) : Args.device(device);
+  }
 }

@@ -16,6 +16,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
+import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.FloatingIpInfo;
 import java.io.IOException;
@@ -161,6 +162,34 @@ class LinuxHostKernelTest {
     }
     assertThat(commands).filteredOn(c -> c.startsWith("ovs-vsctl")).hasSize(1);
     assertThat(commands).filteredOn(c -> c.contains("-batch")).hasSize(1 + namespaces.size());
+  }
+
+  @Test
+  @DisplayName("an HA standby made by one plan and promoted by the next, never read back in between (as the pipeline does): br-ex holds the qg- MAC as a static entry; demoted, the entry goes")
+  void promotedStandbyPinsTheGatewayMac() {
+    SmallRouter r = new SmallRouter();
+    HostState standby = desired(r, ha(r, HaState.HA_STATE_STANDBY));
+    HostState active = desired(r, ha(r, HaState.HA_STATE_ACTIVE));
+    converge(host, standby);
+    String mac = r.gateway.getMacAddress();
+    // A driver that has not read the host since the standby was made, as after a full apply.
+    LinuxHost promoting = new LinuxHost("lab", CommandRunner.withPool(lab.shell(), 2), LinuxOptions.defaults());
+    try {
+      promoting.execute(Reconciler.diff(active, standby));
+      String fdb = sh("ovs-appctl", "fdb/show", Names.BR_EX);
+      System.out.println("br-ex after the promotion:\n" + fdb);
+      assertThat(fdb.lines()).as("br-ex's MAC table").anyMatch(l -> l.contains(mac) && l.contains("static"));
+      promoting.execute(Reconciler.diff(standby, active));
+      assertThat(sh("ovs-appctl", "fdb/show", Names.BR_EX).lines()).as("demoted").noneMatch(l -> l.contains(mac)
+          && l.contains("static"));
+    } finally {
+      promoting.close();
+    }
+  }
+
+  private static HostRouters ha(SmallRouter r, HaState role) {
+    HostRouters routers = r.routers(false);
+    return routers.toBuilder().setRouters(0, routers.getRouters(0).toBuilder().setHa(true).setHaState(role)).build();
   }
 
   /** Executes the plan on a runner that records each command it starts. */
