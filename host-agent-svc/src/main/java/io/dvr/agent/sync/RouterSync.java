@@ -8,6 +8,9 @@ import io.dvr.common.tracing.Tracing;
 import io.opentelemetry.api.trace.SpanContext;
 import io.dvr.common.security.HostProofs;
 import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.ListHostsForRouterRequest;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.GetHostStateRequest;
@@ -157,6 +160,15 @@ public final class RouterSync {
     return started.future();
   }
 
+  /** The router's active SNAT host other than this one, as scheduler-svc has it now ("" for none). */
+  private Future<String> activeSnatHost(String router, long timeoutMillis) {
+    ListHostsForRouterRequest request = ListHostsForRouterRequest.newBuilder().setRouterId(router).build();
+    return Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, request, ListHostsForRouterResponse.parser(),
+        timeoutMillis, proof.options(request)).map(hosts -> hosts.getHostsList().stream()
+            .filter(h -> h.getSnat() && h.getHaState() == HaState.HA_STATE_ACTIVE && !h.getHost().equals(host))
+            .map(RouterHost::getHost).findFirst().orElse(""));
+  }
+
   private Parts parts(SyncContext ctx) {
     long timeout = timings.requestTimeoutMillis();
     HostView view = new HostView(ctx, host, mode);
@@ -178,7 +190,8 @@ public final class RouterSync {
         () -> SnatLease.activeRouters(applierRef.get().applied().view()),
         () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
     SnatHandover handover = new SnatHandover(ctx, timings.snatHandoverMillis(), () -> applierRef.get().applied().view(),
-        ids -> applierRef.get().requestRouters(ids));
+        ids -> applierRef.get().requestRouters(ids), router -> activeSnatHost(router,
+            Math.min(timeout, Math.max(1, timings.snatHandoverMillis()))));
     // Each apply takes the wanted view once, with the SNAT being handed over kept, then the roles
     // the SNAT lease allows now (a host without its lease gives up even what it hands over): what
     // its routers were read from is noted with it.

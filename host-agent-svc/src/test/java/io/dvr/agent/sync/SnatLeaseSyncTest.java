@@ -16,6 +16,9 @@ import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.HostApplied;
 import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.ListHostsForRouterRequest;
+import io.dvr.proto.v1.ListHostsForRouterResponse;
+import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.PortsWired;
 import io.dvr.proto.v1.PortsWiredAck;
 import io.dvr.proto.v1.RouterInfo;
@@ -43,6 +46,7 @@ class SnatLeaseSyncTest {
   private final Answers<AllocateDvrMacRequest, DvrHostMac> allocator = new Answers<>();
   private final Answers<GetHostRoutersRequest, HostRouters> scheduler = new Answers<>();
   private final Answers<SnatLeaseRenewal, SnatLeaseGrant> leases = new Answers<>();
+  private final Answers<ListHostsForRouterRequest, ListHostsForRouterResponse> placements = new Answers<>();
   private final StandInDataplane dataplane = new StandInDataplane();
   private final java.util.concurrent.BlockingQueue<HostApplied> reports = new java.util.concurrent.LinkedBlockingQueue<>();
   private RouterSync sync;
@@ -52,6 +56,7 @@ class SnatLeaseSyncTest {
     Bus.serve(vertx, EventAddresses.ALLOCATE_DVR_MAC, AllocateDvrMacRequest.parser(), allocator);
     Bus.serve(vertx, EventAddresses.GET_HOST_ROUTERS, GetHostRoutersRequest.parser(), scheduler);
     Bus.serve(vertx, EventAddresses.SNAT_LEASE, SnatLeaseRenewal.parser(), leases);
+    Bus.serve(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(), placements);
     Bus.serve(vertx, EventAddresses.PORTS_WIRED, PortsWired.parser(),
         r -> io.vertx.core.Future.succeededFuture(PortsWiredAck.getDefaultInstance()));
     Bus.serve(vertx, EventAddresses.HOST_APPLIED, HostApplied.parser(), r -> {
@@ -229,13 +234,43 @@ class SnatLeaseSyncTest {
   }
 
   @Test
-  @DisplayName("no hand-over without a successor named, and none past the lease: a host that loses its lease while handing over gives the addresses up at once")
+  @DisplayName("drained, but the view naming the new active host was never applied (the drain's first and last views came within one apply): the host keeps r1's addresses, asks scheduler-svc which host is active, and hands over to it")
+  void drainSeenOnlyAtItsEnd(Vertx vertx) throws InterruptedException {
+    AtomicBoolean granting = new AtomicBoolean(true);
+    Thread grants = activeWithLease(granting);
+    changed(vertx, noRouters());
+    var asked = placements.next();
+    assertThat(asked.request().getRouterId()).isEqualTo("r1");
+    HostRouters waiting = applyUntil(SnatLeaseSyncTest::handingOver, SnatLeaseSyncTest::heldActive, "the question");
+    assertThat(waiting.getRouters(0).getHaState()).as("the addresses stay while it asks")
+        .isEqualTo(HaState.HA_STATE_ACTIVE);
+    assertThat(waiting.getRouters(0).getHaActiveHost()).as("no successor known yet").isEmpty();
+    asked.reply().complete(ListHostsForRouterResponse.newBuilder()
+        .addHosts(RouterHost.newBuilder().setHost("network2").setSnat(true).setHaState(HaState.HA_STATE_ACTIVE))
+        .addHosts(RouterHost.newBuilder().setHost("compute1")).build());
+    HostRouters handing = applyUntil(h -> handingOver(h) && h.getRouters(0).getHaActiveHost().equals("network2"),
+        SnatLeaseSyncTest::handingOver, "the answer");
+    assertThat(handing.getRouters(0).getHaState()).isEqualTo(HaState.HA_STATE_ACTIVE);
+    HostRouters after = applyUntil(h -> h.getRoutersCount() == 0, SnatLeaseSyncTest::handingOver, "the hold's end");
+    assertThat(after.getRoutersList()).as("given up after the hold").isEmpty();
+    granting.set(false);
+    grants.join(20_000);
+  }
+
+  @Test
+  @DisplayName("no hand-over when no other host is active, and none past the lease: a host that loses its lease while handing over gives the addresses up at once")
   void handOverNeverOutlivesTheLease(Vertx vertx) throws InterruptedException {
     AtomicBoolean granting = new AtomicBoolean(true);
     Thread grants = activeWithLease(granting);
-    // Dropped without ever being told who takes over: given up at once.
+    // Dropped without ever being told who takes over, and no other host is active (a router deleted): given up
+    // as soon as scheduler-svc says so.
     changed(vertx, noRouters());
-    applyUntil(h -> h.getRoutersCount() == 0, SnatLeaseSyncTest::heldActive, "the drop");
+    var asked = placements.next();
+    assertThat(asked.request().getRouterId()).isEqualTo("r1");
+    asked.reply().complete(ListHostsForRouterResponse.newBuilder().addHosts(RouterHost.newBuilder().setHost(HOST)
+        .setSnat(true).setHaState(HaState.HA_STATE_ACTIVE)).build());
+    applyUntil(h -> h.getRoutersCount() == 0, h -> heldActive(h) || handingOver(h) && h.getRouters(0)
+        .getHaActiveHost().isEmpty(), "the drop");
     // Active again, told network2 takes over, then dropped: handing over; then the grants stop.
     changed(vertx, view(HaState.HA_STATE_ACTIVE, HOST));
     applyUntil(SnatLeaseSyncTest::heldActive, h -> h.getRoutersCount() == 0, "active again");
