@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * lazily from cached flows. Like the announcements this is an action after the plan, best effort.
  * The pin is set when the address is claimed (on a device the plan makes, or one the host had:
  * an HA standby promoted) and goes when the address does, or with the port; an agent restarted
- * on a host that already holds the address does not set it again (learning applies until then).
- * The MAC comes from the plan, else from the last observed state, else from the kernel: a
+ * on a host that already holds the address sets it again at its first reading of the host
+ * ({@link #held}). The MAC comes from the plan, else from the last observed state, else from the kernel: a
  * standby made by a plan that was not read back (the pipeline diffs against what it rendered)
  * is not in the last observed state, and a promotion without a pin loses the replies the old
  * active host still takes in a drain.
@@ -56,6 +56,17 @@ final class GatewayFdb {
             .ifPresent(mac -> out.add(new Pin(false, r.device(), mac)));
       }
     }
+    return out;
+  }
+
+  /** The pins of what a host holds: each qg- device with an address in a snat- namespace (for a restarted agent). */
+  static List<Pin> held(HostState observed) {
+    List<Pin> out = new ArrayList<>();
+    observed.namespaces().forEach((name, ns) -> ns.devices().forEach((dev, d) -> {
+      if (isGateway(name, dev) && !d.addresses().isEmpty() && d.mac() != null && !d.mac().isEmpty()) {
+        out.add(new Pin(true, dev, d.mac()));
+      }
+    }));
     return out;
   }
 

@@ -66,6 +66,8 @@ public final class LinuxHost implements HostDriver {
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
+  /** Whether the first full reading of the host has set the br-ex pins of the addresses it found held. */
+  private volatile boolean pinsRestored;
 
   /** Per namespace a long-lived ip session for small batches; null when off. */
   private final IpSessions sessions;
@@ -255,6 +257,11 @@ public final class LinuxHost implements HostDriver {
   public HostState observe() {
     HostState observed = reader.observe();
     lastObserved = observed;
+    // An agent started on a host that holds gateway addresses (restarted) pins their MACs again, once.
+    if (options.ovs() && !pinsRestored) {
+      pinsRestored = true;
+      GatewayFdb.apply(runner, options.plug(), GatewayFdb.held(observed));
+    }
     return observed;
   }
 

@@ -187,6 +187,24 @@ class LinuxHostKernelTest {
     }
   }
 
+  @Test
+  @DisplayName("an agent started on a host that already holds an HA router's gateway address (restarted) pins its MAC again at its first reading of the host")
+  void restartedAgentPinsAgain() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, ha(r, HaState.HA_STATE_ACTIVE)));
+    String mac = r.gateway.getMacAddress();
+    sh("ovs-appctl", "fdb/del", Names.BR_EX, "0", mac); // what a restart of ovs-vswitchd leaves
+    assertThat(sh("ovs-appctl", "fdb/show", Names.BR_EX).lines()).noneMatch(l -> l.contains(mac) && l.contains("static"));
+    LinuxHost restarted = new LinuxHost("lab", CommandRunner.withPool(lab.shell(), 2), LinuxOptions.defaults());
+    try {
+      restarted.observe();
+      assertThat(sh("ovs-appctl", "fdb/show", Names.BR_EX).lines()).as("br-ex's MAC table")
+          .anyMatch(l -> l.contains(mac) && l.contains("static"));
+    } finally {
+      restarted.close();
+    }
+  }
+
   private static HostRouters ha(SmallRouter r, HaState role) {
     HostRouters routers = r.routers(false);
     return routers.toBuilder().setRouters(0, routers.getRouters(0).toBuilder().setHa(true).setHaState(role)).build();
