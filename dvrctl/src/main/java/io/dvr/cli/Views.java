@@ -185,7 +185,7 @@ final class Views {
     if (hosts.stream().anyMatch(h -> h.getHaState() != HaState.HA_STATE_UNSPECIFIED)) {
       Table t = new Table("id", "host", "admin_state_up", "alive", "snat", "ha_state");
       hosts.forEach(h -> t.row(h.getAgentId(), h.getHost(), bool(h.getAdminStateUp()),
-          alive(h.getAlive()), bool(h.getSnat()), haState(h.getHaState())));
+          alive(h.getAlive()), bool(h.getSnat()), haState(h.getHaState()) + (h.getDraining() ? " (draining)" : "")));
       return t;
     }
     Table t = new Table("id", "host", "admin_state_up", "alive", "snat");

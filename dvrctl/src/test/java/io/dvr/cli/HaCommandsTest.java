@@ -65,6 +65,23 @@ class HaCommandsTest {
   }
 
   @Test
+  @DisplayName("during a drain l3-agent-list-hosting-router shows the old active host as active (draining)")
+  void hostingDrainingRouter() {
+    api.on(RouterServiceGrpcClient.GetRouter, req -> Fixtures.router())
+        .on(RouterServiceGrpcClient.ListRouterHosts, req -> ListRouterHostsResponse.newBuilder()
+            .addHosts(RouterHost.newBuilder().setAgentId(AGENT_A).setHost("network1").setAdminStateUp(false)
+                .setAlive(true).setSnat(true).setHaState(HaState.HA_STATE_ACTIVE).setDraining(true))
+            .addHosts(RouterHost.newBuilder().setAgentId(AGENT_B).setHost("network2").setAdminStateUp(true)
+                .setAlive(true).setSnat(true).setHaState(HaState.HA_STATE_ACTIVE))
+            .build());
+
+    CliRun run = CliRun.run(api, "l3-agent-list-hosting-router", ROUTER);
+
+    assertThat(run.out()).contains("| network1 | False          | :-)   | True | active (draining) |")
+        .contains("| network2 | True           | :-)   | True | active            |");
+  }
+
+  @Test
   @DisplayName("l3-agent-router-add / -remove send the agent (found by host) and router, and print the router's hosts")
   void placeByHand() {
     api.on(AgentServiceGrpcClient.ListAgents, req -> ListAgentsResponse.newBuilder()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.common.ServiceResources;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.RouterHost;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.scheduler.store.SchedulerStore;
 import io.dvr.scheduler.store.SnatLeases;
@@ -104,6 +105,11 @@ class SnatDrainServiceTest {
 
     pass(drains);
     assertThat(roles()).isEqualTo(Map.of("net-a", "active(draining)", "net-b", "active"));
+    // As l3-agent-list-hosting-router shows it (and a drained agent asks who took over): net-a draining.
+    List<RouterHost> hosts = await(store.read(tx -> SCHEDULER.hostsOf(tx, router)));
+    assertThat(hosts).filteredOn(RouterHost::getSnat)
+        .extracting(h -> h.getHost() + " " + h.getHaState() + (h.getDraining() ? " draining" : ""))
+        .containsExactlyInAnyOrder("net-a HA_STATE_ACTIVE draining", "net-b HA_STATE_ACTIVE");
     waitFor(() -> told.containsAll(List.of("net-a " + router, "net-b " + router)));
     assertThat(rescheduled).as("not before the new host claimed").isEmpty();
 

@@ -165,7 +165,8 @@ public final class RouterSync {
     ListHostsForRouterRequest request = ListHostsForRouterRequest.newBuilder().setRouterId(router).build();
     return Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, request, ListHostsForRouterResponse.parser(),
         timeoutMillis, proof.options(request)).map(hosts -> hosts.getHostsList().stream()
-            .filter(h -> h.getSnat() && h.getHaState() == HaState.HA_STATE_ACTIVE && !h.getHost().equals(host))
+            .filter(h -> h.getSnat() && h.getHaState() == HaState.HA_STATE_ACTIVE && !h.getDraining()
+                && !h.getHost().equals(host))
             .map(RouterHost::getHost).findFirst().orElse(""));
   }
 

@@ -251,17 +251,19 @@ public final class SchedulerStore {
         .map(rows -> rows.stream().map(r -> r.getUUID(0)).toList());
   }
 
-  /** The hosts carrying a router with their agents' liveness, the SNAT host marked. */
+  /** The hosts carrying a router with their agents' liveness, the SNAT host marked (and an old active draining). */
   public Future<List<RouterHost>> hostsOf(Tx tx, UUID routerId) {
     return tx.all("SELECT b.host, g.id AS agent_id, coalesce(g.admin_state_up, false) AS admin_state_up,"
-            + " coalesce(" + alive("g") + ", false) AS alive, (sb.host IS NOT NULL) AS snat, sb.ha_state"
+            + " coalesce(" + alive("g") + ", false) AS alive, (sb.host IS NOT NULL) AS snat, sb.ha_state,"
+            + " coalesce(sb.draining_since IS NOT NULL, false) AS draining"
             + " FROM router_host_bindings b LEFT JOIN agents g ON g.host = b.host AND g.agent_type = 'L3 agent'"
             + " LEFT JOIN router_snat_bindings sb ON sb.router_id = b.router_id AND sb.host = b.host"
             + " WHERE b.router_id = $1 ORDER BY b.host", routerId)
         .map(rows -> rows.stream().map(r -> RouterHost.newBuilder().setHost(r.getString("host"))
             .setAgentId(r.getUUID("agent_id") == null ? "" : r.getUUID("agent_id").toString())
             .setAdminStateUp(r.getBoolean("admin_state_up")).setAlive(r.getBoolean("alive"))
-            .setSnat(r.getBoolean("snat")).setHaState(haState(r.getString("ha_state"))).build()).toList());
+            .setSnat(r.getBoolean("snat")).setHaState(haState(r.getString("ha_state")))
+            .setDraining(r.getBoolean("draining")).build()).toList());
   }
 
   /** The role as the API shows it: 'active' / 'standby' on an HA router's SNAT hosts, unspecified elsewhere. */
