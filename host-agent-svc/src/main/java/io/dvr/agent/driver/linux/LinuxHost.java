@@ -66,6 +66,9 @@ public final class LinuxHost implements HostDriver {
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
 
+  /** Our nat chains of each namespace as last written or read: floating-IP changes restore only a delta. */
+  private final KnownNat knownNat = new KnownNat();
+
   /** Per namespace a long-lived ip session for small batches; null when off. */
   private final IpSessions sessions;
 
@@ -79,7 +82,7 @@ public final class LinuxHost implements HostDriver {
     this.host = host;
     this.runner = runner;
     this.options = options;
-    this.compiler = new OperationCompiler(runner, options);
+    this.compiler = new OperationCompiler(runner, options, knownNat);
     this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
     this.lanes = new LaneRunner(runner, options, sessions);
     this.oneShotLanes = new LaneRunner(runner, options);
@@ -253,6 +256,7 @@ public final class LinuxHost implements HostDriver {
   @Override
   public HostState observe() {
     HostState observed = reader.observe();
+    knownNat.readAll(observed.namespaces());
     lastObserved = observed;
     return observed;
   }
@@ -261,6 +265,7 @@ public final class LinuxHost implements HostDriver {
   @Override
   public SortedMap<String, NamespaceState> observeNamespaces(Set<String> names) {
     SortedMap<String, NamespaceState> seen = reader.observe(names);
+    knownNat.read(names, seen);
     // What announcements look up (a fip- namespace's fg- device) follows the namespaces read.
     HostState before = lastObserved;
     Map<String, NamespaceState> namespaces = new TreeMap<>(before.namespaces());

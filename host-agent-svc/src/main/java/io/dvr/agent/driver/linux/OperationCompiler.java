@@ -38,7 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the operations of one lane into actions, in order. Each operation is safe to repeat: ip
@@ -54,13 +57,21 @@ final class OperationCompiler {
   static final String NO_ADDRESS = "Cannot assign requested address";
   private static final List<String> PLUGGED = List.of(Names.QR, Names.SG, Names.QG, Names.FG);
 
+  private static final Logger LOG = LoggerFactory.getLogger(OperationCompiler.class);
+
   private final CommandRunner runner;
   private final LinuxOptions options;
+  private final KnownNat knownNat;
   private final OperationHandlers<Compilation> handlers;
 
   OperationCompiler(CommandRunner runner, LinuxOptions options) {
+    this(runner, options, new KnownNat());
+  }
+
+  OperationCompiler(CommandRunner runner, LinuxOptions options, KnownNat knownNat) {
     this.runner = runner;
     this.options = options;
+    this.knownNat = knownNat;
     this.handlers = handlers();
   }
 
@@ -204,11 +215,8 @@ final class OperationCompiler {
             Args.ip(op.neighbour().ip()), "dev", Args.device(op.neighbour().dev())), NO_FILE, NO_DEVICE))))
         .on(ReplaceNat.class, (op, c) -> {
           String ns = ns(op);
-          // A namespace this lane made has an empty nat table: no iptables-save to read it.
           boolean made = c.created.contains(ns);
-          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(made ? NatTable.EMPTY
-              : NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()),
-              op.ours(), Names::isOurChain)))));
+          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, made, op.ours()))));
         })
         .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.addLine(f))))
         .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.deleteLine(f))))
@@ -303,11 +311,46 @@ final class OperationCompiler {
         "external_ids:" + OvsPorts.PEER_KEY + "=" + Args.name(t.peerHost())));
   }
 
-  /** The restore as one iptables-restore, or (without batching) each of its lines as its own iptables. */
-  private List<Action> nat(String ns, String script) {
-    if (options.batch()) {
-      return List.of(exec(command(netnsExec(ns, "iptables-restore", "-n")).withStdin(script)));
+  /**
+   * Our part of a namespace's nat table made {@code wanted}, with batching as one {@code
+   * iptables-restore -n}: in a namespace this lane made, onto its empty table; where the driver knows
+   * the table (it wrote or read it last), as a delta of the rules that differ, with no {@code
+   * iptables-save}; else, or when the delta fails (the table drifted), read and restored in full.
+   * Runs at once (the lane's step); returns the actions left to run (only without batching).
+   */
+  private List<Action> nat(String ns, boolean made, NatTable wanted) {
+    if (!options.batch()) {
+      knownNat.forget(ns);
+      return perRule(ns, NatRestore.script(made ? NatTable.EMPTY : save(ns), wanted, Names::isOurChain));
     }
+    Optional<String> delta = made ? Optional.empty()
+        : knownNat.of(ns).flatMap(known -> NatRestore.delta(known, wanted, Names::isOurChain));
+    if (delta.isPresent()) {
+      CommandResult r = runner.exec(restore(ns, delta.get()));
+      if (r.ok()) {
+        knownNat.wrote(ns, wanted);
+        return List.of();
+      }
+      LOG.info("nat table of {} is not as last written ({}); reading it and restoring it in full", ns,
+          r.stderr().strip());
+    }
+    knownNat.forget(ns);
+    // A namespace this lane made has an empty nat table: no iptables-save to read it.
+    runner.run(restore(ns, NatRestore.script(made ? NatTable.EMPTY : save(ns), wanted, Names::isOurChain)));
+    knownNat.wrote(ns, wanted);
+    return List.of();
+  }
+
+  private NatTable save(String ns) {
+    return NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout());
+  }
+
+  private Command restore(String ns, String script) {
+    return command(netnsExec(ns, "iptables-restore", "-n")).withStdin(script);
+  }
+
+  /** Without batching: each line of the restore as its own iptables. */
+  private List<Action> perRule(String ns, String script) {
     List<Action> out = new ArrayList<>();
     for (String line : script.split("\n")) {
       if (!line.startsWith("-")) {
@@ -390,6 +433,7 @@ final class OperationCompiler {
       }
     }
     out.add(exec(command(List.of("ip", "netns", "del", ns)), NO_FILE));
+    knownNat.forget(ns);
     return out;
   }
 
