@@ -141,8 +141,9 @@ public final class LinuxHost implements HostDriver {
       return;
     }
     LaneRunner by = forgetSessionsOf(plan) ? oneShotLanes : lanes;
+    List<Plan.Lane> planLanes = plan.lanes();
     List<List<Action>> compiled = new ArrayList<>();
-    for (Plan.Lane lane : plan.lanes()) {
+    for (Plan.Lane lane : planLanes) {
       compiled.add(new ArrayList<>(compiler.compile(lane.operations())));
     }
     List<String> ovs = new ArrayList<>();
@@ -152,9 +153,14 @@ public final class LinuxHost implements HostDriver {
       ovs.addAll(by.run(hostFirst(compiled)));
     }
     List<CompletableFuture<List<String>>> running = new ArrayList<>();
-    for (List<Action> actions : compiled) {
-      if (!actions.isEmpty()) {
-        running.add(CompletableFuture.supplyAsync(() -> by.run(actions), runner.pool()));
+    for (int i = 0; i < compiled.size(); i++) {
+      // With the host lines run first, a lane's namespaces depend on each other no more.
+      List<List<Action>> parts = options.batch() && !removesDevices(planLanes.get(i))
+          ? byNamespace(compiled.get(i)) : List.of(compiled.get(i));
+      for (List<Action> actions : parts) {
+        if (!actions.isEmpty()) {
+          running.add(CompletableFuture.supplyAsync(() -> by.run(actions), runner.pool()));
+        }
       }
     }
     RuntimeException first = null;
@@ -200,6 +206,51 @@ public final class LinuxHost implements HostDriver {
       lane.subList(0, n).clear();
     }
     return first;
+  }
+
+  /**
+   * A lane's actions after its host lines, split by the namespace each touches (each part in lane
+   * order): the namespaces of a lane are joined only by the veth pairs the host lines made, so
+   * the parts can run at once (a fip- and its qrouter-s, each qrouter- of a network node). Host
+   * actions left (flow bundles, OVS commands) are a part of their own. The lane stays whole when an
+   * action reaches beyond its namespace: a host ip line or command among them, or a deferred step
+   * of several namespaces.
+   */
+  static List<List<Action>> byNamespace(List<Action> lane) {
+    Map<String, List<Action>> parts = new java.util.LinkedHashMap<>();
+    for (Action a : lane) {
+      String ns;
+      if (a instanceof Action.Ip ip && !ip.namespace().isEmpty()) {
+        ns = ip.namespace();
+      } else if (a instanceof Action.Deferred d && !d.namespace().isEmpty()) {
+        ns = d.namespace();
+      } else if (a instanceof Action.Exec e && inNamespace(e.command()) != null) {
+        ns = inNamespace(e.command());
+      } else if (a instanceof Action.Vsctl || a instanceof Action.Exec e && isFlowBundle(e.command())) {
+        ns = "";
+      } else {
+        return List.of(lane);
+      }
+      parts.computeIfAbsent(ns, k -> new ArrayList<>()).add(a);
+    }
+    return List.copyOf(parts.values());
+  }
+
+  /** The namespace of an {@code ip netns exec NS ...} command; null for any other. */
+  private static String inNamespace(Command c) {
+    List<String> argv = c.argv();
+    return argv.size() > 4 && argv.get(0).equals("ip") && argv.get(1).equals("netns") && argv.get(2).equals("exec")
+        ? argv.get(3) : null;
+  }
+
+  private static boolean isFlowBundle(Command c) {
+    return c.argv().get(0).equals("ovs-ofctl");
+  }
+
+  /** Deleting a veth removes its peer in another namespace: such a lane keeps its order across namespaces. */
+  private static boolean removesDevices(Plan.Lane lane) {
+    return lane.operations().stream().anyMatch(op -> op instanceof Operation.DeleteDevice
+        || op instanceof Operation.DeleteNamespace);
   }
 
   /**

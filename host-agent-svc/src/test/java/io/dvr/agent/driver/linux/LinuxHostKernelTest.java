@@ -234,6 +234,29 @@ class LinuxHostKernelTest {
     }
   }
 
+  @Test
+  @DisplayName("from an empty host each namespace costs at most two processes: its ip batch (carrying its sysctls and ethtool as netns exec lines) and its nat restore; sysctls and offloads are set")
+  void twoProcessesPerNamespace() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    Plan plan = Reconciler.diff(desired, host.observe());
+    List<String> commands = recorded(plan);
+    HostState observed = host.observe();
+    assertThat(Reconciler.diff(desired, observed).operations()).isEmpty();
+    List<String> namespaces = SmallRouter.namespacesOf(r);
+    for (String ns : namespaces) {
+      assertThat(commands).as(ns).filteredOn(c -> c.contains(ns)).hasSizeLessThanOrEqualTo(2);
+      desired.namespace(ns).sysctls().forEach((k, v) -> assertThat(observed.namespace(ns).sysctls()).containsEntry(k, v));
+    }
+    assertThat(commands).noneMatch(c -> c.contains(" sysctl ") || c.contains(" ethtool "));
+    long others = commands.stream().filter(c -> namespaces.stream().noneMatch(c::contains)).count();
+    // The host batch, the OVS transaction and the flow bundles (one per bridge).
+    assertThat(others).isEqualTo(1 + 1 + commands.stream().filter(c -> c.startsWith("ovs-ofctl")).count());
+    String dev = desired.namespace(r.qrouter()).devices().keySet().stream().filter(d -> d.startsWith(Names.QR))
+        .findFirst().orElseThrow();
+    assertThat(sh("ip", "netns", "exec", r.qrouter(), "ethtool", "-k", dev)).contains("tx-checksumming: off");
+  }
+
   /** Executes the plan on a runner that records each command it starts. */
   private static List<String> recorded(Plan plan) throws IOException {
     try (RecordingShell recording = new RecordingShell(lab.shell())) {
