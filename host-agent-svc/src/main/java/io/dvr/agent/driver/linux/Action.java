@@ -45,8 +45,8 @@ sealed interface Action {
 
   /**
    * Actions that depend on what the host holds when the step runs (iptables-save, OVS ports);
-   * {@code namespace}: the one namespace they touch, empty when they reach beyond one (deleting a
-   * namespace takes its OVS ports).
+   * {@code namespace}: the namespace whose nat table they write and nothing else of it, empty for
+   * any other step (deleting a namespace takes its OVS ports).
    */
   record Deferred(String what, String namespace, Supplier<List<Action>> actions) implements Action {}
 

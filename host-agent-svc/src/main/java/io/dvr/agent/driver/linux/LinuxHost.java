@@ -211,8 +211,9 @@ public final class LinuxHost implements HostDriver {
   /**
    * A lane's actions after its host lines, split by the namespace each touches (each part in lane
    * order): the namespaces of a lane are joined only by the veth pairs the host lines made, so
-   * the parts can run at once (a fip- and its qrouter-s, each qrouter- of a network node). Host
-   * actions left (flow bundles, OVS commands) are a part of their own. The lane stays whole when an
+   * the parts can run at once (a fip- and its qrouter-s, each qrouter- of a network node). A
+   * namespace's nat restore is a part of its own (iptables rules name devices, they need none to
+   * exist), and so are the host actions left (flow bundles, OVS commands). The lane stays whole when an
    * action reaches beyond its namespace: a host ip line or command among them, or a deferred step
    * of several namespaces.
    */
@@ -223,7 +224,7 @@ public final class LinuxHost implements HostDriver {
       if (a instanceof Action.Ip ip && !ip.namespace().isEmpty()) {
         ns = ip.namespace();
       } else if (a instanceof Action.Deferred d && !d.namespace().isEmpty()) {
-        ns = d.namespace();
+        ns = "nat " + d.namespace(); // netfilter only: beside the namespace's ip batch, which it needs nothing of
       } else if (a instanceof Action.Exec e && inNamespace(e.command()) != null) {
         ns = inNamespace(e.command());
       } else if (a instanceof Action.Vsctl || a instanceof Action.Exec e && isFlowBundle(e.command())) {

@@ -182,12 +182,15 @@ class LaneRunnerTest {
   }
 
   @Test
-  @DisplayName("a lane splits into its namespaces and its host commands (flow bundles), but stays whole while a host ip line is among them")
+  @DisplayName("a lane splits into its namespaces, their nat restores and its host commands (flow bundles), but stays whole while a host ip line is among them")
   void splitsByNamespaceOnlyWhenNothingReachesAcross() {
     List<Action> lane = List.of(Action.ip("qrouter-a", List.of("link", "del", "rfp-1")),
         Action.ip("fip-b", List.of("addr", "replace", "169.254.106.115/31", "dev", "fpr-1")),
         Action.exec(Command.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", "br-int", "-")));
     assertThat(LinuxHost.byNamespace(lane)).hasSize(3);
+    Action nat = new Action.Deferred("nat of qrouter-a", "qrouter-a", List::of);
+    List<Action> withNat = List.of(lane.get(0), nat, lane.get(1));
+    assertThat(LinuxHost.byNamespace(withNat)).containsExactly(List.of(lane.get(0)), List.of(nat), List.of(lane.get(1)));
     List<Action> withHostLine = List.of(Action.ip("qrouter-a", List.of("link", "set", "lo", "up")),
         Action.ip("", List.of("link", "set", "dev", "qr-1", "netns", "qrouter-a")));
     assertThat(LinuxHost.byNamespace(withHostLine)).containsExactly(withHostLine);
