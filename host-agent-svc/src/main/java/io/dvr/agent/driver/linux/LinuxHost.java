@@ -18,9 +18,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +48,31 @@ public final class LinuxHost implements HostDriver {
   private final LaneRunner oneShotLanes;
   private final KernelReader reader;
   private final LinuxListings listings;
+  /** Announcements scheduled and not yet run to their end (tests wait for none before counting processes). */
+  private final AtomicInteger announcing = new AtomicInteger();
   /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
-  private final ExecutorService announcer = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "dvr-garp");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService announcer = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "dvr-garp");
+        t.setDaemon(true);
+        return t;
+      }) {
+    @Override
+    public void execute(Runnable task) {
+      announcing.incrementAndGet();
+      try {
+        super.execute(task);
+      } catch (RejectedExecutionException e) {
+        announcing.decrementAndGet();
+        throw e;
+      }
+    }
+
+    @Override
+    protected void afterExecute(Runnable task, Throwable failure) {
+      announcing.decrementAndGet();
+    }
+  };
   /**
    * Claimed SNAT addresses are announced here, apart from the floating IPs (a bulk of those must not
    * delay a failover's announcements). An arping holds its thread about a second, so the three
@@ -60,7 +83,18 @@ public final class LinuxHost implements HostDriver {
     Thread t = new Thread(r, "dvr-garp-snat");
     t.setDaemon(true);
     return t;
-  });
+  }) {
+    @Override
+    protected <V> RunnableScheduledFuture<V> decorateTask(Runnable task, RunnableScheduledFuture<V> future) {
+      announcing.incrementAndGet();
+      return future;
+    }
+
+    @Override
+    protected void afterExecute(Runnable task, Throwable failure) {
+      announcing.decrementAndGet();
+    }
+  };
   /** Set once by {@link #watch}. */
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
@@ -284,6 +318,11 @@ public final class LinuxHost implements HostDriver {
     if (sessions != null) {
       sessions.forget(namespace);
     }
+  }
+
+  /** Gratuitous ARPs scheduled or being sent: their processes count in the runner's while they run. */
+  int announcementsPending() {
+    return announcing.get();
   }
 
   /** Lines run through long-lived ip sessions so far (0 when they are off). */

@@ -257,6 +257,23 @@ class LinuxHostKernelTest {
     assertThat(sh("ip", "netns", "exec", r.qrouter(), "ethtool", "-k", dev)).contains("tx-checksumming: off");
   }
 
+  @Test
+  @DisplayName("a plan's gratuitous ARPs count as pending from the plan's end until the last has been sent (tests that count processes wait for them)")
+  void announcementsArePendingUntilSent() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(true)));
+    // The SNAT addresses' last round goes out 0.3 s after the plan, each arping taking up to a second.
+    assertThat(host.announcementsPending()).isPositive();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (host.announcementsPending() > 0) {
+      assertThat(System.nanoTime()).as("gratuitous ARPs still running after 15 s").isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+    long processes = runner.processesStarted();
+    assertThat(host.announcementsPending()).isZero();
+    assertThat(runner.processesStarted()).isEqualTo(processes);
+  }
+
   /** Executes the plan on a runner that records each command it starts. */
   private static List<String> recorded(Plan plan) throws IOException {
     try (RecordingShell recording = new RecordingShell(lab.shell())) {
