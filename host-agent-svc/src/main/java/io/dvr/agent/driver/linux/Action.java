@@ -43,8 +43,12 @@ sealed interface Action {
     }
   }
 
-  /** Actions that depend on what the host holds when the step runs (iptables-save, OVS ports). */
-  record Deferred(String what, Supplier<List<Action>> actions) implements Action {}
+  /**
+   * Actions that depend on what the host holds when the step runs (iptables-save, OVS ports);
+   * {@code namespace}: the namespace whose nat table they write and nothing else of it, empty for
+   * any other step (deleting a namespace takes its OVS ports).
+   */
+  record Deferred(String what, String namespace, Supplier<List<Action>> actions) implements Action {}
 
   static Ip ip(String namespace, List<String> words, String... tolerated) {
     return new Ip(namespace, words, List.of(tolerated));

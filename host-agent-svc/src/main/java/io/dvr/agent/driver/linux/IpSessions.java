@@ -36,9 +36,13 @@ final class IpSessions implements AutoCloseable {
     this.max = max;
   }
 
-  /** Whether a batch is small enough and of a named namespace (the host's own has no name to check). */
+  /**
+   * Whether a batch is small enough and of a named namespace (the host's own has no name to check),
+   * and runs no program: a {@code netns exec} line's program would share the session's pipes.
+   */
   static boolean takes(List<Action.Ip> batch) {
-    return !batch.isEmpty() && batch.size() <= MAX_LINES && !batch.get(0).namespace().isEmpty();
+    return !batch.isEmpty() && batch.size() <= MAX_LINES && !batch.get(0).namespace().isEmpty()
+        && batch.stream().noneMatch(ip -> ip.words().get(0).equals("netns"));
   }
 
   /**

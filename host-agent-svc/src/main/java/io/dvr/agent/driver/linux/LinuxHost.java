@@ -19,9 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +49,31 @@ public final class LinuxHost implements HostDriver {
   private final LaneRunner oneShotLanes;
   private final KernelReader reader;
   private final LinuxListings listings;
+  /** Announcements scheduled and not yet run to their end (tests wait for none before counting processes). */
+  private final AtomicInteger announcing = new AtomicInteger();
   /** Gratuitous ARPs go out here, two at a time, so that their second each never holds up an apply. */
-  private final ExecutorService announcer = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "dvr-garp");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService announcer = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "dvr-garp");
+        t.setDaemon(true);
+        return t;
+      }) {
+    @Override
+    public void execute(Runnable task) {
+      announcing.incrementAndGet();
+      try {
+        super.execute(task);
+      } catch (RejectedExecutionException e) {
+        announcing.decrementAndGet();
+        throw e;
+      }
+    }
+
+    @Override
+    protected void afterExecute(Runnable task, Throwable failure) {
+      announcing.decrementAndGet();
+    }
+  };
   /**
    * Claimed SNAT addresses are announced here, apart from the floating IPs (a bulk of those must not
    * delay a failover's announcements). An arping holds its thread about a second, so the three
@@ -61,13 +84,27 @@ public final class LinuxHost implements HostDriver {
     Thread t = new Thread(r, "dvr-garp-snat");
     t.setDaemon(true);
     return t;
-  });
+  }) {
+    @Override
+    protected <V> RunnableScheduledFuture<V> decorateTask(Runnable task, RunnableScheduledFuture<V> future) {
+      announcing.incrementAndGet();
+      return future;
+    }
+
+    @Override
+    protected void afterExecute(Runnable task, Throwable failure) {
+      announcing.decrementAndGet();
+    }
+  };
   /** Set once by {@link #watch}. */
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
   /** Whether the first full reading of the host has set the br-ex pins of the addresses it found held. */
   private volatile boolean pinsRestored;
+
+  /** Our nat chains of each namespace as last written or read: floating-IP changes restore only a delta. */
+  private final KnownNat knownNat = new KnownNat();
 
   /** Per namespace a long-lived ip session for small batches; null when off. */
   private final IpSessions sessions;
@@ -82,7 +119,7 @@ public final class LinuxHost implements HostDriver {
     this.host = host;
     this.runner = runner;
     this.options = options;
-    this.compiler = new OperationCompiler(runner, options);
+    this.compiler = new OperationCompiler(runner, options, knownNat);
     this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
     this.lanes = new LaneRunner(runner, options, sessions);
     this.oneShotLanes = new LaneRunner(runner, options);
@@ -141,8 +178,9 @@ public final class LinuxHost implements HostDriver {
       return;
     }
     LaneRunner by = forgetSessionsOf(plan) ? oneShotLanes : lanes;
+    List<Plan.Lane> planLanes = plan.lanes();
     List<List<Action>> compiled = new ArrayList<>();
-    for (Plan.Lane lane : plan.lanes()) {
+    for (Plan.Lane lane : planLanes) {
       compiled.add(new ArrayList<>(compiler.compile(lane.operations())));
     }
     List<String> ovs = new ArrayList<>();
@@ -152,9 +190,14 @@ public final class LinuxHost implements HostDriver {
       ovs.addAll(by.run(hostFirst(compiled)));
     }
     List<CompletableFuture<List<String>>> running = new ArrayList<>();
-    for (List<Action> actions : compiled) {
-      if (!actions.isEmpty()) {
-        running.add(CompletableFuture.supplyAsync(() -> by.run(actions), runner.pool()));
+    for (int i = 0; i < compiled.size(); i++) {
+      // With the host lines run first, a lane's namespaces depend on each other no more.
+      List<List<Action>> parts = options.batch() && !removesDevices(planLanes.get(i))
+          ? byNamespace(compiled.get(i)) : List.of(compiled.get(i));
+      for (List<Action> actions : parts) {
+        if (!actions.isEmpty()) {
+          running.add(CompletableFuture.supplyAsync(() -> by.run(actions), runner.pool()));
+        }
       }
     }
     RuntimeException first = null;
@@ -203,6 +246,52 @@ public final class LinuxHost implements HostDriver {
   }
 
   /**
+   * A lane's actions after its host lines, split by the namespace each touches (each part in lane
+   * order): the namespaces of a lane are joined only by the veth pairs the host lines made, so
+   * the parts can run at once (a fip- and its qrouter-s, each qrouter- of a network node). A
+   * namespace's nat restore is a part of its own (iptables rules name devices, they need none to
+   * exist), and so are the host actions left (flow bundles, OVS commands). The lane stays whole when an
+   * action reaches beyond its namespace: a host ip line or command among them, or a deferred step
+   * of several namespaces.
+   */
+  static List<List<Action>> byNamespace(List<Action> lane) {
+    Map<String, List<Action>> parts = new java.util.LinkedHashMap<>();
+    for (Action a : lane) {
+      String ns;
+      if (a instanceof Action.Ip ip && !ip.namespace().isEmpty()) {
+        ns = ip.namespace();
+      } else if (a instanceof Action.Deferred d && !d.namespace().isEmpty()) {
+        ns = "nat " + d.namespace(); // netfilter only: beside the namespace's ip batch, which it needs nothing of
+      } else if (a instanceof Action.Exec e && inNamespace(e.command()) != null) {
+        ns = inNamespace(e.command());
+      } else if (a instanceof Action.Vsctl || a instanceof Action.Exec e && isFlowBundle(e.command())) {
+        ns = "";
+      } else {
+        return List.of(lane);
+      }
+      parts.computeIfAbsent(ns, k -> new ArrayList<>()).add(a);
+    }
+    return List.copyOf(parts.values());
+  }
+
+  /** The namespace of an {@code ip netns exec NS ...} command; null for any other. */
+  private static String inNamespace(Command c) {
+    List<String> argv = c.argv();
+    return argv.size() > 4 && argv.get(0).equals("ip") && argv.get(1).equals("netns") && argv.get(2).equals("exec")
+        ? argv.get(3) : null;
+  }
+
+  private static boolean isFlowBundle(Command c) {
+    return c.argv().get(0).equals("ovs-ofctl");
+  }
+
+  /** Deleting a veth removes its peer in another namespace: such a lane keeps its order across namespaces. */
+  private static boolean removesDevices(Plan.Lane lane) {
+    return lane.operations().stream().anyMatch(op -> op instanceof Operation.DeleteDevice
+        || op instanceof Operation.DeleteNamespace);
+  }
+
+  /**
    * A session holds the namespace it started in, and ip remembers each device's index by name for
    * as long as it runs: a namespace the plan makes or deletes, or where it makes or deletes a
    * device (a device made anew under the same name has a new index), gets a new session after;
@@ -234,6 +323,11 @@ public final class LinuxHost implements HostDriver {
     }
   }
 
+  /** Gratuitous ARPs scheduled or being sent: their processes count in the runner's while they run. */
+  int announcementsPending() {
+    return announcing.get();
+  }
+
   /** Lines run through long-lived ip sessions so far (0 when they are off). */
   public long ipSessionLines() {
     return sessions == null ? 0 : sessions.linesRun();
@@ -256,6 +350,7 @@ public final class LinuxHost implements HostDriver {
   @Override
   public HostState observe() {
     HostState observed = reader.observe();
+    knownNat.readAll(observed.namespaces());
     lastObserved = observed;
     // An agent started on a host that holds gateway addresses (restarted) pins their MACs again, once.
     if (options.ovs() && !pinsRestored) {
@@ -269,6 +364,7 @@ public final class LinuxHost implements HostDriver {
   @Override
   public SortedMap<String, NamespaceState> observeNamespaces(Set<String> names) {
     SortedMap<String, NamespaceState> seen = reader.observe(names);
+    knownNat.read(names, seen);
     // What announcements look up (a fip- namespace's fg- device) follows the namespaces read.
     HostState before = lastObserved;
     Map<String, NamespaceState> namespaces = new TreeMap<>(before.namespaces());

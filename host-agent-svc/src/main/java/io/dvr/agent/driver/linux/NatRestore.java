@@ -3,8 +3,11 @@ package io.dvr.agent.driver.linux;
 import io.dvr.agent.model.NatRule;
 import io.dvr.agent.model.NatTable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -80,6 +83,69 @@ final class NatRestore {
     stale.forEach(chain -> lines.add("-X " + chain));
     lines.add("COMMIT");
     return String.join("\n", lines) + "\n";
+  }
+
+  /**
+   * The {@code iptables-restore -n} input that turns {@code known} (our part of the table as last
+   * written or read) into {@code wanted} by deleting and inserting only the rules that differ, each
+   * insert at its place in its chain (our jumps are the top of the built-in chains). Empty when a
+   * delta cannot say it (a chain to make or remove, a rule twice in a chain, kept rules in another
+   * order) or nothing differs. Every {@code -D} names a rule that must be there and every {@code -I}
+   * a place that must exist, so a table that lost rules since makes the whole restore fail (it is
+   * one transaction): the caller then reads the table and restores in full.
+   */
+  static Optional<String> delta(NatTable known, NatTable wanted, Predicate<String> ours) {
+    NatTable have = known.owned(ours);
+    if (!have.chains().equals(wanted.chains())) {
+      return Optional.empty();
+    }
+    SortedSet<String> chains = new TreeSet<>(NatTable.CHAIN_ORDER);
+    have.rules().forEach(r -> chains.add(r.chain()));
+    wanted.rules().forEach(r -> chains.add(r.chain()));
+    List<String> deletes = new ArrayList<>();
+    List<String> inserts = new ArrayList<>();
+    for (String chain : chains) {
+      if (!NatTable.BUILTIN.contains(chain)) {
+        checkOurs(chain, ours);
+      }
+      List<String> was = have.rules(chain).stream().map(NatRule::spec).toList();
+      if (!was.stream().allMatch(NatRestore::safe)) {
+        return Optional.empty(); // a rule read back that a restore line cannot name: the full restore flushes it
+      }
+      List<String> want = wanted.rules(chain).stream().map(NatRestore::spec).toList();
+      Set<String> wasSet = new HashSet<>(was);
+      Set<String> wantSet = new HashSet<>(want);
+      if (wasSet.size() != was.size() || wantSet.size() != want.size()
+          || !was.stream().filter(wantSet::contains).toList().equals(want.stream().filter(wasSet::contains).toList())) {
+        return Optional.empty();
+      }
+      was.stream().filter(spec -> !wantSet.contains(spec)).forEach(spec -> deletes.add("-D " + chain + " " + spec));
+      // In the chain's order: when a rule goes in, all wanted before it are already in their places.
+      for (int i = 0; i < want.size(); i++) {
+        if (!wasSet.contains(want.get(i))) {
+          inserts.add("-I " + chain + " " + (i + 1) + " " + want.get(i));
+        }
+      }
+    }
+    if (deletes.isEmpty() && inserts.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> lines = new ArrayList<>(List.of("*nat"));
+    lines.addAll(deletes);
+    lines.addAll(inserts);
+    lines.add("COMMIT");
+    return Optional.of(String.join("\n", lines) + "\n");
+  }
+
+  private static boolean safe(String spec) {
+    try {
+      for (String word : spec.split(" ")) {
+        Args.token(word);
+      }
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static String spec(NatRule r) {

@@ -38,7 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the operations of one lane into actions, in order. Each operation is safe to repeat: ip
@@ -54,13 +57,21 @@ final class OperationCompiler {
   static final String NO_ADDRESS = "Cannot assign requested address";
   private static final List<String> PLUGGED = List.of(Names.QR, Names.SG, Names.QG, Names.FG);
 
+  private static final Logger LOG = LoggerFactory.getLogger(OperationCompiler.class);
+
   private final CommandRunner runner;
   private final LinuxOptions options;
+  private final KnownNat knownNat;
   private final OperationHandlers<Compilation> handlers;
 
   OperationCompiler(CommandRunner runner, LinuxOptions options) {
+    this(runner, options, new KnownNat());
+  }
+
+  OperationCompiler(CommandRunner runner, LinuxOptions options, KnownNat knownNat) {
     this.runner = runner;
     this.options = options;
+    this.knownNat = knownNat;
     this.handlers = handlers();
   }
 
@@ -80,9 +91,12 @@ final class OperationCompiler {
     final Set<String> created = new HashSet<>();
     /** Namespaces created here whose loopback is not up yet: it goes up with their first ip line. */
     final Set<String> loopbackDown = new LinkedHashSet<>();
-    /** With batching: each namespace's sysctls (one call each) and the ethtool calls, run at the lane's end. */
+    /**
+     * With batching, what runs at the lane's end in each namespace: its sysctls (one call) and its
+     * ethtool calls, each a program's argv.
+     */
     final Map<String, List<String>> lateSysctl = new LinkedHashMap<>();
-    final List<Action> lateExec = new ArrayList<>();
+    final Map<String, List<List<String>>> lateTools = new LinkedHashMap<>();
 
     void add(List<Action> actions) {
       flushSysctl();
@@ -97,7 +111,7 @@ final class OperationCompiler {
     void sysctl(SetSysctl s) {
       String key = Args.sysctlKey(s.key()) + "=" + Args.token(s.value());
       if (options.batch()) {
-        lateSysctl.computeIfAbsent(s.namespace(), ns -> new ArrayList<>(netnsExec(ns, "sysctl", "-w", "-q"))).add(key);
+        lateSysctl.computeIfAbsent(s.namespace(), ns -> new ArrayList<>(List.of("sysctl", "-w", "-q"))).add(key);
         return;
       }
       flushSysctl();
@@ -107,12 +121,14 @@ final class OperationCompiler {
       flushSysctl();
     }
 
-    /** An action that only needs its device to exist: at the lane's end with batching, at once without. */
-    void late(Action a) {
+    /** A program that only needs its device to exist, run in {@code ns}: at the lane's end with batching, at once without. */
+    void late(String ns, List<String> argv) {
       if (options.batch()) {
-        lateExec.add(a);
+        lateTools.computeIfAbsent(ns, k -> new ArrayList<>()).add(argv);
       } else {
-        add(List.of(a));
+        List<String> all = new ArrayList<>(netnsExec(ns));
+        all.addAll(argv);
+        add(List.of(exec(command(all))));
       }
     }
 
@@ -129,16 +145,39 @@ final class OperationCompiler {
       }
     }
 
-    /** What waited for the lane's end, now: before a removal (its device may be the one going) and at the end. */
+    /**
+     * What waited for the lane's end, now: before a removal (its device may be the one going) and at
+     * the end. Each namespace's programs are {@code netns exec} lines of its own ip batch (ip forks
+     * them with their argv, no shell), right after its last ip line, so that they cost no process of
+     * their own and its nat restore still comes after its ip lines.
+     */
     void flushLate() {
       flushSysctl();
       loopbackDown.forEach(ns -> out.add(loopbackUp(ns)));
       loopbackDown.clear();
-      lateSysctl.values().forEach(argv -> out.add(exec(command(argv))));
+      Map<String, List<List<String>>> programs = new LinkedHashMap<>();
+      lateSysctl.forEach((ns, argv) -> programs.computeIfAbsent(ns, k -> new ArrayList<>()).add(argv));
+      lateTools.forEach((ns, list) -> programs.computeIfAbsent(ns, k -> new ArrayList<>()).addAll(list));
       lateSysctl.clear();
-      out.addAll(lateExec);
-      lateExec.clear();
+      lateTools.clear();
+      programs.forEach((ns, list) -> {
+        int at = out.size();
+        for (int i = out.size() - 1; i >= 0; i--) {
+          if (out.get(i) instanceof Action.Ip ip && ip.namespace().equals(ns)) {
+            at = i + 1;
+            break;
+          }
+        }
+        out.addAll(at, list.stream().map(argv -> inNamespace(ns, argv)).toList());
+      });
     }
+  }
+
+  /** A program run in {@code ns} as a line of its ip batch: {@code netns exec NS argv...}. */
+  private static Action.Ip inNamespace(String ns, List<String> argv) {
+    List<String> words = new ArrayList<>(List.of("netns", "exec", Args.name(ns)));
+    words.addAll(argv);
+    return ip(ns, words);
   }
 
   private static Action.Ip loopbackUp(String ns) {
@@ -176,7 +215,7 @@ final class OperationCompiler {
         .on(CreateNamespace.class, (op, c) -> createNamespace(ns(op), c))
         .on(DeleteNamespace.class, (op, c) -> {
           c.flushLate();
-          c.add(List.of(new Action.Deferred("delete namespace " + ns(op), () -> deleteNamespace(ns(op)))));
+          c.add(List.of(new Action.Deferred("delete namespace " + ns(op), "", () -> deleteNamespace(ns(op)))));
         })
         .on(CreateInternalPort.class, (op, c) -> plug(c, ns(op), Args.device(op.device()), Args.name(op.bridge())))
         .on(CreateVethPair.class, (op, c) -> c.add(List.of(vethPair(op))))
@@ -204,11 +243,8 @@ final class OperationCompiler {
             Args.ip(op.neighbour().ip()), "dev", Args.device(op.neighbour().dev())), NO_FILE, NO_DEVICE))))
         .on(ReplaceNat.class, (op, c) -> {
           String ns = ns(op);
-          // A namespace this lane made has an empty nat table: no iptables-save to read it.
           boolean made = c.created.contains(ns);
-          c.add(List.of(new Action.Deferred("nat of " + ns, () -> nat(ns, NatRestore.script(made ? NatTable.EMPTY
-              : NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout()),
-              op.ours(), Names::isOurChain)))));
+          c.add(List.of(new Action.Deferred("nat of " + ns, ns, () -> nat(ns, made, op.ours()))));
         })
         .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.addLine(f))))
         .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.deleteLine(f))))
@@ -302,11 +338,46 @@ final class OperationCompiler {
         "external_ids:" + OvsPorts.PEER_KEY + "=" + Args.name(t.peerHost())));
   }
 
-  /** The restore as one iptables-restore, or (without batching) each of its lines as its own iptables. */
-  private List<Action> nat(String ns, String script) {
-    if (options.batch()) {
-      return List.of(exec(command(netnsExec(ns, "iptables-restore", "-n")).withStdin(script)));
+  /**
+   * Our part of a namespace's nat table made {@code wanted}, with batching as one {@code
+   * iptables-restore -n}: in a namespace this lane made, onto its empty table; where the driver knows
+   * the table (it wrote or read it last), as a delta of the rules that differ, with no {@code
+   * iptables-save}; else, or when the delta fails (the table drifted), read and restored in full.
+   * Runs at once (the lane's step); returns the actions left to run (only without batching).
+   */
+  private List<Action> nat(String ns, boolean made, NatTable wanted) {
+    if (!options.batch()) {
+      knownNat.forget(ns);
+      return perRule(ns, NatRestore.script(made ? NatTable.EMPTY : save(ns), wanted, Names::isOurChain));
     }
+    Optional<String> delta = made ? Optional.empty()
+        : knownNat.of(ns).flatMap(known -> NatRestore.delta(known, wanted, Names::isOurChain));
+    if (delta.isPresent()) {
+      CommandResult r = runner.exec(restore(ns, delta.get()));
+      if (r.ok()) {
+        knownNat.wrote(ns, wanted);
+        return List.of();
+      }
+      LOG.info("nat table of {} is not as last written ({}); reading it and restoring it in full", ns,
+          r.stderr().strip());
+    }
+    knownNat.forget(ns);
+    // A namespace this lane made has an empty nat table: no iptables-save to read it.
+    runner.run(restore(ns, NatRestore.script(made ? NatTable.EMPTY : save(ns), wanted, Names::isOurChain)));
+    knownNat.wrote(ns, wanted);
+    return List.of();
+  }
+
+  private NatTable save(String ns) {
+    return NatRestore.parse(runner.run(command(netnsExec(ns, "iptables-save", "-t", "nat"))).stdout());
+  }
+
+  private Command restore(String ns, String script) {
+    return command(netnsExec(ns, "iptables-restore", "-n")).withStdin(script);
+  }
+
+  /** Without batching: each line of the restore as its own iptables. */
+  private List<Action> perRule(String ns, String script) {
     List<Action> out = new ArrayList<>();
     for (String line : script.split("\n")) {
       if (!line.startsWith("-")) {
@@ -356,7 +427,7 @@ final class OperationCompiler {
         // The namespace end is configured without waiting: only the host end is in OVS.
         new Action.Vsctl(commands)));
     // Checksum offload breaks TCP through the userspace datapath (lab notes, pitfall 1).
-    c.late(exec(command(netnsExec(ns, "ethtool", "-K", dev, "tx", "off"))));
+    c.late(ns, List.of("ethtool", "-K", dev, "tx", "off"));
   }
 
   private List<Action> deleteDevice(String ns, String dev, String peerNamespace) {
@@ -389,6 +460,7 @@ final class OperationCompiler {
       }
     }
     out.add(exec(command(List.of("ip", "netns", "del", ns)), NO_FILE));
+    knownNat.forget(ns);
     return out;
   }
 

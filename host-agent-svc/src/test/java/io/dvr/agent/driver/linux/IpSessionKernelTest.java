@@ -90,6 +90,19 @@ class IpSessionKernelTest {
     return HostState.of(namespaces, desired.bridges());
   }
 
+  /**
+   * The gratuitous ARPs of earlier plans (a SNAT address is announced three times over 0.3 s, each
+   * arping up to a second) run in the background on the same runner: wait for them to end before
+   * counting a plan's processes.
+   */
+  private static void awaitNoAnnouncements() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (host.announcementsPending() > 0) {
+      assertThat(System.nanoTime()).as("gratuitous ARPs still running after 15 s").isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+  }
+
   @Test
   @DisplayName("ARP entries added and removed one plan at a time start no process once the namespace's session runs, and the kernel holds what the plans said")
   void neighboursWithoutAProcess() {
@@ -98,6 +111,7 @@ class IpSessionKernelTest {
     // The first small plan of the namespace may start its session.
     desired = with(desired, r.qrouter(), List.of(), List.of(neighbour(r, 40)));
     host.execute(Reconciler.diff(desired, host.observe()));
+    awaitNoAnnouncements();
     long processes = runner.processesStarted();
     long sessions = host.ipSessionsStarted();
     long lines = host.ipSessionLines();

@@ -245,4 +245,40 @@ class LinuxDataplaneKernelTest {
       await(dataplane.close());
     }
   }
+  @Test
+  @DisplayName("a floating IP applied for its router alone, then removed: the agent runs no iptables-save, and the nat table reads back as a full render wants it")
+  void floatingIpAppliedWithoutReadingTheNatTable(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters routers = r.routers(true);
+    HostRouters.Builder more = routers.toBuilder();
+    more.getRoutersBuilder(0).addFloatingIps(io.dvr.proto.v1.FloatingIpInfo.newBuilder()
+        .setFloatingIpId(UUID.randomUUID().toString()).setFloatingIpAddress("192.168.61.21")
+        .setFixedIpAddress("10.61.0.21").setPortId(UUID.randomUUID().toString()).setFloatingNetworkId(r.extNet));
+    HostRouters withFip = more.build();
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      HostPipeline dataplane = dataplane(stateDir, recording.shell());
+      try {
+        assertThat(await(dataplane.apply(routers))).isPositive();
+        int before = recording.commands().size();
+        assertThat(await(dataplane.apply(withFip, Set.of(r.routerId)))).isPositive();
+        assertThat(natOf(r.qrouter())).isEqualTo(dataplane.desired(withFip).namespace(r.qrouter()).nat());
+        assertThat(await(dataplane.apply(routers, Set.of(r.routerId)))).isPositive();
+        assertThat(natOf(r.qrouter())).isEqualTo(dataplane.desired(routers).namespace(r.qrouter()).nat());
+        List<String> changes = recording.commands().subList(before, recording.commands().size());
+        assertThat(changes).noneMatch(c -> c.contains("iptables-save"));
+        assertThat(changes).filteredOn(c -> c.contains("iptables-restore")).hasSize(2);
+        assertThat(await(dataplane.apply(routers))).isZero();
+      } finally {
+        await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+            .setDvrMac(SmallRouter.DVR_MAC).build()));
+        await(dataplane.close());
+      }
+    }
+  }
+
+  /** Our part of a namespace's nat table as the kernel holds it, read apart from the agent under test. */
+  private static io.dvr.agent.model.NatTable natOf(String ns) {
+    return NatRestore.parse(sh("ip", "netns", "exec", ns, "iptables-save", "-t", "nat"))
+        .owned(io.dvr.agent.render.Names::isOurChain);
+  }
 }

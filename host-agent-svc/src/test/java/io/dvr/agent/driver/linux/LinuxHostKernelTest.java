@@ -164,6 +164,117 @@ class LinuxHostKernelTest {
     assertThat(commands).filteredOn(c -> c.contains("-batch")).hasSize(1 + namespaces.size());
   }
 
+  /** The routers with one more floating IP on the router's first subnet. */
+  private static HostRouters withFloatingIp(SmallRouter r, HostRouters routers, String floating, String fixed) {
+    HostRouters.Builder b = routers.toBuilder();
+    b.getRoutersBuilder(0).addFloatingIps(FloatingIpInfo.newBuilder().setFloatingIpId(UUID.randomUUID().toString())
+        .setFloatingIpAddress(floating).setFixedIpAddress(fixed).setPortId(UUID.randomUUID().toString())
+        .setFloatingNetworkId(r.extNet));
+    return b.build();
+  }
+
+  /** Our part of a namespace's nat table as the kernel holds it, read apart from the driver under test. */
+  private static io.dvr.agent.model.NatTable natOf(String ns) {
+    return NatRestore.parse(sh("ip", "netns", "exec", ns, "iptables-save", "-t", "nat")).owned(Names::isOurChain);
+  }
+
+  private static List<String> executed(LinuxHost on, RecordingShell recording, Plan plan) {
+    int before = recording.commands().size();
+    on.execute(plan);
+    List<String> all = recording.commands();
+    return all.subList(before, all.size());
+  }
+
+  @Test
+  @DisplayName("a floating IP added, then removed, changes the nat table by a delta: one iptables-restore each, no iptables-save, and the table reads back as rendered")
+  void floatingIpNatIsADelta() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostRouters one = r.routers(true);
+    HostState desiredOne = desired(r, one);
+    HostState desiredTwo = desired(r, withFloatingIp(r, one, "192.168.61.20", "10.61.0.20"));
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      try {
+        converge(on, desiredOne);
+        List<String> added = executed(on, recording, Reconciler.diff(desiredTwo, desiredOne));
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredTwo.namespace(r.qrouter()).nat());
+        List<String> removed = executed(on, recording, Reconciler.diff(desiredOne, desiredTwo));
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredOne.namespace(r.qrouter()).nat());
+        for (List<String> commands : List.of(added, removed)) {
+          assertThat(commands).noneMatch(c -> c.contains("iptables-save"));
+          assertThat(commands).filteredOn(c -> c.contains("iptables-restore")).hasSize(1);
+        }
+        assertThat(Reconciler.diff(desiredOne, on.observe()).operations()).isEmpty();
+      } finally {
+        on.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a nat table that lost a rule since the driver wrote it: the delta fails as a whole, the table is read and restored in full, and reads back as rendered")
+  void driftedNatIsRestoredInFull() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostRouters one = r.routers(true);
+    HostState desiredOne = desired(r, one);
+    HostState desiredTwo = desired(r, withFloatingIp(r, one, "192.168.61.20", "10.61.0.20"));
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      try {
+        converge(on, desiredTwo);
+        // Someone removes the DNAT of the floating IP that is about to go: the delta's -D of it fails.
+        sh("ip", "netns", "exec", r.qrouter(), "iptables", "-t", "nat", "-D", Names.CHAIN_PREROUTING, "-d",
+            "192.168.61.20/32", "-j", "DNAT", "--to-destination", "10.61.0.20");
+        List<String> removed = executed(on, recording, Reconciler.diff(desiredOne, desiredTwo));
+        assertThat(removed).filteredOn(c -> c.contains("iptables-save")).hasSize(1);
+        assertThat(removed).filteredOn(c -> c.contains("iptables-restore")).hasSize(2);
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredOne.namespace(r.qrouter()).nat());
+      } finally {
+        on.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("from an empty host each namespace costs at most two processes: its ip batch (carrying its sysctls and ethtool as netns exec lines) and its nat restore; sysctls and offloads are set")
+  void twoProcessesPerNamespace() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostState desired = desired(r, r.routers(true));
+    Plan plan = Reconciler.diff(desired, host.observe());
+    List<String> commands = recorded(plan);
+    HostState observed = host.observe();
+    assertThat(Reconciler.diff(desired, observed).operations()).isEmpty();
+    List<String> namespaces = SmallRouter.namespacesOf(r);
+    for (String ns : namespaces) {
+      assertThat(commands).as(ns).filteredOn(c -> c.contains(ns)).hasSizeLessThanOrEqualTo(2);
+      desired.namespace(ns).sysctls().forEach((k, v) -> assertThat(observed.namespace(ns).sysctls()).containsEntry(k, v));
+    }
+    assertThat(commands).noneMatch(c -> c.contains(" sysctl ") || c.contains(" ethtool "));
+    long others = commands.stream().filter(c -> namespaces.stream().noneMatch(c::contains)).count();
+    // The host batch, the OVS transaction and the flow bundles (one per bridge).
+    assertThat(others).isEqualTo(1 + 1 + commands.stream().filter(c -> c.startsWith("ovs-ofctl")).count());
+    String dev = desired.namespace(r.qrouter()).devices().keySet().stream().filter(d -> d.startsWith(Names.QR))
+        .findFirst().orElseThrow();
+    assertThat(sh("ip", "netns", "exec", r.qrouter(), "ethtool", "-k", dev)).contains("tx-checksumming: off");
+  }
+
+  @Test
+  @DisplayName("a plan's gratuitous ARPs count as pending from the plan's end until the last has been sent (tests that count processes wait for them)")
+  void announcementsArePendingUntilSent() {
+    SmallRouter r = new SmallRouter();
+    converge(host, desired(r, r.routers(true)));
+    // The SNAT addresses' last round goes out 0.3 s after the plan, each arping taking up to a second.
+    assertThat(host.announcementsPending()).isPositive();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (host.announcementsPending() > 0) {
+      assertThat(System.nanoTime()).as("gratuitous ARPs still running after 15 s").isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+    long processes = runner.processesStarted();
+    assertThat(host.announcementsPending()).isZero();
+    assertThat(runner.processesStarted()).isEqualTo(processes);
+  }
+
   @Test
   @DisplayName("an HA standby made by one plan and promoted by the next, never read back in between (as the pipeline does): br-ex holds the qg- MAC as a static entry; demoted, the entry goes")
   void promotedStandbyPinsTheGatewayMac() {

@@ -73,4 +73,53 @@ class NatRestoreTest {
     assertThatThrownBy(() -> NatRestore.script(NatTable.EMPTY, foreign, Names::isOurChain))
         .hasMessageContaining("FOREIGN");
   }
+  private static final String META = "-d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697";
+
+  /** Our chains with the metadata redirect and the given floating IPs (floating, fixed), as rendered. */
+  private static NatTable withFips(String... pairs) {
+    List<NatRule> rules = new java.util.ArrayList<>(List.of(new NatRule("PREROUTING", "-j " + Names.CHAIN_PREROUTING),
+        new NatRule(Names.CHAIN_PREROUTING, META)));
+    for (int i = 0; i < pairs.length; i += 2) {
+      rules.add(new NatRule(Names.CHAIN_PREROUTING, "-d " + pairs[i] + "/32 -j DNAT --to-destination " + pairs[i + 1]));
+      rules.add(new NatRule(Names.CHAIN_FLOAT_SNAT, "-s " + pairs[i + 1] + "/32 -j SNAT --to-source " + pairs[i]));
+    }
+    return new NatTable(new TreeSet<>(List.of(Names.CHAIN_PREROUTING, Names.CHAIN_FLOAT_SNAT)), rules);
+  }
+
+  @Test
+  @DisplayName("a floating IP added or removed is a delta: -D of the rules that go, -I of those that come at their place in the chain")
+  void deltaOfAFloatingIp() {
+    NatTable one = withFips("192.168.1.10", "10.0.0.10");
+    NatTable two = withFips("192.168.1.10", "10.0.0.10", "192.168.1.11", "10.0.0.11");
+    NatTable between = withFips("192.168.1.9", "10.0.0.9", "192.168.1.10", "10.0.0.10");
+    assertThat(NatRestore.delta(one, two, Names::isOurChain)).contains("""
+        *nat
+        -I neutron-l3-agent-PREROUTING 3 -d 192.168.1.11/32 -j DNAT --to-destination 10.0.0.11
+        -I neutron-l3-agent-float-snat 2 -s 10.0.0.11/32 -j SNAT --to-source 192.168.1.11
+        COMMIT
+        """);
+    assertThat(NatRestore.delta(two, one, Names::isOurChain)).contains("""
+        *nat
+        -D neutron-l3-agent-PREROUTING -d 192.168.1.11/32 -j DNAT --to-destination 10.0.0.11
+        -D neutron-l3-agent-float-snat -s 10.0.0.11/32 -j SNAT --to-source 192.168.1.11
+        COMMIT
+        """);
+    assertThat(NatRestore.delta(one, between, Names::isOurChain)).contains("""
+        *nat
+        -I neutron-l3-agent-PREROUTING 2 -d 192.168.1.9/32 -j DNAT --to-destination 10.0.0.9
+        -I neutron-l3-agent-float-snat 1 -s 10.0.0.9/32 -j SNAT --to-source 192.168.1.9
+        COMMIT
+        """);
+  }
+
+  @Test
+  @DisplayName("no delta when nothing differs, a chain comes or goes, or kept rules changed order: the caller restores in full")
+  void noDeltaWhenItCannotSayIt() {
+    NatTable one = withFips("192.168.1.10", "10.0.0.10");
+    NatTable two = withFips("192.168.1.10", "10.0.0.10", "192.168.1.11", "10.0.0.11");
+    NatTable swapped = withFips("192.168.1.11", "10.0.0.11", "192.168.1.10", "10.0.0.10");
+    assertThat(NatRestore.delta(one, one, Names::isOurChain)).isEmpty();
+    assertThat(NatRestore.delta(NatTable.EMPTY, one, Names::isOurChain)).isEmpty();
+    assertThat(NatRestore.delta(two, swapped, Names::isOurChain)).isEmpty();
+  }
 }
