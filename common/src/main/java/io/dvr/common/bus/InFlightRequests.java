@@ -24,10 +24,15 @@ import org.slf4j.LoggerFactory;
  * member, every request still waiting is sent once more, within its own time limit, to whichever
  * instance the bus picks now (the lost member's registrations are gone by then); the first answer
  * wins and a late one is ignored. Every request of {@link BusContract} is idempotent, so a repeat
- * has the effect of one.
+ * has the effect of one. A member learns that the lost member's registrations are gone from the
+ * cluster's map asynchronously (the oldest member removes them), so under load the first repeat
+ * may still go to the lost member: each waiting request is sent again after {@link #RESEND_AFTER_MS}
+ * as well, while it still waits.
  */
 public final class InFlightRequests {
   private static final Logger LOG = LoggerFactory.getLogger(InFlightRequests.class);
+  /** The later repeats after a member left, in ms after it. */
+  static final long[] RESEND_AFTER_MS = {1_000, 4_000};
   private static final Map<Vertx, InFlightRequests> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Only requests awaiting an answer hold their Vert.x: a closed instance is not kept by the map. */
@@ -63,6 +68,9 @@ public final class InFlightRequests {
     int resent = 0;
     for (Pending p : pending) {
       p.context.runOnContext(v -> p.send());
+      for (long after : RESEND_AFTER_MS) {
+        p.vertx.setTimer(after, id -> p.context.runOnContext(v -> p.send()));
+      }
       resent++;
     }
     if (resent > 0) {
