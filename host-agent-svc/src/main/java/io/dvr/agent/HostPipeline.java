@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's one pipeline, for every driver: facts from what the driver observed, render, diff,
- * execute. An apply repeats (at most three passes) while executing changed the facts: a SNAT port
+ * execute. A change of some routers (an ARP entry, a floating IP, a port bound here or unbound) is
+ * applied alone against the cache of the last full apply ({@link HostCache}) when it stays within
+ * those routers' parts; anything else, and the first apply, goes in full. An apply repeats (at most three passes) while executing changed the facts: a SNAT port
  * gets its ofport only once plugged, and its flows need that ofport. Facts are saved after each
  * executed plan, so allocations in use survive a restart.
  *
@@ -106,7 +108,7 @@ public final class HostPipeline implements Dataplane {
     long started = System.nanoTime();
     Optional<HostCache.Increment> increment;
     try {
-      increment = cache.plan(routers, changed, driver);
+      increment = cache.plan(routers, changed, driver, this::plugAndReadPorts);
     } catch (RuntimeException e) {
       LOG.debug("host {}: routers {} cannot be applied alone ({}); applying in full", config.host(), changed,
           e.getMessage());
@@ -122,9 +124,12 @@ public final class HostPipeline implements Dataplane {
       driver.execute(plan);
       cache.executed(plan, driver, increment.get().namespaces());
       if (increment.get().factsChanged()) {
-        store.save(cache.facts()); // floating-IP rule priorities taken or freed survive a restart
+        store.save(cache.facts()); // floating-IP rule priorities and ofports taken or freed survive a restart
       }
       store.planExecuted(cache.facts());
+      if (increment.get().bindingsChanged()) {
+        wired = Set.copyOf(cache.facts().wiredPorts(routers));
+      }
     } catch (RuntimeException e) {
       cache = null; // the host is not known any more: the next apply is in full
       throw e;
@@ -136,6 +141,17 @@ public final class HostPipeline implements Dataplane {
           plan.size(), (System.nanoTime() - started) / 1_000);
     }
     return plan.size();
+  }
+
+  /**
+   * For a port bound here or unbound, applied alone: the VM ports plugged as the hypervisor does
+   * (before the facts are read, as in a full apply), then only the bridges' ports read (one
+   * {@code ovs-vsctl} on Linux), not the namespaces or flows.
+   */
+  private HostCache.PortsRead plugAndReadPorts(HostFacts previous, HostRouters routers) {
+    hypervisor.plugBound(routers);
+    SortedMap<String, BridgeState> ports = driver.observePorts();
+    return new HostCache.PortsRead(ports, ObservedFacts.of(previous, config, routers, ports));
   }
 
   /** The whole apply, blocking, under the driver's lock; returns the operations executed. */
