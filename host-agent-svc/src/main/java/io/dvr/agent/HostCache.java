@@ -158,6 +158,16 @@ final class HostCache {
    * and its bridges' ports read, and only that port's ofport may have changed in the facts.
    */
   Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver, PortBinding binding) {
+    return plan(routers, changed, driver, binding, false);
+  }
+
+  /**
+   * As {@link #plan(HostRouters, Set, HostDriver, PortBinding)}; {@code portsMoved}: VM ports were
+   * plugged or unplugged under the agent, so the ports are read whatever the routers' footprints
+   * say, and ofports that moved for ports the changed routers alone name are taken.
+   */
+  Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver, PortBinding binding,
+      boolean portsMoved) {
     HostRouters nextHostPart = hostPart(routers);
     // The host's ports are rendered only through the routers that name them: one that changed must
     // be named by changed routers alone (and needs a way to read ofports).
@@ -174,7 +184,8 @@ final class HostCache {
     }
     readStale(driver);
     // An ARP table is no part of a router's footprint: the facts and host-level state stay as they are.
-    Optional<Increment> neighboursOnly = portsChanged.isEmpty() ? arpTablesOnly(now, changed) : Optional.empty();
+    Optional<Increment> neighboursOnly = portsChanged.isEmpty() && !portsMoved ? arpTablesOnly(now, changed)
+        : Optional.empty();
     if (neighboursOnly.isPresent()) {
       hostPart = nextHostPart;
       return neighboursOnly;
@@ -210,13 +221,17 @@ final class HostCache {
     }
     HostFacts nextFacts = facts;
     PortsRead read = null;
-    if (!bound.isEmpty()) {
+    if (!bound.isEmpty() || (portsMoved && binding != null)) {
       read = binding.plugAndRead(facts, routers);
       nextFacts = read.facts();
     } else if (fipsMoved) {
       nextFacts = facts.allocate(routers);
     }
-    if (!sameButOfportsAndFips(nextFacts, facts, bound, fipsMoved)) {
+    Set<String> ofportsMoved = movedOfports(nextFacts, facts);
+    if (!bound.containsAll(ofportsMoved) && (!portsMoved || namedByOthers(ofportsMoved, changed))) {
+      return Optional.empty();
+    }
+    if (!sameButOfportsAndFips(nextFacts, facts, ofportsMoved, fipsMoved)) {
       return Optional.empty();
     }
     hostPart = nextHostPart;
@@ -239,7 +254,8 @@ final class HostCache {
     });
     boolean factsChanged = !nextFacts.equals(facts);
     facts = nextFacts;
-    Increment increment = rerender(routers, now, changed, factsChanged, !bound.isEmpty() || !portsChanged.isEmpty());
+    Increment increment = rerender(routers, now, changed, factsChanged,
+        !bound.isEmpty() || !portsChanged.isEmpty() || !ofportsMoved.isEmpty());
     changed.forEach(id -> {
       if (now.containsKey(id)) {
         this.routers.put(id, now.get(id));
@@ -297,6 +313,69 @@ final class HostCache {
       tokens.add("port:" + OvsPort.vm(id, tag));
     }
     return tokens;
+  }
+
+  /** The ports whose ofport differs between two facts (plugged, unplugged or plugged again). */
+  private static Set<String> movedOfports(HostFacts next, HostFacts was) {
+    Set<String> moved = new TreeSet<>();
+    next.portOfports().forEach((id, ofport) -> {
+      if (!ofport.equals(was.portOfports().get(id))) {
+        moved.add(id);
+      }
+    });
+    was.portOfports().keySet().stream().filter(id -> !next.portOfports().containsKey(id)).forEach(moved::add);
+    return moved;
+  }
+
+  /**
+   * The routers to apply after VM ports were plugged or unplugged under the agent, the ports just
+   * read: those naming a VM port that moved as a local port; empty when no such router is held
+   * (a VM plugged for a port not bound here yet), the ports then taken as read. None when anything
+   * but VM ports moved, or the ports held are stale (a full apply made ports it did not read back):
+   * the caller applies in full.
+   */
+  Optional<Set<String>> routersOfMovedVmPorts(PortsRead read) {
+    if (stalePorts) {
+      return Optional.empty();
+    }
+    Set<String> moved = new TreeSet<>();
+    Set<String> bridges = new TreeSet<>(observedPorts.keySet());
+    bridges.addAll(read.bridges().keySet());
+    for (String bridge : bridges) {
+      Map<String, OvsPort> was = observedPorts.getOrDefault(bridge, new TreeMap<>());
+      Map<String, OvsPort> is = read.bridges().containsKey(bridge) ? read.bridges().get(bridge).ports() : Map.of();
+      Set<String> keys = new TreeSet<>(was.keySet());
+      keys.addAll(is.keySet());
+      for (String key : keys) {
+        OvsPort a = was.get(key);
+        OvsPort b = is.get(key);
+        if (Objects.equals(a, b)) {
+          continue;
+        }
+        if ((a != null && a.kind() != OvsPort.Kind.VM) || (b != null && b.kind() != OvsPort.Kind.VM)) {
+          return Optional.empty();
+        }
+        moved.add((a != null ? a : b).ifaceId());
+      }
+    }
+    Set<String> ids = new TreeSet<>();
+    for (RouterInfo r : routers.values()) {
+      if (r.getLocalPortIdsList().stream().anyMatch(moved::contains)) {
+        ids.add(r.getRouterId());
+      }
+    }
+    if (ids.isEmpty()) {
+      observedPorts.clear();
+      read.bridges().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+    }
+    return Optional.of(ids);
+  }
+
+  /** The bridges' ports read after the plan a full apply executed: the cache holds them as they are. */
+  void tookPorts(SortedMap<String, BridgeState> ports) {
+    observedPorts.clear();
+    ports.forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+    stalePorts = false;
   }
 
   /**

@@ -122,6 +122,57 @@ class PortBindingKernelTest {
     }
   }
 
+  @Test
+  @DisplayName("a port bound before Nova plugs its VM: the plug, seen by the port monitor, is applied for the port's"
+      + " router alone; the VM unplugged after the unbind applies nothing")
+  void vmPluggedAfterTheBinding(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters bound = r.routers(false);
+    HostRouters unbound = bound.toBuilder().clearPorts()
+        .setRouters(0, bound.getRouters(0).toBuilder().clearLocalPortIds()).build();
+    String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      HostPipeline dataplane = new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
+          new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
+      java.util.concurrent.BlockingQueue<String> news = new java.util.concurrent.LinkedBlockingQueue<>();
+      dataplane.watch(() -> news.add("ports moved"));
+      try {
+        assertThat(news.poll(30, TimeUnit.SECONDS)).as("the monitor's first read of the ports").isNotNull();
+        assertThat(await(dataplane.apply(unbound))).isPositive();
+        await(dataplane.apply(bound, Set.of(r.routerId)));
+        assertThat(dataplane.wiredPorts()).as("bound, not plugged yet").doesNotContain(r.vm);
+
+        news.clear();
+        sh("ovs-vsctl", "add-port", "br-int", "vmlater", "--", "set", "Interface", "vmlater", "type=internal",
+            "external_ids:iface-id=" + r.vm);
+        assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM plugged").isNotNull();
+        int before = recording.commands().size();
+        assertThat(await(dataplane.applyAfterPortsMoved(bound, Set.of()))).isPositive();
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        String ofport = sh("ovs-vsctl", "get", "Interface", "vmlater", "ofport");
+        assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+            .contains(vmFlows).contains("output:" + ofport);
+        assertThat(dataplane.wiredPorts()).contains(r.vm);
+        assertThat(Reconciler.diff(dataplane.desired(bound), host.observe()).operations()).isEmpty();
+
+        assertThat(await(dataplane.apply(unbound, Set.of(r.routerId)))).isPositive();
+        news.clear();
+        sh("ovs-vsctl", "del-port", "br-int", "vmlater");
+        assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM unplugged").isNotNull();
+        before = recording.commands().size();
+        assertThat(await(dataplane.applyAfterPortsMoved(unbound, Set.of()))).isZero();
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        assertThat(Reconciler.diff(dataplane.desired(unbound), host.observe()).operations()).isEmpty();
+      } finally {
+        await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+            .setDvrMac(SmallRouter.DVR_MAC).build()));
+        await(dataplane.close());
+        sh("ovs-vsctl", "--if-exists", "del-port", "vmlater");
+      }
+    }
+  }
+
   /** The commands of an apply of one router alone: no namespace, nat or flow table read; one read of the ports. */
   private static void readsOnlyPorts(List<String> commands) {
     assertThat(commands).noneMatch(c -> c.contains(" -j -n ") || c.contains("iptables-save") || c.contains("dump-flows"));
