@@ -134,12 +134,12 @@ public final class ArpService {
     if (!latest.take(event)) {
       return;
     }
-    boolean patches = event.getResourceType() == ResourceType.RESOURCE_TYPE_PORT && event.hasPort()
+    boolean patchable = event.getResourceType() == ResourceType.RESOURCE_TYPE_PORT && event.hasPort()
         && event.getChangeId() > 0;
     for (String id : event.getRouterIdsList()) {
       UUID routerId = UUID.fromString(id);
-      if (patches) {
-        this.patches.computeIfAbsent(routerId, r -> new ArrayList<>()).add(new RouterTable.Patch(event.getChangeId(),
+      if (patchable) {
+        patches.computeIfAbsent(routerId, r -> new ArrayList<>()).add(new RouterTable.Patch(event.getChangeId(),
             event.getResourceId(), ArpMembership.entries(routerId, event.getResourceId(), event.getPort())));
       } else {
         toRead.add(routerId);
