@@ -26,6 +26,15 @@ public interface Dataplane {
     return apply(routers);
   }
 
+  /**
+   * As {@link #apply(HostRouters, Set)}, after the host's VM ports were plugged or unplugged under
+   * the agent ({@link #watch}): only the routers whose local ports moved are applied again, with
+   * {@code changedRouters}, when nothing else moved. By default a full apply.
+   */
+  default Future<Integer> applyAfterPortsMoved(HostRouters routers, Set<String> changedRouters) {
+    return apply(routers);
+  }
+
   /** The host's state in the native text formats, for one namespace or (empty) all of it. */
   Future<HostStateListing> print(String namespace);
 

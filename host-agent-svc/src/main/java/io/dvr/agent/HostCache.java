@@ -17,6 +17,7 @@ import io.dvr.agent.render.HostRenderer;
 import io.dvr.agent.render.Names;
 import io.dvr.agent.render.NeighbourChange;
 import io.dvr.agent.render.RouterPart;
+import io.dvr.proto.v1.HostPort;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import java.util.ArrayList;
@@ -49,6 +50,8 @@ import java.util.TreeSet;
 final class HostCache {
   /** Footprint tokens of floating IPs: each holds a rule priority, the one allocation an increment may change. */
   private static final String FIP_TOKEN = "fip:";
+  /** Footprint token of a port bound to the host ({@link RouterFootprint}): its ofport is a fact. */
+  private static final String BOUND_TOKEN = "bound:";
   /** Changed only by an increment that adds or removes floating IPs (their rule priorities). */
   private HostFacts facts;
   /** Replaced by each equal one seen, so that the next comparison finds the same peer and port objects. */
@@ -72,11 +75,27 @@ final class HostCache {
    * An incremental plan with the namespaces it was diffed over; {@code factsChanged}: it allocated
    * or released floating-IP rule priorities, and the caller saves the facts once it ran.
    */
-  record Increment(Plan plan, Set<String> namespaces, boolean factsChanged) {
+  record Increment(Plan plan, Set<String> namespaces, boolean factsChanged, boolean bindingsChanged) {
+    Increment(Plan plan, Set<String> namespaces, boolean factsChanged) {
+      this(plan, namespaces, factsChanged, false);
+    }
+
     Increment(Plan plan, Set<String> namespaces) {
       this(plan, namespaces, false);
     }
   }
+
+  /**
+   * What a port bound to the host or unbound from it needs of the host: its VM ports plugged as the
+   * hypervisor does (a simulated host's; Nova plugs a real one's itself), then the bridges' ports
+   * read (not the namespaces, nor the flows) and the facts they give.
+   */
+  interface PortBinding {
+    PortsRead plugAndRead(HostFacts previous, HostRouters routers);
+  }
+
+  /** The bridges' ports as read, and the host's facts from them. */
+  record PortsRead(SortedMap<String, BridgeState> bridges, HostFacts facts) {}
 
   /** The facts the cached state was rendered with (an incremental apply never changes them). */
   HostFacts facts() {
@@ -130,11 +149,33 @@ final class HostCache {
    * and then calls {@link #executed}.
    */
   Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver) {
+    return plan(routers, changed, driver, null);
+  }
+
+  /**
+   * As {@link #plan(HostRouters, Set, HostDriver)}; with {@code binding}, a port bound to the host or
+   * unbound from it by the changed routers is planned alone too: the host's VM ports are plugged
+   * and its bridges' ports read, and only that port's ofport may have changed in the facts.
+   */
+  Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver, PortBinding binding) {
+    return plan(routers, changed, driver, binding, false);
+  }
+
+  /**
+   * As {@link #plan(HostRouters, Set, HostDriver, PortBinding)}; {@code portsMoved}: VM ports were
+   * plugged or unplugged under the agent, so the ports are read whatever the routers' footprints
+   * say, and ofports that moved for ports the changed routers alone name are taken.
+   */
+  Optional<Increment> plan(HostRouters routers, Set<String> changed, HostDriver driver, PortBinding binding,
+      boolean portsMoved) {
     HostRouters nextHostPart = hostPart(routers);
-    if (!nextHostPart.equals(hostPart)) {
+    // The host's ports are rendered only through the routers that name them: one that changed must
+    // be named by changed routers alone (and needs a way to read ofports).
+    Set<String> portsChanged = changedPorts(hostPart, nextHostPart);
+    if (!nextHostPart.toBuilder().clearPorts().build().equals(hostPart.toBuilder().clearPorts().build())
+        || (!portsChanged.isEmpty() && (binding == null || namedByOthers(portsChanged, changed)))) {
       return Optional.empty();
     }
-    hostPart = nextHostPart;
     Map<String, RouterInfo> now = new HashMap<>();
     for (RouterInfo r : routers.getRoutersList()) {
       if (changed.contains(r.getRouterId())) {
@@ -143,8 +184,10 @@ final class HostCache {
     }
     readStale(driver);
     // An ARP table is no part of a router's footprint: the facts and host-level state stay as they are.
-    Optional<Increment> neighboursOnly = arpTablesOnly(now, changed);
+    Optional<Increment> neighboursOnly = portsChanged.isEmpty() && !portsMoved ? arpTablesOnly(now, changed)
+        : Optional.empty();
     if (neighboursOnly.isPresent()) {
+      hostPart = nextHostPart;
       return neighboursOnly;
     }
     Map<String, Set<String>> nextFootprints = new HashMap<>();
@@ -165,17 +208,37 @@ final class HostCache {
     }
     // A key allocated or released, a port plugged or gone: the facts change. Floating IPs added to or
     // removed from a router that has some here change only their rule priorities, which nothing else
-    // renders: those the cache allocates itself, as the full apply would; anything else goes in full.
+    // renders: those the cache allocates itself, as the full apply would. A port bound here or
+    // unbound changes only its own ofport (its network's VLAN is the router's already), which only
+    // the changed routers render: the ports are read for it. Anything else goes in full.
+    Set<String> bound = new TreeSet<>();
+    flipped.stream().filter(t -> t.startsWith(BOUND_TOKEN)).forEach(t -> bound.add(t.substring(BOUND_TOKEN.length())));
+    boolean fipsMoved = flipped.stream().anyMatch(t -> t.startsWith(FIP_TOKEN));
+    Set<String> bindingTokens = bindingTokens(bound, routers);
+    if (!flipped.stream().allMatch(t -> t.startsWith(FIP_TOKEN) || bindingTokens.contains(t))
+        || (!bound.isEmpty() && (binding == null || namedByOthers(bound, changed)))) {
+      return Optional.empty();
+    }
     HostFacts nextFacts = facts;
-    if (!flipped.isEmpty()) {
-      if (!flipped.stream().allMatch(t -> t.startsWith(FIP_TOKEN))) {
-        return Optional.empty();
-      }
+    PortsRead read = null;
+    if (!bound.isEmpty() || (portsMoved && binding != null)) {
+      read = binding.plugAndRead(facts, routers);
+      nextFacts = read.facts();
+    } else if (fipsMoved) {
       nextFacts = facts.allocate(routers);
-      if (!nextFacts.withAllocations(nextFacts.localVlans(), facts.fipPriorities(), nextFacts.linkLocalPairs())
-          .equals(facts)) {
-        return Optional.empty();
-      }
+    }
+    Set<String> ofportsMoved = movedOfports(nextFacts, facts);
+    if (!bound.containsAll(ofportsMoved) && (!portsMoved || namedByOthers(ofportsMoved, changed))) {
+      return Optional.empty();
+    }
+    if (!sameButOfportsAndFips(nextFacts, facts, ofportsMoved, fipsMoved)) {
+      return Optional.empty();
+    }
+    hostPart = nextHostPart;
+    if (read != null) {
+      observedPorts.clear();
+      read.bridges().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+      stalePorts = false;
     }
     delta.forEach((t, d) -> {
       if (d != 0) {
@@ -191,7 +254,8 @@ final class HostCache {
     });
     boolean factsChanged = !nextFacts.equals(facts);
     facts = nextFacts;
-    Increment increment = rerender(routers, now, changed, factsChanged);
+    Increment increment = rerender(routers, now, changed, factsChanged,
+        !bound.isEmpty() || !portsChanged.isEmpty() || !ofportsMoved.isEmpty());
     changed.forEach(id -> {
       if (now.containsKey(id)) {
         this.routers.put(id, now.get(id));
@@ -200,6 +264,136 @@ final class HostCache {
       }
     });
     return Optional.of(increment);
+  }
+
+  /** The ids of the host's ports (HostRouters.ports) added, removed or changed between two host parts. */
+  private static Set<String> changedPorts(HostRouters was, HostRouters is) {
+    if (was.getPortsList().equals(is.getPortsList())) {
+      return Set.of();
+    }
+    Map<String, HostPort> before = new HashMap<>();
+    was.getPortsList().forEach(p -> before.put(p.getPortId(), p));
+    Set<String> moved = new TreeSet<>();
+    for (HostPort p : is.getPortsList()) {
+      if (!p.equals(before.remove(p.getPortId()))) {
+        moved.add(p.getPortId());
+      }
+    }
+    moved.addAll(before.keySet());
+    return moved;
+  }
+
+  /** Whether a router held and not among the changed ones names one of these ports as local. */
+  private boolean namedByOthers(Set<String> ports, Set<String> changed) {
+    for (RouterInfo r : routers.values()) {
+      if (!changed.contains(r.getRouterId()) && r.getLocalPortIdsList().stream().anyMatch(ports::contains)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The footprint tokens that a port bound or unbound flips by itself: bound, its ofport, and its VM
+   * port tagged with its network's VLAN (as the host holds it now; a new VLAN flips another token).
+   */
+  private Set<String> bindingTokens(Set<String> ports, HostRouters routers) {
+    Set<String> tokens = new HashSet<>();
+    if (ports.isEmpty()) {
+      return tokens;
+    }
+    Map<String, String> networks = new HashMap<>();
+    hostPart.getPortsList().forEach(p -> networks.put(p.getPortId(), p.getNetworkId()));
+    routers.getPortsList().forEach(p -> networks.put(p.getPortId(), p.getNetworkId()));
+    for (String id : ports) {
+      tokens.add(BOUND_TOKEN + id);
+      tokens.add("ofport:" + id);
+      String network = networks.getOrDefault(id, "");
+      int tag = network.isEmpty() ? OvsPort.NO_TAG : facts.localVlans().valueOf(network).orElse(OvsPort.NO_TAG);
+      tokens.add("port:" + OvsPort.vm(id, tag));
+    }
+    return tokens;
+  }
+
+  /** The ports whose ofport differs between two facts (plugged, unplugged or plugged again). */
+  private static Set<String> movedOfports(HostFacts next, HostFacts was) {
+    Set<String> moved = new TreeSet<>();
+    next.portOfports().forEach((id, ofport) -> {
+      if (!ofport.equals(was.portOfports().get(id))) {
+        moved.add(id);
+      }
+    });
+    was.portOfports().keySet().stream().filter(id -> !next.portOfports().containsKey(id)).forEach(moved::add);
+    return moved;
+  }
+
+  /**
+   * The routers to apply after VM ports were plugged or unplugged under the agent, the ports just
+   * read: those naming a VM port that moved as a local port; empty when no such router is held
+   * (a VM plugged for a port not bound here yet), the ports then taken as read. None when anything
+   * but VM ports moved, or the ports held are stale (a full apply made ports it did not read back):
+   * the caller applies in full.
+   */
+  Optional<Set<String>> routersOfMovedVmPorts(PortsRead read) {
+    if (stalePorts) {
+      return Optional.empty();
+    }
+    Set<String> moved = new TreeSet<>();
+    Set<String> bridges = new TreeSet<>(observedPorts.keySet());
+    bridges.addAll(read.bridges().keySet());
+    for (String bridge : bridges) {
+      Map<String, OvsPort> was = observedPorts.getOrDefault(bridge, new TreeMap<>());
+      Map<String, OvsPort> is = read.bridges().containsKey(bridge) ? read.bridges().get(bridge).ports() : Map.of();
+      Set<String> keys = new TreeSet<>(was.keySet());
+      keys.addAll(is.keySet());
+      for (String key : keys) {
+        OvsPort a = was.get(key);
+        OvsPort b = is.get(key);
+        if (Objects.equals(a, b)) {
+          continue;
+        }
+        if ((a != null && a.kind() != OvsPort.Kind.VM) || (b != null && b.kind() != OvsPort.Kind.VM)) {
+          return Optional.empty();
+        }
+        moved.add((a != null ? a : b).ifaceId());
+      }
+    }
+    Set<String> ids = new TreeSet<>();
+    for (RouterInfo r : routers.values()) {
+      if (r.getLocalPortIdsList().stream().anyMatch(moved::contains)) {
+        ids.add(r.getRouterId());
+      }
+    }
+    if (ids.isEmpty()) {
+      observedPorts.clear();
+      read.bridges().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+    }
+    return Optional.of(ids);
+  }
+
+  /** The bridges' ports read after the plan a full apply executed: the cache holds them as they are. */
+  void tookPorts(SortedMap<String, BridgeState> ports) {
+    observedPorts.clear();
+    ports.forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+    stalePorts = false;
+  }
+
+  /**
+   * Whether {@code next} is {@code was} but for the ofports of the given ports and, when floating
+   * IPs moved, their rule priorities: nothing else of the host (host-level flows, other routers)
+   * depends on those.
+   */
+  private static boolean sameButOfportsAndFips(HostFacts next, HostFacts was, Set<String> ports, boolean fips) {
+    if (!fips && !next.fipPriorities().equals(was.fipPriorities())) {
+      return false;
+    }
+    SortedMap<String, Integer> a = new TreeMap<>(next.portOfports());
+    SortedMap<String, Integer> b = new TreeMap<>(was.portOfports());
+    a.keySet().removeAll(ports);
+    b.keySet().removeAll(ports);
+    return a.equals(b) && new HostFacts(next.host(), next.agentMode(), next.dvrMac(), next.tunnelType(), next.tunnelIp(),
+        next.patchTunOfport(), next.patchIntOfport(), next.tunnelOfports(), was.portOfports(), next.localVlans(),
+        was.fipPriorities(), next.linkLocalPairs()).equals(was);
   }
 
   /**
@@ -278,7 +472,7 @@ final class HostCache {
   }
 
   private Increment rerender(HostRouters routers, Map<String, RouterInfo> now, Set<String> changed,
-      boolean factsChanged) {
+      boolean factsChanged, boolean bindingsChanged) {
     Set<String> touched = new TreeSet<>();
     Map<String, Set<Flow.Key>> keys = new TreeMap<>();
     List<OvsPort> ports = new ArrayList<>();
@@ -323,7 +517,7 @@ final class HostCache {
     }
     HostState want = new HostState(pick(desired, namespaces), wantedBridges(keys, ports));
     HostState have = new HostState(pick(observed, namespaces), observedBridges(keys, ports));
-    return new Increment(Reconciler.diff(want, have), namespaces, factsChanged);
+    return new Increment(Reconciler.diff(want, have), namespaces, factsChanged, bindingsChanged);
   }
 
   /** A namespace from its contributors' cached parts, as the full render makes it; null when none is left. */
@@ -453,14 +647,17 @@ final class HostCache {
    * and the bridges' ports are read again when the plan made, deleted or tagged a port.
    */
   void executed(Plan plan, HostDriver driver, Set<String> namespaces) {
-    if (PlanEffects.followable(plan.operations()) && followPlan(plan)) {
+    // A VM port's tag is set as the plan says (a bound port's): followed, not read back.
+    List<Operation> rest = plan.operations().stream().filter(op -> !takeVmTag(op)).toList();
+    Plan others = new Plan(rest);
+    if (PlanEffects.followable(rest) && followPlan(others)) {
       return;
     }
-    takeFlows(plan);
-    takeNeighbours(plan);
+    takeFlows(others);
+    takeNeighbours(others);
     Set<String> read = new TreeSet<>(namespaces);
     boolean portsChanged = false;
-    for (Operation op : plan.operations()) {
+    for (Operation op : rest) {
       if (!(op instanceof Operation.AddFlows || op instanceof Operation.DeleteFlows
           || op instanceof Operation.ReplaceNeighbour || op instanceof Operation.RemoveNeighbour)) {
         read.addAll(op.namespaces());
@@ -474,6 +671,24 @@ final class HostCache {
     if (portsChanged) {
       readPorts(driver);
     }
+  }
+
+  /** Whether the operation set the tag of a VM port the cache holds, now noted; false for any other operation. */
+  private boolean takeVmTag(Operation op) {
+    if (!(op instanceof Operation.SetPortTag tag) || !tag.namespace().equals(Operation.ROOT)) {
+      return false;
+    }
+    SortedMap<String, OvsPort> ports = observedPorts.get(tag.bridge());
+    if (ports == null) {
+      return false;
+    }
+    for (OvsPort p : ports.values()) {
+      if (p.kind() == OvsPort.Kind.VM && p.name().equals(tag.port())) {
+        ports.put(p.key(), p.withTag(tag.tag()));
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's one pipeline, for every driver: facts from what the driver observed, render, diff,
- * execute. An apply repeats (at most three passes) while executing changed the facts: a SNAT port
+ * execute. A change of some routers (an ARP entry, a floating IP, a port bound here or unbound) is
+ * applied alone against the cache of the last full apply ({@link HostCache}) when it stays within
+ * those routers' parts; anything else, and the first apply, goes in full. An apply repeats (at most three passes) while executing changed the facts: a SNAT port
  * gets its ofport only once plugged, and its flows need that ofport. Facts are saved after each
  * executed plan, so allocations in use survive a restart.
  *
@@ -62,6 +64,8 @@ public final class HostPipeline implements Dataplane {
   private HostCache cache;
   /** Applies that re-rendered only the changed routers (tests read it). */
   private volatile long appliesAlone;
+  /** Applies of the whole host (tests read it). */
+  private volatile long appliesInFull;
 
   public HostPipeline(Vertx vertx, HostSetup setup, HostConfig config) {
     this.vertx = vertx;
@@ -96,17 +100,48 @@ public final class HostPipeline implements Dataplane {
   }
 
   /**
+   * After VM ports were plugged or unplugged under the agent (the driver's monitor): the bridges'
+   * ports are read, and only the routers naming a VM port that moved are applied, with the changed
+   * routers; nothing when none does (a VM plugged for a port not bound here yet, or unplugged after
+   * its port left). In full when anything but VM ports moved, or there is no cache.
+   */
+  @Override
+  public Future<Integer> applyAfterPortsMoved(HostRouters routers, Set<String> changedRouters) {
+    Set<String> changed = Set.copyOf(changedRouters);
+    return worker.executeBlocking(() -> LogFields.within(Map.of(LogFields.HOST, config.host()), () -> {
+      synchronized (driver) {
+        if (cache == null) {
+          return applyNow(routers);
+        }
+        HostCache.PortsRead read = plugAndReadPorts(cache.facts(), routers);
+        Optional<Set<String>> moved = cache.routersOfMovedVmPorts(read);
+        if (moved.isEmpty()) {
+          cache = null;
+          return applyNow(routers);
+        }
+        Set<String> apply = new java.util.TreeSet<>(changed);
+        apply.addAll(moved.get());
+        return apply.isEmpty() ? 0 : applyChanged(routers, apply, (previous, r) -> read, true);
+      }
+    }));
+  }
+
+  /**
    * Only the changed routers, against the cache of the last full apply; in full when there is no
    * cache (start, a failed apply) or the change reaches the host's facts or host-level state.
    */
   private int applyChanged(HostRouters routers, Set<String> changed) {
+    return applyChanged(routers, changed, this::plugAndReadPorts, false);
+  }
+
+  private int applyChanged(HostRouters routers, Set<String> changed, HostCache.PortBinding binding, boolean portsMoved) {
     if (cache == null) {
       return applyNow(routers);
     }
     long started = System.nanoTime();
     Optional<HostCache.Increment> increment;
     try {
-      increment = cache.plan(routers, changed, driver);
+      increment = cache.plan(routers, changed, driver, binding, portsMoved);
     } catch (RuntimeException e) {
       LOG.debug("host {}: routers {} cannot be applied alone ({}); applying in full", config.host(), changed,
           e.getMessage());
@@ -122,9 +157,12 @@ public final class HostPipeline implements Dataplane {
       driver.execute(plan);
       cache.executed(plan, driver, increment.get().namespaces());
       if (increment.get().factsChanged()) {
-        store.save(cache.facts()); // floating-IP rule priorities taken or freed survive a restart
+        store.save(cache.facts()); // floating-IP rule priorities and ofports taken or freed survive a restart
       }
       store.planExecuted(cache.facts());
+      if (increment.get().bindingsChanged()) {
+        wired = Set.copyOf(cache.facts().wiredPorts(routers));
+      }
     } catch (RuntimeException e) {
       cache = null; // the host is not known any more: the next apply is in full
       throw e;
@@ -136,6 +174,17 @@ public final class HostPipeline implements Dataplane {
           plan.size(), (System.nanoTime() - started) / 1_000);
     }
     return plan.size();
+  }
+
+  /**
+   * For a port bound here or unbound, applied alone: the VM ports plugged as the hypervisor does
+   * (before the facts are read, as in a full apply), then only the bridges' ports read (one
+   * {@code ovs-vsctl} on Linux), not the namespaces or flows.
+   */
+  private HostCache.PortsRead plugAndReadPorts(HostFacts previous, HostRouters routers) {
+    hypervisor.plugBound(routers);
+    SortedMap<String, BridgeState> ports = driver.observePorts();
+    return new HostCache.PortsRead(ports, ObservedFacts.of(previous, config, routers, ports));
   }
 
   /** The whole apply, blocking, under the driver's lock; returns the operations executed. */
@@ -167,6 +216,7 @@ public final class HostPipeline implements Dataplane {
       if (next.equals(facts)) {
         cache = HostCache.of(routers, facts, rendered, observed);
         cache.executedInFull(plan);
+        cache.tookPorts(ports); // read after the plan ran: a VM plugged next is told apart from our own ports
         break;
       }
       if (pass == MAX_PASSES) {
@@ -177,6 +227,7 @@ public final class HostPipeline implements Dataplane {
     }
     wired = Set.copyOf(facts.wiredPorts(routers));
     applies++;
+    appliesInFull++;
     if (total > 0) {
       LOG.info("host {}: apply {} ran {} operations in {} ms", config.host(), applies, total,
           (System.nanoTime() - started) / 1_000_000);
@@ -230,6 +281,11 @@ public final class HostPipeline implements Dataplane {
   /** How many applies re-rendered and re-diffed only the routers they were told changed. */
   long appliesOfChangedRoutersOnly() {
     return appliesAlone;
+  }
+
+  /** How many applies observed, rendered and diffed the whole host. */
+  long appliesOfTheWholeHost() {
+    return appliesInFull;
   }
 
   @Override

@@ -259,6 +259,48 @@ class HostCacheTest {
     holdsExactly(a, two);
   }
 
+  @Test
+  @DisplayName("a VM port bound to the host is planned alone, with the bridges' ports read as the binding reads them:"
+      + " its flows and its VM port's tag, followed without reading the host back; unbound, its flows go the same way")
+  void portBoundAlone() {
+    HostRouters two = twoRouters(withFip(FIP_116), other("192.168.1.140"));
+    Applied a = applied(two);
+    RouterInfo newVm = withFip(FIP_116).toBuilder().addLocalPortIds(LOCAL_VM3.getPortId()).build();
+    HostRouters bound = twoRouters(newVm, other("192.168.1.140"));
+    HostCache.PortBinding plug = (previous, routers) -> {
+      a.host().plugVm("tapaa000003-00", VM3);
+      var ports = a.host().observePorts();
+      int ofport = ports.get(Names.BR_INT).port("iface-id=" + VM3).orElseThrow().ofport();
+      return new HostCache.PortsRead(ports, previous.withPortOfport(VM3, ofport));
+    };
+    HostCache.Increment inc = a.cache().plan(bound, Set.of(ROUTER), a.host(), plug).orElseThrow();
+    assertThat(inc.bindingsChanged()).isTrue();
+    assertThat(inc.plan().operations()).isNotEmpty()
+        .allMatch(op -> op instanceof AddFlows || op instanceof Operation.SetPortTag);
+    String toVm3 = "output:" + a.cache().facts().portOfports().get(VM3);
+    assertThat(flows(inc.plan(), AddFlows.class)).as("the flows to the port, and no other")
+        .allMatch(f -> f.actions().endsWith(toVm3)).anyMatch(f -> f.match().contains(LOCAL_VM3.getMacAddress()));
+    a.host().execute(inc.plan());
+    a.cache().executed(inc.plan(), noReads(), inc.namespaces());
+    assertThat(Reconciler.diff(HostRenderer.render(bound, a.cache().facts()), a.host().observe()).operations()).isEmpty();
+
+    HostCache.PortBinding unplug = (previous, routers) -> {
+      a.host().unplugVm("tapaa000003-00");
+      java.util.SortedMap<String, Integer> ofports = new java.util.TreeMap<>(previous.portOfports());
+      ofports.remove(VM3);
+      return new HostCache.PortsRead(a.host().observePorts(), new HostFacts(previous.host(), previous.agentMode(),
+          previous.dvrMac(), previous.tunnelType(), previous.tunnelIp(), previous.patchTunOfport(),
+          previous.patchIntOfport(), previous.tunnelOfports(), ofports, previous.localVlans(), previous.fipPriorities(),
+          previous.linkLocalPairs()));
+    };
+    HostCache.Increment gone = a.cache().plan(two, Set.of(ROUTER), noReads(), unplug).orElseThrow();
+    assertThat(gone.plan().operations()).isNotEmpty().allMatch(op -> op instanceof DeleteFlows);
+    a.host().execute(gone.plan());
+    a.cache().executed(gone.plan(), noReads(), gone.namespaces());
+    assertThat(Reconciler.diff(HostRenderer.render(two, a.cache().facts()), a.host().observe()).operations()).isEmpty();
+    assertThat(a.cache().facts().portOfports()).doesNotContainKey(VM3);
+  }
+
   /** As {@link Applied#holdsExactly}, with the facts the cache holds now, and its namespaces as the host's. */
   private static void holdsExactly(Applied a, HostRouters routers) {
     HostState full = HostRenderer.render(routers, a.cache().facts());

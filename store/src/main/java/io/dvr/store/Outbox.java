@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * Writes a unit of work's events into the outbox table, in its transaction, and wakes the relay
- * (or, when the writer publishes them itself, gives them back numbered);
+ * (or, when the writer publishes them itself, gives them back numbered and with their transaction);
  * and notes the transaction as the last change of each resource and router the events name
  * (table {@code changes}: what a wait for a change, and the applied state, compare with).
  */
@@ -75,11 +75,13 @@ final class Outbox {
     Future<Void> inserted = !writerPublishes
         ? tx.batch("INSERT INTO outbox(payload, trace_context) VALUES ($1, $2)", rows)
         : tx.batchReturning("INSERT INTO outbox(payload, trace_context, relay_after) VALUES ($1, $2,"
-            + " clock_timestamp() + $3 * interval '1 millisecond') RETURNING id, committed_at", rows)
+            + " clock_timestamp() + $3 * interval '1 millisecond')"
+            + " RETURNING id, committed_at, pg_current_xact_id()::text::bigint AS change_id", rows)
             .map(returned -> {
               for (int i = 0; i < returned.size(); i++) {
                 OffsetDateTime at = returned.get(i).getOffsetDateTime("committed_at");
                 stamped.add(tx.events().get(i).toBuilder().setSequence(returned.get(i).getLong("id"))
+                    .setChangeId(returned.get(i).getLong("change_id"))
                     .setCommittedAt(Timestamp.newBuilder().setSeconds(at.toEpochSecond()).setNanos(at.getNano()))
                     .build());
               }

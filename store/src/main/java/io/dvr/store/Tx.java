@@ -1,6 +1,7 @@
 package io.dvr.store;
 
 import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.PortFacts;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.vertx.core.Future;
@@ -63,6 +64,12 @@ public final class Tx {
   /** Records that a resource changed; written to the outbox when the work completes. */
   public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
       Collection<UUID> routerIds, Collection<String> hosts) {
+    changed(type, id, revision, kind, networkId, routerIds, hosts, null);
+  }
+
+  /** A port's change with what it left of the port ({@code port}; null: none told), for receivers that patch. */
+  public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
+      Collection<UUID> routerIds, Collection<String> hosts, PortFacts port) {
     ResourceChanged.Builder event = ResourceChanged.newBuilder()
         .setResourceType(type).setResourceId(id.toString()).setRevision(revision).setKind(kind);
     if (networkId != null) {
@@ -70,6 +77,9 @@ public final class Tx {
     }
     routerIds.stream().distinct().sorted().forEach(r -> event.addRouterIds(r.toString()));
     hosts.stream().filter(h -> h != null && !h.isEmpty()).distinct().sorted().forEach(event::addHosts);
+    if (port != null) {
+      event.setPort(port);
+    }
     events.add(event.build());
   }
 

@@ -420,8 +420,13 @@ final class PortBatch {
           NewPort port = ports.get(i);
           List<UUID> onSubnets = port.ips().stream().map(NewPort.IpRequest::subnetId).distinct()
               .flatMap(s -> bySubnet.getOrDefault(s, List.of()).stream()).distinct().toList();
+          List<io.dvr.proto.v1.PortAddress> addresses = new ArrayList<>();
+          for (int k = 0; k < ips[i].length; k++) {
+            addresses.add(PortEventFacts.address(port.ips().get(k).subnetId(), ips[i][k].toString()));
+          }
           tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
-              port.networkId(), onSubnets, List.of(port.bindingHost()));
+              port.networkId(), onSubnets, List.of(port.bindingHost()),
+              PortEventFacts.of(macs[i].text(), port.deviceOwner(), addresses, bySubnet));
         }
       }
       return null;

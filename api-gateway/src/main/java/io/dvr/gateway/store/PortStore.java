@@ -157,13 +157,14 @@ public final class PortStore {
                   id, req.hasName() ? req.getName() : null, req.hasBindingHost() ? req.getBindingHost() : null,
                   req.hasAdminStateUp() ? req.getAdminStateUp() : null, req.hasDeviceId() ? req.getDeviceId() : null)
               .compose(updated -> updated.isEmpty() ? Future.<Void>succeededFuture()
-                  : Routers.ofPort(tx, id).map(routers -> {
+                  : PortEventFacts.read(tx, id).map(read -> {
                     List<String> hosts = new ArrayList<>(List.of(oldHost));
                     if (req.hasBindingHost()) {
                       hosts.add(req.getBindingHost());
                     }
+                    PortEventFacts.Read port = read.orElseThrow(() -> ApiError.notFound("port", id.toString()));
                     tx.changed(ResourceType.RESOURCE_TYPE_PORT, id, updated.get().getLong("revision"),
-                        ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), routers, hosts);
+                        ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("network_id"), port.routers(), hosts, port.facts());
                     return null;
                   }));
         });
@@ -227,7 +228,8 @@ public final class PortStore {
             "DELETE FROM ports WHERE id = $1 RETURNING network_id, binding_host, revision", id)
         .map(row -> {
           row.ifPresent(r -> tx.changed(ResourceType.RESOURCE_TYPE_PORT, id, r.getLong("revision") + 1,
-              ChangeKind.CHANGE_KIND_DELETED, r.getUUID("network_id"), routers, List.of(r.getString("binding_host"))));
+              ChangeKind.CHANGE_KIND_DELETED, r.getUUID("network_id"), routers, List.of(r.getString("binding_host")),
+              PortEventFacts.DELETED));
           return null;
         }));
   }

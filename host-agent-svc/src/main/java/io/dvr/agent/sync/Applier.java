@@ -67,6 +67,8 @@ final class Applier {
   /** Since the last apply started: whether anything may have changed, else the routers that changed. */
   private boolean pendingFull = true;
   private final Set<String> pendingRouters = new HashSet<>();
+  /** Since the last apply started: VM ports were plugged or unplugged under the agent. */
+  private boolean pendingPorts;
   /** The traced changes the next apply carries out (its span's parent and links). */
   private final List<SpanContext> pendingCauses = new ArrayList<>();
   private volatile Applied applied = Applied.NONE;
@@ -112,6 +114,17 @@ final class Applier {
     requested();
   }
 
+  /**
+   * VM ports were plugged or unplugged on the host under the agent: applied as {@link #request()}
+   * is, but the dataplane reads the host's ports and applies only the routers whose ports moved
+   * when nothing else did (merged with routers asked for meanwhile; a full request wins).
+   */
+  void requestPortsMoved() {
+    ctx.check("requesting an apply");
+    pendingPorts = true;
+    requested();
+  }
+
   /** A traced change arrived: the next apply to start carries it out (an untraced one: nothing). */
   void causedBy(Optional<SpanContext> cause) {
     ctx.check("noting what caused an apply");
@@ -146,7 +159,9 @@ final class Applier {
     }
     state = new Applying();
     Set<String> changed = pendingFull ? Set.of() : Set.copyOf(pendingRouters);
+    boolean portsMoved = pendingPorts && !pendingFull;
     pendingFull = false;
+    pendingPorts = false;
     pendingRouters.clear();
     List<SpanContext> causes = List.copyOf(pendingCauses);
     pendingCauses.clear();
@@ -154,13 +169,13 @@ final class Applier {
     long start = System.nanoTime();
     Future<Integer> done;
     try {
-      done = dataplane.apply(host.get(), changed);
+      done = portsMoved ? dataplane.applyAfterPortsMoved(host.get(), changed) : dataplane.apply(host.get(), changed);
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
     ctx.back(done).onSuccess(n -> {
       span.applied(n);
-      succeeded(host.get(), n, changed.isEmpty(), System.nanoTime() - start);
+      succeeded(host.get(), n, changed.isEmpty() && !portsMoved, System.nanoTime() - start);
     }).onFailure(err -> {
       span.failed(err);
       pendingCauses.addAll(0, causes); // the retry carries them out

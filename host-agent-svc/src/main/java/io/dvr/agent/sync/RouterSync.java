@@ -273,7 +273,7 @@ public final class RouterSync {
     }
     dataplane.watch(() -> p.ctx().run(() -> {
       LOG.debug("host {}: a VM port was plugged or unplugged; applying again", host);
-      p.applier().request();
+      p.applier().requestPortsMoved();
     }));
     listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> p.fetcher().want(
         change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList())));

@@ -150,6 +150,32 @@ class ApplierTest {
   }
 
   @Test
+  @DisplayName("VM ports moved under the agent: the dataplane applies after the ports moved, with the routers asked"
+      + " meanwhile; a full request covers it")
+  void portsMoved(Vertx vertx) {
+    SyncContext ctx = SyncTesting.context(vertx);
+    Applier applier = applier(ctx, Backoff.of(600_000, 6_000_000));
+    run(ctx, applier::request);
+    assertThat(dataplane.nextChanged()).as("the first apply is full").isEmpty();
+    Promise<Integer> held = dataplane.thenHold();
+    run(ctx, () -> applier.requestRouters(List.of("r1")));
+    assertThat(dataplane.nextChanged()).containsExactly("r1");
+    assertThat(dataplane.noPortsMoved()).isTrue();
+    run(ctx, applier::requestPortsMoved);
+    run(ctx, () -> applier.requestRouters(List.of("r2")));
+    Promise<Integer> again = dataplane.thenHold();
+    run(ctx, () -> held.complete(1));
+    assertThat(dataplane.nextChanged()).containsExactly("r2");
+    assertThat(dataplane.takePortsMoved()).as("told that the ports moved").containsExactly("r2");
+    run(ctx, applier::requestPortsMoved);
+    run(ctx, applier::request);
+    run(ctx, () -> again.complete(1));
+    assertThat(dataplane.nextChanged()).as("a full request covers the ports").isEmpty();
+    assertThat(dataplane.noPortsMoved()).isTrue();
+    run(ctx, applier::stop);
+  }
+
+  @Test
   @DisplayName("a request while backing off applies at once; the backoff is kept for the next failure")
   void requestWhileBackingOff(Vertx vertx) throws Exception {
     SyncContext ctx = SyncTesting.context(vertx);

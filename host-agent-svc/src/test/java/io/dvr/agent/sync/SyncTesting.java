@@ -177,6 +177,25 @@ final class SyncTesting {
       return applies.isEmpty();
     }
 
+    /** Applies after VM ports moved, each with the routers it was told changed too. */
+    private final BlockingQueue<Set<String>> portsMoved = new LinkedBlockingQueue<>();
+
+    @Override
+    public Future<Integer> applyAfterPortsMoved(HostRouters routers, Set<String> changedRouters) {
+      portsMoved.add(Set.copyOf(changedRouters));
+      return apply(routers, changedRouters);
+    }
+
+    /** The routers the next apply after VM ports moved was told changed too; null when none has come. */
+    Set<String> takePortsMoved() {
+      return portsMoved.poll();
+    }
+
+    /** Whether no apply after VM ports moved has come (yet). */
+    boolean noPortsMoved() {
+      return portsMoved.isEmpty();
+    }
+
     @Override
     public Future<Integer> apply(HostRouters routers, Set<String> changedRouters) {
       changes.add(Set.copyOf(changedRouters));

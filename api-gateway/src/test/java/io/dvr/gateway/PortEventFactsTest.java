@@ -1,0 +1,94 @@
+package io.dvr.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.EventAddresses;
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.DeletePortRequest;
+import io.dvr.proto.v1.FixedIpRequest;
+import io.dvr.proto.v1.Port;
+import io.dvr.proto.v1.PortAddress;
+import io.dvr.proto.v1.PortFacts;
+import io.dvr.proto.v1.PortServiceGrpcClient;
+import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.proto.v1.ResourceType;
+import io.dvr.proto.v1.RouterSubnet;
+import io.dvr.proto.v1.UpdatePortRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A port's change carries what arp-svc needs to patch its routers' ARP tables without reading
+ * them: the port's MAC, owner and addresses, the router interfaces on its subnets, and the
+ * transaction that made it (published by its writer right after the commit).
+ */
+class PortEventFactsTest {
+  @TempDir static Path dataDir;
+  static GatewayFixture gw;
+  static SeedTopology seed;
+  static final List<ResourceChanged> heard = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    gw = GatewayFixture.start(dataDir.resolve("pg"));
+    seed = SeedTopology.build(gw);
+    GatewayFixture.await(Bus.listen(gw.vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), heard::add)
+        .completion());
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @Test
+  @DisplayName("create, update and delete of a VM port: each event tells the port as the change left it")
+  void createUpdateDelete() throws Exception {
+    Port port = gw.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setNetworkId(seed.net1.getId())
+        .setDeviceOwner("compute:nova").setBindingHost("compute1")
+        .addFixedIps(FixedIpRequest.newBuilder().setSubnetId(seed.sub81.getId()).setIpAddress("81.1.180.40")).build());
+    PortFacts facts = PortFacts.newBuilder().setMacAddress(port.getMacAddress()).setDeviceOwner("compute:nova")
+        .addFixedIps(PortAddress.newBuilder().setSubnetId(seed.sub81.getId()).setIpAddress("81.1.180.40"))
+        .addRouterSubnets(RouterSubnet.newBuilder().setRouterId(SeedTopology.ROUTER_ID).setSubnetId(seed.sub81.getId()))
+        .build();
+
+    ResourceChanged created = event(port, ChangeKind.CHANGE_KIND_CREATED);
+    assertThat(created.getPort()).isEqualTo(facts);
+    assertThat(created.getChangeId()).as("the transaction that made it").isPositive();
+
+    gw.call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(port.getId())
+        .setBindingHost("compute2").build());
+    ResourceChanged updated = event(port, ChangeKind.CHANGE_KIND_UPDATED);
+    assertThat(updated.getPort()).isEqualTo(facts);
+    assertThat(updated.getChangeId()).isGreaterThan(created.getChangeId());
+
+    gw.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(port.getId()).build());
+    ResourceChanged deleted = event(port, ChangeKind.CHANGE_KIND_DELETED);
+    assertThat(deleted.hasPort()).as("a delete tells that nothing is left of the port").isTrue();
+    assertThat(deleted.getPort()).isEqualTo(PortFacts.getDefaultInstance());
+    assertThat(deleted.getRouterIdsList()).containsExactly(SeedTopology.ROUTER_ID);
+  }
+
+  private static ResourceChanged event(Port port, ChangeKind kind) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < end) {
+      Optional<ResourceChanged> e = heard.stream().filter(c -> c.getResourceType() == ResourceType.RESOURCE_TYPE_PORT
+          && c.getResourceId().equals(port.getId()) && c.getKind() == kind && c.getRouterIdsCount() > 0).findFirst();
+      if (e.isPresent()) {
+        return e.get();
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no " + kind + " event of port " + port.getId() + " within 30 s");
+  }
+}
