@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * lazily from cached flows. Like the announcements this is an action after the plan, best effort.
  * The pin is set when the address is claimed (on a device the plan makes, or one the host had:
  * an HA standby promoted) and goes when the address does, or with the port; an agent restarted
- * on a host that already holds the address sets it again at its first reading of the host
- * ({@link #held}). The MAC comes from the plan, else from the last observed state, else from the kernel: a
+ * on a host that already holds the address, or an ovs-vswitchd restarted under it (its MAC
+ * table, static entries too, starts empty), sets it again at the next full reading of the host
+ * ({@link #held}, {@link #missing}). The MAC comes from the plan, else from the last observed state, else from the kernel: a
  * standby made by a plan that was not read back (the pipeline diffs against what it rendered)
  * is not in the last observed state, and a promotion without a pin loses the replies the old
  * active host still takes in a drain.
@@ -68,6 +69,14 @@ final class GatewayFdb {
       }
     }));
     return out;
+  }
+
+  /** The pins of {@code held} that br-ex's MAC table ({@code ovs-appctl fdb/show br-ex}) has no static entry for. */
+  static List<Pin> missing(List<Pin> held, String fdbShow) {
+    java.util.Set<String> pinned = new java.util.HashSet<>();
+    fdbShow.lines().map(String::trim).map(l -> l.split("\\s+")).filter(f -> f.length >= 4 && f[3].equals("static"))
+        .forEach(f -> pinned.add(f[2].toLowerCase()));
+    return held.stream().filter(p -> !pinned.contains(p.mac().toLowerCase())).toList();
   }
 
   /** The MAC of a device as {@code ip -o link show} prints it. */

@@ -6,6 +6,7 @@ import io.dvr.agent.model.HostState;
 import io.dvr.agent.model.NamespaceState;
 import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
+import io.dvr.agent.render.Names;
 import io.dvr.common.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,8 +101,6 @@ public final class LinuxHost implements HostDriver {
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
-  /** Whether the first full reading of the host has set the br-ex pins of the addresses it found held. */
-  private volatile boolean pinsRestored;
 
   /** Our nat chains of each namespace as last written or read: floating-IP changes restore only a delta. */
   private final KnownNat knownNat = new KnownNat();
@@ -352,10 +351,13 @@ public final class LinuxHost implements HostDriver {
     HostState observed = reader.observe();
     knownNat.readAll(observed.namespaces());
     lastObserved = observed;
-    // An agent started on a host that holds gateway addresses (restarted) pins their MACs again, once.
-    if (options.ovs() && !pinsRestored) {
-      pinsRestored = true;
-      GatewayFdb.apply(runner, options.plug(), GatewayFdb.held(observed));
+    // Gateway addresses held without their br-ex pin (an agent or ovs-vswitchd restarted): pinned again.
+    if (options.ovs()) {
+      List<GatewayFdb.Pin> held = GatewayFdb.held(observed);
+      if (!held.isEmpty()) {
+        CommandResult fdb = runner.exec(Command.of("ovs-appctl", "fdb/show", Names.BR_EX).withTimeout(options.timeout()));
+        GatewayFdb.apply(runner, options.plug(), fdb.ok() ? GatewayFdb.missing(held, fdb.stdout()) : held);
+      }
     }
     return observed;
   }

@@ -58,4 +58,18 @@ class GatewayFdbTest {
     assertThat(asked).containsExactly(Names.snatNamespace(SeedTopology.ROUTER) + " " + QG);
     assertThat(GatewayFdb.pins(promotion, HostState.EMPTY, NO_KERNEL)).as("nothing to pin with").isEmpty();
   }
+
+  @Test
+  @DisplayName("a held address is pinned again only when br-ex's MAC table has no static entry for its MAC")
+  void missingPins() {
+    var held = List.of(new GatewayFdb.Pin(true, QG, QG_MAC), new GatewayFdb.Pin(true, "qg-0000000000b", "fa:16:3e:00:00:0b"));
+    String fdb = """
+         port  VLAN  MAC                Age
+        LOCAL     0  c2:6a:18:50:93:4b    0
+            1     0  %s  static
+            2     0  fa:16:3e:00:00:0b    3
+        """.formatted(QG_MAC);
+    assertThat(GatewayFdb.missing(held, fdb)).as("learnt, not pinned").containsExactly(held.get(1));
+    assertThat(GatewayFdb.missing(held, " port  VLAN  MAC                Age\n")).as("an empty table").isEqualTo(held);
+  }
 }

@@ -299,7 +299,7 @@ class LinuxHostKernelTest {
   }
 
   @Test
-  @DisplayName("an agent started on a host that already holds an HA router's gateway address (restarted) pins its MAC again at its first reading of the host")
+  @DisplayName("an agent started on a host that already holds an HA router's gateway address (restarted), or one whose ovs-vswitchd lost its MAC table, pins the MAC again at its next full reading of the host")
   void restartedAgentPinsAgain() {
     SmallRouter r = new SmallRouter();
     converge(host, desired(r, ha(r, HaState.HA_STATE_ACTIVE)));
@@ -310,6 +310,11 @@ class LinuxHostKernelTest {
     try {
       restarted.observe();
       assertThat(sh("ovs-appctl", "fdb/show", Names.BR_EX).lines()).as("br-ex's MAC table")
+          .anyMatch(l -> l.contains(mac) && l.contains("static"));
+      // ovs-vswitchd restarted under a running agent: the next full reading pins it again.
+      sh("ovs-appctl", "fdb/del", Names.BR_EX, "0", mac);
+      restarted.observe();
+      assertThat(sh("ovs-appctl", "fdb/show", Names.BR_EX).lines()).as("br-ex's MAC table after a second reading")
           .anyMatch(l -> l.contains(mac) && l.contains("static"));
     } finally {
       restarted.close();
