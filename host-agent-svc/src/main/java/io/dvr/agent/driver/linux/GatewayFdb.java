@@ -7,10 +7,10 @@ import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,19 +73,11 @@ final class GatewayFdb {
 
   /** The pins of {@code held} that br-ex's MAC table ({@code ovs-appctl fdb/show br-ex}) has no static entry for. */
   static List<Pin> missing(List<Pin> held, String fdbShow) {
-    java.util.Set<String> pinned = new java.util.HashSet<>();
+    Set<String> pinned = new HashSet<>();
     fdbShow.lines().map(String::trim).map(l -> l.split("\\s+")).filter(f -> f.length >= 4 && f[3].equals("static"))
         .forEach(f -> pinned.add(f[2].toLowerCase()));
     return held.stream().filter(p -> !pinned.contains(p.mac().toLowerCase())).toList();
   }
-
-  /** The MAC of a device as {@code ip -o link show} prints it. */
-  static Optional<String> macIn(String ipLinkLine) {
-    Matcher m = LINK_ETHER.matcher(ipLinkLine);
-    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
-  }
-
-  private static final Pattern LINK_ETHER = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
 
   /** Sets and removes the pins; {@code plug} names the br-ex port of a qg- device (with veth, its host end). */
   static void apply(CommandRunner runner, PlugMode plug, List<Pin> pins) {

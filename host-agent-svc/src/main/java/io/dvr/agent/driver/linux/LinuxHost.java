@@ -8,6 +8,7 @@ import io.dvr.agent.reconcile.Operation;
 import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import io.dvr.common.config.Settings;
+import io.vertx.core.json.JsonArray;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -429,9 +430,10 @@ public final class LinuxHost implements HostDriver {
   /** A device's MAC read from the kernel (one ip process); empty when it cannot be read. */
   private Optional<String> kernelMac(String namespace, String device) {
     try {
-      CommandResult r = runner.exec(Command.of("ip", "-n", Args.name(namespace), "-o", "link", "show", "dev",
+      CommandResult r = runner.exec(Command.of("ip", "-j", "-n", Args.name(namespace), "link", "show", "dev",
           Args.device(device)).withTimeout(options.timeout()));
-      return r.ok() ? GatewayFdb.macIn(r.stdout()) : Optional.empty();
+      return r.ok() ? IpJson.links(new JsonArray(r.stdout())).stream().map(IpJson.Link::mac)
+          .filter(mac -> !mac.isEmpty()).findFirst() : Optional.empty();
     } catch (RuntimeException e) {
       return Optional.empty();
     }
