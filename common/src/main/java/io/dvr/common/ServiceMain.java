@@ -66,8 +66,12 @@ public final class ServiceMain {
    * such as compose restarts it instead of leaving it hung).
    */
   public static void run(String service, Function<Vertx, Future<?>> starter) {
+    run(service, Settings.fromEnvironment(), starter);
+  }
+
+  /** The same with the process's settings as given (a service that adjusts what the environment says). */
+  public static void run(String service, Settings settings, Function<Vertx, Future<?>> starter) {
     ServiceNames.process(service);
-    Settings settings = Settings.fromEnvironment();
     Insecure.warnIfOn(settings, service);
     long timeoutSeconds = settings.getLong("start-timeout-seconds", 120);
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {

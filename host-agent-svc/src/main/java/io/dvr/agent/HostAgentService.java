@@ -1,6 +1,9 @@
 package io.dvr.agent;
 
 import io.dvr.agent.driver.memory.MemoryHost;
+import io.dvr.agent.link.BusLink;
+import io.dvr.agent.link.ControlLink;
+import io.dvr.agent.link.RelayLink;
 import io.dvr.agent.sync.RouterSync;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
@@ -31,16 +34,31 @@ public final class HostAgentService {
   public static final String NAME = "host-agent";
   public static final int DEFAULT_PORT = 9094;
 
+  /** host:port[,host:port...] of relays: the agent attaches to one instead of joining the cluster. */
+  public static final String RELAYS = "agent.relays";
+
   private final HttpServer server;
   private final Heartbeat heartbeat;
   private final RouterSync sync;
   private final HostPipeline pipeline;
+  private final ControlLink link;
 
-  private HostAgentService(HttpServer server, Heartbeat heartbeat, RouterSync sync, HostPipeline pipeline) {
+  private HostAgentService(HttpServer server, Heartbeat heartbeat, RouterSync sync, HostPipeline pipeline,
+      ControlLink link) {
     this.server = server;
     this.heartbeat = heartbeat;
     this.sync = sync;
     this.pipeline = pipeline;
+    this.link = link;
+  }
+
+  /**
+   * The process's settings as the agent runs them: with {@code agent.relays} set the agent is no
+   * member of the cluster, whatever {@code cluster.enabled} says.
+   */
+  public static Settings processSettings(Settings settings) {
+    return settings.find(RELAYS).filter(r -> !r.isBlank()).isPresent()
+        ? settings.with("cluster.enabled", "false") : settings;
   }
 
   /** Starts an agent on the driver {@code agent.dataplane} names (a fresh simulated host by default). */
@@ -96,9 +114,16 @@ public final class HostAgentService {
       heartbeat.stop();
       return Future.failedFuture(e);
     }
-    RouterSync sync = new RouterSync(vertx, name, mode, pipeline, settings.getLong("agent.request-timeout-ms", 10_000),
-        settings.getLong("agent.snat-lease-renew-ms", 200), settings.getLong("agent.snat-handover-ms", 1_000),
-        credentials.proof());
+    ControlLink link;
+    try {
+      link = link(vertx, settings, name, tls);
+    } catch (RuntimeException e) {
+      heartbeat.stop();
+      return pipeline.close().transform(closed -> Future.failedFuture(e));
+    }
+    RouterSync sync = new RouterSync(vertx, link, name, mode, pipeline,
+        settings.getLong("agent.request-timeout-ms", 10_000), settings.getLong("agent.snat-lease-renew-ms", 200),
+        settings.getLong("agent.snat-handover-ms", 1_000), credentials.proof());
     HostAgentServiceService grpc = new HostAgentServiceService() {
       @Override
       public Future<HostStateListing> getHostState(GetHostStateRequest request) {
@@ -115,12 +140,22 @@ public final class HostAgentService {
           // Register first (with the tunnel address), then get the DVR MAC and sync, in the background:
           // an agent starts even while the control plane is away.
           heartbeat.start().onComplete(v -> sync.start(settings.getLong("agent.resync-seconds", 60) * 1000));
-          return new HostAgentService(server, heartbeat, sync, pipeline);
+          return new HostAgentService(server, heartbeat, sync, pipeline, link);
         })
         .recover(err -> {
           heartbeat.stop();
-          return pipeline.close().transform(closed -> Future.failedFuture(err));
+          return link.close().eventually(pipeline::close).transform(closed -> Future.failedFuture(err));
         });
+  }
+
+  /** The event bus as a member (the default), or a relay's stream when {@code agent.relays} names relays. */
+  private static ControlLink link(Vertx vertx, Settings settings, String host, GrpcTls tls) {
+    String relays = settings.get(RELAYS, "");
+    if (relays.isBlank()) {
+      return new BusLink(vertx);
+    }
+    return new RelayLink(vertx, tls.newClient(vertx), RelayLink.addresses(RELAYS + " (" + Settings.envName(RELAYS) + ")",
+        relays), host, RelayLink.Retry.DEFAULT);
   }
 
   public int port() {
@@ -159,7 +194,6 @@ public final class HostAgentService {
 
   public Future<Void> stop() {
     heartbeat.stop();
-    sync.stop();
-    return server.close().eventually(pipeline::close);
+    return sync.stop().eventually(link::close).eventually(server::close).eventually(pipeline::close);
   }
 }

@@ -3,11 +3,15 @@ package io.dvr.agent;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.config.Settings;
 
-/** Runs host-agent in its own process. */
+/**
+ * Runs host-agent in its own process: a member of the clustered event bus, or, with
+ * {@code agent.relays} set, attached to a relay and no member at all (no Hazelcast in the process).
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    ServiceMain.run(HostAgentService.NAME, vertx -> HostAgentService.start(vertx, Settings.fromEnvironment()));
+    Settings settings = HostAgentService.processSettings(Settings.fromEnvironment());
+    ServiceMain.run(HostAgentService.NAME, settings, vertx -> HostAgentService.start(vertx, settings));
   }
 }

@@ -100,6 +100,71 @@ public final class Bus {
     }));
   }
 
+  /**
+   * A request whose body is already serialised (a relay forwarding an agent's request): the address
+   * must be a request/reply address of the contract; the answer's body is returned as it came.
+   */
+  public static Future<Buffer> requestBody(Vertx vertx, String address, Buffer body, DeliveryOptions options,
+      long timeoutMillis) {
+    BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
+    return InFlightRequests.of(vertx).request(vertx, address, body, options, timeoutMillis)
+        .map(io.vertx.core.eventbus.Message::body)
+        .recover(err -> Future.failedFuture(failure(err)));
+  }
+
+  /**
+   * The failure of a bus request as an ApiError with its gRPC status: the answering service's own
+   * code, DEADLINE_EXCEEDED for a timeout, UNAVAILABLE when no member answers the address.
+   */
+  public static ApiError failure(Throwable err) {
+    if (err instanceof ApiError api) {
+      return api;
+    }
+    if (err instanceof ReplyException re) {
+      if (re.failureCode() > 0) {
+        return new ApiError(GrpcStatus.valueOf(re.failureCode()), re.getMessage());
+      }
+      return switch (re.failureType()) {
+        case TIMEOUT -> new ApiError(GrpcStatus.DEADLINE_EXCEEDED, re.getMessage());
+        case NO_HANDLERS -> new ApiError(GrpcStatus.UNAVAILABLE, re.getMessage());
+        default -> new ApiError(GrpcStatus.INTERNAL, String.valueOf(re.getMessage()));
+      };
+    }
+    return new ApiError(GrpcStatus.INTERNAL, String.valueOf(err));
+  }
+
+  /**
+   * Answers requests on a request/reply address with serialised bodies (a relay passing them to the
+   * agent that serves it); a failed answer replies with its gRPC status code and message.
+   */
+  public static MessageConsumer<Buffer> serveBodies(Vertx vertx, String address, Function<Buffer, Future<Buffer>> handler) {
+    BusContract.check(address, BusContract.Kind.REQUEST_REPLY);
+    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+      Future<Buffer> answer;
+      try {
+        answer = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(msg::reply).onFailure(err -> {
+        ApiError api = failure(err);
+        msg.fail(api.status().code, api.getMessage());
+      });
+    });
+  }
+
+  /** Takes the serialised messages published or sent to an address (a relay passing them on). */
+  public static MessageConsumer<Buffer> listenBodies(Vertx vertx, String address, Consumer<Buffer> handler) {
+    BusContract.Binding binding = BusContract.of(address);
+    if (binding.kind() == BusContract.Kind.REQUEST_REPLY) {
+      throw new IllegalArgumentException("event-bus address '" + address + "' is REQUEST_REPLY: serve it, do not listen");
+    }
+    return vertx.eventBus().<Buffer>consumer(address, msg -> {
+      BusMeters.received(binding);
+      handler.accept(msg.body());
+    });
+  }
+
   public static void publish(Vertx vertx, String address, Message message) {
     publish(vertx, address, message, new DeliveryOptions());
   }

@@ -33,6 +33,7 @@ import io.dvr.proto.v1.TunnelEndpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that binds every event-bus address to its kind, its message types and its owner:
@@ -117,6 +118,22 @@ public final class BusContract {
           HostStateListing.getDefaultInstance(), HOST_AGENT),
       new Binding(EventAddresses.hostTrace(HOST), Kind.REQUEST_REPLY, TraceHostRequest.getDefaultInstance(),
           TraceHostReply.getDefaultInstance(), HOST_AGENT));
+
+  /**
+   * The fixed addresses published to every host agent; an agent attached to a relay may take them
+   * (the rest of what it takes is its own host's addresses).
+   */
+  public static final Set<String> TO_EVERY_AGENT = Set.of(EventAddresses.DVR_MACS, EventAddresses.TUNNEL_ENDPOINTS);
+
+  /** The requests a host agent makes; a relay makes these, and only these, for the agents attached to it. */
+  public static final Set<String> AGENT_REQUESTS = Set.of(EventAddresses.GET_HOST_ROUTERS, EventAddresses.PORTS_WIRED,
+      EventAddresses.HOST_APPLIED, EventAddresses.SNAT_LEASE, EventAddresses.ALLOCATE_DVR_MAC,
+      EventAddresses.LIST_HOSTS_FOR_ROUTER);
+
+  /** {@code binding}'s address for one host (the address itself when it is not per host). */
+  public static String addressFor(Binding binding, String host) {
+    return binding.address().replace(HOST, host);
+  }
 
   private static final Map<String, Binding> FIXED = new HashMap<>();
   private static final List<Binding> PER_HOST = ALL.stream().filter(Binding::perHost).toList();

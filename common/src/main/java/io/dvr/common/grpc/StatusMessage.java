@@ -58,6 +58,18 @@ public final class StatusMessage {
    * percent-encodes every byte but letters, digits and {@code .-_}; decoding and encoding again
    * gives the same text, and leaves a message already spelled this way unchanged.
    */
+  /**
+   * The status message of a finished client response: vertx-grpc's client reads it only from a
+   * trailers-only answer, so when the stream carried messages first it is read from the trailers here.
+   */
+  public static String of(io.vertx.grpc.client.GrpcClientResponse<?, ?> response) {
+    if (response.statusMessage() != null) {
+      return response.statusMessage();
+    }
+    String raw = response.trailers() == null ? null : response.trailers().get(HEADER);
+    return raw == null ? null : decode(raw);
+  }
+
   static void respell(MultiMap headers) {
     String raw = headers.get(HEADER);
     if (raw != null) {

@@ -3,7 +3,8 @@ package io.dvr.agent.sync;
 import com.google.protobuf.Parser;
 import io.dvr.agent.Dataplane;
 import io.dvr.common.Metrics;
-import io.dvr.common.bus.Bus;
+import io.dvr.agent.link.BusLink;
+import io.dvr.agent.link.ControlLink;
 import io.dvr.common.tracing.Tracing;
 import io.opentelemetry.api.trace.SpanContext;
 import io.dvr.common.security.HostProofs;
@@ -28,7 +29,6 @@ import io.dvr.common.grpc.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Optional;
@@ -83,7 +83,7 @@ public final class RouterSync {
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
       WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
-      List<MessageConsumer<?>> consumers) {}
+      List<ControlLink.Subscription> consumers) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -96,6 +96,7 @@ public final class RouterSync {
   private record Stopped(Parts parts) implements Phase {}
 
   private final Vertx vertx;
+  private final ControlLink link;
   private final String host;
   private final String mode;
   private final Dataplane dataplane;
@@ -131,6 +132,22 @@ public final class RouterSync {
   }
 
   RouterSync(Vertx vertx, String host, String mode, Dataplane dataplane, Timings timings, HostProofs.Sender proof) {
+    this(vertx, new BusLink(vertx), host, mode, dataplane, timings, proof);
+  }
+
+  /**
+   * {@code link}: how the agent reaches the event bus (a member's, or a relay's stream: after a gap
+   * in what it delivered, everything is fetched again).
+   */
+  public RouterSync(Vertx vertx, ControlLink link, String host, String mode, Dataplane dataplane,
+      long requestTimeoutMillis, long snatLeaseRenewMillis, long snatHandoverMillis, HostProofs.Sender proof) {
+    this(vertx, link, host, mode, dataplane, Timings.of(requestTimeoutMillis, snatLeaseRenewMillis, snatHandoverMillis),
+        proof);
+  }
+
+  RouterSync(Vertx vertx, ControlLink link, String host, String mode, Dataplane dataplane, Timings timings,
+      HostProofs.Sender proof) {
+    this.link = link;
     this.proof = proof;
     this.vertx = vertx;
     this.host = host;
@@ -163,7 +180,7 @@ public final class RouterSync {
   /** The router's active SNAT host other than this one, as scheduler-svc has it now ("" for none). */
   private Future<String> activeSnatHost(String router, long timeoutMillis) {
     ListHostsForRouterRequest request = ListHostsForRouterRequest.newBuilder().setRouterId(router).build();
-    return Bus.request(vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, request, ListHostsForRouterResponse.parser(),
+    return link.request(EventAddresses.LIST_HOSTS_FOR_ROUTER, request, ListHostsForRouterResponse.parser(),
         timeoutMillis, proof.options(request)).map(hosts -> hosts.getHostsList().stream()
             .filter(h -> h.getSnat() && h.getHaState() == HaState.HA_STATE_ACTIVE && !h.getDraining()
                 && !h.getHost().equals(host))
@@ -174,19 +191,19 @@ public final class RouterSync {
     long timeout = timings.requestTimeoutMillis();
     HostView view = new HostView(ctx, host, mode);
     WiredPortReporter reporter = new WiredPortReporter(ctx, dataplane::wiredPorts,
-        report -> Bus.request(vertx, EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout, proof.options(report)),
+        report -> link.request(EventAddresses.PORTS_WIRED, report, PortsWiredAck.parser(), timeout, proof.options(report)),
         timings.reportRetryMillis());
     ApplyMeters meters = new ApplyMeters(Metrics.service(Metrics.hostAgent(host)), host);
     AppliedState appliedState = new AppliedState(ctx, Clock.systemUTC());
     AppliedStateReporter appliedReporter = new AppliedStateReporter(ctx,
-        report -> Bus.request(vertx, EventAddresses.HOST_APPLIED, report, HostAppliedAck.parser(), timeout,
+        report -> link.request(EventAddresses.HOST_APPLIED, report, HostAppliedAck.parser(), timeout,
             proof.options(report)),
         timings.reportRetryMillis());
     // Set below: the lease and the applier need each other (the lease re-applies roles, the applier reads them).
     AtomicReference<Applier> applierRef = new AtomicReference<>();
     AtomicReference<RouterFetcher> fetcherRef = new AtomicReference<>();
     SnatLease lease = new SnatLease(ctx, timings.snatLeaseRenewMillis(),
-        (renewal, timeoutMillis) -> Bus.request(vertx, EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
+        (renewal, timeoutMillis) -> link.request(EventAddresses.SNAT_LEASE, renewal, SnatLeaseGrant.parser(),
             timeoutMillis, proof.options(renewal)),
         () -> SnatLease.activeRouters(applierRef.get().applied().view()),
         () -> rolesChanged(view, applierRef.get()), () -> fetcherRef.get().wantAll(), System::nanoTime);
@@ -233,7 +250,7 @@ public final class RouterSync {
     RouterFetcher fetcher = new RouterFetcher(ctx,
         request -> {
           fetchSentAt[0] = System.nanoTime();
-          return Bus.request(vertx, EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
+          return link.request(EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
               proof.options(request));
         },
         timings.fetchRetryMillis(), (scope, reply) -> {
@@ -247,7 +264,7 @@ public final class RouterSync {
         });
     fetcherRef.set(fetcher);
     DvrMacClaim mac = new DvrMacClaim(ctx,
-        request -> Bus.request(vertx, EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
+        request -> link.request(EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
     return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>());
   }
@@ -281,14 +298,19 @@ public final class RouterSync {
     listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
         macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));
     listen(p, EventAddresses.TUNNEL_ENDPOINTS, TunnelEndpoint.parser(), endpoint -> onTunnelEndpoint(p, endpoint));
-    p.consumers().add(Bus.serve(vertx, EventAddresses.hostState(host), GetHostStateRequest.parser(),
+    p.consumers().add(link.serve(EventAddresses.hostState(host), GetHostStateRequest.parser(),
         req -> dataplane.print(req.getNamespace())));
-    p.consumers().add(Bus.serve(vertx, EventAddresses.hostTrace(host), TraceHostRequest.parser(), req -> {
+    p.consumers().add(link.serve(EventAddresses.hostTrace(host), TraceHostRequest.parser(), req -> {
       // The view is read on the sync's context (where this consumer runs), then walked on the pipeline's worker.
       p.ctx().check("tracing a packet");
       return p.view().wanted().map(view -> dataplane.trace(req, view))
           .orElseGet(() -> Future.failedFuture(ApiError.failedPrecondition("host '" + host
               + "' has not synced its routers yet: nothing to trace")));
+    }));
+    // Messages sent while the link was down are lost: everything is fetched again (level-triggered).
+    link.onGap(() -> p.ctx().run(() -> {
+      LOG.info("host {}: the link to the control plane was lost and is back; fetching everything again", host);
+      p.fetcher().wantAll();
     }));
     resyncTimer = p.ctx().periodic(resyncMillis, () -> p.fetcher().wantAll());
     if (AgentModes.DVR_SNAT.equals(mode)) {
@@ -306,7 +328,7 @@ public final class RouterSync {
    * hopping onto the sync's context: the apply that follows continues it.
    */
   private <T> void listen(Parts p, String address, Parser<T> parser, Consumer<T> handler) {
-    p.consumers().add(Bus.listen(vertx, address, parser, message -> {
+    p.consumers().add(link.listen(address, parser, message -> {
       Optional<SpanContext> cause = Tracing.currentSpan();
       p.ctx().run(() -> {
         p.applier().causedBy(cause);
@@ -378,7 +400,7 @@ public final class RouterSync {
       p.reporter().stop();
       p.appliedReporter().stop();
       p.lease().stop();
-      Future.join(p.consumers().stream().map(MessageConsumer::unregister).toList())
+      Future.join(p.consumers().stream().map(ControlLink.Subscription::cancel).toList())
           .<Void>mapEmpty().onComplete(stopped);
     });
     return stopped.future();
