@@ -2,6 +2,7 @@ package io.dvr.relay;
 
 import com.google.protobuf.ByteString;
 import io.dvr.common.bus.Bus;
+import io.dvr.common.bus.BusContract;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.security.HostCredentials;
 import io.dvr.proto.v1.AgentFrame;
@@ -47,7 +48,10 @@ final class AgentStream {
   private final GrpcServerResponse<AgentFrame, RelayFrame> response;
   private final RelaySettings settings;
   private final Consumer<AgentStream> ended;
+  private final SharedAddresses shared;
   private final Map<String, MessageConsumer<Buffer>> consumers = new HashMap<>();
+  /** The addresses to every agent this stream takes, through the relay's one consumer of each. */
+  private final java.util.Set<String> sharedTaken = new java.util.HashSet<>();
   /** Requests on served addresses sent down, by id, until the agent answers. */
   private final Map<Long, Promise<Buffer>> asked = new HashMap<>();
   private long nextId = 1;
@@ -55,7 +59,8 @@ final class AgentStream {
   private boolean over;
 
   AgentStream(Vertx vertx, Context context, String host, GrpcServerResponse<AgentFrame, RelayFrame> response,
-      RelaySettings settings, Consumer<AgentStream> ended) {
+      RelaySettings settings, SharedAddresses shared, Consumer<AgentStream> ended) {
+    this.shared = shared;
     this.vertx = vertx;
     this.context = context;
     this.host = host;
@@ -98,14 +103,27 @@ final class AgentStream {
       end(refused.get().status(), refused.get().getMessage());
       return;
     }
-    if (consumers.containsKey(address)) {
-      return; // asked again (the agent says what it takes after each attach): once is enough
+    if (consumers.containsKey(address) || sharedTaken.contains(address)) {
+      return; // asked again: once is enough
+    }
+    if (BusContract.TO_EVERY_AGENT.contains(address)) {
+      sharedTaken.add(address);
+      shared.join(address, this);
+      return;
     }
     consumers.put(address, listen.getServe()
         ? Bus.serveBodies(vertx, address, body -> askAgent(address, body))
-        : Bus.listenBodies(vertx, address, body -> write(RelayFrame.newBuilder()
-            .setDelivery(RelayDelivery.newBuilder().setAddress(address).setBody(ByteString.copyFrom(body.getBytes())))
-            .build())));
+        : Bus.listenBodies(vertx, address, body -> deliver(address, body)));
+  }
+
+  /** A message of a shared address, from the relay's one consumer of it: written on this stream's context. */
+  void deliverSoon(String address, Buffer body) {
+    context.runOnContext(v -> deliver(address, body));
+  }
+
+  private void deliver(String address, Buffer body) {
+    write(RelayFrame.newBuilder().setDelivery(RelayDelivery.newBuilder().setAddress(address)
+        .setBody(ByteString.copyFrom(body.getBytes()))).build());
   }
 
   /** An agent's request, made on the bus with its proof; the answer or the failure goes down. */
@@ -232,6 +250,10 @@ final class AgentStream {
     }
     consumers.values().forEach(MessageConsumer::unregister);
     consumers.clear();
+    if (!sharedTaken.isEmpty()) {
+      shared.leave(this);
+      sharedTaken.clear();
+    }
     asked.values().forEach(p -> p.tryFail(new ApiError(GrpcStatus.UNAVAILABLE, "the agent of host '" + host
         + "' left this relay")));
     asked.clear();
@@ -241,7 +263,7 @@ final class AgentStream {
   /** How many addresses the stream takes, read on its context. */
   Future<Integer> listeningNow() {
     Promise<Integer> out = Promise.promise();
-    context.runOnContext(v -> out.complete(consumers.size()));
+    context.runOnContext(v -> out.complete(consumers.size() + sharedTaken.size()));
     return out.future();
   }
 }

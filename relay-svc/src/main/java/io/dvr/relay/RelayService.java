@@ -40,10 +40,12 @@ public final class RelayService {
 
   private final HttpServer server;
   private final Map<String, AgentStream> attached;
+  private final SharedAddresses shared;
 
-  private RelayService(HttpServer server, Map<String, AgentStream> attached) {
+  private RelayService(HttpServer server, Map<String, AgentStream> attached, SharedAddresses shared) {
     this.server = server;
     this.attached = attached;
+    this.shared = shared;
   }
 
   public static Future<RelayService> start(Vertx vertx, Settings settings) {
@@ -55,22 +57,23 @@ public final class RelayService {
     }
     boolean secure = !Insecure.on(settings);
     Map<String, AgentStream> attached = new ConcurrentHashMap<>();
+    SharedAddresses shared = new SharedAddresses(vertx);
     Gauge.builder("dvr_relay_agents_attached", attached, Map::size)
         .description("Host agents attached to this relay").register(Metrics.service(ServiceMain.identity(NAME, settings).name()));
     HostRelayGrpcService service = new HostRelayGrpcService() {
       @Override
       protected void attach(ReadStream<AgentFrame> request, WriteStream<RelayFrame> response) {
-        accept(vertx, relay, secure, attached, (GrpcServerRequest<AgentFrame, RelayFrame>) request,
+        accept(vertx, relay, secure, attached, shared, (GrpcServerRequest<AgentFrame, RelayFrame>) request,
             (GrpcServerResponse<AgentFrame, RelayFrame>) response);
       }
     };
     return ServiceMain.serve(vertx, settings, NAME, DEFAULT_PORT, List.of(service))
-        .map(server -> new RelayService(server, attached));
+        .map(server -> new RelayService(server, attached, shared));
   }
 
   /** Waits for the hello, checks it against the certificate, then hands the stream to an AgentStream. */
   private static void accept(Vertx vertx, RelaySettings relay, boolean secure, Map<String, AgentStream> attached,
-      GrpcServerRequest<AgentFrame, RelayFrame> request, GrpcServerResponse<AgentFrame, RelayFrame> response) {
+      SharedAddresses shared, GrpcServerRequest<AgentFrame, RelayFrame> request, GrpcServerResponse<AgentFrame, RelayFrame> response) {
     Context context = vertx.getOrCreateContext();
     Optional<String> certified = PeerIdentity.of(request.connection()).flatMap(PeerIdentity::agentHost);
     AgentStream[] stream = {null};
@@ -87,7 +90,7 @@ public final class RelayService {
         return;
       }
       String host = frame.getHello().getHost();
-      AgentStream mine = new AgentStream(vertx, context, host, response, relay, gone -> attached.remove(gone.host(), gone));
+      AgentStream mine = new AgentStream(vertx, context, host, response, relay, shared, gone -> attached.remove(gone.host(), gone));
       stream[0] = mine;
       AgentStream before = attached.put(host, mine);
       if (before != null) {
@@ -143,6 +146,11 @@ public final class RelayService {
   public Future<Integer> listening(String host) {
     AgentStream stream = attached.get(host);
     return stream == null ? Future.succeededFuture(0) : stream.listeningNow();
+  }
+
+  /** The bus consumers this relay holds for the addresses to every agent (one each, whatever the agents). */
+  public int sharedConsumers() {
+    return shared.consumers();
   }
 
   /** Ends every agent's stream (they attach elsewhere) and stops serving. */

@@ -187,6 +187,36 @@ class RelayServiceTest {
   }
 
   @Test
+  @DisplayName("the messages to every agent: one bus consumer per relay, each message to every attached agent, still to the others when one leaves")
+  void sharedAddressesFanOut() throws Exception {
+    RelayLink one = link("compute1", relays.get(0));
+    RelayLink two = link("compute2", relays.get(0));
+    List<String> got = new CopyOnWriteArrayList<>();
+    one.listen(EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(), m -> got.add("compute1 " + m.getMacsCount()));
+    two.listen(EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(), m -> got.add("compute2 " + m.getMacsCount()));
+    awaitListening(relays.get(0), "compute1", 1);
+    awaitListening(relays.get(0), "compute2", 1);
+    assertThat(relays.get(0).sharedConsumers()).isEqualTo(1);
+
+    Bus.publish(control, EventAddresses.DVR_MACS, ListDvrMacsResponse.newBuilder()
+        .addMacs(DvrHostMac.newBuilder().setHost("compute1")).build());
+    waitFor(() -> got.size() == 2, "both agents");
+    assertThat(got).containsExactlyInAnyOrder("compute1 1", "compute2 1");
+
+    get(one.close());
+    links.remove(one);
+    waitFor(() -> !relays.get(0).attachedHosts().contains("compute1"), "compute1 gone");
+    assertThat(relays.get(0).sharedConsumers()).isEqualTo(1);
+    Bus.publish(control, EventAddresses.DVR_MACS, ListDvrMacsResponse.newBuilder()
+        .addMacs(DvrHostMac.newBuilder().setHost("compute1")).addMacs(DvrHostMac.newBuilder().setHost("compute2")).build());
+    waitFor(() -> got.size() == 3, "the remaining agent");
+    assertThat(got.get(2)).isEqualTo("compute2 2");
+    get(two.close());
+    links.remove(two);
+    waitFor(() -> relays.get(0).sharedConsumers() == 0, "no agent left: no consumer left");
+  }
+
+  @Test
   @DisplayName("a relay that stops: the agent attaches to the next, takes its messages again, reports the gap, and a request made meanwhile is answered")
   void movesToAnotherRelay() throws Exception {
     RelayService second = get(RelayService.start(control, settings));
