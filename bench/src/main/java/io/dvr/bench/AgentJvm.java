@@ -37,10 +37,16 @@ final class AgentJvm implements AutoCloseable {
   }
 
   static AgentJvm start(String host, Path jar, String heap, Map<String, String> env, Path logDir) {
+    List<String> flags = new ArrayList<>(flags(heap));
+    flags.addAll(OPENS);
+    return start(host, jar, flags, env, logDir);
+  }
+
+  /** With exactly these JVM flags (an agent attached to a relay needs none of Hazelcast's). */
+  static AgentJvm start(String host, Path jar, List<String> jvmFlags, Map<String, String> env, Path logDir) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.addAll(flags(heap));
-    argv.addAll(OPENS);
+    argv.addAll(jvmFlags);
     argv.addAll(List.of("-jar", jar.toString()));
     try {
       Files.createDirectories(logDir);
@@ -62,6 +68,15 @@ final class AgentJvm implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The lines of /proc/PID/status (empty when gone). */
+  List<String> status() {
+    try {
+      return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"));
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
   }
 
   /** Resident set size in MB, from /proc (0 when gone). */

@@ -24,7 +24,7 @@ final class BenchSecurity {
   /** Creates the services' material in {@code dir}. */
   static BenchSecurity create(Path dir) {
     SecurityMaterial.ensure(dir, List.of(Identity.service("api-gateway"), Identity.service("scheduler-svc"),
-        Identity.service("mac-allocator-svc"), Identity.service("arp-svc")), ALT_NAMES);
+        Identity.service("mac-allocator-svc"), Identity.service("arp-svc"), Identity.service("relay-svc")), ALT_NAMES);
     return new BenchSecurity(dir);
   }
 

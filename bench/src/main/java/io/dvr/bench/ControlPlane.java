@@ -121,6 +121,12 @@ final class ControlPlane implements AutoCloseable {
     return new Deployed<>(id, started.get());
   }
 
+  /** Starts a relay (relay-svc) on the control plane's bus, on a free port: agents in their own JVMs attach to it. */
+  io.dvr.relay.RelayService startRelay() {
+    return deploy(vertx, () -> io.dvr.relay.RelayService.start(vertx, settings.with(Map.of("relay.host", "127.0.0.1",
+        "relay.port", "0")))).value();
+  }
+
   /** The port api-gateway serves gRPC on. */
   int apiPort() {
     return gateway.port();
