@@ -66,6 +66,8 @@ final class RealConvergence {
   private final Map<String, KernelWatch> flowWatch = new HashMap<>();
   private final Map<String, KernelWatch> fipWatch = new HashMap<>();
   private final Map<String, KernelWatch> natWatch = new HashMap<>();
+  /** The relay's port when the agents attach to one (--via relay). */
+  private int relayPort;
 
   private RealConvergence(RealHostConvergenceBench.Options o, int n) throws IOException {
     this.o = o;
@@ -88,9 +90,12 @@ final class RealConvergence {
     double down;
     try {
       int clusterPort = freePort();
-      cp = ControlPlane.start(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1", "cluster.port",
+      // Agents through a relay: the control plane needs no cluster (the relay is on its bus).
+      cp = o.viaRelay() ? ControlPlane.start(Map.of("outbox.poll-ms", "1000"))
+          : ControlPlane.start(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1", "cluster.port",
           String.valueOf(clusterPort), "cluster.members", "127.0.0.1:" + clusterPort, "cluster.name",
           "real-bench-" + ProcessHandle.current().pid() + "-" + lab.hosts, "outbox.poll-ms", "1000"));
+      relayPort = o.viaRelay() ? cp.startRelay().port() : 0;
       setup.done("control plane started (" + cp.durability() + ")");
       long t = System.nanoTime();
       startAgents(clusterPort);
@@ -144,12 +149,16 @@ final class RealConvergence {
       env.put("DVR_API_ADDRESS", "127.0.0.1:" + cp.apiPort());
       env.put("DVR_HOST_AGENT_PORT", "0");
       env.put("DVR_AGENT_RESYNC_SECONDS", "3600");
-      env.put("DVR_CLUSTER_ENABLED", "true");
-      env.put("DVR_CLUSTER_LITE_MEMBER", "true");
-      env.put("DVR_CLUSTER_HOST", "127.0.0.1");
-      env.put("DVR_CLUSTER_PORT", String.valueOf(freePort()));
-      env.put("DVR_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort);
-      env.put("DVR_CLUSTER_NAME", "real-bench-" + ProcessHandle.current().pid() + "-" + lab.hosts);
+      if (o.viaRelay()) {
+        env.put("DVR_AGENT_RELAYS", "127.0.0.1:" + relayPort);
+      } else {
+        env.put("DVR_CLUSTER_ENABLED", "true");
+        env.put("DVR_CLUSTER_LITE_MEMBER", "true");
+        env.put("DVR_CLUSTER_HOST", "127.0.0.1");
+        env.put("DVR_CLUSTER_PORT", String.valueOf(freePort()));
+        env.put("DVR_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort);
+        env.put("DVR_CLUSTER_NAME", "real-bench-" + ProcessHandle.current().pid() + "-" + lab.hosts);
+      }
       // 30 JVMs joining a cluster on 2 shared cores take longer than a lone agent's 120 s.
       env.put("DVR_START_TIMEOUT_SECONDS", "900");
       env.putAll(o.agentEnv());

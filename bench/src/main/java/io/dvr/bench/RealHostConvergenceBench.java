@@ -20,7 +20,7 @@ import java.util.List;
 public final class RealHostConvergenceBench {
 
   record Options(List<Integer> hosts, int samples, int warmup, long gapMs, Path labnet, String labDir, Path agentJar,
-      String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out) {
+      String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out, boolean viaRelay) {
     static Options parse(String[] args) {
       List<Integer> hosts = List.of(3, 10, 30);
       int samples = 30;
@@ -32,6 +32,7 @@ public final class RealHostConvergenceBench {
       String heap = "48m";
       List<String> cases = List.of("port", "fip");
       Path out = null;
+      boolean viaRelay = false;
       java.util.Map<String, String> agentEnv = new java.util.TreeMap<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -39,7 +40,8 @@ public final class RealHostConvergenceBench {
           System.out.println("""
               usage: RealHostConvergenceBench [--hosts 3,10,30] [--samples 30] [--warmup 5] [--gap-ms 300]
                      [--labnet labnet] [--lab-dir /run/labnet-bench] [--agent-jar host-agent-svc/target/...-all.jar]
-                     [--heap 48m] [--cases port,fip] [--agent-env DVR_X=V ...] [--out FILE]
+                     [--heap 48m] [--cases port,fip] [--agent-env DVR_X=V ...] [--via member|relay] [--out FILE]
+              --via relay: the agents attach to a relay on the control plane's bus instead of joining the cluster
               Needs root, the labnet prerequisites and no other labnet lab up (lab-* namespaces are global).""");
           System.exit(0);
         }
@@ -58,6 +60,12 @@ public final class RealHostConvergenceBench {
           case "--heap" -> heap = v;
           case "--cases" -> cases = Arrays.stream(v.split(",")).map(String::trim).toList();
           case "--out" -> out = Path.of(v);
+          case "--via" -> {
+            if (!v.equals("member") && !v.equals("relay")) {
+              throw new IllegalArgumentException("--via takes member or relay, not " + v);
+            }
+            viaRelay = v.equals("relay");
+          }
           case "--agent-env" -> {
             int eq = v.indexOf('=');
             if (eq <= 0 || !v.startsWith("DVR_")) {
@@ -78,7 +86,7 @@ public final class RealHostConvergenceBench {
         throw new IllegalArgumentException("--labnet " + labnet + " holds no up.sh");
       }
       return new Options(hosts, samples, warmup, gap, labnet.toAbsolutePath(), labDir, jar.toAbsolutePath(), heap,
-          cases, java.util.Map.copyOf(agentEnv), out);
+          cases, java.util.Map.copyOf(agentEnv), out, viaRelay);
     }
   }
 
@@ -105,9 +113,10 @@ public final class RealHostConvergenceBench {
 
   static String report(Options o, List<RealConvergence.Result> results) {
     StringBuilder sb = new StringBuilder(fmt("Real-host convergence, %s, %d CPUs, Java %s; %d samples per row after"
-        + " %d warm-up; agent JVM flags %s, settings %s; ms from sending the request, nearest-rank percentiles%n%n",
+        + " %d warm-up; agents %s; agent JVM flags %s, settings %s; ms from sending the request, nearest-rank percentiles%n%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.samples(),
-        o.warmup(), String.join(" ", AgentJvm.flags(o.heap())), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
+        o.warmup(), o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
+        String.join(" ", AgentJvm.flags(o.heap())), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
     sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | lost |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (RealConvergence.Result r : results) {
       for (RealConvergence.Series s : r.series()) {
