@@ -77,13 +77,27 @@ public final class RelayService {
     Context context = vertx.getOrCreateContext();
     Optional<String> certified = PeerIdentity.of(request.connection()).flatMap(PeerIdentity::agentHost);
     AgentStream[] stream = {null};
+    boolean[] refused = {false};
+    // A caller that never says hello holds nothing here for long.
+    long helloTimer = vertx.setTimer(relay.keepaliveMillis() * 3, t -> {
+      if (stream[0] == null && !refused[0]) {
+        refused[0] = true;
+        response.status(GrpcStatus.INVALID_ARGUMENT).statusMessage("no hello within " + relay.keepaliveMillis() * 3
+            + " ms of opening the stream").end();
+      }
+    });
     request.handler(frame -> {
+      if (refused[0]) {
+        return;
+      }
       if (stream[0] != null) {
         stream[0].take(frame);
         return;
       }
+      vertx.cancelTimer(helloTimer);
       String refusal = refusal(frame, secure, certified);
       if (refusal != null) {
+        refused[0] = true;
         LOG.warn("refused a stream: {}", refusal);
         response.status(frame.hasHello() ? GrpcStatus.PERMISSION_DENIED : GrpcStatus.INVALID_ARGUMENT)
             .statusMessage(refusal).end();
@@ -100,13 +114,15 @@ public final class RelayService {
       mine.welcome();
     });
     request.endHandler(v -> {
+      vertx.cancelTimer(helloTimer);
       if (stream[0] != null) {
         stream[0].end(GrpcStatus.OK, "");
-      } else {
+      } else if (!refused[0]) {
         response.status(GrpcStatus.INVALID_ARGUMENT).statusMessage("the stream ended before its hello").end();
       }
     });
     request.exceptionHandler(err -> {
+      vertx.cancelTimer(helloTimer);
       if (stream[0] != null) {
         stream[0].broken();
       }

@@ -281,6 +281,32 @@ class RelayServiceTest {
     assertThat(relay.attachedHosts()).isEmpty();
   }
 
+  @Test
+  @DisplayName("a stream that never says hello is ended after three keepalive periods, INVALID_ARGUMENT")
+  void silentStream() throws Exception {
+    RelayService relay = relays.get(0);
+    io.vertx.core.http.HttpClient http = agentSide.createHttpClient(
+        GrpcTls.of(settings, Identity.hostAgent("compute1")).client());
+    try {
+      // The request's headers alone, no message: what a gRPC client cannot be made to send, HTTP/2 can.
+      String status = get(http.request(io.vertx.core.http.HttpMethod.POST, relay.port(), "127.0.0.1",
+          "/dvr.v1.HostRelay/Attach").compose(request -> {
+            request.putHeader("content-type", "application/grpc").putHeader("te", "trailers").setChunked(true);
+            Promise<String> ended = Promise.promise();
+            request.response().onSuccess(response -> response.endHandler(v -> ended.complete(
+                response.getHeader("grpc-status") != null ? response.getHeader("grpc-status") + " "
+                    + StatusMessage.decode(response.getHeader("grpc-message"))
+                    : response.getTrailer("grpc-status") + " " + StatusMessage.decode(response.getTrailer("grpc-message")))))
+                .onFailure(ended::tryFail);
+            request.sendHead();
+            return ended.future();
+          }));
+      assertThat(status).isEqualTo(GrpcStatus.INVALID_ARGUMENT.code + " no hello within 300 ms of opening the stream");
+    } finally {
+      get(http.close());
+    }
+  }
+
   /** Opens a stream with {@code identity}'s certificate, writes the frames, and returns how the relay ended it. */
   @SafeVarargs
   private String raw(Identity identity, RelayService relay,
