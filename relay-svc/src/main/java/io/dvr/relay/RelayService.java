@@ -74,13 +74,20 @@ public final class RelayService {
     Context context = vertx.getOrCreateContext();
     Optional<String> certified = PeerIdentity.of(request.connection()).flatMap(PeerIdentity::agentHost);
     AgentStream[] stream = {null};
+    // An agent sends what it listens to and what it asks right behind its hello, without waiting for
+    // the welcome: after a refusal those frames still arrive, and are dropped (the stream has ended).
+    boolean[] refused = {false};
     request.handler(frame -> {
       if (stream[0] != null) {
         stream[0].take(frame);
         return;
       }
+      if (refused[0]) {
+        return;
+      }
       String refusal = refusal(frame, secure, certified);
       if (refusal != null) {
+        refused[0] = true;
         LOG.warn("refused a stream: {}", refusal);
         response.status(frame.hasHello() ? GrpcStatus.PERMISSION_DENIED : GrpcStatus.INVALID_ARGUMENT)
             .statusMessage(refusal).end();
@@ -99,7 +106,7 @@ public final class RelayService {
     request.endHandler(v -> {
       if (stream[0] != null) {
         stream[0].end(GrpcStatus.OK, "");
-      } else {
+      } else if (!refused[0]) {
         response.status(GrpcStatus.INVALID_ARGUMENT).statusMessage("the stream ended before its hello").end();
       }
     });
