@@ -261,7 +261,9 @@ public final class RelayLink implements ControlLink {
           }
         });
         response.exceptionHandler(err -> lost(stream, err.getMessage()));
-        response.endHandler(v -> lost(stream, "it ended the stream: " + response.status()
+        // By name: GrpcStatus prints as its number, and "7" tells the operator nothing.
+        response.endHandler(v -> lost(stream, "it ended the stream: "
+            + (response.status() == null ? "no status" : response.status().name())
             + (StatusMessage.of(response) == null ? "" : " " + StatusMessage.of(response))));
       });
     });
