@@ -294,6 +294,21 @@ class RelayServiceTest {
     }
   }
 
+  @Test
+  @DisplayName("an attempt to attach through a closed client is lost like any other, not thrown out of the link's context")
+  void closedClientIsALostAttempt() throws Exception {
+    List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+    agentSide.exceptionHandler(unhandled::add);
+    GrpcClient client = GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide);
+    get(client.close());
+    RelayLink link = new RelayLink(agentSide, client,
+        List.of(SocketAddress.inetSocketAddress(relays.get(0).port(), "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100));
+    links.add(link);
+    // The first attempt runs on the link's context before this question does.
+    assertThat(get(link.attachedTo())).isEmpty();
+    assertThat(unhandled).as("exceptions the link left unhandled").isEmpty();
+  }
+
   /** Opens a stream with {@code identity}'s certificate, writes the frames, and returns how the relay ended it. */
   @SafeVarargs
   private String raw(Identity identity, RelayService relay,
