@@ -31,7 +31,7 @@ public final class TestSecurity {
         Files.createDirectories(Path.of("target"));
         Path created = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-security-");
         SecurityMaterial.ensure(created, List.of(Identity.service("api-gateway"), Identity.service("scheduler-svc"),
-            Identity.service("mac-allocator-svc"), Identity.service("arp-svc"), Identity.hostAgent("network"),
+            Identity.service("mac-allocator-svc"), Identity.service("arp-svc"), Identity.service("relay-svc"), Identity.hostAgent("network"),
             Identity.hostAgent("compute1"), Identity.hostAgent("compute2")), ALT_NAMES);
         dir = created;
       } catch (IOException e) {

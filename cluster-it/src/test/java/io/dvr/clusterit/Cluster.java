@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 /**
  * A control plane of separate processes: PostgreSQL, api-gateway, two each of scheduler-svc,
  * mac-allocator-svc and arp-svc, and host-agent JVMs started on demand; all on one Hazelcast
- * cluster of their own (TCP-IP member list, a name unique to the test). Logs go to
+ * cluster of their own (TCP-IP member list, a name unique to the test). relay-svc JVMs join it on
+ * demand too, and single agents attached through them stay out of it ({@link #startRelayedAgent}). Logs go to
  * target/cluster-logs/&lt;test&gt;/&lt;process&gt;.log.
  */
 final class Cluster implements AutoCloseable {
@@ -158,6 +159,67 @@ final class Cluster implements AutoCloseable {
     all.putAll(env);
     return launch(process, "io.dvr.agent.Main", all, 0,
         () -> JvmProcess.startWith(process, "io.dvr.agent.Main", jvmFlags, environment(process, all), 0, dir));
+  }
+
+  /**
+   * Starts relay-svc as {@code process} (a cluster member in one of the {@code agentJvms} slots
+   * reserved at start, with its own gRPC port kept across {@link #restart}) and waits until it serves.
+   */
+  JvmProcess startRelay(String process) {
+    int port = freePort();
+    JvmProcess relay = launch(process, "io.dvr.relay.Main", "256m",
+        Map.of("DVR_RELAY_PORT", String.valueOf(port), "DVR_RELAY_NAME", process), port);
+    awaitServing(List.of(relay));
+    recordStartupTimes();
+    return relay;
+  }
+
+  /**
+   * One host agent in a JVM of its own ({@code io.dvr.agent.Main}, memory driver), attached to the
+   * relays at {@code relayPorts} (DVR_AGENT_RELAYS, tried in that order) instead of joining the
+   * cluster: it holds no cluster port. It is told the cluster's name and members as a member would
+   * be, so that only {@code agent.relays} keeps it out. Its certificate and credential are the
+   * host's, issued here; {@code env} comes last (a test's own keystore). Waits until the host is
+   * registered, has its DVR MAC and answers GetHostState through the API (api-gateway, bus, relay,
+   * agent), as {@link #startAgents} does.
+   */
+  JvmProcess startRelayedAgent(String host, String mode, List<Integer> relayPorts, Map<String, String> env,
+      Duration atMost) {
+    JvmProcess agent = launchRelayed(host, mode, relayPorts, env);
+    hostsOf.put(agent.name, List.of(host));
+    awaitAgents(List.of(host), agent, atMost);
+    agent.markReady();
+    recordStartupTimes();
+    return agent;
+  }
+
+  /** As {@link #startRelayedAgent}, without waiting for anything (an agent expected to be refused). */
+  synchronized JvmProcess launchRelayed(String host, String mode, List<Integer> relayPorts, Map<String, String> env) {
+    TestSecurity.agent(host);
+    String process = "agent-" + host;
+    Map<String, String> all = new HashMap<>();
+    all.put("DVR_CLUSTER_ENABLED", "true");
+    all.put("DVR_CLUSTER_MEMBERS", hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    all.put("DVR_CLUSTER_NAME", name);
+    all.put("DVR_SECURITY_DIR", securityDir().toString());
+    all.put("DVR_HOST_NAME", host);
+    all.put("DVR_AGENT_MODE", mode);
+    all.put("DVR_AGENT_DATAPLANE", "memory");
+    all.put("DVR_HOST_AGENT_PORT", "0");
+    all.put("DVR_API_ADDRESS", "127.0.0.1:" + apiPort);
+    all.put("DVR_AGENT_RELAYS", relayPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    all.putAll(extraEnv);
+    all.putAll(env);
+    Supplier<JvmProcess> starter = () -> {
+      JvmProcess started = JvmProcess.start(process, "io.dvr.agent.Main", "128m", all, 0, dir,
+          ClassDataSharing.flags(postgres));
+      synchronized (this) {
+        processes.put(process, started);
+      }
+      return started;
+    };
+    relaunch.put(process, starter);
+    return starter.get();
   }
 
   /** The cluster port given to this process (its Hazelcast member's). */
@@ -407,7 +469,7 @@ final class Cluster implements AutoCloseable {
   @Override
   public void close() {
     List<JvmProcess> all = processes();
-    all.stream().filter(p -> p.name.startsWith("agents-")).forEach(JvmProcess::stop);
+    all.stream().filter(p -> p.name.startsWith("agents-") || p.name.startsWith("agent-")).forEach(JvmProcess::stop);
     List<Thread> stopping = all.stream().map(p -> new Thread(p::stop, "stop " + p.name)).toList();
     stopping.forEach(Thread::start);
     for (Thread t : stopping) {

@@ -21,7 +21,8 @@ final class LabSecurity {
   private static final Logger LOG = LoggerFactory.getLogger(LabSecurity.class);
   /** Set on settings this has prepared: the lab's main prepares before Vert.x, the start does not again. */
   private static final String PREPARED = "lab.security-prepared";
-  static final List<String> SERVICES = List.of("api-gateway", "scheduler-svc", "mac-allocator-svc", "arp-svc");
+  static final List<String> SERVICES = List.of("api-gateway", "scheduler-svc", "mac-allocator-svc", "arp-svc",
+      "relay-svc");
 
   private LabSecurity() {}
 

@@ -55,6 +55,12 @@ final class AgentStream {
   /** Requests on served addresses sent down, by id, until the agent answers. */
   private final Map<Long, Promise<Buffer>> asked = new HashMap<>();
   private long nextId = 1;
+  /**
+   * Completes once every consumer asked for so far is registered on the bus (on a cluster, known to
+   * the other members): the agent's requests wait for it, so that what it fetches after saying what
+   * it listens to cannot miss a change published in between.
+   */
+  private Future<Void> registered = Future.succeededFuture();
   private long keepaliveTimer = -1;
   private boolean over;
 
@@ -108,12 +114,19 @@ final class AgentStream {
     }
     if (BusContract.TO_EVERY_AGENT.contains(address)) {
       sharedTaken.add(address);
-      shared.join(address, this);
+      awaitRegistered(shared.join(address, this));
       return;
     }
-    consumers.put(address, listen.getServe()
+    MessageConsumer<Buffer> consumer = listen.getServe()
         ? Bus.serveBodies(vertx, address, body -> askAgent(address, body))
-        : Bus.listenBodies(vertx, address, body -> deliver(address, body)));
+        : Bus.listenBodies(vertx, address, body -> deliver(address, body));
+    consumers.put(address, consumer);
+    awaitRegistered(consumer.completion());
+  }
+
+  private void awaitRegistered(Future<Void> registration) {
+    registration.onFailure(err -> LOG.warn("host {}: a consumer was not registered: {}", host, err.toString()));
+    registered = Future.join(registered, registration).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** A message of a shared address, from the relay's one consumer of it: written on this stream's context. */
@@ -144,7 +157,8 @@ final class AgentStream {
     }
     long timeout = request.getTimeoutMs() == 0 ? settings.maxRequestMillis()
         : Math.min(request.getTimeoutMs(), settings.maxRequestMillis());
-    reply(request.getId(), Bus.requestBody(vertx, request.getAddress(), body, options, timeout));
+    registered.onComplete(v -> reply(request.getId(), Bus.requestBody(vertx, request.getAddress(), body, options,
+        timeout)));
   }
 
   private void reply(long id, Future<Buffer> answer) {

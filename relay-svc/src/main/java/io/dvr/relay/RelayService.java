@@ -77,6 +77,8 @@ public final class RelayService {
     Context context = vertx.getOrCreateContext();
     Optional<String> certified = PeerIdentity.of(request.connection()).flatMap(PeerIdentity::agentHost);
     AgentStream[] stream = {null};
+    // An agent sends what it listens to and what it asks right behind its hello, without waiting for
+    // the welcome: after a refusal those frames still arrive, and are dropped (the stream has ended).
     boolean[] refused = {false};
     // A caller that never says hello holds nothing here for long.
     long helloTimer = vertx.setTimer(relay.keepaliveMillis() * 3, t -> {

@@ -1,6 +1,7 @@
 package io.dvr.relay;
 
 import io.dvr.common.bus.Bus;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -24,9 +25,10 @@ final class SharedAddresses {
     this.vertx = vertx;
   }
 
-  synchronized void join(String address, AgentStream stream) {
+  /** Completes once the relay's consumer of {@code address} is registered on the bus. */
+  synchronized Future<Void> join(String address, AgentStream stream) {
     takers.computeIfAbsent(address, a -> new LinkedHashSet<>()).add(stream);
-    consumers.computeIfAbsent(address, a -> Bus.listenBodies(vertx, a, body -> deliver(a, body)));
+    return consumers.computeIfAbsent(address, a -> Bus.listenBodies(vertx, a, body -> deliver(a, body))).completion();
   }
 
   synchronized void leave(AgentStream stream) {

@@ -307,6 +307,64 @@ class RelayServiceTest {
     }
   }
 
+  @Test
+  @DisplayName("what an agent sends behind a refused hello is dropped: the stream ends once, with the refusal")
+  void framesBehindRefusedHello() throws Exception {
+    List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+    control.exceptionHandler(unhandled::add);
+    RelayService relay = relays.get(0);
+    SocketAddress at = SocketAddress.inetSocketAddress(relay.port(), "127.0.0.1");
+    GrpcClient client = GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide);
+    try {
+      // As RelayLink attaches: hello, what it listens to and what it asks, all without waiting.
+      GrpcClientRequest<AgentFrame, RelayFrame> refused = get(client.request(at, HostRelayGrpcClient.Attach));
+      refused.write(AgentFrame.newBuilder().setHello(RelayHello.newBuilder().setHost("compute2")).build());
+      refused.write(AgentFrame.newBuilder().setListen(RelayListen.newBuilder()
+          .setAddress(EventAddresses.routersChanged("compute2"))).build());
+      refused.write(AgentFrame.newBuilder().setRequest(RelayRequest.newBuilder().setId(1)
+          .setAddress(EventAddresses.GET_HOST_ROUTERS)).build());
+      String ended = get(refused.response().compose(response -> {
+        Promise<String> end = Promise.promise();
+        response.handler(frame -> { });
+        response.endHandler(v -> end.complete(response.status() + ": " + StatusMessage.of(response)));
+        response.exceptionHandler(end::tryFail);
+        return end.future();
+      }));
+      assertThat(ended).isEqualTo(GrpcStatus.PERMISSION_DENIED
+          + ": the agent of host 'compute1' may attach only for its own host, not for host 'compute2'");
+
+      // A stream opened after it on the same connection is handled after the first one's frames.
+      GrpcClientRequest<AgentFrame, RelayFrame> next = get(client.request(at, HostRelayGrpcClient.Attach));
+      next.write(AgentFrame.newBuilder().setHello(RelayHello.newBuilder().setHost("compute1")).build());
+      RelayFrame first = get(next.response().compose(response -> {
+        Promise<RelayFrame> frame = Promise.promise();
+        response.handler(frame::tryComplete);
+        response.exceptionHandler(frame::tryFail);
+        return frame.future();
+      }));
+      assertThat(unhandled).as("exceptions the relay left unhandled").isEmpty();
+      assertThat(first.getFrameCase()).isEqualTo(RelayFrame.FrameCase.WELCOME);
+      next.end();
+    } finally {
+      get(client.close());
+    }
+  }
+
+  @Test
+  @DisplayName("an attempt to attach through a closed client is lost like any other, not thrown out of the link's context")
+  void closedClientIsALostAttempt() throws Exception {
+    List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+    agentSide.exceptionHandler(unhandled::add);
+    GrpcClient client = GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide);
+    get(client.close());
+    RelayLink link = new RelayLink(agentSide, client,
+        List.of(SocketAddress.inetSocketAddress(relays.get(0).port(), "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100));
+    links.add(link);
+    // The first attempt runs on the link's context before this question does.
+    assertThat(get(link.attachedTo())).isEmpty();
+    assertThat(unhandled).as("exceptions the link left unhandled").isEmpty();
+  }
+
   /** Opens a stream with {@code identity}'s certificate, writes the frames, and returns how the relay ended it. */
   @SafeVarargs
   private String raw(Identity identity, RelayService relay,

@@ -234,7 +234,15 @@ public final class RelayLink implements ControlLink {
     }
     Stream stream = new Stream(relays.get(nextRelay++ % relays.size()));
     current = stream;
-    client.request(stream.relay, HostRelayGrpcClient.Attach).onComplete(made -> {
+    Future<GrpcClientRequest<AgentFrame, RelayFrame>> opening;
+    try {
+      opening = client.request(stream.relay, HostRelayGrpcClient.Attach);
+    } catch (RuntimeException e) {
+      // The client throws rather than fails when it is closed (its Vert.x closing under a retry
+      // timer): an attempt lost like any other, never an exception out of a timer.
+      opening = Future.failedFuture(e);
+    }
+    opening.onComplete(made -> {
       if (made.failed()) {
         lost(stream, "cannot reach it: " + made.cause().getMessage());
         return;
@@ -261,7 +269,9 @@ public final class RelayLink implements ControlLink {
           }
         });
         response.exceptionHandler(err -> lost(stream, err.getMessage()));
-        response.endHandler(v -> lost(stream, "it ended the stream: " + response.status()
+        // By name: GrpcStatus prints as its number, and "7" tells the operator nothing.
+        response.endHandler(v -> lost(stream, "it ended the stream: "
+            + (response.status() == null ? "no status" : response.status().name())
             + (StatusMessage.of(response) == null ? "" : " " + StatusMessage.of(response))));
       });
     });
