@@ -54,7 +54,7 @@ public final class VertxBootstrap {
 
   /**
    * Vert.x's meters always; the JVM's (memory, GC, threads, classes) unless {@code metrics.jvm} is
-   * false: their binders load JMX and about 300 classes, some 1-2 MB of a host agent's resident
+   * false: their binders load JMX and about 300 classes, about 2 MB of a host agent's resident
    * memory (docs/benchmarks.md, "One host agent's footprint").
    */
   static MicrometerMetricsOptions metricsOptions(Settings settings) {
