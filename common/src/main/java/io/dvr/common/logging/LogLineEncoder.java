@@ -26,6 +26,7 @@ import org.slf4j.event.KeyValuePair;
  * {@code error} (the stack trace) when there is one.
  */
 public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
+  /** The logback pattern a text line equals (written out in {@link #textLine}; the test compares). */
   static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, UTC} %-5level [%thread] %logger{20} - %msg%n";
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
       .withZone(ZoneOffset.UTC);
@@ -86,7 +87,7 @@ public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
    * The line {@link #TEXT_PATTERN} gives, written out here: a PatternLayout would load logback's
    * pattern parser and its table of every converter (some 150 classes) for these five fields.
    */
-  String textLine(ILoggingEvent event) {
+  private String textLine(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(128);
     line.append(ISO.format(Instant.ofEpochMilli(event.getTimeStamp()))).append(' ');
     String level = event.getLevel().toString();
