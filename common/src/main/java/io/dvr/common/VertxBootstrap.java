@@ -17,7 +17,8 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.util.List;
 
 /**
- * Creates the Vert.x instance of a process: Prometheus metrics always; a Hazelcast-clustered
+ * Creates the Vert.x instance of a process: Prometheus metrics always (the JVM's unless {@code
+ * metrics.jvm=false}); a Hazelcast-clustered
  * event bus when {@code cluster.enabled} (TCP-IP member list from {@code cluster.members}, no
  * multicast), else a local one. The clustered bus runs TLS with client certificates and routes
  * only to members with a signed record ({@link BusSecurity}), unless {@code insecure}. Traced when
@@ -27,8 +28,7 @@ public final class VertxBootstrap {
   private VertxBootstrap() {}
 
   public static Future<Vertx> start(Settings settings) {
-    VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(settings));
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(Metrics.registry());
     Tracing.configure(settings, ServiceNames.process());
     if (!settings.getBoolean("cluster.enabled", false)) {
@@ -50,6 +50,16 @@ public final class VertxBootstrap {
         .buildClustered()
         // A request held by a member that died is sent again, not left to its time limit.
         .onSuccess(vertx -> members.onMemberLeft(() -> InFlightRequests.of(vertx).memberLeft()));
+  }
+
+  /**
+   * Vert.x's meters always; the JVM's (memory, GC, threads, classes) unless {@code metrics.jvm} is
+   * false: their binders load JMX and about 300 classes, about 2 MB of a host agent's resident
+   * memory (docs/benchmarks.md, "One host agent's footprint").
+   */
+  static MicrometerMetricsOptions metricsOptions(Settings settings) {
+    return new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(settings.getBoolean("metrics.jvm", true));
   }
 
   /** Where the bus listens, with TLS and client authentication unless insecure. */

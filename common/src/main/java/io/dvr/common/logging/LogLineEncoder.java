@@ -1,6 +1,10 @@
 package io.dvr.common.logging;
 
-import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.pattern.ExtendedThrowableProxyConverter;
+import ch.qos.logback.classic.pattern.LoggerConverter;
+import ch.qos.logback.classic.pattern.ThrowableHandlingConverter;
+import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
@@ -22,6 +26,7 @@ import org.slf4j.event.KeyValuePair;
  * {@code error} (the stack trace) when there is one.
  */
 public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
+  /** The logback pattern a text line equals (written out in {@link #textLine}; the test compares). */
   static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, UTC} %-5level [%thread] %logger{20} - %msg%n";
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
       .withZone(ZoneOffset.UTC);
@@ -31,7 +36,9 @@ public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
 
   /** {@code text} or {@code json}; unset: the {@code log.format} setting. */
   private String format;
-  private PatternLayout text;
+  /** The text line's parts that are not plain: {@code %logger{20}} and the stack trace. */
+  private LoggerConverter loggerName;
+  private ThrowableHandlingConverter error;
 
   public void setFormat(String format) {
     this.format = format;
@@ -47,10 +54,15 @@ public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
       format = Settings.fromEnvironment().get("log.format", "text");
     }
     if (!json()) {
-      text = new PatternLayout();
-      text.setContext(getContext());
-      text.setPattern(TEXT_PATTERN);
-      text.start();
+      loggerName = new LoggerConverter();
+      loggerName.setOptionList(List.of("20"));
+      // What a PatternLayout appends to a pattern that prints no stack trace of its own.
+      error = getContext() instanceof LoggerContext logback && logback.isPackagingDataEnabled()
+          ? new ExtendedThrowableProxyConverter() : new ThrowableProxyConverter();
+      for (var part : List.of(loggerName, error)) {
+        part.setContext(getContext());
+        part.start();
+      }
     }
     super.start();
   }
@@ -67,8 +79,29 @@ public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public byte[] encode(ILoggingEvent event) {
-    String line = json() ? jsonLine(event) : text.doLayout(event);
+    String line = json() ? jsonLine(event) : textLine(event);
     return line.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The line {@link #TEXT_PATTERN} gives, written out here: a PatternLayout would load logback's
+   * pattern parser and its table of every converter (some 150 classes) for these five fields.
+   */
+  private String textLine(ILoggingEvent event) {
+    StringBuilder line = new StringBuilder(128);
+    line.append(ISO.format(Instant.ofEpochMilli(event.getTimeStamp()))).append(' ');
+    String level = event.getLevel().toString();
+    line.append(level);
+    for (int pad = level.length(); pad < 5; pad++) {
+      line.append(' ');
+    }
+    line.append(" [").append(event.getThreadName()).append("] ")
+        .append(loggerName.convert(event)).append(" - ")
+        .append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
+    if (event.getThrowableProxy() != null) {
+      line.append(error.convert(event));
+    }
+    return line.toString();
   }
 
   static String jsonLine(ILoggingEvent event) {

@@ -2,9 +2,12 @@ package io.dvr.common.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.dvr.common.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -57,6 +60,40 @@ class LogLineEncoderTest {
     assertThat(stamp).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     assertThat(OffsetDateTime.parse(stamp)).isNotNull();
     assertThat(lines.get(0)).endsWith("router r1 placed");
+  }
+
+  @Test
+  @DisplayName("a text line is exactly what logback lays out for the text pattern, stack traces included")
+  void textLinesAreThePattern() {
+    LoggerContext context = new LoggerContext();
+    LogLineEncoder encoder = new LogLineEncoder();
+    encoder.setContext(context);
+    encoder.setFormat("text");
+    encoder.start();
+    PatternLayout pattern = new PatternLayout();
+    pattern.setContext(context);
+    pattern.setPattern(LogLineEncoder.TEXT_PATTERN);
+    pattern.start();
+    IllegalStateException failure = new IllegalStateException("apply failed", new java.io.IOException("exit 2"));
+    failure.addSuppressed(new IllegalArgumentException("second"));
+    List<LoggingEvent> events = List.of(
+        event(context, "io.dvr.agent.sync.DvrMacClaim", Level.WARN, "host fp1: retrying", null, "vert.x-eventloop-thread-0"),
+        event(context, "io.netty.resolver.dns.DnsServerAddressStreamProviders", Level.ERROR, "no {}", null, "main"),
+        event(context, "dvr.audit", Level.INFO, "CreatePort p1 by alice (project p1): OK", null, "vert.x-worker-thread-3"),
+        event(context, "Short", Level.DEBUG, "two\nlines", null, "t"),
+        event(context, "io.dvr.common.ServiceMain", Level.TRACE, "ü and 日本", null, "t"),
+        event(context, "io.dvr.agent.HostPipeline", Level.ERROR, "apply of router r1 failed", failure, "w"));
+    for (LoggingEvent event : events) {
+      assertThat(new String(encoder.encode(event), StandardCharsets.UTF_8)).isEqualTo(pattern.doLayout(event));
+    }
+  }
+
+  private static LoggingEvent event(LoggerContext context, String logger, Level level, String message, Throwable error,
+      String thread) {
+    LoggingEvent event = new LoggingEvent(Logger.class.getName(), context.getLogger(logger), level, message, error,
+        new Object[] {"args"});
+    event.setThreadName(thread);
+    return event;
   }
 
   @Test
