@@ -216,21 +216,24 @@ ok "compute1 recovered after kill -9 ($(ms_since "$agent_kill") ms to traffic)"
 
 # A relay stopped at once (stop -t 0: no grace) under its agents: they attach to the other relay
 # and fetch in full; a floating IP made after the stop is reachable on the host of its VM, whose
-# agent was attached to the stopped relay; the relay is started again. Then the same with the
-# other relay, so the one brought back is seen to carry agents again.
+# agent was attached to the stopped relay; the relay is started again (at another address: the
+# agents look its name up again). Then the same with the other relay, so the one brought back is
+# seen to carry agents again.
 relay_down() {
-  local down=$1 up=$2 fip=$3 vm=$4 t
-  compose stop -t 0 "$down" >/dev/null 2>&1
+  local down=$1 up=$2 fip=$3 vm=$4 t before ms
+  before=$(relays_now)
   t=$(now)
-  ok "$down stopped (its agents: $(relays_now))"
+  compose stop -t 0 "$down" >/dev/null 2>&1
+  ok "$down stopped (before: $before)"
   await "every agent on $up" 60 relays_carry "$up" "network compute1 compute2"
   dvrctl floatingip-create ext-net --floating-ip-address "$fip" --port-id "$vm" >/dev/null
   await "outside -> $fip (made with $down stopped)" 60 in_outside ping -n -c 1 -W 1 "$fip"
   tcp_expect "floating IP made with $down stopped: outside -> $vm on ${VM_HOST[$vm]}" 192.168.1.20 "vm:$vm" "${VM_IP[$vm]}" outside "$fip"
+  ms=$(ms_since "$t")
   # Still on the other relay: the change came through it.
   relays_carry "$up" "network compute1 compute2" >/dev/null || die "an agent left $up while $down was stopped: $(relays_now)"
-  echo "relay_${down}_stop_to_fip_ms=$(ms_since "$t")" >>"$REPORT"
-  ok "$down stopped: its agents moved to $up and a floating IP made after reached ${VM_HOST[$vm]} ($(ms_since "$t") ms)"
+  echo "relay_${down}_stop_to_fip_ms=$ms" >>"$REPORT"
+  ok "$down stopped: its agents moved to $up and a floating IP made after reached ${VM_HOST[$vm]} ($ms ms from the stop)"
   compose start "$down" >/dev/null 2>&1
   await "$down healthy again" 180 healthy "$(cid "$down")"
   ok "$down started again"

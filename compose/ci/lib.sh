@@ -9,6 +9,7 @@
 install_needs() {
   local need=()
   command -v podman >/dev/null || need+=(podman)
+  command -v runc >/dev/null || need+=(runc)
   command -v debootstrap >/dev/null || need+=(debootstrap)
   command -v docker-compose >/dev/null || need+=(docker-compose)
   command -v nc >/dev/null || need+=(netcat-openbsd)
@@ -21,8 +22,10 @@ install_needs() {
   fi
 }
 
-# Podman's own configuration for this run: its storage under STATE, and default ulimits below the
-# hard limits (its defaults exceed them, and raising needs CAP_SYS_RESOURCE, which is absent here).
+# Podman's own configuration for this run: its storage under STATE, default ulimits below the
+# hard limits (its defaults exceed them, and raising needs CAP_SYS_RESOURCE, which is absent here),
+# and runc: podman prefers crun where both are installed, and crun refuses these machines' hybrid
+# cgroups ("cgroups in hybrid mode not supported").
 configure_podman() {
   mkdir -p "$STATE/conf" "$RUNDIR"
   local nofile nproc
@@ -36,6 +39,7 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 [network]
 network_config_dir = "$STATE/networks"
 [engine]
+runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
