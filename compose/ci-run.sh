@@ -226,6 +226,14 @@ relay_down() {
   compose stop -t 0 "$down" >/dev/null 2>&1
   ok "$down stopped (before: $before)"
   await "every agent on $up" 60 relays_carry "$up" "network compute1 compute2"
+  # How each agent on the stopped relay learnt it (the stream closed, or keepalives missed).
+  local h
+  for h in ${before//;/ }; do
+    [[ $h == network || $h == compute1 || $h == compute2 ]] || continue
+    if [[ $before == *"$h on $down"* ]]; then
+      log "  $(compose logs --no-color "$h" 2>/dev/null | grep -o "host $h: relay $down:9097: .*" | tail -n 1)"
+    fi
+  done
   dvrctl floatingip-create ext-net --floating-ip-address "$fip" --port-id "$vm" >/dev/null
   await "outside -> $fip (made with $down stopped)" 60 in_outside ping -n -c 1 -W 1 "$fip"
   tcp_expect "floating IP made with $down stopped: outside -> $vm on ${VM_HOST[$vm]}" 192.168.1.20 "vm:$vm" "${VM_IP[$vm]}" outside "$fip"
