@@ -11,7 +11,7 @@ import tempfile
 from docker.utils.build import exclude_paths
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SERVICES = ["api-gateway", "scheduler-svc", "mac-allocator-svc", "arp-svc", "host-agent-svc"]
+SERVICES = ["api-gateway", "scheduler-svc", "mac-allocator-svc", "arp-svc", "relay-svc", "host-agent-svc"]
 OTHERS = ["common", "proto", "store", "lab", "dvrctl", "bench", "cluster-it"]
 
 

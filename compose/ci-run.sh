@@ -7,8 +7,10 @@
 # hosts, SNAT and a floating IP to the outside host), checks that it runs secure (TLS and tokens:
 # a plaintext client and a call without a token are refused; each container holds only its own
 # keys), that Prometheus scrapes every service and agent over TLS and has every series the
-# Grafana dashboard queries, kills one instance of each scaled service
-# and one host agent and sees them recover, then tears everything down (`down -v`).
+# Grafana dashboard queries, that the agents are no cluster members but attached to the two relays,
+# kills one instance of each scaled service and one host agent and sees them recover, stops each
+# relay in turn under its agents and sees a change made meanwhile reach them through the other,
+# then tears everything down (`down -v`).
 #
 # Needs root (podman, namespaces), apt-get for podman and debootstrap when missing, and on the
 # host: nsenter, ip, ping, nc (netcat-openbsd) — the tests run the host's tools inside the VMs'
@@ -45,7 +47,7 @@ source "$ROOT/compose/ci/lib.sh"
 
 [[ $(id -u) -eq 0 ]] || die "needs root (podman, namespaces)"
 install_needs
-for jar in api-gateway scheduler-svc mac-allocator-svc arp-svc host-agent-svc dvrctl; do
+for jar in api-gateway scheduler-svc mac-allocator-svc arp-svc relay-svc host-agent-svc dvrctl; do
   ls "$ROOT"/$jar/target/*-all.jar >/dev/null 2>&1 || die "no $jar jar: build first (mvn -B -DskipTests package)"
 done
 DVRCTL_JAR=$(ls "$ROOT"/dvrctl/target/dvrctl-*-all.jar | head -n 1)
@@ -100,10 +102,11 @@ agents_ms=$(ms_since "$up_start")
 echo "up_to_agents_alive_ms=$agents_ms" >>"$REPORT"
 ok "three agents alive $agents_ms ms after up"
 security_checks
-# One cluster: agents are lite members and run only when they find the services' data members.
-if compose logs --no-color network compute1 compute2 2>/dev/null | grep -q 'NoDataMemberInClusterException'; then
-  die "an agent found no data member: the services did not form one cluster with it"
-fi
+# The agents are no cluster members: each holds one stream to a relay (no Hazelcast socket), the
+# first of its DVR_AGENT_RELAYS: relay1 for network and compute1, relay2 for compute2.
+await "no agent in the cluster, each on one relay stream" 60 agents_off_cluster
+await "network and compute1 on relay1, compute2 on relay2" 60 relays_carry relay1 "network compute1" relay2 compute2
+ok "agents attached through relays, none a cluster member: $(relays_now)"
 
 # The seed's topology through the API (README's walk-through), plus vm3 and vm4 on net81 as in
 # the Linux lab's end-to-end test.
@@ -164,7 +167,7 @@ metrics_checks
 
 # At rest: image sizes and each container's memory.
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvr' | sed 's/^/image /' >>"$REPORT"
-for s in postgres api-gateway scheduler-svc mac-allocator-svc arp-svc network compute1 compute2 outside; do
+for s in postgres api-gateway scheduler-svc mac-allocator-svc arp-svc relay1 relay2 network compute1 compute2 outside; do
   echo "pss_mib $s $(pss_mib "$(cid "$s")")" >>"$REPORT"
 done
 
@@ -210,6 +213,41 @@ if compose logs --no-color compute1 2>/dev/null | grep -q 'failed: Invalid argum
 fi
 echo "agent_kill_to_traffic_ms=$(ms_since "$agent_kill")" >>"$REPORT"
 ok "compute1 recovered after kill -9 ($(ms_since "$agent_kill") ms to traffic)"
+
+# A relay stopped at once (stop -t 0: no grace) under its agents: they attach to the other relay
+# and fetch in full; a floating IP made after the stop is reachable on the host of its VM, whose
+# agent was attached to the stopped relay; the relay is started again (at another address: the
+# agents look its name up again). Then the same with the other relay, so the one brought back is
+# seen to carry agents again.
+relay_down() {
+  local down=$1 up=$2 fip=$3 vm=$4 t before ms
+  before=$(relays_now)
+  t=$(now)
+  compose stop -t 0 "$down" >/dev/null 2>&1
+  ok "$down stopped (before: $before)"
+  await "every agent on $up" 60 relays_carry "$up" "network compute1 compute2"
+  # How each agent on the stopped relay learnt it (the stream closed, or keepalives missed).
+  local h
+  for h in ${before//;/ }; do
+    [[ $h == network || $h == compute1 || $h == compute2 ]] || continue
+    if [[ $before == *"$h on $down"* ]]; then
+      log "  $(compose logs --no-color "$h" 2>/dev/null | grep -o "host $h: relay $down:9097: .*" | tail -n 1)"
+    fi
+  done
+  dvrctl floatingip-create ext-net --floating-ip-address "$fip" --port-id "$vm" >/dev/null
+  await "outside -> $fip (made with $down stopped)" 60 in_outside ping -n -c 1 -W 1 "$fip"
+  tcp_expect "floating IP made with $down stopped: outside -> $vm on ${VM_HOST[$vm]}" 192.168.1.20 "vm:$vm" "${VM_IP[$vm]}" outside "$fip"
+  ms=$(ms_since "$t")
+  # Still on the other relay: the change came through it.
+  relays_carry "$up" "network compute1 compute2" >/dev/null || die "an agent left $up while $down was stopped: $(relays_now)"
+  echo "relay_${down}_stop_to_fip_ms=$ms" >>"$REPORT"
+  ok "$down stopped: its agents moved to $up and a floating IP made after reached ${VM_HOST[$vm]} ($ms ms from the stop)"
+  compose start "$down" >/dev/null 2>&1
+  await "$down healthy again" 180 healthy "$(cid "$down")"
+  ok "$down started again"
+}
+relay_down relay1 relay2 192.168.1.117 vm3
+relay_down relay2 relay1 192.168.1.118 vm4
 
 echo "total_ms=$(ms_since "$run_start")" >>"$REPORT"
 log "passed in $(ms_since "$run_start") ms; figures in $REPORT"

@@ -8,6 +8,8 @@
 #   api-gateway/   its key store, truststore, password, CA, host credential secret, signing key, admin.token
 #   scheduler-svc/ its key store, truststore, password, CA, host credential secret
 #   mac-allocator-svc/, arp-svc/   their key store, truststore, password, CA
+#   relay-svc/     its key store (valid for each name of DVR_SECURITY_RELAYS), truststore, password,
+#                  CA; every relay mounts it
 #   host-<h>/      that host's key store and event-bus credential, truststore, password, CA
 #   prometheus/    ca.pem only (to verify what it scrapes)
 #   client/        ca.pem and admin.token for dvrctl on this machine (owned by the directory's owner)
@@ -17,12 +19,15 @@
 set -euo pipefail
 OUT=${DVR_SECURITY_OUT:-/security}
 HOSTS=${DVR_SECURITY_HOSTS:?the host agents to make identities for, e.g. "network compute1 compute2"}
+# The names agents reach the relays by (their DVR_AGENT_RELAYS): the agents' TLS checks them.
+RELAYS=${DVR_SECURITY_RELAYS:-}
 SERVICE_UID=${DVR_SERVICE_UID:-10001}
 CA=$OUT/ca
 log() { echo "security-init: $*"; }
 
 args=()
 for h in $HOSTS; do args+=(--host "$h"); done
+for r in $RELAYS; do args+=(--relay "$r"); done
 # init-security reads security.dir (and security.alt-names, auth.*) from the environment.
 DVR_SECURITY_DIR=$CA java ${JAVA_OPTS:-} -jar /app/service.jar init-security "${args[@]}"
 
@@ -45,6 +50,7 @@ give api-gateway "$SERVICE_UID:$SERVICE_UID" api-gateway.p12 "${tls[@]}" host-cr
 give scheduler-svc "$SERVICE_UID:$SERVICE_UID" scheduler-svc.p12 "${tls[@]}" host-credentials.key
 give mac-allocator-svc "$SERVICE_UID:$SERVICE_UID" mac-allocator-svc.p12 "${tls[@]}"
 give arp-svc "$SERVICE_UID:$SERVICE_UID" arp-svc.p12 "${tls[@]}"
+give relay-svc "$SERVICE_UID:$SERVICE_UID" relay-svc.p12 "${tls[@]}"
 for h in $HOSTS; do
   give "host-$h" 0:0 "host-$h.p12" "host-$h.credential" "${tls[@]}"
 done

@@ -9,6 +9,7 @@
 install_needs() {
   local need=()
   command -v podman >/dev/null || need+=(podman)
+  command -v runc >/dev/null || need+=(runc)
   command -v debootstrap >/dev/null || need+=(debootstrap)
   command -v docker-compose >/dev/null || need+=(docker-compose)
   command -v nc >/dev/null || need+=(netcat-openbsd)
@@ -21,8 +22,10 @@ install_needs() {
   fi
 }
 
-# Podman's own configuration for this run: its storage under STATE, and default ulimits below the
-# hard limits (its defaults exceed them, and raising needs CAP_SYS_RESOURCE, which is absent here).
+# Podman's own configuration for this run: its storage under STATE, default ulimits below the
+# hard limits (its defaults exceed them, and raising needs CAP_SYS_RESOURCE, which is absent here),
+# and runc: podman prefers crun where both are installed, and crun refuses these machines' hybrid
+# cgroups ("cgroups in hybrid mode not supported").
 configure_podman() {
   mkdir -p "$STATE/conf" "$RUNDIR"
   local nofile nproc
@@ -36,6 +39,7 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 [network]
 network_config_dir = "$STATE/networks"
 [engine]
+runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
@@ -126,7 +130,7 @@ on_exit() {
   local rc=$?
   if ((rc != 0)); then
     log "run failed (exit $rc); the last lines of each container's log:" >&2
-    for s in security-init api-gateway scheduler-svc network compute1 compute2 prometheus; do
+    for s in security-init api-gateway scheduler-svc relay1 relay2 network compute1 compute2 prometheus; do
       echo "---- $s" >&2
       compose logs --no-color --tail 15 "$s" 2>/dev/null | tail -15 >&2 || true
     done
@@ -236,7 +240,7 @@ assert any(ip["ip_address"] == "192.168.1.115" for ip in gw), gw' <<<"$out" || d
   ok "the Neutron REST face shows dvr-r1 (distributed, gateway 192.168.1.115) over TLS; 401 without a token"
 }
 
-# Prometheus scrapes every service and host agent over TLS (seven targets, all up), and every
+# Prometheus scrapes every service, relay and host agent over TLS (nine targets, all up), and every
 # series the Grafana dashboard queries is among what it scraped (compose/ci/check-dashboard.py).
 prometheus_api() { curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/$1"; }
 targets_up() {
@@ -244,13 +248,13 @@ targets_up() {
 targets = json.load(sys.stdin)["data"]["activeTargets"]
 bad = [t["scrapeUrl"] + ": " + t["health"] + " " + t.get("lastError", "") for t in targets if t["health"] != "up"]
 print("\n".join(bad) or "%d targets up" % len(targets))
-sys.exit(1 if bad or len(targets) < 7 else 0)'
+sys.exit(1 if bad or len(targets) < 9 else 0)'
 }
 dashboard_scraped() {
   prometheus_api label/__name__/values >"$RUNDIR/metric-names.json" && python3 "$ROOT/compose/ci/check-dashboard.py" --live "$RUNDIR/metric-names.json"
 }
 metrics_checks() {
-  await "Prometheus scraping every service and agent over TLS" 90 targets_up
+  await "Prometheus scraping every service, relay and agent over TLS" 90 targets_up
   ok "Prometheus: $(targets_up)"
   await "every series of the Grafana dashboard scraped" 60 dashboard_scraped
   ok "$(dashboard_scraped)"
@@ -341,6 +345,49 @@ agents_alive() {
   done
 }
 port_active() { dvrctl port-show "$1" | grep -Eq 'status +\| ACTIVE'; }
+
+# The relay an agent is attached to now: the last "attached to relay NAME" of its log (relays
+# are named by DVR_RELAY_NAME).
+relay_of() {
+  compose logs --no-color "$1" 2>/dev/null | sed -n 's/.*attached to relay \([^ ]*\) (.*/\1/p' | tail -n 1
+}
+# How many agents a running relay counts as attached (its dvr_relay_agents_attached gauge).
+relay_attached() {
+  on_host "$1" curl -fsS --max-time 5 --cacert /etc/dvr/security/ca.pem https://127.0.0.1:9097/metrics \
+    | awk '/^dvr_relay_agents_attached[ {]/ {print int($NF)}'
+}
+# relays_carry RELAY "HOSTS" [RELAY "HOSTS"]...: each agent of HOSTS is attached to RELAY, by its
+# own log and by the relay's count.
+relays_carry() {
+  local relay hosts h n
+  while (($#)); do
+    relay=$1 hosts=$2
+    shift 2
+    for h in $hosts; do
+      [[ $(relay_of "$h") == "$relay" ]] || { echo "$h: on '$(relay_of "$h")', not $relay"; return 1; }
+    done
+    n=$(relay_attached "$relay") || return 1
+    [[ $n == $(wc -w <<<"$hosts") ]] || { echo "$relay counts $n agents, expected $hosts"; return 1; }
+  done
+}
+relays_now() {
+  local h
+  for h in network compute1 compute2; do printf '%s on %s; ' "$h" "$(relay_of "$h")"; done
+}
+# No agent holds a Hazelcast socket (5701 and up): none joined the cluster; each holds one
+# established connection to a relay's port.
+agents_off_cluster() {
+  local h socks
+  for h in network compute1 compute2; do
+    socks=$(on_host "$h" ss -Htan) || return 1
+    if awk '$4 ~ /:57[0-9][0-9]$/ || $5 ~ /:57[0-9][0-9]$/' <<<"$socks" | grep -q .; then
+      echo "$h holds a Hazelcast socket: it is a cluster member; $socks"
+      return 1
+    fi
+    [[ $(awk '$1 == "ESTAB" && $5 ~ /:9097$/' <<<"$socks" | wc -l) -eq 1 ]] \
+      || { echo "$h: expected one connection to a relay (port 9097); its sockets: $socks"; return 1; }
+  done
+}
 
 # Memory of a container: the proportional set size (PSS) of every process in its PID namespace,
 # in MiB; shared pages (PostgreSQL's shared buffers, the libraries) count once, split among the

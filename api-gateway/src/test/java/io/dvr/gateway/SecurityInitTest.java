@@ -52,7 +52,7 @@ class SecurityInitTest {
 
     assertThat(dir.resolve("ca.pem")).exists();
     for (String file : List.of("ca.pem", "ca-key.pem", "truststore.p12", "keystore.password", "host-credentials.key",
-        "api-gateway.p12", "scheduler-svc.p12", "mac-allocator-svc.p12", "arp-svc.p12", "host-network.p12",
+        "api-gateway.p12", "scheduler-svc.p12", "mac-allocator-svc.p12", "arp-svc.p12", "relay-svc.p12", "host-network.p12",
         "host-network.credential", "host-compute1.p12", "host-compute1.credential", "jwt-signing.pem", "admin.token")) {
       assertThat(dir.resolve(file)).as(file).exists();
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(file)))).as(file)
@@ -92,12 +92,41 @@ class SecurityInitTest {
   }
 
   @Test
+  @DisplayName("relay-svc's certificate is valid for the names agents reach the relays by (--relay), and no other"
+      + " certificate is; a relay named later gets relay-svc's key store issued again, the rest kept")
+  void relayNames() throws Exception {
+    assertThat(run("--host", "network", "--relay", "relay1", "--relay", "relay2")).as(err.toString()).isZero();
+    assertThat(names("relay-svc.p12")).contains("relay-svc", "relay1", "relay2", "localhost", "127.0.0.1");
+    assertThat(certificate("relay-svc.p12").getSubjectX500Principal().getName()).contains("CN=relay-svc")
+        .contains("OU=dvr service");
+    for (String other : List.of("host-network.p12", "api-gateway.p12", "scheduler-svc.p12")) {
+      assertThat(names(other)).as(other).doesNotContain("relay1", "relay2");
+    }
+
+    Map<String, byte[]> before = contents();
+    assertThat(run("--host", "network", "--relay", "relay1", "--relay", "relay2")).as(err.toString()).isZero();
+    assertThat(contents().get("relay-svc.p12")).isEqualTo(before.get("relay-svc.p12"));
+
+    assertThat(run("--host", "network", "--relay", "relay1", "--relay", "relay3")).as(err.toString()).isZero();
+    assertThat(names("relay-svc.p12")).contains("relay1", "relay3").doesNotContain("relay2");
+    Map<String, byte[]> after = contents();
+    before.forEach((file, bytes) -> {
+      if (!file.equals("relay-svc.p12")) {
+        assertThat(after.get(file)).as(file).isEqualTo(bytes);
+      }
+    });
+    assertThat(out.toString()).contains("issuing relay-svc.p12 again");
+  }
+
+  @Test
   @DisplayName("a wrong argument or host name is a usage error (2) and makes nothing")
   void usage() throws Exception {
     assertThat(run("--host")).isEqualTo(2);
     assertThat(run("--hots", "network")).isEqualTo(2);
     assertThat(run("--host", "bad name!")).isEqualTo(2);
-    assertThat(err.toString()).contains("usage: java -jar api-gateway.jar init-security").contains("bad name!");
+    assertThat(run("--host", "network", "--relay", "relay 1")).isEqualTo(2);
+    assertThat(err.toString()).contains("usage: java -jar api-gateway.jar init-security").contains("bad name!")
+        .contains("--relay 'relay 1' is not a host name or address");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.toList()).isEmpty();
     }
@@ -109,6 +138,10 @@ class SecurityInitTest {
       store.load(in, read("keystore.password").toCharArray());
     }
     return (X509Certificate) store.getCertificate(store.aliases().nextElement());
+  }
+
+  private List<String> names(String keystore) throws Exception {
+    return certificate(keystore).getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
   }
 
   private Map<String, byte[]> contents() throws Exception {

@@ -10,6 +10,7 @@ import io.dvr.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -25,10 +26,25 @@ import java.util.List;
  * tracing is on ({@link Tracing}).
  */
 public final class VertxBootstrap {
+  /**
+   * The longest a name's address is kept, whatever TTL the DNS server gave. A peer reached by name
+   * (a relay, api-gateway) that is replaced comes back at another address (a container started
+   * again, a pod moved), and container DNS servers give long TTLs (podman's aardvark-dns 1.4: a
+   * day): with the default cache (the answer's own TTL) an agent would try the old address all that
+   * time. Names are looked up only when a connection is made, so a short cache costs little.
+   */
+  static final int DNS_CACHE_MAX_SECONDS = 5;
+
   private VertxBootstrap() {}
 
+  /** How the process resolves names: the system's servers, answers kept {@link #DNS_CACHE_MAX_SECONDS} at most. */
+  static AddressResolverOptions addressResolver() {
+    return new AddressResolverOptions().setCacheMaxTimeToLive(DNS_CACHE_MAX_SECONDS);
+  }
+
   public static Future<Vertx> start(Settings settings) {
-    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(settings));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(settings))
+        .setAddressResolverOptions(addressResolver());
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(Metrics.registry());
     Tracing.configure(settings, ServiceNames.process());
     if (!settings.getBoolean("cluster.enabled", false)) {
