@@ -177,10 +177,18 @@ public final class Bus {
     BusMeters.sent(binding);
   }
 
+  /**
+   * To the one listener of the address: a host's agent. Delivered to every registration of the
+   * address, not to one picked among them: a host has one agent, but after the relay that carried
+   * it died and before the cluster declared its member gone (tens of seconds after a kill), the
+   * dead relay's registration stands beside the one of the relay the agent moved to, and a
+   * point-to-point send could pick the dead one and lose the message. Every per-host message is
+   * idempotent to apply, so the rare second copy costs nothing.
+   */
   public static void send(Vertx vertx, String address, Message message) {
     BusContract.Binding binding = BusContract.check(address, BusContract.Kind.SEND);
     BusContract.checkMessage(binding, address, message);
-    vertx.eventBus().send(address, encode(message));
+    vertx.eventBus().publish(address, encode(message));
     BusMeters.sent(binding);
   }
 

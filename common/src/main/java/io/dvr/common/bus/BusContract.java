@@ -56,7 +56,7 @@ public final class BusContract {
     REQUEST_REPLY,
     /** To every listener (Bus.publish / Bus.listen). */
     PUBLISH,
-    /** To one listener (Bus.send / Bus.listen); per-host addresses reach that host's agent. */
+    /** To one host's agent (Bus.send / Bus.listen), delivered to every registration of the address (see Bus.send). */
     SEND
   }
 

@@ -35,6 +35,28 @@ class BusContractTest {
   }
 
   @Test
+  @DisplayName("a message to a host's agent reaches every registration of its address (the relay it left, not yet declared dead, and the one it moved to)")
+  void perHostMessageReachesEveryRegistration() throws Exception {
+    String address = EventAddresses.routersChanged("h-moved");
+    java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var left = Bus.listen(vertx, address, RoutersChanged.parser(), m -> got.add("left " + m.getRouterIds(0)));
+    var movedTo = Bus.listen(vertx, address, RoutersChanged.parser(), m -> got.add("moved-to " + m.getRouterIds(0)));
+    try {
+      for (int i = 0; i < 2; i++) {
+        Bus.send(vertx, address, RoutersChanged.newBuilder().addRouterIds("r" + i).build());
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      while (got.size() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(got).containsExactlyInAnyOrder("left r0", "moved-to r0", "left r1", "moved-to r1");
+    } finally {
+      left.unregister().await();
+      movedTo.unregister().await();
+    }
+  }
+
+  @Test
   @DisplayName("every address is bound once, with one kind, one request type, a reply type exactly for requests, and one owner")
   void everyAddressHasOneTypeAndOneOwner() {
     Set<String> seen = new HashSet<>();
