@@ -42,12 +42,16 @@ final class AgentJvm implements AutoCloseable {
     return start(host, jar, flags, env, logDir);
   }
 
-  /** With exactly these JVM flags (an agent attached to a relay needs none of Hazelcast's). */
+  /**
+   * With exactly these JVM flags (an agent attached to a relay needs none of Hazelcast's). {@code jar}
+   * may be a directory: the jar unpacked, run as {@code -cp DIR io.dvr.agent.Main}.
+   */
   static AgentJvm start(String host, Path jar, List<String> jvmFlags, Map<String, String> env, Path logDir) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.addAll(jvmFlags);
-    argv.addAll(List.of("-jar", jar.toString()));
+    argv.addAll(Files.isDirectory(jar) ? List.of("-cp", jar.toString(), "io.dvr.agent.Main")
+        : List.of("-jar", jar.toString()));
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve("agent-" + host + ".log");
