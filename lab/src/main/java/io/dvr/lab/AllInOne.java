@@ -11,6 +11,7 @@ import io.dvr.common.security.GrpcTls;
 import io.dvr.common.security.Insecure;
 import io.dvr.gateway.ApiGateway;
 import io.dvr.macalloc.MacAllocatorService;
+import io.dvr.relay.RelayService;
 import io.dvr.scheduler.SchedulerService;
 import io.dvr.store.Database;
 import io.vertx.core.Future;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The all-in-one lab: an embedded PostgreSQL and every service in one process, with three host
- * agents (network dvr_snat, compute1 and compute2 dvr), on the ports of the README.
+ * agents (network dvr_snat, compute1 and compute2 dvr), on the ports of the README; the process
+ * also runs a relay, so agents of other hosts (their own processes) can attach to the lab.
  */
 public final class AllInOne {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
@@ -45,6 +47,7 @@ public final class AllInOne {
   private SchedulerService scheduler;
   private MacAllocatorService macAllocator;
   private ArpService arp;
+  private RelayService relay;
   /** Per host: its agent, and the simulated kernel and facts that outlive an agent restart. */
   private final Map<String, HostAgentService> agents = new TreeMap<>();
   private final Map<String, MemoryHost> hosts = new TreeMap<>();
@@ -197,9 +200,27 @@ public final class AllInOne {
     });
   }
 
-  /** Stops the agents, then every service (each releases its server, consumers and timers). */
+  /**
+   * Starts relay-svc on the lab's bus (relay.port, default 9097): an agent in its own process, on a
+   * host minted with {@code dvr-lab.jar mint host NAME}, attaches to it with {@code agent.relays}.
+   */
+  public Future<RelayService> startRelay() {
+    return RelayService.start(vertx, settings).onSuccess(r -> relay = r);
+  }
+
+  /** The port the lab's relay serves on (after {@link #startRelay}). */
+  public int relayPort() {
+    return relay.port();
+  }
+
+  /** The hosts whose agents are attached to the lab's relay now (none before {@link #startRelay}). */
+  public java.util.Set<String> relayHosts() {
+    return relay == null ? java.util.Set.of() : relay.attachedHosts();
+  }
+
+  /** Stops the relay (its agents' streams end), the agents, then every service (each releases its server, consumers and timers). */
   private Future<Void> stopServices() {
-    Future<Void> chain = Future.succeededFuture();
+    Future<Void> chain = relay == null ? Future.succeededFuture() : relay.stop();
     for (HostAgentService agent : agents.values()) {
       chain = chain.compose(v -> agent.stop());
     }
@@ -222,10 +243,21 @@ public final class AllInOne {
     // Before Vert.x: the clustered event bus (when on) needs the TLS files at creation.
     Settings settings = LabSecurity.prepare(environment, HOSTS.stream().map(h -> h[0]).toList());
     VertxBootstrap.start(settings)
-        .compose(vertx -> start(vertx, settings).compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
-          LOG.info("all-in-one lab up: dvr.v1 API on port {}{}; try: ./dvrctl.sh agent-list", lab.apiPort(),
+        .compose(vertx -> start(vertx, settings).compose(lab -> lab.startRelay().map(lab))
+            .compose(lab -> seedIfAsked(vertx, settings, lab)).onSuccess(lab -> {
+          LOG.info("all-in-one lab up: dvr.v1 API on port {}, relay for other hosts' agents on port {}{}; try: ./dvrctl.sh agent-list",
+              lab.apiPort(), lab.relayPort(),
               lab.adminTokenFile().map(f -> ", admin token in " + f).orElse(" without authentication (insecure)"));
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> lab.stop().eventually(vertx::close).await()));
+          // Vert.x closed from the hook's thread once the lab stopped: closed from a callback on one of its
+          // own event loops, its close completes on a loop already shut down and the hook waits forever.
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+              lab.stop().await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+              LOG.warn("the lab did not stop cleanly: {}", e.toString());
+            }
+            vertx.close().await();
+          }));
         }))
         .onFailure(err -> {
           LOG.error("the all-in-one lab failed to start", err);

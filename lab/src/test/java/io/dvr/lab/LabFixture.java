@@ -54,6 +54,7 @@ final class LabFixture implements AutoCloseable {
         "lab.network.port", "0", "lab.compute1.port", "0", "lab.compute2.port", "0", "outbox.poll-ms", "200",
         "security.dir", TestSecurity.dir().toString()));
     values.put("rest.port", "0");
+    values.put("relay.port", "0");
     values.putAll(extra);
     return Settings.of(values);
   }
@@ -91,6 +92,12 @@ final class LabFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    ApiClient.await(lab.stop().eventually(vertx::close));
+    // Vert.x closed from this thread, not from the stop's last callback: its close would complete on
+    // an event loop it has just shut down, and nobody would hear of it.
+    try {
+      ApiClient.await(lab.stop());
+    } finally {
+      ApiClient.await(vertx.close());
+    }
   }
 }

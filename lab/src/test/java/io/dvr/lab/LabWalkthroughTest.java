@@ -44,7 +44,11 @@ class LabWalkthroughTest {
 
   @AfterAll
   static void stop() throws Exception {
-    lab.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      lab.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
   }
 
   static Result dvrctl(String... args) {
