@@ -220,24 +220,30 @@ ok "compute1 recovered after kill -9 ($(ms_since "$agent_kill") ms to traffic)"
 # agents look its name up again). Then the same with the other relay, so the one brought back is
 # seen to carry agents again.
 relay_down() {
-  local down=$1 up=$2 fip=$3 vm=$4 t before ms
+  local down=$1 up=$2 fip=$3 vm=$4 t made before ms
   before=$(relays_now)
   t=$(now)
   compose stop -t 0 "$down" >/dev/null 2>&1
   ok "$down stopped (before: $before)"
   await "every agent on $up" 60 relays_carry "$up" "network compute1 compute2"
-  # How each agent on the stopped relay learnt it (the stream closed, or keepalives missed).
+  dvrctl floatingip-create ext-net --floating-ip-address "$fip" --port-id "$vm" >/dev/null
+  made=$(now)
+  await "outside -> $fip (made with $down stopped)" 60 in_outside ping -n -c 1 -W 1 "$fip"
+  # From the create's answer to the first ping answered: the change's way through the control
+  # plane and the relay to the agent, and the agent's apply (the rest of the figure below is this
+  # run's own stopping, checking and client start-up).
+  echo "relay_${down}_fip_to_ping_ms=$(ms_since "$made")" >>"$REPORT"
+  tcp_expect "floating IP made with $down stopped: outside -> $vm on ${VM_HOST[$vm]}" 192.168.1.20 "vm:$vm" "${VM_IP[$vm]}" outside "$fip"
+  ms=$(ms_since "$t")
+  # How each agent on the stopped relay learnt it (the stream closed, or keepalives missed): read
+  # from the logs after the figure is taken.
   local h
   for h in ${before//;/ }; do
     [[ $h == network || $h == compute1 || $h == compute2 ]] || continue
     if [[ $before == *"$h on $down"* ]]; then
-      log "  $(compose logs --no-color "$h" 2>/dev/null | grep -o "host $h: relay $down:9097: .*" | tail -n 1)"
+      log "  $(agent_log "$h" | grep -o "host $h: relay $down:9097: .*" | tail -n 1)"
     fi
   done
-  dvrctl floatingip-create ext-net --floating-ip-address "$fip" --port-id "$vm" >/dev/null
-  await "outside -> $fip (made with $down stopped)" 60 in_outside ping -n -c 1 -W 1 "$fip"
-  tcp_expect "floating IP made with $down stopped: outside -> $vm on ${VM_HOST[$vm]}" 192.168.1.20 "vm:$vm" "${VM_IP[$vm]}" outside "$fip"
-  ms=$(ms_since "$t")
   # Still on the other relay: the change came through it.
   relays_carry "$up" "network compute1 compute2" >/dev/null || die "an agent left $up while $down was stopped: $(relays_now)"
   echo "relay_${down}_stop_to_fip_ms=$ms" >>"$REPORT"

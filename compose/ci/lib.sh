@@ -349,8 +349,11 @@ port_active() { dvrctl port-show "$1" | grep -Eq 'status +\| ACTIVE'; }
 # The relay an agent is attached to now: the last "attached to relay NAME" of its log (relays
 # are named by DVR_RELAY_NAME).
 relay_of() {
-  compose logs --no-color "$1" 2>/dev/null | sed -n 's/.*attached to relay \([^ ]*\) (.*/\1/p' | tail -n 1
+  agent_log "$1" | sed -n 's/.*attached to relay \([^ ]*\) (.*/\1/p' | tail -n 1
 }
+# An agent container's log, through podman itself: a docker-compose client per call takes seconds,
+# and the relay checks read three logs per attempt.
+agent_log() { timeout 60 podman logs "$(cid "$1")" 2>&1; }
 # How many agents a running relay counts as attached (its dvr_relay_agents_attached gauge).
 relay_attached() {
   on_host "$1" curl -fsS --max-time 5 --cacert /etc/dvr/security/ca.pem https://127.0.0.1:9097/metrics \

@@ -61,6 +61,14 @@ public final class ServiceMain {
   }
 
   /**
+   * The Vert.x of a service process as {@link #run} makes it: clustered when configured, the event
+   * bus's files, like the gRPC port's, defaulting to this service's in security.dir.
+   */
+  public static Future<Vertx> vertx(String service, Settings settings) {
+    return VertxBootstrap.start(BusSecurity.withMaterialOf(settings, identity(service, settings)));
+  }
+
+  /**
    * The main of a service process; exits with status 1 when it cannot start, also when joining
    * the cluster or starting takes longer than {@code start-timeout-seconds} (so that a supervisor
    * such as compose restarts it instead of leaving it hung).
@@ -83,8 +91,7 @@ public final class ServiceMain {
       LOG.error("{} did not start within {} s (start-timeout-seconds); exiting", service, timeoutSeconds);
       System.exit(1);
     }, timeoutSeconds, TimeUnit.SECONDS);
-    // The event bus's files, like the gRPC port's, default to this service's in security.dir.
-    VertxBootstrap.start(BusSecurity.withMaterialOf(settings, identity(service, settings)))
+    vertx(service, settings)
         .compose(vertx -> starter.apply(vertx).onSuccess(v ->
             Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()))))
         .onSuccess(v -> watchdog.shutdownNow())

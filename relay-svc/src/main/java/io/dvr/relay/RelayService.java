@@ -48,6 +48,21 @@ public final class RelayService {
     this.shared = shared;
   }
 
+  /**
+   * The settings of a relay's process: it joins the cluster as a Hazelcast lite member, whatever
+   * {@code cluster.lite-member} says. A data member owns a share of the cluster's partitions,
+   * among them some of the event bus's registrations ({@code __vertx.subs}); when it dies without
+   * leaving (a container stopped with no grace, a host lost), every write to those partitions
+   * waits until Hazelcast declares it gone (about 30 s in compose), and Vert.x makes a context's
+   * registrations one after another. A relay that died would so stall the relay its agents moved
+   * to: their consumers not registered, their requests (which wait for them) not made, the changes
+   * published to them meanwhile not delivered. A relay holds nothing the cluster needs, so it
+   * holds no partition.
+   */
+  public static Settings processSettings(Settings settings) {
+    return settings.with("cluster.lite-member", "true");
+  }
+
   public static Future<RelayService> start(Vertx vertx, Settings settings) {
     RelaySettings relay;
     try {
