@@ -1,6 +1,7 @@
 package io.dvr.gateway;
 
 import io.dvr.common.Metrics;
+import io.dvr.common.Stoppable;
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.ServiceEndpoint;
 import io.dvr.gateway.api.AgentApi;
@@ -72,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * {@link #stop()} releases all of it: server, relay (timer and LISTEN connection), consumers, and
  * the database when it opened it.
  */
-public final class ApiGateway {
+public final class ApiGateway implements Stoppable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
   /** The certificate api-gateway presents on its port. */
   public static final Identity IDENTITY = Identity.service("api-gateway");
@@ -256,6 +257,7 @@ public final class ApiGateway {
     return database;
   }
 
+  @Override
   public Future<Void> stop() {
     vertx.cancelTimer(metersTimer);
     vertx.cancelTimer(convergenceTimer);

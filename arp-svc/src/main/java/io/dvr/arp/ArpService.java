@@ -5,6 +5,7 @@ import io.dvr.arp.store.ArpStore;
 import io.dvr.common.KeyedWork;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
+import io.dvr.common.Stoppable;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.LatestChanges;
 import io.dvr.common.bus.EventAddresses;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * a change may have been lost).
  * {@link #stop()} releases the server, the consumers and every retry timer.
  */
-public final class ArpService {
+public final class ArpService implements Stoppable {
   private static final Logger LOG = LoggerFactory.getLogger(ArpService.class);
   public static final String NAME = "arp";
   public static final int DEFAULT_PORT = 9093;
@@ -119,6 +120,7 @@ public final class ArpService {
     return held.activeTimers();
   }
 
+  @Override
   public Future<Void> stop() {
     return held.stop();
   }

@@ -190,6 +190,24 @@ class RelayAgentsTest {
     }
   }
 
+  @Test
+  @Order(6)
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  @DisplayName("SIGTERM: an agent ends its stream before its JVM exits, and a relay ends its agents' streams saying it stops")
+  void terminatedInOrder() {
+    long relayMark = relay1.logMark();
+    long a2Mark = agents.get("a2").logMark();
+    JvmProcess a1 = agents.remove("a1");
+    a1.stop();
+    awaitLog(relay1, relayMark, "host a1: detached (its agent ended the stream)");
+    assertThat(relay1.logSince(relayMark)).doesNotContain("host a1: stream broken");
+    assertThat(a1.log()).contains("host-agent stopped");
+
+    relay1.stop();
+    awaitLog(agents.get("a2"), a2Mark, "relay stopping");
+    assertThat(relay1.logSince(relayMark)).contains("relay stopped");
+  }
+
   private static void vm(String name, Subnet subnet, String host) {
     vms.put(name, api.call(PortServiceGrpcClient.CreatePort, Topology.vm(subnet, name, host)));
   }

@@ -73,12 +73,12 @@ public final class ServiceMain {
    * the cluster or starting takes longer than {@code start-timeout-seconds} (so that a supervisor
    * such as compose restarts it instead of leaving it hung).
    */
-  public static void run(String service, Function<Vertx, Future<?>> starter) {
+  public static void run(String service, Function<Vertx, Future<? extends Stoppable>> starter) {
     run(service, Settings.fromEnvironment(), starter);
   }
 
   /** The same with the process's settings as given (a service that adjusts what the environment says). */
-  public static void run(String service, Settings settings, Function<Vertx, Future<?>> starter) {
+  public static void run(String service, Settings settings, Function<Vertx, Future<? extends Stoppable>> starter) {
     ServiceNames.process(service);
     Insecure.warnIfOn(settings, service);
     long timeoutSeconds = settings.getLong("start-timeout-seconds", 120);
@@ -91,13 +91,35 @@ public final class ServiceMain {
       LOG.error("{} did not start within {} s (start-timeout-seconds); exiting", service, timeoutSeconds);
       System.exit(1);
     }, timeoutSeconds, TimeUnit.SECONDS);
+    long stopSeconds = settings.getLong("stop-timeout-seconds", 8);
     vertx(service, settings)
-        .compose(vertx -> starter.apply(vertx).onSuccess(v ->
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()))))
+        .compose(vertx -> starter.apply(vertx).onSuccess(started -> Runtime.getRuntime().addShutdownHook(
+            new Thread(() -> stopThenClose(service, started, vertx, stopSeconds), service + "-stop"))))
         .onSuccess(v -> watchdog.shutdownNow())
         .onFailure(err -> {
           LOG.error("{} failed to start", service, err);
           System.exit(1);
         });
+  }
+
+  /**
+   * On termination: the service's own stop first (within {@code stop-timeout-seconds}, below
+   * compose's 10 s grace), then Vert.x, both from this hook's thread (a close completed on one of
+   * Vert.x's own loops, shut down by that close, would never be heard of).
+   */
+  static void stopThenClose(String service, Stoppable started, Vertx vertx, long stopSeconds) {
+    try {
+      started.stop().await(stopSeconds, TimeUnit.SECONDS);
+      LOG.info("{} stopped", service);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("{} did not stop within {} s (stop-timeout-seconds); closing it anyway", service, stopSeconds);
+    } catch (RuntimeException e) {
+      LOG.warn("{} stopped with an error: {}", service, e.toString());
+    }
+    try {
+      vertx.close().await(stopSeconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("{}: Vert.x did not close within {} s", service, stopSeconds);
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.dvr.agent.link.ControlLink;
 import io.dvr.agent.link.RelayLink;
 import io.dvr.agent.sync.RouterSync;
 import io.dvr.common.ServiceMain;
+import io.dvr.common.Stoppable;
 import io.dvr.common.config.Settings;
 import io.dvr.common.security.GrpcTls;
 import io.dvr.common.security.HostProofs;
@@ -30,7 +31,7 @@ import java.util.Map;
  * agent.dataplane} names ({@link Drivers}), and prints the host's state over gRPC ({@code
  * host-agent.port}, default 9094) and the event bus.
  */
-public final class HostAgentService {
+public final class HostAgentService implements Stoppable {
   public static final String NAME = "host-agent";
   public static final int DEFAULT_PORT = 9094;
 
@@ -192,6 +193,7 @@ public final class HostAgentService {
     sync.resync();
   }
 
+  @Override
   public Future<Void> stop() {
     heartbeat.stop();
     return sync.stop().eventually(link::close).eventually(server::close).eventually(pipeline::close);

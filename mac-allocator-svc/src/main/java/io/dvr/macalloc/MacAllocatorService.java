@@ -2,6 +2,7 @@ package io.dvr.macalloc;
 
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
+import io.dvr.common.Stoppable;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.common.config.Settings;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the list ({@link EventAddresses#LIST_DVR_MACS}) when it compiles a host's view.
  * {@link #stop()} releases the server and the consumers.
  */
-public final class MacAllocatorService extends MacAllocatorServiceService {
+public final class MacAllocatorService extends MacAllocatorServiceService implements Stoppable {
   private static final Logger LOG = LoggerFactory.getLogger(MacAllocatorService.class);
   public static final String NAME = "mac-allocator";
   public static final int DEFAULT_PORT = 9092;
@@ -63,6 +64,7 @@ public final class MacAllocatorService extends MacAllocatorServiceService {
     return held.server().actualPort();
   }
 
+  @Override
   public Future<Void> stop() {
     return held.stop();
   }

@@ -2,6 +2,7 @@ package io.dvr.relay;
 
 import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
+import io.dvr.common.Stoppable;
 import io.dvr.common.config.Settings;
 import io.dvr.common.security.Insecure;
 import io.dvr.common.security.PeerIdentity;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * agent's bus traffic ({@link AgentStream}); it keeps nothing an agent needs after a restart, so any
  * relay serves any agent, and more relays serve more agents.
  */
-public final class RelayService {
+public final class RelayService implements Stoppable {
   public static final String NAME = "relay";
   public static final int DEFAULT_PORT = 9097;
   private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
@@ -133,6 +134,7 @@ public final class RelayService {
     request.endHandler(v -> {
       vertx.cancelTimer(helloTimer);
       if (stream[0] != null) {
+        LOG.info("host {}: detached (its agent ended the stream)", stream[0].host());
         stream[0].end(GrpcStatus.OK, "");
       } else if (!refused[0]) {
         response.status(GrpcStatus.INVALID_ARGUMENT).statusMessage("the stream ended before its hello").end();
@@ -187,6 +189,7 @@ public final class RelayService {
   }
 
   /** Ends every agent's stream (they attach elsewhere) and stops serving. */
+  @Override
   public Future<Void> stop() {
     attached.values().forEach(s -> s.endSoon(GrpcStatus.UNAVAILABLE, "relay stopping"));
     return server.close();

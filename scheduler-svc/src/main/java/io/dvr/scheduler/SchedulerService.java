@@ -4,6 +4,7 @@ import io.dvr.common.KeyedWork;
 import io.dvr.common.Metrics;
 import io.dvr.common.ServiceMain;
 import io.dvr.common.ServiceResources;
+import io.dvr.common.Stoppable;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.LatestChanges;
 import io.dvr.common.security.AgentCalls;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * and every {@code scheduler.resync-seconds}. {@link #stop()} releases the server, the consumers
  * and every timer.
  */
-public final class SchedulerService {
+public final class SchedulerService implements Stoppable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerService.class);
   public static final String NAME = "scheduler";
   public static final int DEFAULT_PORT = 9091;
@@ -159,6 +160,7 @@ public final class SchedulerService {
   }
 
   /** Stops serving, listening and rescheduling; work in flight finishes without scheduling more. */
+  @Override
   public Future<Void> stop() {
     return held.stop();
   }
