@@ -2,8 +2,9 @@ package io.dvr.agent;
 
 import io.dvr.common.config.Settings;
 import io.dvr.common.grpc.Unary;
-import io.dvr.common.security.GrpcTls;
 import io.dvr.common.model.AgentModes;
+import io.dvr.common.net.HostPort;
+import io.dvr.common.security.GrpcTls;
 import io.dvr.proto.v1.AgentServiceGrpcClient;
 import io.dvr.proto.v1.ReportAgentStateRequest;
 import io.vertx.core.Future;
@@ -41,16 +42,11 @@ final class Heartbeat {
 
   /** Parses host:port of api-gateway, naming the setting when it is malformed. */
   static SocketAddress apiAddress(String value) {
-    int colon = value.lastIndexOf(':');
     try {
-      int port = Integer.parseInt(value.substring(colon + 1));
-      if (colon <= 0 || port < 1 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return SocketAddress.inetSocketAddress(port, value.substring(0, colon));
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      return HostPort.parse(value).socketAddress();
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("setting api.address (" + Settings.envName("api.address") + ") is '"
-          + value + "'; expected host:port");
+          + value + "': " + e.getMessage() + "; expected host:port");
     }
   }
 

@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.grpc.ApiError;
 import io.dvr.common.grpc.StatusMessage;
+import io.dvr.common.net.HostPort;
 import io.dvr.proto.v1.AgentFrame;
 import io.dvr.proto.v1.HostRelayGrpcClient;
 import io.dvr.proto.v1.RelayDelivery;
@@ -118,22 +119,7 @@ public final class RelayLink implements ControlLink {
 
   /** Parses {@code agent.relays}: host:port[,host:port...], naming the setting when it is malformed. */
   public static List<SocketAddress> addresses(String setting, String value) {
-    List<SocketAddress> out = new ArrayList<>();
-    for (String one : value.split(",")) {
-      String item = one.trim();
-      int colon = item.lastIndexOf(':');
-      int port;
-      try {
-        port = Integer.parseInt(item.substring(colon + 1));
-      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-        port = -1;
-      }
-      if (colon <= 0 || port < 1 || port > 65535) {
-        throw new IllegalArgumentException("setting " + setting + " has '" + item + "'; expected host:port[,host:port...]");
-      }
-      out.add(SocketAddress.inetSocketAddress(port, item.substring(0, colon)));
-    }
-    return out;
+    return HostPort.parseList(setting, value).stream().map(HostPort::socketAddress).toList();
   }
 
   @Override
