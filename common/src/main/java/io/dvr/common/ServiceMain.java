@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -111,14 +112,14 @@ public final class ServiceMain {
     try {
       started.stop().await(stopSeconds, TimeUnit.SECONDS);
       LOG.info("{} stopped", service);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       LOG.warn("{} did not stop within {} s (stop-timeout-seconds); closing it anyway", service, stopSeconds);
     } catch (RuntimeException e) {
       LOG.warn("{} stopped with an error: {}", service, e.toString());
     }
     try {
       vertx.close().await(stopSeconds, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       LOG.warn("{}: Vert.x did not close within {} s", service, stopSeconds);
     }
   }

@@ -1,12 +1,12 @@
 package io.dvr.lab;
 
-import io.dvr.common.logging.ServiceNames;
 import io.dvr.agent.FactsStore;
 import io.dvr.agent.HostAgentService;
 import io.dvr.agent.driver.memory.MemoryHost;
 import io.dvr.arp.ArpService;
 import io.dvr.common.VertxBootstrap;
 import io.dvr.common.config.Settings;
+import io.dvr.common.logging.ServiceNames;
 import io.dvr.common.security.GrpcTls;
 import io.dvr.common.security.Insecure;
 import io.dvr.gateway.ApiGateway;
@@ -18,7 +18,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,8 +216,8 @@ public final class AllInOne {
   }
 
   /** The hosts whose agents are attached to the lab's relay now (none before {@link #startRelay}). */
-  public java.util.Set<String> relayHosts() {
-    return relay == null ? java.util.Set.of() : relay.attachedHosts();
+  public Set<String> relayHosts() {
+    return relay == null ? Set.of() : relay.attachedHosts();
   }
 
   /** Stops the relay (its agents' streams end), the agents, then every service (each releases its server, consumers and timers). */
@@ -252,7 +254,7 @@ public final class AllInOne {
           // own event loops, its close completes on a loop already shut down and the hook waits forever.
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-              lab.stop().await(30, java.util.concurrent.TimeUnit.SECONDS);
+              lab.stop().await(30, TimeUnit.SECONDS);
             } catch (Exception e) {
               LOG.warn("the lab did not stop cleanly: {}", e.toString());
             }
