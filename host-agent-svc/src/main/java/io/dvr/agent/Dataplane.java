@@ -53,6 +53,9 @@ public interface Dataplane {
    */
   default void watch(Runnable hostChanged) {}
 
+  /** Calls back, on any thread, when the host's switch lost the agent's flows (Open vSwitch restarted). */
+  default void watchSwitch(Runnable flowsLost) {}
+
   /** The local ports the last successful apply wired on the host (plugged, tagged, with flows). */
   Set<String> wiredPorts();
 }

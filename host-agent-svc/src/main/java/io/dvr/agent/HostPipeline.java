@@ -299,6 +299,11 @@ public final class HostPipeline implements Dataplane {
   }
 
   @Override
+  public void watchSwitch(Runnable flowsLost) {
+    driver.watchSwitch(flowsLost);
+  }
+
+  @Override
   public Future<HostStateListing> print(String namespace) {
     return worker.executeBlocking(() -> {
       HostStateListing.Builder listing = HostStateListing.newBuilder().setHost(driver.host());

@@ -63,6 +63,13 @@ public interface HostDriver {
    */
   default void watch(Runnable hostChanged) {}
 
+  /**
+   * Calls back, on any thread, when the host's switch lost the flows the agent set on it (Open
+   * vSwitch restarted: its bridges and ports come back from its database, its flows do not), so
+   * that the agent applies everything again.
+   */
+  default void watchSwitch(Runnable flowsLost) {}
+
   /** Releases what the driver holds (processes, pools, monitors). */
   default void close() {}
 }

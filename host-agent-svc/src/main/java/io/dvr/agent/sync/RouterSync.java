@@ -292,6 +292,9 @@ public final class RouterSync {
       LOG.debug("host {}: a VM port was plugged or unplugged; applying again", host);
       p.applier().requestPortsMoved();
     }));
+    // The switch restarted empty: every flow goes back with a full fetch and apply (the full apply
+    // reads the host afresh), not at the next periodic resync.
+    dataplane.watchSwitch(() -> p.ctx().run(() -> p.fetcher().wantAll()));
     listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> p.fetcher().want(
         change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList())));
     listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));

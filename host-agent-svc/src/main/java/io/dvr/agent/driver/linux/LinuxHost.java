@@ -100,6 +100,10 @@ public final class LinuxHost implements HostDriver {
   };
   /** Set once by {@link #watch}. */
   private final AtomicReference<OvsPortMonitor> monitor = new AtomicReference<>();
+  /** Set once by {@link #watchSwitch}. */
+  private final AtomicReference<SwitchCanary> canary = new AtomicReference<>();
+  /** How often br-int's canary flow is looked for ({@code linux.ovs-canary-ms}; 0: never). */
+  private volatile long canaryMillis = 2000;
   /** What the last observe read: where a plan's announcements find the fg- device it did not make. */
   private volatile HostState lastObserved = HostState.EMPTY;
 
@@ -143,8 +147,10 @@ public final class LinuxHost implements HostDriver {
         .withLanes(settings.getInt("linux.lanes", 4));
     options = new LinuxOptions(options.plug(), settings.getBoolean("linux.ovs", true), options.bridges(), options.lanes(),
         Duration.ofMillis(settings.getLong("linux.command-timeout-ms", 30_000)));
-    return new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options,
+    LinuxHost linux = new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options,
         settings.getBoolean("linux.ip-sessions", true));
+    linux.canaryMillis = settings.getLong("linux.ovs-canary-ms", 2000);
+    return linux;
   }
 
   @Override
@@ -401,12 +407,31 @@ public final class LinuxHost implements HostDriver {
     }
   }
 
-  /** Stops the port monitor and the announcements, and releases the runner's pool and scratch directory. */
+  /**
+   * Looks for br-int's canary flow every {@code linux.ovs-canary-ms} (when this driver drives OVS),
+   * as Neutron's OVS agent does: gone after it was seen, Open vSwitch lost the flows.
+   */
+  @Override
+  public void watchSwitch(Runnable flowsLost) {
+    if (!options.ovs() || canaryMillis <= 0) {
+      return;
+    }
+    SwitchCanary c = new SwitchCanary(host, runner, options.timeout(), flowsLost);
+    if (canary.compareAndSet(null, c)) {
+      c.start(canaryMillis);
+    }
+  }
+
+  /** Stops the port monitor, the canary and the announcements, and releases the runner's pool and scratch directory. */
   @Override
   public void close() {
     OvsPortMonitor m = monitor.getAndSet(null);
     if (m != null) {
       m.close();
+    }
+    SwitchCanary c = canary.getAndSet(null);
+    if (c != null) {
+      c.close();
     }
     announcer.shutdownNow();
     if (sessions != null) {

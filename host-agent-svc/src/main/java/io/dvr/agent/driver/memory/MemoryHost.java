@@ -121,6 +121,8 @@ public final class MemoryHost implements HostDriver {
   private final String host;
   private final Map<String, MemoryNamespace> namespaces = new TreeMap<>();
   private final Map<String, MemoryBridge> bridges = new TreeMap<>();
+  /** Told when the simulated switch restarts ({@link #restartSwitch}); null until the agent watches. */
+  private Runnable switchWatcher;
   private int nextIfindex = 2;
   private final Map<Class<? extends Operation>, String> refused = new LinkedHashMap<>();
 
@@ -174,6 +176,26 @@ public final class MemoryHost implements HostDriver {
   /** Plugs a VM's port into br-int, as Nova would: an OVS port carrying the Neutron port id. */
   public synchronized void plugVm(String portName, String ifaceId) {
     bridge(Names.BR_INT).add(OvsPort.vm(ifaceId, OvsPort.NO_TAG).withName(portName));
+  }
+
+  /**
+   * Restarts the simulated Open vSwitch: its bridges and ports stay (they are in its database),
+   * every flow is gone; the agent is told as the Linux driver's canary check tells it.
+   */
+  public void restartSwitch() {
+    Runnable watcher;
+    synchronized (this) {
+      bridges.values().forEach(b -> b.flows.clear());
+      watcher = switchWatcher;
+    }
+    if (watcher != null) {
+      watcher.run();
+    }
+  }
+
+  @Override
+  public synchronized void watchSwitch(Runnable flowsLost) {
+    switchWatcher = flowsLost;
   }
 
   public synchronized void unplugVm(String portName) {
