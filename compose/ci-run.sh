@@ -187,6 +187,7 @@ done
 # the others remove them (Hazelcast's failure detection), writes to the partitions they owned
 # wait, among them the bus's registrations; the figure below includes that wait.
 service_kill=$(now)
+service_kill_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for s in scheduler-svc arp-svc; do kill -9 "${killed[$s]}"; done
 ok "killed one scheduler-svc and one arp-svc (kill -9) at $(date -u +%T.%3N)"
 dvrctl port-create net91 --name vm5 --host compute2 --fixed-ip ip_address=91.1.180.5 >/dev/null
@@ -199,11 +200,14 @@ ok "a VM added while an instance of each scaled service was dead is wired and ro
 restarted() { local p; p=$(pid_of "$1") && [[ $p != 0 && $p != "$2" ]] && healthy "$1"; }
 for s in scheduler-svc arp-svc; do await "$s #1 restarted and healthy" 180 restarted "$(cid "$s" 1)" "${killed[$s]}"; done
 ok "the killed instances are back"
-# When the surviving data members gave up on the killed ones (their container clock, UTC).
-for c in "$(cid api-gateway)" "$(cid scheduler-svc 2)" "$(cid arp-svc 2)"; do
-  timeout 60 podman logs -t "$c" 2>&1 | grep -E 'Removing connection to endpoint|a cluster member left' \
-    | sed "s/^/  $(podman inspect -f '{{.Name}}' "$c"): /" | cut -c1-220 | while read -r l; do log "$l"; done || true
-done
+# When the surviving data members gave up on the killed ones (podman's timestamps, UTC).
+member_removals() {
+  timeout 60 podman logs -t --since "$2" "$1" 2>&1 \
+    | grep -E 'Removing connection to endpoint|Suspecting|a cluster member left' \
+    | sed -E "s/^([^ ]*) .*(Removing|Suspecting|a cluster member left)/  $(podman inspect -f '{{.Name}}' "$1"): \\1 \\2/" \
+    | cut -c1-300 | while read -r l; do log "$l"; done || true
+}
+for c in "$(cid api-gateway)" "$(cid scheduler-svc 2)" "$(cid arp-svc 2)"; do member_removals "$c" "$service_kill_at"; done
 
 # A host agent killed (-9): its container restarts with a fresh /run/netns; the VMs of that host
 # are gone with it (like a host reboot) and are plugged again; traffic flows again.
@@ -230,9 +234,10 @@ ok "compute1 recovered after kill -9 ($(ms_since "$agent_kill") ms to traffic)"
 # agents look its name up again). Then the same with the other relay, so the one brought back is
 # seen to carry agents again.
 relay_down() {
-  local down=$1 up=$2 fip=$3 vm=$4 t made before ms
+  local down=$1 up=$2 fip=$3 vm=$4 t made before ms stopped_at
   before=$(relays_now)
   t=$(now)
+  stopped_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   compose stop -t 0 "$down" >/dev/null 2>&1
   ok "$down stopped (before: $before)"
   await "every agent on $up" 60 relays_carry "$up" "network compute1 compute2"
@@ -263,6 +268,7 @@ relay_down() {
   await "$down healthy again" 180 healthy "$(cid "$down")"
   echo "relay_${down}_start_to_healthy_ms=$(ms_since "$t")" >>"$REPORT"
   ok "$down started again ($(ms_since "$t") ms to healthy)"
+  member_removals "$(cid api-gateway)" "$stopped_at"
 }
 relay_down relay1 relay2 192.168.1.117 vm3
 relay_down relay2 relay1 192.168.1.118 vm4
