@@ -93,11 +93,12 @@ public final class VertxBootstrap {
 
   /**
    * How long a member waits for a TCP connection to another to be established. Hazelcast 5.3's
-   * default is 10 s, and it removes a member whose address stops answering (a container killed:
-   * connects time out, none are refused) after about three failed connects in a row (its
-   * connection monitor, {@code hazelcast.connection.monitor.max.faults}): some 30 s during which
-   * the partitions the dead member owned, the bus's registrations among them, cannot be written.
-   * 3 s makes that about 10 s. A connect to a live member completes in its kernel whatever its JVM
+   * default is 10 s, and it removes a member whose address stops answering (a container stopped:
+   * connects time out, none are refused) once its connection monitor has counted a few errors in
+   * a row ({@code hazelcast.connection.monitor.max.faults}; the log says "Error-Count: 5"): some
+   * 30 s during which the partitions the dead member owned, the bus's registrations among them,
+   * cannot be written. 3 s makes that about 12 s (compose: 12.4 s, docs/benchmarks.md). A
+   * connect to a live member completes in its kernel whatever its JVM
    * is doing (a GC pause or a starved CPU does not delay the handshake), and 3 s leaves room for
    * one lost SYN (Linux sends it again after 1 s); a success resets the count, so a live member is
    * removed this way only after several lost handshakes in a row, i.e. when it is unreachable.
