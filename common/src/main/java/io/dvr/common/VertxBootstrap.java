@@ -114,8 +114,8 @@ public final class VertxBootstrap {
    * How long a member may send no heartbeat before it is suspected and removed (Hazelcast: 60 s).
    * This detects a member whose connection stays open but silent (a host lost without its
    * connections being closed), where no connect fails. 15 s is far above the GC pauses of these
-   * JVMs' small heaps (milliseconds; docs/benchmarks.md) and survives a member starved of CPU for
-   * seconds; a member that paused itself does not suspect the others on waking (Hazelcast resets
+   * JVMs (tens to hundreds of milliseconds, docs/benchmarks.md) and survives a member starved of
+   * CPU for seconds; a member that paused itself does not suspect the others on waking (Hazelcast resets
    * its heartbeat timestamps when its own clock jumped).
    */
   static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 15;
