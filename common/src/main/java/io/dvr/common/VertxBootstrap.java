@@ -58,7 +58,13 @@ public final class VertxBootstrap {
       return Future.failedFuture(missingMaterial);
     }
     options.setEventBusOptions(eventBusOptions(settings, security, host));
-    ClusterMembers members = new ClusterMembers(hazelcastConfig(settings, host));
+    Config hazelcast;
+    try {
+      hazelcast = hazelcastConfig(settings, host);
+    } catch (IllegalArgumentException badSetting) {
+      return Future.failedFuture(badSetting);
+    }
+    ClusterMembers members = new ClusterMembers(hazelcast);
     return Tracing.tracer(Vertx.builder()
         .with(options)
         .withMetrics(metrics))
@@ -85,6 +91,35 @@ public final class VertxBootstrap {
         .setPort(settings.getInt("cluster.bus-port", 0));
   }
 
+  /**
+   * How long a member waits for a TCP connection to another to be established. Hazelcast 5.3's
+   * default is 10 s, and it removes a member whose address stops answering (a container stopped:
+   * connects time out, none are refused) once its connection monitor has counted a few errors in
+   * a row ({@code hazelcast.connection.monitor.max.faults}; the log says "Error-Count: 5"): some
+   * 30 s during which the partitions the dead member owned, the bus's registrations among them,
+   * cannot be written. 3 s makes that about 12 s (compose: 12.4 s, docs/benchmarks.md). A
+   * connect to a live member completes in its kernel whatever its JVM
+   * is doing (a GC pause or a starved CPU does not delay the handshake), and 3 s leaves room for
+   * one lost SYN (Linux sends it again after 1 s); a success resets the count, so a live member is
+   * removed this way only after several lost handshakes in a row, i.e. when it is unreachable.
+   */
+  static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 3;
+  /**
+   * How often a member sends its heartbeat to every other (Hazelcast: 5 s). At 1 s the deadline
+   * below allows many heartbeats in a row to be late, not two or three; for a cluster of a few
+   * members the traffic is negligible.
+   */
+  static final int DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 1;
+  /**
+   * How long a member may send no heartbeat before it is suspected and removed (Hazelcast: 60 s).
+   * This detects a member whose connection stays open but silent (a host lost without its
+   * connections being closed), where no connect fails. 15 s is far above the GC pauses of these
+   * JVMs (tens to hundreds of milliseconds, docs/benchmarks.md) and survives a member starved of
+   * CPU for seconds; a member that paused itself does not suspect the others on waking (Hazelcast resets
+   * its heartbeat timestamps when its own clock jumped).
+   */
+  static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 15;
+
   static Config hazelcastConfig(Settings settings, String host) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(settings.get("cluster.name", "dvr"));
@@ -94,6 +129,7 @@ public final class VertxBootstrap {
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.logging.type", "slf4j");
+    failureDetection(settings, config);
     config.getNetworkConfig().setPort(settings.getInt("cluster.port", 5701)).setPortAutoIncrement(true);
     // Bind to cluster.host only (never every interface) and announce it, unless a public address
     // is given. Not through `interfaces`: with it enabled Hazelcast also drops every member whose
@@ -108,5 +144,35 @@ public final class VertxBootstrap {
     List<String> members = settings.getList("cluster.members", List.of(host));
     join.getTcpIpConfig().setEnabled(true).setMembers(members);
     return config;
+  }
+
+  /**
+   * How soon a member that died without leaving is removed: until then, writes to the partitions
+   * it owned wait (a Vert.x registration among them, and with it the rest of its context's
+   * registrations). See the defaults above for the values and why.
+   */
+  static void failureDetection(Settings settings, Config config) {
+    int connectTimeout = atLeastOne(settings, "cluster.connect-timeout-seconds", DEFAULT_CONNECT_TIMEOUT_SECONDS);
+    int heartbeatInterval = atLeastOne(settings, "cluster.heartbeat-interval-seconds", DEFAULT_HEARTBEAT_INTERVAL_SECONDS);
+    int maxNoHeartbeat = atLeastOne(settings, "cluster.max-no-heartbeat-seconds", DEFAULT_MAX_NO_HEARTBEAT_SECONDS);
+    if (maxNoHeartbeat <= heartbeatInterval) {
+      throw new IllegalArgumentException("setting cluster.max-no-heartbeat-seconds ("
+          + Settings.envName("cluster.max-no-heartbeat-seconds") + ") is " + maxNoHeartbeat
+          + ": it must be longer than cluster.heartbeat-interval-seconds (" + heartbeatInterval
+          + "), else every member is suspected between two heartbeats");
+    }
+    config.setProperty("hazelcast.socket.connect.timeout.seconds", String.valueOf(connectTimeout));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(heartbeatInterval));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(maxNoHeartbeat));
+  }
+
+  /** A whole number of seconds, at least 1 (a connect time-out of 0 would be none at all to Hazelcast). */
+  private static int atLeastOne(Settings settings, String key, int defaultValue) {
+    int value = settings.getInt(key, defaultValue);
+    if (value < 1) {
+      throw new IllegalArgumentException("setting " + key + " (" + Settings.envName(key) + ") is "
+          + value + ": it must be a whole number of seconds, at least 1");
+    }
+    return value;
   }
 }
