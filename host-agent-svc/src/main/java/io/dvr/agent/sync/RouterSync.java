@@ -292,8 +292,10 @@ public final class RouterSync {
       LOG.debug("host {}: a VM port was plugged or unplugged; applying again", host);
       p.applier().requestPortsMoved();
     }));
-    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> p.fetcher().want(
-        change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList())));
+    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> {
+      LOG.debug("host {}: routers changed: {}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "");
+      p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
+    });
     listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));
     listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
         macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));
