@@ -217,7 +217,14 @@ final class RealConvergence {
             if (!lab.onHost(host, "ip", "netns", "list").contains(qrouter)) {
               return false;
             }
-            String neigh = lab.onHost(host, "ip", "-n", qrouter, "neigh", "show");
+            String neigh;
+            try {
+              neigh = lab.onHost(host, "ip", "-n", qrouter, "neigh", "show");
+            } catch (IllegalStateException e) {
+              // Listed before it is mounted: ip netns add makes the file first ("setting the network
+              // namespace failed: Invalid argument" meanwhile). Not there yet.
+              return false;
+            }
             for (int k = 1; k <= computes.size(); k++) {
               if (!neigh.contains("10.10.1." + k + " ") || !neigh.contains("10.10.2." + k + " ")) {
                 return false;
