@@ -61,7 +61,7 @@ public final class SchedulerStore {
   }
 
   /** The advisory lock every change of one router's placement or SNAT roles takes first. */
-  public static Future<?> lockRouter(Tx tx, UUID routerId) {
+  static Future<?> lockRouter(Tx tx, UUID routerId) {
     return tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, " + LOCK_SEED + "))", routerId.toString());
   }
 
