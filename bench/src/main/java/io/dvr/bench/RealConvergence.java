@@ -88,6 +88,7 @@ final class RealConvergence {
     double rss;
     List<Series> series = new ArrayList<>();
     double down;
+    System.out.println("agents' logs in " + runDir.resolve("logs"));
     try {
       int clusterPort = freePort();
       // Agents through a relay: the control plane needs no cluster (the relay is on its bus).
@@ -216,7 +217,14 @@ final class RealConvergence {
             if (!lab.onHost(host, "ip", "netns", "list").contains(qrouter)) {
               return false;
             }
-            String neigh = lab.onHost(host, "ip", "-n", qrouter, "neigh", "show");
+            String neigh;
+            try {
+              neigh = lab.onHost(host, "ip", "-n", qrouter, "neigh", "show");
+            } catch (IllegalStateException e) {
+              // Listed before it is mounted: ip netns add makes the file first ("setting the network
+              // namespace failed: Invalid argument" meanwhile). Not there yet.
+              return false;
+            }
             for (int k = 1; k <= computes.size(); k++) {
               if (!neigh.contains("10.10.1." + k + " ") || !neigh.contains("10.10.2." + k + " ")) {
                 return false;
@@ -341,6 +349,7 @@ final class RealConvergence {
           && l.contains(mac) && l.contains("PERMANENT"))));
       Expect flow = Expect.on(flowWatch.get(host), l -> l.contains("event=ADDED") && l.contains("dl_dst=" + mac));
       long t0 = System.nanoTime();
+      java.time.Instant sentAt = java.time.Instant.now();
       AtomicLong replied = new AtomicLong();
       Future<Port> reply = cp.api.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setId(id)
           .setNetworkId(netId).setName("sample-" + i).setDeviceOwner("compute:nova").setBindingHost(host)
@@ -349,6 +358,9 @@ final class RealConvergence {
       long allNeigh = awaitAll(neigh, t0, "port " + ip + " created on " + host + ": neighbour");
       long flowAt = awaitAll(List.of(flow), t0, "port " + ip + " created on " + host + ": flow");
       reply.await();
+      // The wall clock of the send, to lay the agents' log lines (ms) beside each sample.
+      System.out.printf("sample %d: port %s on %s sent %s, reply +%.1f, neighbours +%.1f, flow +%.1f ms%n", i, mac, host,
+          sentAt, (replied.get() - t0) / 1e6, allNeigh < 0 ? -1 : (allNeigh - t0) / 1e6, flowAt < 0 ? -1 : (flowAt - t0) / 1e6);
       boolean keep = i >= o.warmup();
       if (keep) {
         if (allNeigh < 0 || flowAt < 0) {
@@ -364,12 +376,16 @@ final class RealConvergence {
       qrouterWatch.values().forEach(w -> gone.add(Expect.on(w, l -> l.startsWith("Deleted " + ip + " dev qr-"))));
       Expect flowGone = Expect.on(flowWatch.get(host), l -> l.contains("event=DELETED") && l.contains("dl_dst=" + mac));
       t0 = System.nanoTime();
+      sentAt = java.time.Instant.now();
       AtomicLong deleted = new AtomicLong();
       Future<?> del = cp.api.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(id).build())
           .onSuccess(x -> deleted.set(System.nanoTime()));
       long goneAt = awaitAll(gone, t0, "port " + ip + " deleted on " + host + ": neighbour");
       long flowGoneAt = awaitAll(List.of(flowGone), t0, "port " + ip + " deleted on " + host + ": flow");
       del.await();
+      System.out.printf("sample %d: port %s deleted on %s sent %s, reply +%.1f, neighbours gone +%.1f, flow gone +%.1f ms%n", i,
+          mac, host, sentAt, (deleted.get() - t0) / 1e6, goneAt < 0 ? -1 : (goneAt - t0) / 1e6,
+          flowGoneAt < 0 ? -1 : (flowGoneAt - t0) / 1e6);
       if (keep) {
         if (goneAt < 0 || flowGoneAt < 0) {
           lostDelete++;

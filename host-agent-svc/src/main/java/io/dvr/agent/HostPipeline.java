@@ -139,6 +139,7 @@ public final class HostPipeline implements Dataplane {
       return applyNow(routers);
     }
     long started = System.nanoTime();
+    LOG.debug("host {}: applying routers {} alone", config.host(), changed);
     Optional<HostCache.Increment> increment;
     try {
       increment = cache.plan(routers, changed, driver, binding, portsMoved);

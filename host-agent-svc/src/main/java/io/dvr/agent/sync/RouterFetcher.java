@@ -99,6 +99,7 @@ final class RouterFetcher {
 
   private void send(FetchScope scope) {
     state = new Fetching(scope, FetchScope.NONE);
+    LOG.debug("host {}: fetching {}", ctx.host(), scope); // with the reply's line: the fetch's round trip
     Future<HostRouters> reply;
     try {
       reply = source.apply(scope.request(ctx.host()));
@@ -114,6 +115,7 @@ final class RouterFetcher {
       return; // stopped meanwhile
     }
     state = new Idle();
+    LOG.debug("host {}: fetch {} answered", ctx.host(), f.inFlight());
     try {
       fetched.accept(f.inFlight(), reply);
     } finally {

@@ -295,8 +295,10 @@ public final class RouterSync {
     // The switch restarted empty: every flow goes back with a full fetch and apply (the full apply
     // reads the host afresh), not at the next periodic resync.
     dataplane.watchSwitch(() -> p.ctx().run(() -> p.fetcher().wantAll()));
-    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> p.fetcher().want(
-        change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList())));
+    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> {
+      LOG.debug("host {}: routers changed: {}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "");
+      p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
+    });
     listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));
     listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
         macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));

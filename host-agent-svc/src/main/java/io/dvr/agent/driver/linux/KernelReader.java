@@ -31,10 +31,12 @@ final class KernelReader {
 
   private final CommandRunner runner;
   private final LinuxOptions options;
+  private final PortReader ports;
 
-  KernelReader(CommandRunner runner, LinuxOptions options) {
+  KernelReader(CommandRunner runner, LinuxOptions options, PortReader ports) {
     this.runner = runner;
     this.options = options;
+    this.ports = ports;
   }
 
   /** What one namespace holds before veth peers are resolved across namespaces. */
@@ -43,7 +45,7 @@ final class KernelReader {
 
   HostState observe() {
     List<String> names = NamespaceFiles.live(runner, options.timeout());
-    OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
+    OvsPorts ovs = options.ovs() ? ports.read() : new OvsPorts(List.of());
     Map<String, NamespaceState> namespaces = namespaces(names, names, ovs);
     // Every bridge with its ports; the flows of the configured ones.
     Map<String, BridgeState> bridges = new TreeMap<>(ovs.bridges());
@@ -64,11 +66,11 @@ final class KernelReader {
 
   /**
    * The named namespaces as {@link #observe()} reads them, those that exist: one {@code ip netns
-   * list} and one {@code ovs-vsctl}, then only these namespaces and the peers' of their veths.
+   * list} and one read of the ports, then only these namespaces and the peers' of their veths.
    */
   SortedMap<String, NamespaceState> observe(Set<String> wanted) {
     List<String> names = NamespaceFiles.live(runner, options.timeout());
-    OvsPorts ovs = options.ovs() ? OvsPorts.read(runner) : new OvsPorts(List.of());
+    OvsPorts ovs = options.ovs() ? ports.read() : new OvsPorts(List.of());
     return namespaces(names, names.stream().filter(wanted::contains).toList(), ovs);
   }
 

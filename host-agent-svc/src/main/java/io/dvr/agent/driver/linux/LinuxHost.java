@@ -9,6 +9,7 @@ import io.dvr.agent.reconcile.Plan;
 import io.dvr.agent.render.Names;
 import io.dvr.common.config.Settings;
 import io.vertx.core.json.JsonArray;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,8 @@ public final class LinuxHost implements HostDriver {
   /** For plans that make or delete devices: every ip batch its own process (ip keeps device indexes by name). */
   private final LaneRunner oneShotLanes;
   private final KernelReader reader;
+  /** The bridges' ports: over ovsdb-server's socket when configured, else a process. */
+  private final PortReader ports;
   private final LinuxListings listings;
   /** Announcements scheduled and not yet run to their end (tests wait for none before counting processes). */
   private final AtomicInteger announcing = new AtomicInteger();
@@ -120,6 +123,16 @@ public final class LinuxHost implements HostDriver {
 
   /** {@code ipSessions} false: every ip batch is its own process, as before sessions. */
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions) {
+    this(host, runner, options, ipSessions, null);
+  }
+
+  /**
+   * {@code ovsdbSocket}: the unix socket of the host's ovsdb-server, as this process reaches it;
+   * the ports are then read (and VM ports tagged) over one long-lived session instead of an
+   * {@code ovs-vsctl} process each time, falling back to the process while the socket does not
+   * answer. Null: always the process.
+   */
+  public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions, Path ovsdbSocket) {
     this.host = host;
     this.runner = runner;
     this.options = options;
@@ -127,7 +140,9 @@ public final class LinuxHost implements HostDriver {
     this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
     this.lanes = new LaneRunner(runner, options, sessions);
     this.oneShotLanes = new LaneRunner(runner, options);
-    this.reader = new KernelReader(runner, options);
+    this.ports = new PortReader(host, runner, ovsdbSocket == null ? null : new OvsdbSession(ovsdbSocket,
+        options.timeout()));
+    this.reader = new KernelReader(runner, options, ports);
     this.listings = new LinuxListings(runner, options);
   }
 
@@ -136,7 +151,8 @@ public final class LinuxHost implements HostDriver {
    * linux.lanes} (4), {@code linux.command-timeout-ms} (30000), and {@code linux.lab-dir} with
    * {@code linux.lab-host} to drive a labnet host from outside it (empty: commands run where the
    * agent runs), {@code linux.ip-sessions} (true: small ip batches through a long-lived session per
-   * namespace).
+   * namespace), {@code linux.ovsdb-socket} (ovsdb-server's unix socket, read and written over one
+   * session; default {@value #LOCAL_OVSDB_SOCKET}, or the lab host's; empty: ovs-vsctl processes only).
    */
   public static LinuxHost fromSettings(Settings settings, String hostName) {
     String labDir = settings.get("linux.lab-dir", "");
@@ -147,10 +163,24 @@ public final class LinuxHost implements HostDriver {
         .withLanes(settings.getInt("linux.lanes", 4));
     options = new LinuxOptions(options.plug(), settings.getBoolean("linux.ovs", true), options.bridges(), options.lanes(),
         Duration.ofMillis(settings.getLong("linux.command-timeout-ms", 30_000)));
+    String socket = settings.get("linux.ovsdb-socket", labDir.isEmpty() ? LOCAL_OVSDB_SOCKET
+        : labOvsdbSocket(labDir, settings.get("linux.lab-host", hostName)).toString());
     LinuxHost linux = new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options,
-        settings.getBoolean("linux.ip-sessions", true));
+        settings.getBoolean("linux.ip-sessions", true), socket.isEmpty() ? null : Path.of(socket));
     linux.canaryMillis = settings.getLong("linux.ovs-canary-ms", 2000);
     return linux;
+  }
+
+  /** Where Open vSwitch's packages put ovsdb-server's socket. */
+  static final String LOCAL_OVSDB_SOCKET = "/run/openvswitch/db.sock";
+
+  /**
+   * A labnet host's ovsdb-server socket as seen from outside it: labnet binds the host's {@code
+   * /run/openvswitch} from {@code LAB_DIR/hosts/HOST/run}, and a unix socket is reached by its path
+   * from any network namespace.
+   */
+  static Path labOvsdbSocket(String labDir, String labHost) {
+    return Path.of(labDir, "hosts", Args.name(labHost), "run", "db.sock");
   }
 
   @Override
@@ -217,7 +247,7 @@ public final class LinuxHost implements HostDriver {
     // The OVS ports of the lanes that ran through, in one transaction (also when another lane failed).
     if (!ovs.isEmpty()) {
       try {
-        LaneRunner.vsctl(runner, options, ovs);
+        ovsTransaction(ovs);
       } catch (RuntimeException e) {
         first = collect(first, e);
       }
@@ -231,6 +261,25 @@ public final class LinuxHost implements HostDriver {
     }
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
+  }
+
+  /**
+   * The plan's OVS transaction: one that only sets VLAN tags (a port bound here) goes over the
+   * session with ovsdb-server when there is one and it answers; anything else is one ovs-vsctl.
+   */
+  private void ovsTransaction(List<String> commands) {
+    OvsdbSession session = ports.session();
+    Optional<Map<String, Integer>> tags = session == null ? Optional.empty() : OvsdbTags.of(commands);
+    if (tags.isPresent()) {
+      try {
+        OvsdbTags.apply(session, tags.get(), options.timeout().toMillis());
+        return;
+      } catch (OvsdbSession.OvsdbUnavailableException e) {
+        // Not reached, or no answer in time: the same transaction as a process (setting a tag again changes nothing).
+        LOG.debug("host {}: tagging over ovsdb-server failed ({}); with ovs-vsctl", host, e.getMessage());
+      }
+    }
+    LaneRunner.vsctl(runner, options, commands);
   }
 
   /**
@@ -383,10 +432,10 @@ public final class LinuxHost implements HostDriver {
     return seen;
   }
 
-  /** The bridges' ports: one ovs-vsctl. */
+  /** The bridges' ports: one transaction over ovsdb-server's socket, or one ovs-vsctl. */
   @Override
   public SortedMap<String, BridgeState> observePorts() {
-    return options.ovs() ? OvsPorts.read(runner).bridges() : new TreeMap<>();
+    return options.ovs() ? ports.read().bridges() : new TreeMap<>();
   }
 
   @Override
@@ -436,6 +485,9 @@ public final class LinuxHost implements HostDriver {
     announcer.shutdownNow();
     if (sessions != null) {
       sessions.close();
+    }
+    if (ports.session() != null) {
+      ports.session().close();
     }
     snatAnnouncer.shutdownNow();
     // An announcement already running still writes into the runner's scratch directory: let it end first.

@@ -73,22 +73,67 @@ record OvsPorts(List<Iface> interfaces) {
     if (tables.size() != 3) {
       throw new IllegalStateException("ovs-vsctl printed " + tables.size() + " tables instead of 3");
     }
+    return of(rows(tables.get(0)), rows(tables.get(1)), rows(tables.get(2)));
+  }
+
+  /** The three selects of {@link #read(OvsdbSession)}: the same tables and columns as {@link #command()}. */
+  static JsonArray selects() {
+    return new JsonArray().add(select("Bridge", BRIDGE_COLUMNS)).add(select("Port", PORT_COLUMNS))
+        .add(select("Interface", INTERFACE_COLUMNS));
+  }
+
+  /** The ports read over a session with the host's ovsdb-server: one transaction, no process. */
+  static OvsPorts read(OvsdbSession session) {
+    return parse(session.transact(selects()));
+  }
+
+  /** From the results of {@link #selects()}. */
+  static OvsPorts parse(JsonArray results) {
+    return of(rows(results.getJsonObject(0), BRIDGE_COLUMNS), rows(results.getJsonObject(1), PORT_COLUMNS),
+        rows(results.getJsonObject(2), INTERFACE_COLUMNS));
+  }
+
+  private static final List<String> BRIDGE_COLUMNS = List.of("name", "ports");
+  private static final List<String> PORT_COLUMNS = List.of("_uuid", "name", "tag", "interfaces");
+  private static final List<String> INTERFACE_COLUMNS = List.of("_uuid", "name", "type", "ofport", "external_ids", "options");
+
+  private static JsonObject select(String table, List<String> columns) {
+    return new JsonObject().put("op", "select").put("table", table).put("where", new JsonArray())
+        .put("columns", new JsonArray(columns));
+  }
+
+  /** The rows of ovs-vsctl's JSON table: each a list of cells in the order of the columns asked for. */
+  private static List<JsonArray> rows(JsonObject table) {
+    return table.getJsonArray("data").stream().map(JsonArray.class::cast).toList();
+  }
+
+  /** The rows of a select's result (objects by column name) as ovs-vsctl prints them: cells in column order. */
+  private static List<JsonArray> rows(JsonObject result, List<String> columns) {
+    List<JsonArray> out = new ArrayList<>();
+    for (Object row : result.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) row;
+      JsonArray cells = new JsonArray();
+      columns.forEach(c -> cells.add(r.getValue(c)));
+      out.add(cells);
+    }
+    return out;
+  }
+
+  /** From the Bridge (name, ports), Port (_uuid, name, tag, interfaces) and Interface rows. */
+  private static OvsPorts of(List<JsonArray> bridges, List<JsonArray> ports, List<JsonArray> interfaces) {
     Map<String, String> bridgeOfPort = new HashMap<>();
-    for (Object row : tables.get(0).getJsonArray("data")) {
-      JsonArray r = (JsonArray) row;
+    for (JsonArray r : bridges) {
       uuids(r.getValue(1)).forEach(u -> bridgeOfPort.put(u, r.getString(0)));
     }
     record Port(String uuid, String name, int tag) {}
     Map<String, Port> portOfIface = new HashMap<>();
-    for (Object row : tables.get(1).getJsonArray("data")) {
-      JsonArray r = (JsonArray) row;
+    for (JsonArray r : ports) {
       Object tag = r.getValue(2);
       Port p = new Port(uuid(r.getValue(0)), r.getString(1), tag instanceof Number n ? n.intValue() : -1);
       uuids(r.getValue(3)).forEach(u -> portOfIface.put(u, p));
     }
     List<Iface> out = new ArrayList<>();
-    for (Object row : tables.get(2).getJsonArray("data")) {
-      JsonArray r = (JsonArray) row;
+    for (JsonArray r : interfaces) {
       Port p = portOfIface.get(uuid(r.getValue(0)));
       Object ofport = r.getValue(3);
       out.add(new Iface(p == null ? "" : bridgeOfPort.getOrDefault(p.uuid(), ""), p == null ? "" : p.name(),

@@ -70,6 +70,11 @@ final class LabHost implements AutoCloseable {
     return name;
   }
 
+  /** Its ovsdb-server's unix socket, reached from this process as the agent reaches a lab host's. */
+  Path ovsdbSocket() {
+    return LinuxHost.labOvsdbSocket(labDir.toString(), name);
+  }
+
   HostShell shell() {
     return HostShell.labHost(name, labDir.resolve("ns").toString());
   }

@@ -123,6 +123,59 @@ class PortBindingKernelTest {
   }
 
   @Test
+  @DisplayName("with ovsdb-server's socket: a port bound, then unbound, each applied alone with no ovs-vsctl process"
+      + " (ports read and tag set over one session), and the host then holds what a full apply wants")
+  void bindAndUnbindOverOvsdbSession(@TempDir Path stateDir) throws Exception {
+    SmallRouter r = new SmallRouter();
+    HostRouters bound = r.routers(false);
+    HostRouters unbound = bound.toBuilder().clearPorts()
+        .setRouters(0, bound.getRouters(0).toBuilder().clearLocalPortIds()).build();
+    sh("ovs-vsctl", "add-port", "br-int", "vmdb", "--", "set", "Interface", "vmdb", "type=internal",
+        "external_ids:iface-id=" + r.vm);
+    String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4),
+          LinuxOptions.defaults(), true, lab.ovsdbSocket());
+      HostPipeline dataplane = new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
+          new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
+      try {
+        assertThat(await(dataplane.apply(unbound))).isPositive();
+
+        int before = recording.commands().size();
+        assertThat(await(dataplane.apply(bound, Set.of(r.routerId)))).isPositive();
+        List<String> commands = recording.commands().subList(before, recording.commands().size());
+        assertThat(commands).as("the bind's processes").noneMatch(c -> c.startsWith("ovs-vsctl"))
+            .anyMatch(c -> c.startsWith("ovs-ofctl"));
+        String ofport = sh("ovs-vsctl", "get", "Interface", "vmdb", "ofport");
+        assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+            .contains(vmFlows).contains("output:" + ofport);
+        int vlanA = new FactsFile(stateDir, SmallRouter.HOST).load().orElseThrow().localVlans().valueOf(r.netA)
+            .orElseThrow();
+        assertThat(sh("ovs-vsctl", "get", "Port", "vmdb", "tag")).isEqualTo(Integer.toString(vlanA));
+        assertThat(sh("ovs-vsctl", "get", "Open_vSwitch", ".", "cur_cfg"))
+            .as("ovs-vswitchd took the tag's transaction, as ovs-vsctl waits for")
+            .isEqualTo(sh("ovs-vsctl", "get", "Open_vSwitch", ".", "next_cfg"));
+        assertThat(dataplane.wiredPorts()).contains(r.vm);
+        assertThat(Reconciler.diff(dataplane.desired(bound), host.observe()).operations()).isEmpty();
+
+        before = recording.commands().size();
+        assertThat(await(dataplane.apply(unbound, Set.of(r.routerId)))).isPositive();
+        assertThat(recording.commands().subList(before, recording.commands().size())).as("the unbind's processes")
+            .noneMatch(c -> c.startsWith("ovs-vsctl"));
+        assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
+            .doesNotContain(vmFlows);
+        assertThat(Reconciler.diff(dataplane.desired(unbound), host.observe()).operations()).isEmpty();
+        assertThat(await(dataplane.apply(unbound))).as("a full apply then finds nothing to do").isZero();
+      } finally {
+        await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
+            .setDvrMac(SmallRouter.DVR_MAC).build()));
+        await(dataplane.close());
+        sh("ovs-vsctl", "--if-exists", "del-port", "vmdb");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a port bound before Nova plugs its VM: the plug, seen by the port monitor, is applied for the port's"
       + " router alone; the VM unplugged after the unbind applies nothing")
   void vmPluggedAfterTheBinding(@TempDir Path stateDir) throws Exception {

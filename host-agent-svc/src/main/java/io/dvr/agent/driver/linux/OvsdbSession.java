@@ -1,0 +1,276 @@
+package io.dvr.agent.driver.linux;
+
+import io.vertx.core.Context;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One long-lived JSON-RPC session (RFC 7047) with a host's {@code ovsdb-server} over its unix
+ * socket: a {@code transact} is one write and one read on a connection already open, where an
+ * {@code ovs-vsctl} is a process (through {@code nsenter} for a lab host) that connects, reads
+ * the schema and the tables, and exits. What the host's Open vSwitch holds is the same either way.
+ *
+ * <p>Blocking, one call at a time (callers hold the session's lock), each bounded by the timeout:
+ * call it from a worker, never an event loop. The connection is opened at the first call and
+ * again after any failure; a call that fails on a connection that was already open (the server
+ * restarted) is tried once more on a new one. {@link OvsdbUnavailableException} says the server
+ * could not be reached or answered nothing in time: the caller can do the same with a process.
+ */
+final class OvsdbSession implements AutoCloseable {
+  static final String DATABASE = "Open_vSwitch";
+
+  private final Path socket;
+  private final Duration timeout;
+  private SocketChannel channel;
+  private Selector selector;
+  /** Bytes read after the last message, up to the next one. */
+  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private long nextId;
+  private long calls;
+
+  OvsdbSession(Path socket, Duration timeout) {
+    this.socket = Objects.requireNonNull(socket, "socket");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  Path socket() {
+    return socket;
+  }
+
+  /** Transactions answered so far (tests and benchmarks count them). */
+  synchronized long calls() {
+    return calls;
+  }
+
+  /** The server could not be reached, or did not answer in time; nothing is known to have been done. */
+  static final class OvsdbUnavailableException extends RuntimeException {
+    OvsdbUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The server answered with an error: the transaction was not committed. */
+  static final class OvsdbErrorException extends RuntimeException {
+    OvsdbErrorException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * One {@code transact} of these operations on {@link #DATABASE}; returns the operations' results
+   * in order. Throws {@link OvsdbErrorException} when an operation or the commit failed (naming
+   * the first failure), {@link OvsdbUnavailableException} when the server could not be asked.
+   */
+  synchronized JsonArray transact(JsonArray operations) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("refusing to talk to ovsdb-server on an event-loop thread");
+    }
+    JsonArray params = new JsonArray().add(DATABASE);
+    operations.forEach(params::add);
+    boolean wasOpen = channel != null;
+    JsonObject reply;
+    try {
+      reply = call("transact", params);
+    } catch (IOException e) {
+      closeChannel();
+      if (!wasOpen) {
+        throw new OvsdbUnavailableException("ovsdb-server at " + socket + ": " + e.getMessage(), e);
+      }
+      try { // the server restarted since the last call: once more on a new connection
+        reply = call("transact", params);
+      } catch (IOException again) {
+        closeChannel();
+        throw new OvsdbUnavailableException("ovsdb-server at " + socket + ": " + again.getMessage(), again);
+      }
+    }
+    calls++;
+    Object error = reply.getValue("error");
+    if (error != null) {
+      throw new OvsdbErrorException("ovsdb-server at " + socket + " refused the transaction: " + error);
+    }
+    JsonArray results = reply.getJsonArray("result");
+    for (int i = 0; i < results.size(); i++) {
+      if (results.getValue(i) instanceof JsonObject r && r.getValue("error") != null) {
+        String which = i < operations.size() ? "operation " + (i + 1) + " (" + describe(operations.getJsonObject(i))
+            + ")" : "the commit";
+        throw new OvsdbErrorException("ovsdb-server at " + socket + ": " + which + " failed: " + r.getValue("error")
+            + (r.getValue("details") == null ? "" : ": " + r.getValue("details")));
+      }
+    }
+    return results;
+  }
+
+  /** An operation as a failure names it: what, on which table, where. */
+  private static String describe(JsonObject op) {
+    return op.getString("op") + " on " + op.getString("table")
+        + (op.getJsonArray("where", new JsonArray()).isEmpty() ? "" : " where " + op.getJsonArray("where").encode());
+  }
+
+  private JsonObject call(String method, JsonArray params) throws IOException {
+    open();
+    long id = ++nextId;
+    send(new JsonObject().put("method", method).put("params", params).put("id", id));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonObject message = receive(deadline);
+      if (message.containsKey("method")) {
+        answer(message);
+      } else if (message.getValue("id") instanceof Number n && n.longValue() == id) {
+        return message;
+      }
+      // A late reply to an earlier call that timed out is not this one's: read on.
+    }
+  }
+
+  /** The server's own requests: an echo (its inactivity probe) is answered, anything else ignored. */
+  private void answer(JsonObject request) throws IOException {
+    if ("echo".equals(request.getString("method")) && request.containsKey("id")) {
+      send(new JsonObject().put("result", request.getValue("params")).put("error", null).put("id",
+          request.getValue("id")));
+    }
+  }
+
+  private void open() throws IOException {
+    if (channel != null) {
+      return;
+    }
+    if (!Files.exists(socket)) {
+      throw new IOException("no socket at " + socket);
+    }
+    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      c.connect(UnixDomainSocketAddress.of(socket));
+      c.configureBlocking(false);
+      selector = Selector.open();
+      c.register(selector, SelectionKey.OP_READ);
+    } catch (IOException e) {
+      c.close();
+      if (selector != null) {
+        selector.close();
+        selector = null;
+      }
+      throw e;
+    }
+    channel = c;
+    pending.reset();
+  }
+
+  private void send(JsonObject message) throws IOException {
+    ByteBuffer out = ByteBuffer.wrap(message.encode().getBytes(StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (out.hasRemaining()) {
+      if (channel.write(out) == 0) {
+        // The socket's buffer is full (a large transaction): wait until the server has read some.
+        SelectionKey key = channel.keyFor(selector);
+        key.interestOps(SelectionKey.OP_WRITE);
+        try {
+          waitFor(deadline, "writing");
+        } finally {
+          key.interestOps(SelectionKey.OP_READ);
+        }
+      }
+    }
+  }
+
+  /** The next whole JSON object from the server (messages follow each other with no framing). */
+  private JsonObject receive(long deadline) throws IOException {
+    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    while (true) {
+      int end = messageEnd(pending.toByteArray());
+      if (end > 0) {
+        byte[] all = pending.toByteArray();
+        pending.reset();
+        pending.write(all, end, all.length - end);
+        try {
+          return new JsonObject(new String(all, 0, end, StandardCharsets.UTF_8).strip());
+        } catch (DecodeException e) {
+          throw new IOException("ovsdb-server sent what is not a JSON object: " + e.getMessage(), e);
+        }
+      }
+      in.clear();
+      int n = channel.read(in);
+      if (n < 0) {
+        throw new IOException("ovsdb-server closed the connection");
+      }
+      if (n == 0) {
+        waitFor(deadline, "waiting for its answer");
+        continue;
+      }
+      pending.write(in.array(), 0, n);
+    }
+  }
+
+  private void waitFor(long deadline, String doing) throws IOException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
+      throw new IOException("no progress " + doing + " within " + timeout.toMillis() + " ms");
+    }
+    selector.selectedKeys().clear();
+  }
+
+  /**
+   * Where the first JSON object in {@code bytes} ends (exclusive), or 0 while it is not whole:
+   * braces and brackets counted outside strings, escapes inside them skipped.
+   */
+  static int messageEnd(byte[] bytes) {
+    int depth = 0;
+    boolean inString = false;
+    boolean started = false;
+    for (int i = 0; i < bytes.length; i++) {
+      byte b = bytes[i];
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '{' || b == '[') {
+        depth++;
+        started = true;
+      } else if (b == '}' || b == ']') {
+        depth--;
+        if (started && depth == 0) {
+          return i + 1;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private void closeChannel() {
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+      if (selector != null) {
+        selector.close();
+      }
+    } catch (IOException e) {
+      // Closing a broken connection: nothing more to learn from it.
+    }
+    channel = null;
+    selector = null;
+    pending.reset();
+  }
+
+  @Override
+  public synchronized void close() {
+    closeChannel();
+  }
+}

@@ -1,0 +1,117 @@
+package io.dvr.agent.driver.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The session with a real ovsdb-server (a labnet host's, reached by its socket as the agent
+ * reaches it): the ports it reads are those ovs-vsctl reads, tags are set as ovs-vsctl sets them,
+ * and a host whose socket is not there reads with ovs-vsctl. Needs what {@link LinuxHostKernelTest}
+ * needs; skipped otherwise, saying why.
+ */
+class OvsdbSessionKernelTest {
+  private static final String CLASS = "OvsdbSessionKernelTest";
+  private static Optional<String> missing = Optional.empty();
+  private static LabHost lab;
+  private static CommandRunner shell;
+
+  @BeforeAll
+  static void up() throws Exception {
+    missing = LabHost.missing();
+    if (missing.isPresent()) {
+      System.err.println("SKIPPED " + CLASS + ": " + missing.get());
+      return;
+    }
+    lab = LabHost.up();
+    shell = CommandRunner.withPool(lab.shell(), 1);
+  }
+
+  @BeforeEach
+  void requireLab() {
+    assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+  }
+
+  @AfterAll
+  static void down() {
+    if (shell != null) {
+      shell.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  private static String sh(String... argv) {
+    return shell.run(Command.of(argv)).stdout().strip();
+  }
+
+  @Test
+  @DisplayName("the ports read over the session are those ovs-vsctl reads: bridges, tags, ofports, external ids, options")
+  void portsAsVsctlReadsThem() {
+    sh("ovs-vsctl", "add-port", "br-int", "vmread", "tag=12", "--", "set", "Interface", "vmread", "type=internal",
+        "external_ids:iface-id=port-1", "external_ids:attached-mac=fa:16:3e:00:00:01", "--", "add-port", "br-tun",
+        "vxlan-read", "--", "set", "Interface", "vxlan-read", "type=vxlan", "options:remote_ip=172.31.9.2",
+        "options:local_ip=172.31.9.1", "external_ids:dvr-peer=compute9");
+    try (OvsdbSession session = new OvsdbSession(lab.ovsdbSocket(), Duration.ofSeconds(10))) {
+      OvsPorts overSession = OvsPorts.read(session);
+      OvsPorts byProcess = OvsPorts.read(shell);
+      assertThat(overSession.interfaces()).containsExactlyInAnyOrderElementsOf(byProcess.interfaces());
+      assertThat(overSession.bridges()).isEqualTo(byProcess.bridges());
+      assertThat(overSession.interfaces()).anyMatch(i -> i.name().equals("vmread") && i.tag() == 12 && i.ofport() > 0
+          && i.bridge().equals("br-int") && "port-1".equals(i.externalIds().get("iface-id")));
+      assertThat(overSession.interfaces()).anyMatch(i -> i.name().equals("vxlan-read") && i.bridge().equals("br-tun")
+          && "172.31.9.2".equals(i.options().get("remote_ip")));
+      assertThat(session.calls()).isEqualTo(1);
+    } finally {
+      sh("ovs-vsctl", "--if-exists", "del-port", "vmread", "--", "--if-exists", "del-port", "vxlan-read");
+    }
+  }
+
+  @Test
+  @DisplayName("tags set over the session: ovs-vswitchd has taken them when it returns; a port that is not there fails"
+      + " the whole transaction, naming it, and no tag changes")
+  void tags() {
+    sh("ovs-vsctl", "add-port", "br-int", "vmtag", "--", "set", "Interface", "vmtag", "type=internal");
+    try (OvsdbSession session = new OvsdbSession(lab.ovsdbSocket(), Duration.ofSeconds(10))) {
+      OvsdbTags.apply(session, Map.of("vmtag", 17), 10_000);
+      assertThat(sh("ovs-vsctl", "get", "Port", "vmtag", "tag")).isEqualTo("17");
+      assertThat(Long.parseLong(sh("ovs-vsctl", "get", "Open_vSwitch", ".", "cur_cfg")))
+          .isGreaterThanOrEqualTo(Long.parseLong(sh("ovs-vsctl", "get", "Open_vSwitch", ".", "next_cfg")));
+
+      java.util.LinkedHashMap<String, Integer> withMissing = new java.util.LinkedHashMap<>();
+      withMissing.put("vmtag", 18);
+      withMissing.put("vmgone", 19);
+      assertThatThrownBy(() -> OvsdbTags.apply(session, withMissing, 10_000))
+          .isInstanceOf(OvsdbSession.OvsdbErrorException.class).hasMessageContaining("wait on Port").hasMessageContaining("vmgone");
+      assertThat(sh("ovs-vsctl", "get", "Port", "vmtag", "tag")).isEqualTo("17");
+    } finally {
+      sh("ovs-vsctl", "--if-exists", "del-port", "vmtag");
+    }
+  }
+
+  @Test
+  @DisplayName("a host whose ovsdb-server socket is not there reads its ports with ovs-vsctl, as without a session")
+  void fallsBackToTheProcess() throws Exception {
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost host = new LinuxHost("nosocket", CommandRunner.withPool(recording.shell(), 1), LinuxOptions.defaults(),
+          true, Path.of("/nonexistent/dvr/db.sock"));
+      try {
+        assertThat(host.observePorts()).containsKeys("br-int", "br-tun", "br-ex");
+        assertThat(recording.commands()).filteredOn(c -> c.startsWith("ovs-vsctl -f json")).hasSize(1);
+      } finally {
+        host.close();
+      }
+    }
+  }
+}
