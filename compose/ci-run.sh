@@ -8,7 +8,8 @@
 # a plaintext client and a call without a token are refused; each container holds only its own
 # keys), that Prometheus scrapes every service and agent over TLS and has every series the
 # Grafana dashboard queries, that the agents are no cluster members but attached to the two relays,
-# kills one instance of each scaled service and one host agent and sees them recover, stops each
+# kills one instance of each scaled service and one host agent and sees them recover, stops a data
+# member's container with no grace (its address vanishes) and sees a VM wired meanwhile, stops each
 # relay in turn under its agents and sees a change made meanwhile reach them through the other,
 # restarts one host's Open vSwitch and sees its agent set its flows again, then tears everything
 # down (`down -v`).
@@ -209,6 +210,26 @@ member_removals() {
     | cut -c1-300 | while read -r l; do log "$l"; done || true
 }
 for c in "$(cid api-gateway)" "$(cid scheduler-svc 2)" "$(cid arp-svc 2)"; do member_removals "$c" "$service_kill_at"; done
+
+# A data member's container stopped with no grace (stop -t 0): its address vanishes, so connects
+# to it time out instead of being refused, as when a host is lost. The others remove it after a few
+# connect time-outs (cluster.connect-timeout-seconds); a VM made meanwhile is wired and routed.
+c=$(cid arp-svc 2)
+member_stop=$(now)
+member_stop_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+podman stop -t 0 "$c" >/dev/null
+ok "arp-svc #2 stopped with no grace at $(date -u +%T.%3N)"
+dvrctl port-create net91 --name vm6 --host compute2 --fixed-ip ip_address=91.1.180.6 >/dev/null
+vm compute2 vm6 vm6
+await "port vm6 ACTIVE with arp-svc #2 stopped" 120 port_active vm6
+await "vm6 -> vm1 (routed) with arp-svc #2 stopped" 60 ping_vm vm6 "${VM_IP[vm1]}"
+ms=$(ms_since "$member_stop")
+echo "data_member_stop_to_port_active_ms=$ms" >>"$REPORT"
+ok "a VM made after a data member vanished is wired and routed ($ms ms from the stop)"
+for m in "$(cid api-gateway)" "$(cid scheduler-svc 1)" "$(cid arp-svc 1)"; do member_removals "$m" "$member_stop_at"; done
+podman start "$c" >/dev/null
+await "arp-svc #2 healthy again" 180 healthy "$c"
+ok "arp-svc #2 started again"
 
 # A host agent killed (-9): its container restarts with a fresh /run/netns; the VMs of that host
 # are gone with it (like a host reboot) and are plugged again; traffic flows again.
