@@ -299,7 +299,10 @@ relay_down relay2 relay1 192.168.1.118 vm4
 # agent sees br-int's canary flow gone and sets every flow again at once, not at its next resync.
 c=$(cid compute2)
 t=$(now)
+# `exit` returns before the process is gone; the new one refuses to start while its pidfile is held.
+vswitchd_gone() { ! podman exec "$c" test -e /var/run/openvswitch/ovs-vswitchd.pid; }
 podman exec "$c" ovs-appctl -t ovs-vswitchd exit >/dev/null
+await "compute2's ovs-vswitchd exited" 30 vswitchd_gone
 podman exec "$c" ovs-vswitchd --pidfile --detach --log-file >/dev/null
 # Not `| grep -q`: under pipefail, grep leaving early fails podman's write and the pipeline.
 canary_gone() { [[ $(podman logs "$c" 2>&1) == *'br-int lost its canary flow'* ]]; }
