@@ -58,27 +58,49 @@ final class OvsdbTags {
   }
 
   /**
-   * Sets the tags and waits until ovs-vswitchd has reconfigured for them, polling {@code cur_cfg}
-   * (a few ms), at most the session's timeout. Blocking.
+   * Sets the tags and waits until ovs-vswitchd has reconfigured for them ({@code cur_cfg} reaches
+   * the {@code next_cfg} this transaction raised), at most {@code timeoutMillis}. The server holds
+   * each wait: a transaction whose {@code wait} ends when {@code cur_cfg} is no longer the value
+   * last read, and reads the new one. Not {@code until "=="} on our {@code next_cfg}: another
+   * client's raise can carry {@code cur_cfg} past it. Blocking.
    */
   static void apply(OvsdbSession session, Map<String, Integer> tags, long timeoutMillis) {
     JsonArray results = session.transact(operations(tags));
-    JsonArray rows = results.getJsonObject(results.size() - 1).getJsonArray("rows");
-    long next = rows.getJsonObject(0).getLong("next_cfg");
-    JsonArray curCfg = new JsonArray().add(new JsonObject().put("op", "select").put("table", "Open_vSwitch")
-        .put("where", new JsonArray()).put("columns", new JsonArray().add("cur_cfg")));
+    long next = results.getJsonObject(results.size() - 1).getJsonArray("rows").getJsonObject(0).getLong("next_cfg");
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-    while (session.transact(curCfg).getJsonObject(0).getJsonArray("rows").getJsonObject(0).getLong("cur_cfg") < next) {
-      if (System.nanoTime() > deadline) {
+    long current = curCfg(session.transact(new JsonArray().add(selectCurCfg())), 0);
+    while (current < next) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
         throw new OvsdbSession.OvsdbErrorException("ovs-vswitchd did not take the tags " + tags + " (next_cfg "
-            + next + ") within " + timeoutMillis + " ms");
+            + next + ", cur_cfg " + current + ") within " + timeoutMillis + " ms");
       }
+      // Half the call's own time limit at most, so the server's "timed out" comes before ours.
+      long hold = Math.max(1, Math.min(left, timeoutMillis / 2));
       try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for ovs-vswitchd to take VLAN tags", e);
+        current = curCfg(session.transact(new JsonArray().add(curCfgChangedFrom(current, hold)).add(selectCurCfg())), 1);
+      } catch (OvsdbSession.OvsdbErrorException e) {
+        if (!String.valueOf(e.getMessage()).contains("timed out")) {
+          throw e;
+        }
+        // cur_cfg did not move within this hold: the deadline decides whether to wait again.
       }
     }
+  }
+
+  private static JsonObject selectCurCfg() {
+    return new JsonObject().put("op", "select").put("table", "Open_vSwitch").put("where", new JsonArray())
+        .put("columns", new JsonArray().add("cur_cfg"));
+  }
+
+  /** A wait the server holds until {@code cur_cfg} is no longer {@code current}, at most {@code holdMillis}. */
+  static JsonObject curCfgChangedFrom(long current, long holdMillis) {
+    return new JsonObject().put("op", "wait").put("table", "Open_vSwitch").put("where", new JsonArray())
+        .put("timeout", holdMillis).put("columns", new JsonArray().add("cur_cfg")).put("until", "!=")
+        .put("rows", new JsonArray().add(new JsonObject().put("cur_cfg", current)));
+  }
+
+  private static long curCfg(JsonArray results, int index) {
+    return results.getJsonObject(index).getJsonArray("rows").getJsonObject(0).getLong("cur_cfg");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vertx.core.json.JsonArray;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -97,6 +98,27 @@ class OvsdbSessionKernelTest {
       assertThat(sh("ovs-vsctl", "get", "Port", "vmtag", "tag")).isEqualTo("17");
     } finally {
       sh("ovs-vsctl", "--if-exists", "del-port", "vmtag");
+    }
+  }
+
+  @Test
+  @DisplayName("a wait on cur_cfg is held by the server: it ends when ovs-vswitchd moves cur_cfg, or times out there")
+  void curCfgWaitHeldByTheServer() throws Exception {
+    try (OvsdbSession session = new OvsdbSession(lab.ovsdbSocket(), Duration.ofSeconds(10))) {
+      long before = Long.parseLong(sh("ovs-vsctl", "get", "Open_vSwitch", ".", "cur_cfg"));
+      assertThatThrownBy(() -> session.transact(new JsonArray().add(OvsdbTags.curCfgChangedFrom(before, 200))))
+          .isInstanceOf(OvsdbSession.OvsdbErrorException.class).hasMessageContaining("timed out");
+
+      java.util.concurrent.CompletableFuture<JsonArray> held = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> session.transact(new JsonArray().add(OvsdbTags.curCfgChangedFrom(before, 8_000))
+              .add(new io.vertx.core.json.JsonObject().put("op", "select").put("table", "Open_vSwitch")
+                  .put("where", new JsonArray()).put("columns", new JsonArray().add("cur_cfg")))));
+      // An ovs-vsctl that changes the database raises next_cfg and waits for ovs-vswitchd to take it.
+      sh("ovs-vsctl", "set", "Open_vSwitch", ".", "external_ids:dvr-test-wait=" + (before + 1));
+      JsonArray results = held.get(8, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(results.getJsonObject(1).getJsonArray("rows").getJsonObject(0).getLong("cur_cfg")).isGreaterThan(before);
+    } finally {
+      sh("ovs-vsctl", "remove", "Open_vSwitch", ".", "external_ids", "dvr-test-wait");
     }
   }
 
