@@ -37,6 +37,8 @@ public final class HostAgentService implements Stoppable {
 
   /** host:port[,host:port...] of relays: the agent attaches to one instead of joining the cluster. */
   public static final String RELAYS = "agent.relays";
+  /** How long one attempt to attach to a relay may take, from asking until its welcome. */
+  public static final String RELAY_ATTACH_TIMEOUT = "agent.relay-attach-timeout-ms";
 
   private final HttpServer server;
   private final Heartbeat heartbeat;
@@ -155,8 +157,14 @@ public final class HostAgentService implements Stoppable {
     if (relays.isBlank()) {
       return new BusLink(vertx);
     }
+    long attachMillis = settings.getLong(RELAY_ATTACH_TIMEOUT, RelayLink.Retry.DEFAULT.attachMillis());
+    if (attachMillis <= 0) {
+      throw new IllegalArgumentException(RELAY_ATTACH_TIMEOUT + " (" + Settings.envName(RELAY_ATTACH_TIMEOUT)
+          + ") must be a positive number of milliseconds, not " + attachMillis);
+    }
     return new RelayLink(vertx, tls.newClient(vertx), RelayLink.addresses(RELAYS + " (" + Settings.envName(RELAYS) + ")",
-        relays), host, RelayLink.Retry.DEFAULT);
+        relays), host, new RelayLink.Retry(RelayLink.Retry.DEFAULT.firstMillis(), RelayLink.Retry.DEFAULT.longestMillis(),
+        attachMillis));
   }
 
   public int port() {

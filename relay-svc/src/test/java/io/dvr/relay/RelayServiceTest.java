@@ -102,7 +102,7 @@ class RelayServiceTest {
       addresses.add(SocketAddress.inetSocketAddress(relay.port(), "127.0.0.1"));
     }
     RelayLink link = new RelayLink(agentSide, GrpcTls.of(settings, Identity.hostAgent(host)).newClient(agentSide),
-        addresses, host, new RelayLink.Retry(20, 100));
+        addresses, host, new RelayLink.Retry(20, 100, 5_000));
     links.add(link);
     return link;
   }
@@ -243,13 +243,47 @@ class RelayServiceTest {
   }
 
   @Test
+  @DisplayName("a relay whose name never resolves, or that accepts and says nothing, holds the agent only for the attach"
+      + " time limit: it moves on to the next relay")
+  void attachBounded() throws Exception {
+    // A DNS server that takes the query and never answers (a resolver forwarding to an upstream that
+    // is not there), with the client's own query timeout far beyond the test: only the link's bound helps.
+    try (java.net.DatagramSocket silentDns = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+        java.net.ServerSocket silentRelay = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Vertx slowDns = Vertx.vertx(new io.vertx.core.VertxOptions().setAddressResolverOptions(
+          new io.vertx.core.dns.AddressResolverOptions().addServer("127.0.0.1:" + silentDns.getLocalPort())
+              .setHostsValue(io.vertx.core.buffer.Buffer.buffer("127.0.0.1 localhost\n")).setSearchDomains(new ArrayList<>())
+              .setQueryTimeout(120_000).setMaxQueries(1)));
+      try {
+        int relay = relays.get(0).port();
+        RelayLink link = new RelayLink(slowDns, GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(slowDns),
+            List.of(SocketAddress.inetSocketAddress(relay, "relay-gone.invalid"),
+                SocketAddress.inetSocketAddress(silentRelay.getLocalPort(), "127.0.0.1"),
+                SocketAddress.inetSocketAddress(relay, "127.0.0.1")),
+            "compute1", new RelayLink.Retry(20, 100, 300));
+        try {
+          link.listen(EventAddresses.routersChanged("compute1"), RoutersChanged.parser(), change -> { });
+          awaitListening(relays.get(0), "compute1", 1);
+          assertThat(get(link.attachedTo())).endsWith(":" + relay).doesNotContain("relay-gone");
+        } finally {
+          get(link.close());
+        }
+      } finally {
+        get(slowDns.close());
+      }
+    }
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new RelayLink.Retry(20, 100, 0)).getMessage()).contains("attach 0");
+  }
+
+  @Test
   @DisplayName("with no relay to attach to, a request fails at its time limit with DEADLINE_EXCEEDED, naming the address")
   void noRelay() throws Exception {
     RelayService gone = relays.remove(0);
     int port = gone.port();
     get(gone.stop());
     RelayLink link = new RelayLink(agentSide, GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide),
-        List.of(SocketAddress.inetSocketAddress(port, "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100));
+        List.of(SocketAddress.inetSocketAddress(port, "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100, 5_000));
     links.add(link);
     ApiError late = failure(link.request(EventAddresses.GET_HOST_ROUTERS,
         GetHostRoutersRequest.newBuilder().setHost("compute1").build(), HostRouters.parser(), 300));
@@ -358,7 +392,7 @@ class RelayServiceTest {
     GrpcClient client = GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide);
     get(client.close());
     RelayLink link = new RelayLink(agentSide, client,
-        List.of(SocketAddress.inetSocketAddress(relays.get(0).port(), "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100));
+        List.of(SocketAddress.inetSocketAddress(relays.get(0).port(), "127.0.0.1")), "compute1", new RelayLink.Retry(20, 100, 5_000));
     links.add(link);
     // The first attempt runs on the link's context before this question does.
     assertThat(get(link.attachedTo())).isEmpty();

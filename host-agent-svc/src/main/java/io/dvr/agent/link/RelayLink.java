@@ -48,9 +48,21 @@ import org.slf4j.LoggerFactory;
 public final class RelayLink implements ControlLink {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
 
-  /** The delays between attempts to attach, from the first to the longest. */
-  public record Retry(long firstMillis, long longestMillis) {
-    public static final Retry DEFAULT = new Retry(100, 5_000);
+  /**
+   * The delays between attempts to attach, from the first to the longest, and how long one attempt
+   * may take from asking until the relay's welcome: a relay whose name no longer resolves (a
+   * container gone, a DNS server forwarding the query to one that never answers) or that
+   * accepts and says nothing must not hold the agent away from the next relay.
+   */
+  public record Retry(long firstMillis, long longestMillis, long attachMillis) {
+    public static final Retry DEFAULT = new Retry(100, 5_000, 3_000);
+
+    public Retry {
+      if (firstMillis <= 0 || longestMillis < firstMillis || attachMillis <= 0) {
+        throw new IllegalArgumentException("relay retry delays must be positive, the longest at least the first: "
+            + firstMillis + ", " + longestMillis + ", attach " + attachMillis);
+      }
+    }
   }
 
   private final Vertx vertx;
@@ -86,6 +98,7 @@ public final class RelayLink implements ControlLink {
     GrpcClientRequest<AgentFrame, RelayFrame> request;
     long lastHeardNanos = System.nanoTime();
     long watch = -1;
+    long attachTimer = -1;
     boolean welcomed;
 
     Stream(SocketAddress relay) {
@@ -220,6 +233,14 @@ public final class RelayLink implements ControlLink {
     }
     Stream stream = new Stream(relays.get(nextRelay++ % relays.size()));
     current = stream;
+    stream.attachTimer = vertx.setTimer(retry.attachMillis(), t -> {
+      if (current == stream && !stream.welcomed) {
+        if (stream.request != null) {
+          stream.request.cancel();
+        }
+        lost(stream, "not attached within " + retry.attachMillis() + " ms");
+      }
+    });
     Future<GrpcClientRequest<AgentFrame, RelayFrame>> opening;
     try {
       opening = client.request(stream.relay, HostRelayGrpcClient.Attach);
@@ -276,6 +297,7 @@ public final class RelayLink implements ControlLink {
 
   private void welcomed(Stream stream, String relay, long keepaliveMillis) {
     stream.welcomed = true;
+    vertx.cancelTimer(stream.attachTimer);
     retryMillis = retry.firstMillis();
     LOG.info("host {}: attached to relay {} ({})", host, relay, stream.relay);
     if (keepaliveMillis > 0) {
@@ -340,6 +362,7 @@ public final class RelayLink implements ControlLink {
       if (stream.watch >= 0) {
         vertx.cancelTimer(stream.watch);
       }
+      vertx.cancelTimer(stream.attachTimer);
       if (closed) {
         return;
       }
@@ -362,6 +385,7 @@ public final class RelayLink implements ControlLink {
         if (stream.watch >= 0) {
           vertx.cancelTimer(stream.watch);
         }
+        vertx.cancelTimer(stream.attachTimer);
         if (stream.request != null) {
           stream.request.end();
         }
