@@ -60,14 +60,20 @@ final class HostViews {
     // One snapshot for what the database holds, so its generation orders the view among the
     // host's views. The owners' answers (ARP tables, DVR MACs) are asked meanwhile and awaited
     // after the snapshot's transaction ended, bounded by the bus timeout.
-    return store.snapshot(tx -> hostRouters.snapshot(tx).compose(snapshot -> hostRouters.agentMode(tx, host)
-        .compose(mode -> scheduler.routersOf(tx, host).compose(bound -> {
-          List<UUID> ids = only.isEmpty() ? bound : bound.stream().filter(only::contains).toList();
-          Future<Map<UUID, List<ArpEntry>>> arp = arpTables(ids);
-          return hostRouters.forHost(tx, host, mode, ids)
-              .map(view -> new Read(view.toBuilder().setGeneration(snapshot.generation())
-                  .addAllInProgress(snapshot.inProgress()).build(), arp));
-        }))))
+    // The first three statements are sent together (pipelined on the transaction's connection), the
+    // snapshot's first so that the generation is the one every statement reads.
+    return store.snapshot(tx -> {
+      Future<HostRoutersQuery.Snapshot> snapshot = hostRouters.snapshot(tx);
+      Future<String> mode = hostRouters.agentMode(tx, host);
+      Future<List<UUID>> bound = scheduler.routersOf(tx, host);
+      return Future.all(snapshot, mode, bound).compose(read -> {
+        List<UUID> ids = only.isEmpty() ? bound.result() : bound.result().stream().filter(only::contains).toList();
+        Future<Map<UUID, List<ArpEntry>>> arp = arpTables(ids);
+        return hostRouters.forHost(tx, host, mode.result(), ids)
+            .map(view -> new Read(view.toBuilder().setGeneration(snapshot.result().generation())
+                .addAllInProgress(snapshot.result().inProgress()).build(), arp));
+      });
+    })
         .compose(read -> Future.all(read.arpTables(), macs)
             .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())));
   }

@@ -71,7 +71,10 @@ public final class Database implements AutoCloseable {
     }).compose(parts -> {
       PgConnectOptions options = ((PgConnectOptions) parts[0])
           .setReconnectAttempts(settings.getInt("db.reconnect-attempts", 3))
-          .setReconnectInterval(500);
+          .setReconnectInterval(500)
+          // Each connection keeps its statements parsed (named prepared statements): a statement
+          // run again is bound and executed in one round trip instead of being parsed again first.
+          .setCachePreparedStatements(settings.getBoolean("db.cache-prepared-statements", true));
       EmbeddedSupervisor server = (EmbeddedSupervisor) parts[1];
       PoolOptions poolOptions = new PoolOptions()
           .setMaxSize(settings.getInt("db.pool-size", 16))

@@ -81,8 +81,13 @@ public final class Store {
    * same snapshot (a consistent view across several queries; no write is possible).
    */
   public <T> Future<T> snapshot(Function<Tx, Future<T>> work) {
-    return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute().compose(v -> work.apply(new Tx(conn)))).recover(this::translate);
+    // The work's statements follow the SET on the same connection without waiting for its answer
+    // (pipelined, in order): a failed SET fails them too, and its own error is the one returned.
+    return pool.withTransaction(conn -> {
+      Future<?> readOnly = conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute();
+      Future<T> done = work.apply(new Tx(conn));
+      return readOnly.compose(v -> done);
+    }).recover(this::translate);
   }
 
   private <T> Future<T> translate(Throwable err) {

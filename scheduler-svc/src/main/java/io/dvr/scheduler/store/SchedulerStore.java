@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -100,20 +101,23 @@ public final class SchedulerStore {
    * unchanged routers would cost one durable commit per router; now it writes nothing. The lock
    * is its own statement: a statement reads the snapshot taken when it began, so the router is
    * read by the next one, after the previous reschedule (and any API change before it) committed.
+   * The reads are sent behind the lock without waiting for it (pipelined on the transaction's
+   * connection): the server still runs them after the lock is taken, in order. Call it in a
+   * transaction ({@code Store.write}), never on the pool.
    */
   public Future<Placement> reschedule(Tx tx, UUID routerId) {
     Set<String> roleChanged = new TreeSet<>();
-    return lockRouter(tx, routerId)
-        .compose(locked -> tx.one("SELECT id, distributed, gw_network_id, ha FROM routers WHERE id = $1", routerId))
-        .compose(router -> tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1", routerId)
-            .compose(current -> {
-              Set<String> before = hosts(current);
-              if (router.isEmpty()) {
-                return Future.succeededFuture(new Placement(routerId, Set.of(), Set.of(), before));
-              }
-              return wantedHosts(tx, router.get(), roleChanged).compose(wanted -> apply(tx, routerId, before, wanted))
-                  .map(p -> new Placement(routerId, p.added(), p.kept(), p.removed(), roleChanged));
-            }));
+    Future<?> locked = lockRouter(tx, routerId);
+    Future<Optional<Row>> router = tx.one("SELECT id, distributed, gw_network_id, ha FROM routers WHERE id = $1", routerId);
+    Future<List<Row>> current = tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1", routerId);
+    return Future.all(locked, router, current).compose(read -> {
+      Set<String> before = hosts(current.result());
+      if (router.result().isEmpty()) {
+        return Future.succeededFuture(new Placement(routerId, Set.of(), Set.of(), before));
+      }
+      return wantedHosts(tx, router.result().get(), roleChanged).compose(wanted -> apply(tx, routerId, before, wanted))
+          .map(p -> new Placement(routerId, p.added(), p.kept(), p.removed(), roleChanged));
+    });
   }
 
   private Future<Set<String>> wantedHosts(Tx tx, Row router, Set<String> roleChanged) {
@@ -198,17 +202,18 @@ public final class SchedulerStore {
    * its host still uses its network.
    */
   public Future<FipGatewayPorts.State> fipGatewayState(Tx tx, UUID routerId) {
-    return tx.all("SELECT DISTINCT f.floating_network_id AS net, p.binding_host AS host FROM floating_ips f"
-            + " JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''", routerId)
-        .compose(needed -> tx.all("SELECT g.id, g.network_id, g.binding_host, EXISTS (SELECT 1 FROM floating_ips f"
-                + " JOIN ports p ON p.id = f.port_id WHERE f.floating_network_id = g.network_id"
-                + " AND p.binding_host = g.binding_host) AS in_use FROM ports g WHERE g.device_owner = $1",
-                DeviceOwners.FIP_AGENT_GATEWAY)
-            .map(existing -> new FipGatewayPorts.State(
-                needed.stream().map(r -> new FipGatewayPorts.Key(r.getUUID("net"), r.getString("host"))).toList(),
-                existing.stream().map(r -> new FipGatewayPorts.Existing(r.getUUID("id"),
-                    new FipGatewayPorts.Key(r.getUUID("network_id"), r.getString("binding_host")),
-                    r.getBoolean("in_use"))).toList())));
+    // Both statements sent at once (pipelined in a transaction).
+    Future<List<Row>> needed = tx.all("SELECT DISTINCT f.floating_network_id AS net, p.binding_host AS host"
+        + " FROM floating_ips f JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''", routerId);
+    Future<List<Row>> existing = tx.all("SELECT g.id, g.network_id, g.binding_host, EXISTS (SELECT 1 FROM floating_ips f"
+        + " JOIN ports p ON p.id = f.port_id WHERE f.floating_network_id = g.network_id"
+        + " AND p.binding_host = g.binding_host) AS in_use FROM ports g WHERE g.device_owner = $1",
+        DeviceOwners.FIP_AGENT_GATEWAY);
+    return Future.all(needed, existing).map(read -> new FipGatewayPorts.State(
+        needed.result().stream().map(r -> new FipGatewayPorts.Key(r.getUUID("net"), r.getString("host"))).toList(),
+        existing.result().stream().map(r -> new FipGatewayPorts.Existing(r.getUUID("id"),
+            new FipGatewayPorts.Key(r.getUUID("network_id"), r.getString("binding_host")),
+            r.getBoolean("in_use"))).toList()));
   }
 
   /** Every router id (the periodic full reschedule). */
