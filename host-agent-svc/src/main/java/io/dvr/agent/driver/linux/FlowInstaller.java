@@ -51,7 +51,10 @@ final class FlowInstaller implements AutoCloseable {
       OpenFlowConnection connection = connections.computeIfAbsent(flows.bridge(),
           b -> new OpenFlowConnection(b, managementSocket(runDir, b), options.timeout()));
       try {
+        long start = System.nanoTime();
         connection.bundle(flows.changes());
+        LOG.debug("{} us: bundle of {} flow changes on {} over OpenFlow", (System.nanoTime() - start) / 1000,
+            flows.changes().size(), flows.bridge());
         wentBy(flows.bridge(), OVER_CONNECTION, connection);
         return;
       } catch (OpenFlowConnection.OpenFlowUnavailableException e) {
