@@ -44,6 +44,17 @@ sealed interface Action {
   }
 
   /**
+   * A plan's flow changes for one bridge, in order, as one atomic bundle: over the bridge's OpenFlow
+   * connection when there is one, else {@code command} (one {@code ovs-ofctl --bundle add-flows}
+   * process with the same changes as its input lines).
+   */
+  record Flows(String bridge, List<FlowMods.Change> changes, Command command) implements Action {
+    public Flows {
+      changes = List.copyOf(changes);
+    }
+  }
+
+  /**
    * Actions that depend on what the host holds when the step runs (iptables-save, OVS ports);
    * {@code namespace}: the namespace whose nat table they write and nothing else of it, empty for
    * any other step (deleting a namespace takes its OVS ports).

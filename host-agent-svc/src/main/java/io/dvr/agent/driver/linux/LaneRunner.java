@@ -18,15 +18,22 @@ final class LaneRunner {
   private final LinuxOptions options;
   /** Small batches of a namespace go to its long-lived ip session; null: every batch is a process. */
   private final IpSessions sessions;
+  /** A bridge's flow bundle over its OpenFlow connection or as a process. */
+  private final FlowInstaller flows;
 
   LaneRunner(CommandRunner runner, LinuxOptions options) {
     this(runner, options, null);
   }
 
   LaneRunner(CommandRunner runner, LinuxOptions options, IpSessions sessions) {
+    this(runner, options, sessions, new FlowInstaller("", runner, options, null));
+  }
+
+  LaneRunner(CommandRunner runner, LinuxOptions options, IpSessions sessions, FlowInstaller flows) {
     this.runner = runner;
     this.options = options;
     this.sessions = sessions;
+    this.flows = flows;
   }
 
   /**
@@ -55,6 +62,8 @@ final class LaneRunner {
         batch.add(ip);
       } else if (a instanceof Action.Exec e) {
         exec(e);
+      } else if (a instanceof Action.Flows f) {
+        flows.install(f);
       } else if (a instanceof Action.Deferred d) {
         run(d.actions().get(), ovs);
       } else if (a instanceof Action.Vsctl p) {

@@ -53,6 +53,8 @@ public final class LinuxHost implements HostDriver {
   private final KernelReader reader;
   /** The bridges' ports: over ovsdb-server's socket when configured, else a process. */
   private final PortReader ports;
+  /** The flow bundles: over each bridge's OpenFlow connection when configured, else a process. */
+  private final FlowInstaller flows;
   private final LinuxListings listings;
   /** Announcements scheduled and not yet run to their end (tests wait for none before counting processes). */
   private final AtomicInteger announcing = new AtomicInteger();
@@ -133,13 +135,26 @@ public final class LinuxHost implements HostDriver {
    * answer. Null: always the process.
    */
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions, Path ovsdbSocket) {
+    this(host, runner, options, ipSessions, ovsdbSocket, null);
+  }
+
+  /**
+   * {@code ovsRunDir}: ovs-vswitchd's run directory as this process reaches it, where each bridge
+   * has its management socket {@code BRIDGE.mgmt}; a plan's flow bundle for a bridge then goes over
+   * one long-lived OpenFlow connection to it instead of an {@code ovs-ofctl} process, falling back
+   * to the process while the socket does not answer or for a flow the encoder does not know.
+   * Null: always the process.
+   */
+  public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions, Path ovsdbSocket,
+      Path ovsRunDir) {
     this.host = host;
     this.runner = runner;
     this.options = options;
     this.compiler = new OperationCompiler(runner, options, knownNat);
     this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
-    this.lanes = new LaneRunner(runner, options, sessions);
-    this.oneShotLanes = new LaneRunner(runner, options);
+    this.flows = new FlowInstaller(host, runner, options, ovsRunDir);
+    this.lanes = new LaneRunner(runner, options, sessions, flows);
+    this.oneShotLanes = new LaneRunner(runner, options, null, flows);
     this.ports = new PortReader(host, runner, ovsdbSocket == null ? null : new OvsdbSession(ovsdbSocket,
         options.timeout()));
     this.reader = new KernelReader(runner, options, ports);
@@ -152,7 +167,10 @@ public final class LinuxHost implements HostDriver {
    * {@code linux.lab-host} to drive a labnet host from outside it (empty: commands run where the
    * agent runs), {@code linux.ip-sessions} (true: small ip batches through a long-lived session per
    * namespace), {@code linux.ovsdb-socket} (ovsdb-server's unix socket, read and written over one
-   * session; default {@value #LOCAL_OVSDB_SOCKET}, or the lab host's; empty: ovs-vsctl processes only).
+   * session; default {@value #LOCAL_OVSDB_SOCKET}, or the lab host's; empty: ovs-vsctl processes only),
+   * {@code linux.ovs-run-dir} (ovs-vswitchd's run directory, where each bridge's management socket
+   * takes the plan's flow bundles over one OpenFlow connection; default {@value #LOCAL_OVS_RUN_DIR},
+   * or the lab host's; empty: ovs-ofctl processes only).
    */
   public static LinuxHost fromSettings(Settings settings, String hostName) {
     String labDir = settings.get("linux.lab-dir", "");
@@ -165,8 +183,11 @@ public final class LinuxHost implements HostDriver {
         Duration.ofMillis(settings.getLong("linux.command-timeout-ms", 30_000)));
     String socket = settings.get("linux.ovsdb-socket", labDir.isEmpty() ? LOCAL_OVSDB_SOCKET
         : labOvsdbSocket(labDir, settings.get("linux.lab-host", hostName)).toString());
+    String runDir = settings.get("linux.ovs-run-dir", labDir.isEmpty() ? LOCAL_OVS_RUN_DIR
+        : labOvsRunDir(labDir, settings.get("linux.lab-host", hostName)).toString());
     LinuxHost linux = new LinuxHost(hostName, CommandRunner.withPool(shell, options.lanes()), options,
-        settings.getBoolean("linux.ip-sessions", true), socket.isEmpty() ? null : Path.of(socket));
+        settings.getBoolean("linux.ip-sessions", true), socket.isEmpty() ? null : Path.of(socket),
+        runDir.isEmpty() ? null : Path.of(runDir));
     linux.canaryMillis = settings.getLong("linux.ovs-canary-ms", 2000);
     return linux;
   }
@@ -180,7 +201,15 @@ public final class LinuxHost implements HostDriver {
    * from any network namespace.
    */
   static Path labOvsdbSocket(String labDir, String labHost) {
-    return Path.of(labDir, "hosts", Args.name(labHost), "run", "db.sock");
+    return labOvsRunDir(labDir, labHost).resolve("db.sock");
+  }
+
+  /** Where Open vSwitch's packages run ovs-vswitchd: its bridges' management sockets are here. */
+  static final String LOCAL_OVS_RUN_DIR = "/run/openvswitch";
+
+  /** A labnet host's {@code /run/openvswitch} as seen from outside it (see {@link #labOvsdbSocket}). */
+  static Path labOvsRunDir(String labDir, String labHost) {
+    return Path.of(labDir, "hosts", Args.name(labHost), "run");
   }
 
   @Override
@@ -319,7 +348,8 @@ public final class LinuxHost implements HostDriver {
         ns = "nat " + d.namespace(); // netfilter only: beside the namespace's ip batch, which it needs nothing of
       } else if (a instanceof Action.Exec e && inNamespace(e.command()) != null) {
         ns = inNamespace(e.command());
-      } else if (a instanceof Action.Vsctl || a instanceof Action.Exec e && isFlowBundle(e.command())) {
+      } else if (a instanceof Action.Vsctl || a instanceof Action.Flows
+          || a instanceof Action.Exec e && isFlowBundle(e.command())) {
         ns = "";
       } else {
         return List.of(lane);
@@ -386,6 +416,11 @@ public final class LinuxHost implements HostDriver {
   /** Lines run through long-lived ip sessions so far (0 when they are off). */
   public long ipSessionLines() {
     return sessions == null ? 0 : sessions.linesRun();
+  }
+
+  /** Flow bundles committed over OpenFlow connections so far (0 when they are off). */
+  public long flowBundlesOverOpenFlow() {
+    return flows.bundlesOverOpenFlow();
   }
 
   /** Ip sessions started so far (0 when they are off). */
@@ -489,6 +524,7 @@ public final class LinuxHost implements HostDriver {
     if (ports.session() != null) {
       ports.session().close();
     }
+    flows.close();
     snatAnnouncer.shutdownNow();
     // An announcement already running still writes into the runner's scratch directory: let it end first.
     awaitQuietly(announcer);

@@ -83,7 +83,7 @@ final class OperationCompiler {
    */
   private final class Compilation {
     final List<Action> out = new ArrayList<>();
-    final Map<String, List<String>> bundles = new LinkedHashMap<>();
+    final Map<String, List<FlowMods.Change>> bundles = new LinkedHashMap<>();
     int bundlesAt = -1;
     String sysctlNamespace;
     List<String> sysctl;
@@ -132,10 +132,10 @@ final class OperationCompiler {
       }
     }
 
-    void flow(String bridge, String line) {
+    void flow(String bridge, FlowMods.Change change) {
       flushSysctl();
       bundlesAt = bundlesAt < 0 ? out.size() : bundlesAt;
-      bundles.computeIfAbsent(Args.name(bridge), k -> new ArrayList<>()).add(line);
+      bundles.computeIfAbsent(Args.name(bridge), k -> new ArrayList<>()).add(change);
     }
 
     void flushSysctl() {
@@ -194,10 +194,11 @@ final class OperationCompiler {
     c.flushLate();
     // One atomic bundle per bridge; bridges are independent, so grouping keeps each bridge's order.
     List<Action> flows = new ArrayList<>();
-    c.bundles.forEach((bridge, lines) -> {
+    c.bundles.forEach((bridge, changes) -> {
+      List<String> lines = changes.stream().map(FlowMods.Change::line).toList();
       if (options.batch()) {
-        flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", bridge, "-"))
-            .withStdin(String.join("\n", lines) + "\n")));
+        flows.add(new Action.Flows(bridge, changes, command(List.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle",
+            "add-flows", bridge, "-")).withStdin(String.join("\n", lines) + "\n")));
       } else {
         lines.forEach(line -> flows.add(exec(command(List.of("ovs-ofctl", "-O", "OpenFlow13", "add-flows", bridge, "-"))
             .withStdin(line + "\n"))));
@@ -246,8 +247,10 @@ final class OperationCompiler {
           boolean made = c.created.contains(ns);
           c.add(List.of(new Action.Deferred("nat of " + ns, ns, () -> nat(ns, made, op.ours()))));
         })
-        .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.addLine(f))))
-        .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(), FlowText.deleteLine(f))))
+        .on(AddFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(),
+            new FlowMods.Change(FlowMods.Kind.ADD, f))))
+        .on(DeleteFlows.class, (op, c) -> op.flows().forEach(f -> c.flow(op.bridge(),
+            new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, f))))
         .on(AddTunnelPort.class, (op, c) -> c.add(List.of(addTunnelPort(op))))
         .on(DeleteTunnelPort.class, (op, c) -> {
           requireOvs("removing tunnel port " + op.port());

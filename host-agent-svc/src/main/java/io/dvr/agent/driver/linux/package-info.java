@@ -16,7 +16,8 @@
  * lanes (namespaces, veth pairs) go first as one batch for the whole plan; sysctls and ethtool wait
  * for their lane's end; the nat table of a namespace is written by one {@code
  * iptables-restore -n} per plan (only our chains and the jumps to them), flows of a bridge by one
- * {@code ovs-ofctl --bundle}, and every OVS port change of a plan (plugging, tags, tunnel ports) by
+ * atomic bundle (over a long-lived OpenFlow connection to the bridge's management socket when one is
+ * configured and answers, else one {@code ovs-ofctl --bundle}), and every OVS port change of a plan (plugging, tags, tunnel ports) by
  * one ovs-vsctl transaction. Nothing else changes the host: no ovs-vsctl call outside a plan. Only
  * objects with our names, our flow cookie or our tunnel mark are changed or removed. After a plan
  * made from {@code diff(desired, observe())} has run, {@code diff(desired, observe())} is empty.

@@ -75,6 +75,11 @@ final class LabHost implements AutoCloseable {
     return LinuxHost.labOvsdbSocket(labDir.toString(), name);
   }
 
+  /** Its ovs-vswitchd's run directory (the bridges' management sockets), reached as the agent reaches a lab host's. */
+  Path ovsRunDir() {
+    return LinuxHost.labOvsRunDir(labDir.toString(), name);
+  }
+
   HostShell shell() {
     return HostShell.labHost(name, labDir.resolve("ns").toString());
   }

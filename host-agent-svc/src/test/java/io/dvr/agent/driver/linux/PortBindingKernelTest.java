@@ -126,6 +126,17 @@ class PortBindingKernelTest {
   @DisplayName("with ovsdb-server's socket: a port bound, then unbound, each applied alone with no ovs-vsctl process"
       + " (ports read and tag set over one session), and the host then holds what a full apply wants")
   void bindAndUnbindOverOvsdbSession(@TempDir Path stateDir) throws Exception {
+    bindAndUnbindOverSockets(stateDir, false);
+  }
+
+  @Test
+  @DisplayName("with ovsdb-server's socket and the bridges' management sockets: a port bound, then unbound, each"
+      + " applied alone with no ovs-vsctl and no ovs-ofctl process (the flows as one bundle over OpenFlow)")
+  void bindAndUnbindOverOvsdbAndOpenFlow(@TempDir Path stateDir) throws Exception {
+    bindAndUnbindOverSockets(stateDir, true);
+  }
+
+  private void bindAndUnbindOverSockets(Path stateDir, boolean openFlow) throws Exception {
     SmallRouter r = new SmallRouter();
     HostRouters bound = r.routers(false);
     HostRouters unbound = bound.toBuilder().clearPorts()
@@ -135,7 +146,7 @@ class PortBindingKernelTest {
     String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
     try (RecordingShell recording = new RecordingShell(lab.shell())) {
       LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4),
-          LinuxOptions.defaults(), true, lab.ovsdbSocket());
+          LinuxOptions.defaults(), true, lab.ovsdbSocket(), openFlow ? lab.ovsRunDir() : null);
       HostPipeline dataplane = new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
           new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
       try {
@@ -144,8 +155,13 @@ class PortBindingKernelTest {
         int before = recording.commands().size();
         assertThat(await(dataplane.apply(bound, Set.of(r.routerId)))).isPositive();
         List<String> commands = recording.commands().subList(before, recording.commands().size());
-        assertThat(commands).as("the bind's processes").noneMatch(c -> c.startsWith("ovs-vsctl"))
-            .anyMatch(c -> c.startsWith("ovs-ofctl"));
+        assertThat(commands).as("the bind's processes").noneMatch(c -> c.startsWith("ovs-vsctl"));
+        if (openFlow) {
+          assertThat(commands).as("the bind's processes").noneMatch(c -> c.startsWith("ovs-ofctl"));
+          assertThat(host.flowBundlesOverOpenFlow()).isPositive();
+        } else {
+          assertThat(commands).as("the bind's processes").anyMatch(c -> c.startsWith("ovs-ofctl"));
+        }
         String ofport = sh("ovs-vsctl", "get", "Interface", "vmdb", "ofport");
         assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
             .contains(vmFlows).contains("output:" + ofport);
@@ -161,7 +177,7 @@ class PortBindingKernelTest {
         before = recording.commands().size();
         assertThat(await(dataplane.apply(unbound, Set.of(r.routerId)))).isPositive();
         assertThat(recording.commands().subList(before, recording.commands().size())).as("the unbind's processes")
-            .noneMatch(c -> c.startsWith("ovs-vsctl"));
+            .noneMatch(c -> c.startsWith("ovs-vsctl")).noneMatch(c -> openFlow && c.startsWith("ovs-ofctl"));
         assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
             .doesNotContain(vmFlows);
         assertThat(Reconciler.diff(dataplane.desired(unbound), host.observe()).operations()).isEmpty();

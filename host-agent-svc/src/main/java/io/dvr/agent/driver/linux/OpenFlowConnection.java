@@ -1,0 +1,333 @@
+package io.dvr.agent.driver.linux;
+
+import io.vertx.core.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One long-lived OpenFlow connection with a bridge of the host's {@code ovs-vswitchd}, over the
+ * bridge's management socket ({@code BRIDGE.mgmt} in its run directory): a plan's flow changes for
+ * the bridge go as one atomic bundle on a connection already open, where {@code ovs-ofctl --bundle}
+ * is a process (through {@code nsenter} for a lab host) that connects, negotiates and exits.
+ *
+ * <p>A bundle is OPEN, one ADD_MESSAGE per {@code flow_mod} and a barrier, sent together; a
+ * message OVS refuses is left out of the bundle, not the bundle refused, so the barrier's reply
+ * says whether any was: then the bundle is discarded, else committed (OVS applies all of it or, if
+ * one fails there, none). An error names the flow it was for.
+ *
+ * <p>Blocking, one call at a time, the whole call bounded by the timeout: call it from a worker,
+ * never an event loop. The connection is opened (hello, version 1.4 or 1.3) at the first call and
+ * again after any failure; a call that fails on a connection that was open (ovs-vswitchd restarted,
+ * or closed it idle) is tried once more on a new one, which is safe: a bundle not committed dies
+ * with its connection, and adding or deleting the same flows again changes nothing more. Echo
+ * requests are answered whenever the connection is read. {@link OpenFlowUnavailableException} says
+ * the bridge could not be reached or answered nothing in time: the caller can do the same with a process.
+ */
+final class OpenFlowConnection implements AutoCloseable {
+  private final String bridge;
+  private final Path socket;
+  private final Duration timeout;
+  private SocketChannel channel;
+  private Selector selector;
+  private int version;
+  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private int nextXid = 1;
+  private int nextBundle = 1;
+  private long bundles;
+
+  OpenFlowConnection(String bridge, Path socket, Duration timeout) {
+    this.bridge = Objects.requireNonNull(bridge, "bridge");
+    this.socket = Objects.requireNonNull(socket, "socket");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  Path socket() {
+    return socket;
+  }
+
+  /** Bundles committed so far (tests and benchmarks count them). */
+  synchronized long bundles() {
+    return bundles;
+  }
+
+  /** The OpenFlow version of the open connection (0 while none is open). */
+  synchronized int version() {
+    return version;
+  }
+
+  /** The bridge could not be reached or did not answer in time; nothing is known to have changed. */
+  static final class OpenFlowUnavailableException extends RuntimeException {
+    OpenFlowUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The switch refused a flow (or the bundle): no flow of the bundle was changed. */
+  static final class OpenFlowErrorException extends RuntimeException {
+    OpenFlowErrorException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The changes as one atomic bundle. Throws {@link FlowMods.UnencodableFlowException} before
+   * anything is sent when a change cannot be encoded, {@link OpenFlowErrorException} when the
+   * switch refused one (naming it, and nothing changed), {@link OpenFlowUnavailableException}
+   * when the bridge could not be asked.
+   */
+  synchronized void bundle(List<FlowMods.Change> changes) throws FlowMods.UnencodableFlowException {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("refusing to talk to ovs-vswitchd on an event-loop thread");
+    }
+    if (changes.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean wasOpen = channel != null;
+    // Encoded once for the version first met: a new connection after a restart speaks it again.
+    Encoded encoded = null;
+    try {
+      open(deadline);
+      encoded = encode(changes, version);
+      send(encoded, deadline);
+    } catch (IOException e) {
+      closeChannel();
+      if (!wasOpen) {
+        throw unavailable(e);
+      }
+      try {
+        open(deadline);
+        if (encoded == null || encoded.version != version) {
+          encoded = encode(changes, version);
+        }
+        send(encoded, deadline);
+      } catch (IOException again) {
+        closeChannel();
+        throw unavailable(again);
+      }
+    }
+    bundles++;
+  }
+
+  private OpenFlowUnavailableException unavailable(IOException e) {
+    return new OpenFlowUnavailableException("bridge " + bridge + " at " + socket + ": " + e.getMessage(), e);
+  }
+
+  /** The flow_mods of a bundle, each with its own xid (by which an error names its flow). */
+  private record Encoded(int version, List<byte[]> flowMods, Map<Integer, FlowMods.Change> byXid) {}
+
+  private Encoded encode(List<FlowMods.Change> changes, int version) throws FlowMods.UnencodableFlowException {
+    List<byte[]> mods = new ArrayList<>(changes.size());
+    Map<Integer, FlowMods.Change> byXid = new HashMap<>();
+    for (FlowMods.Change c : changes) {
+      int xid = nextXid++;
+      mods.add(FlowMods.encode(c, version, xid));
+      byXid.put(xid, c);
+    }
+    return new Encoded(version, mods, byXid);
+  }
+
+  private void send(Encoded e, long deadline) throws IOException {
+    int bundleId = nextBundle++;
+    int openXid = nextXid++;
+    int barrierXid = nextXid++;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(OpenFlowMessages.bundleControl(version, openXid, bundleId, OpenFlowMessages.OPEN_REQUEST));
+    for (byte[] mod : e.flowMods()) {
+      out.writeBytes(OpenFlowMessages.bundleAdd(version, bundleId, mod));
+    }
+    out.writeBytes(OpenFlowMessages.barrier(version, barrierXid));
+    write(out.toByteArray(), deadline);
+    List<String> refused = new ArrayList<>();
+    while (true) {
+      byte[] m = receive(deadline);
+      int xid = OpenFlowMessages.xid(m);
+      if (OpenFlowMessages.type(m) == OpenFlowMessages.ERROR) {
+        refused.add(errorText(m, xid, e, openXid));
+      } else if (OpenFlowMessages.type(m) == OpenFlowMessages.BARRIER_REPLY && xid == barrierXid) {
+        break;
+      }
+    }
+    int endXid = nextXid++;
+    if (!refused.isEmpty()) {
+      write(OpenFlowMessages.bundleControl(version, endXid, bundleId, OpenFlowMessages.DISCARD_REQUEST), deadline);
+      awaitControl(endXid, OpenFlowMessages.DISCARD_REPLY, e, deadline, new ArrayList<>());
+      throw refusal(refused);
+    }
+    write(OpenFlowMessages.bundleControl(version, endXid, bundleId, OpenFlowMessages.COMMIT_REQUEST), deadline);
+    if (!awaitControl(endXid, OpenFlowMessages.COMMIT_REPLY, e, deadline, refused)) {
+      throw refusal(refused);
+    }
+  }
+
+  private OpenFlowErrorException refusal(List<String> refused) {
+    return new OpenFlowErrorException("bridge " + bridge + " refused the flow bundle, nothing of it applied: "
+        + String.join("; ", refused));
+  }
+
+  /**
+   * Reads until the control reply of this xid (true) or an error for it (false); errors for the
+   * bundle's flows on the way (a commit that failed names the flow first) go to {@code refused}.
+   */
+  private boolean awaitControl(int xid, int replyType, Encoded e, long deadline, List<String> refused)
+      throws IOException {
+    while (true) {
+      byte[] m = receive(deadline);
+      int got = OpenFlowMessages.xid(m);
+      if (OpenFlowMessages.type(m) == OpenFlowMessages.ERROR) {
+        if (got == xid) {
+          if (refused.isEmpty()) {
+            refused.add(OpenFlowMessages.describeError(m));
+          }
+          return false;
+        }
+        refused.add(errorText(m, got, e, -1));
+      } else if (got == xid && OpenFlowMessages.bundleControlType(m) == replyType) {
+        return true;
+      }
+    }
+  }
+
+  private static String errorText(byte[] m, int xid, Encoded e, int openXid) {
+    FlowMods.Change c = e.byXid().get(xid);
+    if (c != null) {
+      return "flow " + c.line() + ": " + OpenFlowMessages.describeError(m);
+    }
+    return (xid == openXid ? "opening the bundle: " : "") + OpenFlowMessages.describeError(m);
+  }
+
+  private void open(long deadline) throws IOException {
+    if (channel != null) {
+      return;
+    }
+    if (!Files.exists(socket)) {
+      throw new IOException("no socket at " + socket);
+    }
+    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      c.connect(UnixDomainSocketAddress.of(socket));
+      c.configureBlocking(false);
+      selector = Selector.open();
+      c.register(selector, SelectionKey.OP_READ);
+      channel = c;
+      pending.reset();
+      write(OpenFlowMessages.hello(nextXid++), deadline);
+      byte[] hello = receive(deadline);
+      if (OpenFlowMessages.type(hello) != OpenFlowMessages.HELLO) {
+        throw new IOException("the switch answered the hello with message type " + OpenFlowMessages.type(hello));
+      }
+      int v = OpenFlowMessages.negotiate(hello);
+      if (v == 0) {
+        throw new IOException("the switch speaks neither OpenFlow 1.3 nor 1.4 (its hello: version " + hello[0] + ")");
+      }
+      version = v;
+    } catch (IOException | RuntimeException e) {
+      closeChannel();
+      c.close();
+      throw e;
+    }
+  }
+
+  private void write(byte[] bytes, long deadline) throws IOException {
+    ByteBuffer out = ByteBuffer.wrap(bytes);
+    while (out.hasRemaining()) {
+      if (channel.write(out) == 0) {
+        // The socket's buffer is full (a large bundle): wait until the switch has read some.
+        SelectionKey key = channel.keyFor(selector);
+        key.interestOps(SelectionKey.OP_WRITE);
+        try {
+          waitFor(deadline, "writing");
+        } finally {
+          key.interestOps(SelectionKey.OP_READ);
+        }
+      }
+    }
+  }
+
+  /** The next message that is not an echo request (those are answered on the way). */
+  private byte[] receive(long deadline) throws IOException {
+    while (true) {
+      byte[] m = next(deadline);
+      if (OpenFlowMessages.type(m) == OpenFlowMessages.ECHO_REQUEST) {
+        write(OpenFlowMessages.echoReply(m), deadline);
+        continue;
+      }
+      return m;
+    }
+  }
+
+  /** The next whole message: its header's length says where it ends. */
+  private byte[] next(long deadline) throws IOException {
+    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    while (true) {
+      byte[] all = pending.toByteArray();
+      if (all.length >= OpenFlowMessages.HEADER) {
+        int length = (all[2] & 0xff) << 8 | all[3] & 0xff;
+        if (length < OpenFlowMessages.HEADER) {
+          throw new IOException("the switch sent a message of length " + length);
+        }
+        if (all.length >= length) {
+          pending.reset();
+          pending.write(all, length, all.length - length);
+          byte[] m = new byte[length];
+          System.arraycopy(all, 0, m, 0, length);
+          return m;
+        }
+      }
+      in.clear();
+      int n = channel.read(in);
+      if (n < 0) {
+        throw new IOException("ovs-vswitchd closed the connection");
+      }
+      if (n == 0) {
+        waitFor(deadline, "waiting for its answer");
+        continue;
+      }
+      pending.write(in.array(), 0, n);
+    }
+  }
+
+  private void waitFor(long deadline, String doing) throws IOException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
+      throw new IOException("no progress " + doing + " within " + timeout.toMillis() + " ms");
+    }
+    selector.selectedKeys().clear();
+  }
+
+  private void closeChannel() {
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+      if (selector != null) {
+        selector.close();
+      }
+    } catch (IOException e) {
+      // Closing a broken connection: nothing more to learn from it.
+    }
+    channel = null;
+    selector = null;
+    version = 0;
+    pending.reset();
+  }
+
+  @Override
+  public synchronized void close() {
+    closeChannel();
+  }
+}
