@@ -277,6 +277,35 @@ class RelayServiceTest {
   }
 
   @Test
+  @DisplayName("a relay that takes the stream and never welcomes is given up at the attach time limit, its connection"
+      + " closed: the agent keeps no idle connection with it")
+  void muteRelayLeftWithItsConnection() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger streams = new AtomicInteger();
+    io.vertx.core.http.HttpServer mute = control.createHttpServer(GrpcTls.of(settings, Identity.service("relay-svc"))
+        .server(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0)));
+    mute.connectionHandler(connection -> {
+      open.incrementAndGet();
+      connection.closeHandler(v -> open.decrementAndGet());
+    });
+    mute.requestHandler(request -> streams.incrementAndGet()); // takes the stream, answers nothing
+    get(mute.listen());
+    try {
+      RelayLink link = new RelayLink(agentSide, GrpcTls.of(settings, Identity.hostAgent("compute1")).newClient(agentSide),
+          List.of(SocketAddress.inetSocketAddress(mute.actualPort(), "127.0.0.1"),
+              SocketAddress.inetSocketAddress(relays.get(0).port(), "127.0.0.1")),
+          "compute1", new RelayLink.Retry(20, 100, 500));
+      links.add(link);
+      link.listen(EventAddresses.routersChanged("compute1"), RoutersChanged.parser(), change -> { });
+      awaitListening(relays.get(0), "compute1", 1);
+      assertThat(streams).hasValueGreaterThanOrEqualTo(1);
+      waitFor(() -> open.get() == 0, "the mute relay's connection closed by the agent");
+    } finally {
+      get(mute.close());
+    }
+  }
+
+  @Test
   @DisplayName("with no relay to attach to, a request fails at its time limit with DEADLINE_EXCEEDED, naming the address")
   void noRelay() throws Exception {
     RelayService gone = relays.remove(0);

@@ -55,7 +55,8 @@ public final class RelayLink implements ControlLink {
    * accepts and says nothing must not hold the agent away from the next relay.
    */
   public record Retry(long firstMillis, long longestMillis, long attachMillis) {
-    public static final Retry DEFAULT = new Retry(100, 5_000, 3_000);
+    /** 10 s to attach: a cold agent's first TLS handshake with a relay starting too can take several. */
+    public static final Retry DEFAULT = new Retry(100, 5_000, 10_000);
 
     public Retry {
       if (firstMillis <= 0 || longestMillis < firstMillis || attachMillis <= 0) {
@@ -236,7 +237,7 @@ public final class RelayLink implements ControlLink {
     stream.attachTimer = vertx.setTimer(retry.attachMillis(), t -> {
       if (current == stream && !stream.welcomed) {
         if (stream.request != null) {
-          stream.request.cancel();
+          abandon(stream, stream.request);
         }
         lost(stream, "not attached within " + retry.attachMillis() + " ms");
       }
@@ -255,7 +256,7 @@ public final class RelayLink implements ControlLink {
         return;
       }
       if (current != stream) {
-        made.result().cancel();
+        abandon(stream, made.result());
         return;
       }
       GrpcClientRequest<AgentFrame, RelayFrame> request = made.result();
@@ -282,6 +283,19 @@ public final class RelayLink implements ControlLink {
             + (StatusMessage.of(response) == null ? "" : " " + StatusMessage.of(response))));
       });
     });
+  }
+
+  /**
+   * Ends an attempt given up: its stream, and its connection unless another attempt, now current,
+   * goes to the same relay (and may share it), so that no idle connection stays with a relay the
+   * agent moved away from.
+   */
+  private void abandon(Stream stream, GrpcClientRequest<AgentFrame, RelayFrame> request) {
+    request.cancel();
+    Stream now = current;
+    if ((now == null || now == stream || !now.relay.equals(stream.relay)) && request.connection() != null) {
+      request.connection().close();
+    }
   }
 
   private void take(Stream stream, RelayFrame frame) {
