@@ -3,13 +3,6 @@ package io.dvr.agent.driver.linux;
 import io.vertx.core.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,10 +34,8 @@ final class OpenFlowConnection implements AutoCloseable {
   private final String bridge;
   private final Path socket;
   private final Duration timeout;
-  private SocketChannel channel;
-  private Selector selector;
+  private UnixSocketChannel channel;
   private int version;
-  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
   private int nextXid = 1;
   private int nextBundle = 1;
   private long bundles;
@@ -214,17 +205,8 @@ final class OpenFlowConnection implements AutoCloseable {
     if (channel != null) {
       return;
     }
-    if (!Files.exists(socket)) {
-      throw new IOException("no socket at " + socket);
-    }
-    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+    channel = UnixSocketChannel.open(socket, timeout, "ovs-vswitchd");
     try {
-      c.connect(UnixDomainSocketAddress.of(socket));
-      c.configureBlocking(false);
-      selector = Selector.open();
-      c.register(selector, SelectionKey.OP_READ);
-      channel = c;
-      pending.reset();
       write(OpenFlowMessages.hello(nextXid++), deadline);
       byte[] hello = receive(deadline);
       if (OpenFlowMessages.type(hello) != OpenFlowMessages.HELLO) {
@@ -237,31 +219,18 @@ final class OpenFlowConnection implements AutoCloseable {
       version = v;
     } catch (IOException | RuntimeException e) {
       closeChannel();
-      c.close();
       throw e;
     }
   }
 
   private void write(byte[] bytes, long deadline) throws IOException {
-    ByteBuffer out = ByteBuffer.wrap(bytes);
-    while (out.hasRemaining()) {
-      if (channel.write(out) == 0) {
-        // The socket's buffer is full (a large bundle): wait until the switch has read some.
-        SelectionKey key = channel.keyFor(selector);
-        key.interestOps(SelectionKey.OP_WRITE);
-        try {
-          waitFor(deadline, "writing");
-        } finally {
-          key.interestOps(SelectionKey.OP_READ);
-        }
-      }
-    }
+    channel.write(bytes, deadline);
   }
 
   /** The next message that is not an echo request (those are answered on the way). */
   private byte[] receive(long deadline) throws IOException {
     while (true) {
-      byte[] m = next(deadline);
+      byte[] m = channel.read(OpenFlowConnection::messageEnd, deadline);
       if (OpenFlowMessages.type(m) == OpenFlowMessages.ECHO_REQUEST) {
         write(OpenFlowMessages.echoReply(m), deadline);
         continue;
@@ -270,60 +239,24 @@ final class OpenFlowConnection implements AutoCloseable {
     }
   }
 
-  /** The next whole message: its header's length says where it ends. */
-  private byte[] next(long deadline) throws IOException {
-    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-    while (true) {
-      byte[] all = pending.toByteArray();
-      if (all.length >= OpenFlowMessages.HEADER) {
-        int length = (all[2] & 0xff) << 8 | all[3] & 0xff;
-        if (length < OpenFlowMessages.HEADER) {
-          throw new IOException("the switch sent a message of length " + length);
-        }
-        if (all.length >= length) {
-          pending.reset();
-          pending.write(all, length, all.length - length);
-          byte[] m = new byte[length];
-          System.arraycopy(all, 0, m, 0, length);
-          return m;
-        }
-      }
-      in.clear();
-      int n = channel.read(in);
-      if (n < 0) {
-        throw new IOException("ovs-vswitchd closed the connection");
-      }
-      if (n == 0) {
-        waitFor(deadline, "waiting for its answer");
-        continue;
-      }
-      pending.write(in.array(), 0, n);
+  /** Where the first message ends: its header's length says, once the header is whole. */
+  private static int messageEnd(byte[] bytes) throws IOException {
+    if (bytes.length < OpenFlowMessages.HEADER) {
+      return 0;
     }
-  }
-
-  private void waitFor(long deadline, String doing) throws IOException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
-      throw new IOException("no progress " + doing + " within " + timeout.toMillis() + " ms");
+    int length = (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
+    if (length < OpenFlowMessages.HEADER) {
+      throw new IOException("the switch sent a message of length " + length);
     }
-    selector.selectedKeys().clear();
+    return bytes.length >= length ? length : 0;
   }
 
   private void closeChannel() {
-    try {
-      if (channel != null) {
-        channel.close();
-      }
-      if (selector != null) {
-        selector.close();
-      }
-    } catch (IOException e) {
-      // Closing a broken connection: nothing more to learn from it.
+    if (channel != null) {
+      channel.close();
     }
     channel = null;
-    selector = null;
     version = 0;
-    pending.reset();
   }
 
   @Override

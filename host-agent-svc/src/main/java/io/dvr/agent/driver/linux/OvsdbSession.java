@@ -4,16 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -35,10 +27,7 @@ final class OvsdbSession implements AutoCloseable {
 
   private final Path socket;
   private final Duration timeout;
-  private SocketChannel channel;
-  private Selector selector;
-  /** Bytes read after the last message, up to the next one. */
-  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private UnixSocketChannel channel;
   private long nextId;
   private long calls;
 
@@ -121,14 +110,16 @@ final class OvsdbSession implements AutoCloseable {
   }
 
   private JsonObject call(String method, JsonArray params) throws IOException {
-    open();
-    long id = ++nextId;
-    send(new JsonObject().put("method", method).put("params", params).put("id", id));
     long deadline = System.nanoTime() + timeout.toNanos();
+    if (channel == null) {
+      channel = UnixSocketChannel.open(socket, timeout, "ovsdb-server");
+    }
+    long id = ++nextId;
+    send(new JsonObject().put("method", method).put("params", params).put("id", id), deadline);
     while (true) {
       JsonObject message = receive(deadline);
       if (message.containsKey("method")) {
-        answer(message);
+        answer(message, deadline);
       } else if (message.getValue("id") instanceof Number n && n.longValue() == id) {
         return message;
       }
@@ -137,89 +128,25 @@ final class OvsdbSession implements AutoCloseable {
   }
 
   /** The server's own requests: an echo (its inactivity probe) is answered, anything else ignored. */
-  private void answer(JsonObject request) throws IOException {
+  private void answer(JsonObject request, long deadline) throws IOException {
     if ("echo".equals(request.getString("method")) && request.containsKey("id")) {
       send(new JsonObject().put("result", request.getValue("params")).put("error", null).put("id",
-          request.getValue("id")));
+          request.getValue("id")), deadline);
     }
   }
 
-  private void open() throws IOException {
-    if (channel != null) {
-      return;
-    }
-    if (!Files.exists(socket)) {
-      throw new IOException("no socket at " + socket);
-    }
-    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-    try {
-      c.connect(UnixDomainSocketAddress.of(socket));
-      c.configureBlocking(false);
-      selector = Selector.open();
-      c.register(selector, SelectionKey.OP_READ);
-    } catch (IOException e) {
-      c.close();
-      if (selector != null) {
-        selector.close();
-        selector = null;
-      }
-      throw e;
-    }
-    channel = c;
-    pending.reset();
-  }
-
-  private void send(JsonObject message) throws IOException {
-    ByteBuffer out = ByteBuffer.wrap(message.encode().getBytes(StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (out.hasRemaining()) {
-      if (channel.write(out) == 0) {
-        // The socket's buffer is full (a large transaction): wait until the server has read some.
-        SelectionKey key = channel.keyFor(selector);
-        key.interestOps(SelectionKey.OP_WRITE);
-        try {
-          waitFor(deadline, "writing");
-        } finally {
-          key.interestOps(SelectionKey.OP_READ);
-        }
-      }
-    }
+  private void send(JsonObject message, long deadline) throws IOException {
+    channel.write(message.encode().getBytes(StandardCharsets.UTF_8), deadline);
   }
 
   /** The next whole JSON object from the server (messages follow each other with no framing). */
   private JsonObject receive(long deadline) throws IOException {
-    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-    while (true) {
-      int end = messageEnd(pending.toByteArray());
-      if (end > 0) {
-        byte[] all = pending.toByteArray();
-        pending.reset();
-        pending.write(all, end, all.length - end);
-        try {
-          return new JsonObject(new String(all, 0, end, StandardCharsets.UTF_8).strip());
-        } catch (DecodeException e) {
-          throw new IOException("ovsdb-server sent what is not a JSON object: " + e.getMessage(), e);
-        }
-      }
-      in.clear();
-      int n = channel.read(in);
-      if (n < 0) {
-        throw new IOException("ovsdb-server closed the connection");
-      }
-      if (n == 0) {
-        waitFor(deadline, "waiting for its answer");
-        continue;
-      }
-      pending.write(in.array(), 0, n);
+    byte[] message = channel.read(OvsdbSession::messageEnd, deadline);
+    try {
+      return new JsonObject(new String(message, StandardCharsets.UTF_8).strip());
+    } catch (DecodeException e) {
+      throw new IOException("ovsdb-server sent what is not a JSON object: " + e.getMessage(), e);
     }
-  }
-
-  private void waitFor(long deadline, String doing) throws IOException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
-      throw new IOException("no progress " + doing + " within " + timeout.toMillis() + " ms");
-    }
-    selector.selectedKeys().clear();
   }
 
   /**
@@ -254,19 +181,10 @@ final class OvsdbSession implements AutoCloseable {
   }
 
   private void closeChannel() {
-    try {
-      if (channel != null) {
-        channel.close();
-      }
-      if (selector != null) {
-        selector.close();
-      }
-    } catch (IOException e) {
-      // Closing a broken connection: nothing more to learn from it.
+    if (channel != null) {
+      channel.close();
     }
     channel = null;
-    selector = null;
-    pending.reset();
   }
 
   @Override
