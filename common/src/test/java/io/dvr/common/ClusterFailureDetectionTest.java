@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterFailureDetectionTest {
   private static HazelcastProperties hazelcast(Map<String, String> values) {
-    Config config = VertxBootstrap.hazelcastConfig(Settings.of(values), "127.0.0.1");
+    Config config = ClusterBootstrap.hazelcastConfig(Settings.of(values), "127.0.0.1");
     return new HazelcastProperties(config);
   }
 

@@ -47,7 +47,7 @@ class SilentMemberTest {
     boolean dropping = false;
     try {
       for (int i = 0; i < hosts.size(); i++) {
-        Config config = VertxBootstrap.hazelcastConfig(Settings.of(Map.of("cluster.name", name,
+        Config config = ClusterBootstrap.hazelcastConfig(Settings.of(Map.of("cluster.name", name,
             "cluster.port", String.valueOf(ports.get(i)), "cluster.members", memberList)), hosts.get(i));
         // Outgoing connections from the member's own address too (Hazelcast binds them to any
         // address by default, and the kernel would pick 127.0.0.1), so that dropping the

@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * host-agent-svc: one per host (dvr or dvr_snat). Registers and heartbeats, gets its DVR MAC,
@@ -60,8 +61,27 @@ public final class HostAgentService implements Stoppable {
    * member of the cluster, whatever {@code cluster.enabled} says.
    */
   public static Settings processSettings(Settings settings) {
-    return settings.find(RELAYS).filter(r -> !r.isBlank()).isPresent()
-        ? settings.with("cluster.enabled", "false") : settings;
+    return relayed(settings) ? settings.with("cluster.enabled", "false") : settings;
+  }
+
+  /** Whether the agent attaches to a relay ({@code agent.relays} set) rather than joining the cluster. */
+  public static boolean relayed(Settings settings) {
+    return settings.find(RELAYS).filter(r -> !r.isBlank()).isPresent();
+  }
+
+  /**
+   * Why an agent whose class path has no Hazelcast (the relay-only jar, {@code -relayed}) cannot
+   * run on these settings, or empty when it can: it reaches the control plane only through a
+   * relay, so it needs {@code agent.relays}. (An agent with Hazelcast may run without, as before.)
+   */
+  public static Optional<String> refusalWithoutCluster(Settings settings, boolean clusterAvailable) {
+    if (clusterAvailable || relayed(settings)) {
+      return Optional.empty();
+    }
+    return Optional.of("setting " + RELAYS + " (" + Settings.envName(RELAYS) + ") is not set, but this agent's "
+        + "class path has no Hazelcast (the relay-only jar, host-agent-svc-*-relayed.jar): it joins no cluster and "
+        + "reaches the control plane only through a relay; set " + RELAYS + " to host:port[,host:port...] of "
+        + "relay-svc, or run host-agent-svc-*-all.jar to join the cluster as a member");
   }
 
   /** Starts an agent on the driver {@code agent.dataplane} names (a fresh simulated host by default). */
