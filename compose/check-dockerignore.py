@@ -34,9 +34,13 @@ def main():
         wanted = set()
         for module in SERVICES + OTHERS:
             jar = f"{module}/target/{module}-0.1.0-SNAPSHOT-all.jar"
-            for path in (jar, f"{module}/target/{module}-0.1.0-SNAPSHOT.jar", f"{module}/target/classes/A.class",
-                         f"{module}/src/main/java/A.java", f"{module}/pom.xml"):
+            # The agents' image takes the relay-only jar (no Hazelcast); the -all one stays out.
+            relayed = f"{module}/target/{module}-0.1.0-SNAPSHOT-relayed.jar"
+            for path in (jar, relayed, f"{module}/target/{module}-0.1.0-SNAPSHOT.jar",
+                         f"{module}/target/classes/A.class", f"{module}/src/main/java/A.java", f"{module}/pom.xml"):
                 touch(tree, path)
+            if module == "host-agent-svc":
+                jar = relayed
             if module in SERVICES:
                 wanted.add(jar)
         touch(tree, ".git/HEAD")
