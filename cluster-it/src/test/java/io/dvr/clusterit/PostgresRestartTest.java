@@ -91,7 +91,9 @@ class PostgresRestartTest {
     long pid = cluster.postgres.pid();
     long down = System.nanoTime();
     cluster.postgres.stop();
-    assertThat(JvmProcess.gone(pid)).as("postmaster " + pid + " stopped").isTrue();
+    // pg_ctl stop -w returns once the postmaster removed its pid file, which it does on its way
+    // out: the process itself may still be there for a moment.
+    awaitUntil(() -> JvmProcess.gone(pid), Duration.ofSeconds(10), "postmaster " + pid + " stopped");
     int failedBefore = failures.size();
     awaitUntil(() -> failures.size() > failedBefore && System.nanoTime() - down > 5_000_000_000L,
         Duration.ofSeconds(30), "a failed write while PostgreSQL is down");
