@@ -430,6 +430,7 @@ final class RealConvergence {
       int natMark = natWatch.get(host).mark();
       int fipMark = fipWatch.get(host).mark();
       long t0 = System.nanoTime();
+      java.time.Instant sentAt = java.time.Instant.now();
       FloatingIp fip = cp.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
           .setFloatingNetworkId(extNetId).setPortId(port.getId()).build()).await();
       long replied = System.nanoTime();
@@ -440,16 +441,21 @@ final class RealConvergence {
               && l.contains("DNAT")),
           new Expect(fipWatch.get(host), fipMark, l -> !l.startsWith("Deleted") && l.startsWith(address + " via ")));
       long madeAt = awaitAll(made, t0, "floating IP " + address + " on " + host);
+      System.out.printf("sample %d: floating IP %s on %s sent %s, reply +%.1f, made +%.1f ms%n", i, address, host, sentAt,
+          (replied - t0) / 1e6, madeAt < 0 ? -1 : (madeAt - t0) / 1e6);
       Thread.sleep(o.gapMs());
       List<Expect> gone = List.of(
           Expect.on(qr, l -> l.startsWith("Deleted") && l.contains("from " + fixed + " lookup 16")),
           Expect.on(natWatch.get(host), l -> l.startsWith("NEWGEN")),
           Expect.on(fipWatch.get(host), l -> l.startsWith("Deleted " + address + " via ")));
       long t1 = System.nanoTime();
+      sentAt = java.time.Instant.now();
       cp.api.call(FloatingIpServiceGrpcClient.DeleteFloatingIp, DeleteFloatingIpRequest.newBuilder()
           .setId(fip.getId()).build()).await();
       long deleted = System.nanoTime();
       long goneAt = awaitAll(gone, t1, "floating IP " + address + " deleted on " + host);
+      System.out.printf("sample %d: floating IP %s deleted on %s sent %s, reply +%.1f, gone +%.1f ms%n", i, address, host,
+          sentAt, (deleted - t1) / 1e6, goneAt < 0 ? -1 : (goneAt - t1) / 1e6);
       if (i >= o.warmup()) {
         if (madeAt < 0 || goneAt < 0) {
           lost++;

@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one implementation of what scheduler-svc answers: a host's view of its routers
@@ -31,6 +33,7 @@ import java.util.UUID;
  * {@code bus.request-timeout-ms}.
  */
 final class HostViews {
+  private static final Logger LOG = LoggerFactory.getLogger(HostViews.class);
   private final Vertx vertx;
   private final Store store;
   private final SchedulerStore scheduler;
@@ -55,6 +58,8 @@ final class HostViews {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(ApiError.invalid("router_ids", request.getRouterIdsList(), "not UUIDs"));
     }
+    long started = System.nanoTime();
+    LOG.debug("host {}: view of routers {} asked", host, request.getRouterIdsList());
     Future<List<DvrHostMac>> macs = ask(EventAddresses.LIST_DVR_MACS, ListDvrMacsRequest.getDefaultInstance(),
         ListDvrMacsResponse.parser(), "mac-allocator-svc").map(ListDvrMacsResponse::getMacsList);
     // One snapshot for what the database holds, so its generation orders the view among the
@@ -75,7 +80,13 @@ final class HostViews {
       });
     })
         .compose(read -> Future.all(read.arpTables(), macs)
-            .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())));
+            .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())))
+        .onSuccess(view -> {
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("host {}: view of routers {} answered in {} ms", host, request.getRouterIdsList(),
+                String.format("%.1f", (System.nanoTime() - started) / 1e6));
+          }
+        });
   }
 
   /** What the snapshot read, and the ARP tables asked of arp-svc for its routers. */

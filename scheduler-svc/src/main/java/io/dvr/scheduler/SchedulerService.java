@@ -168,6 +168,8 @@ public final class SchedulerService implements Stoppable {
   /** The intake of changes: only the latest change of each resource is acted on. */
   void take(ResourceChanged event) {
     if (latest.take(event)) {
+      LOG.debug("{} {} changed (sequence {}): routers {}, hosts {}", event.getResourceType(), event.getResourceId(),
+          event.getSequence(), event.getRouterIdsList(), event.getHostsList());
       onChange(event);
     }
   }
@@ -236,12 +238,17 @@ public final class SchedulerService implements Stoppable {
   private Future<?> reschedule(UUID routerId) {
     Set<String> concerned = new HashSet<>(pendingHosts.getOrDefault(routerId, Set.of()));
     pendingHosts.remove(routerId);
+    // With the change's line and the hosts': how long a change waits for and in its reschedule.
+    LOG.debug("router {}: rescheduling (hosts concerned {})", routerId, concerned);
     SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
     return store.write(tx -> scheduler.reschedule(tx, routerId).compose(placement -> {
           placed[0] = placement;
           return scheduler.fipGatewayState(tx, routerId);
         }))
-        .compose(state -> syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state)))
+        .compose(state -> {
+          LOG.debug("router {}: placement committed", routerId);
+          return syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state));
+        })
         .onSuccess(v -> {
           notifyHosts(placed[0], concerned);
           reschedulesDone++;
@@ -284,6 +291,9 @@ public final class SchedulerService implements Stoppable {
       if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
         notify.add(host);
       }
+    }
+    if (!notify.isEmpty()) {
+      LOG.debug("router {}: telling {} its routers changed", placement.routerId(), notify);
     }
     for (String host : notify) {
       Bus.send(vertx, EventAddresses.routersChanged(host),

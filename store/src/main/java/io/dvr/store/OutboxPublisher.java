@@ -54,7 +54,11 @@ class OutboxPublisher {
   }
 
   private void publish(Outbox.Written written) {
-    written.events().forEach(e -> OutboxPublication.publish(vertx, e, written.trace(), meters));
+    written.events().forEach(e -> {
+      OutboxPublication.publish(vertx, e, written.trace(), meters);
+      // With the receivers' lines: how long a change waits between its commit and its readers.
+      LOG.debug("outbox: published {} {} (sequence {})", e.getResourceType(), e.getResourceId(), e.getSequence());
+    });
     synchronized (this) {
       written.events().forEach(e -> unmarked.add(e.getSequence()));
       if (marking) {
