@@ -343,14 +343,20 @@ public final class RouterSync {
   }
 
   /**
-   * Patched into a held router; fetched instead when the router is not held, or when a fetch on
-   * its way covers it (its reply may carry an older table and replace the patch).
+   * Patched into a held router and applied; fetched instead when the router is not held. When a
+   * fetch on its way covers the router it is patched and applied all the same (a port bound here
+   * is fetched as its entry comes: the entry must not wait for that fetch), and fetched again
+   * after that fetch, whose reply may carry an older table and replace the patch.
    */
   private void onArpUpdate(Parts p, ArpUpdate update) {
-    if (p.fetcher().fetching(update.getRouterId()) || p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
+    boolean fetching = p.fetcher().fetching(update.getRouterId());
+    if (p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
       p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
-    } else {
-      p.applier().requestRouters(List.of(update.getRouterId()));
+      return;
+    }
+    p.applier().requestRouters(List.of(update.getRouterId()));
+    if (fetching) {
+      p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
     }
   }
 

@@ -169,12 +169,15 @@ class RouterSyncTest {
   }
 
   @Test
-  @DisplayName("an ARP update for a router being fetched is fetched again after that fetch; one for an unknown router is fetched")
+  @DisplayName("an ARP update for a router being fetched is applied at once and fetched again after that fetch;"
+      + " one for an unknown router is fetched")
   void arpUpdateRefetched() {
     startSynced(router("r1", "10.0.0.5"));
     routersChanged("r1");
     var onItsWay = scheduler.next();
     send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).as("patched and applied, not waiting for the fetch")
+        .containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
     settle();
     assertThat(scheduler.none()).as("one fetch at a time").isTrue();
     onItsWay.reply().complete(reply(router("r1", "10.0.0.5")));
