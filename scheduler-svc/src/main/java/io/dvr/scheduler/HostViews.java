@@ -79,6 +79,13 @@ final class HostViews {
                 .addAllInProgress(snapshot.result().inProgress()).build(), arp));
       });
     })
+        .compose(read -> {
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("host {}: view of routers {} read from the database in {} ms", host, request.getRouterIdsList(),
+                String.format("%.1f", (System.nanoTime() - started) / 1e6));
+          }
+          return Future.succeededFuture(read);
+        })
         .compose(read -> Future.all(read.arpTables(), macs)
             .map(owners -> HostRoutersQuery.withOwners(read.view(), read.arpTables().result(), macs.result())))
         .onSuccess(view -> {
