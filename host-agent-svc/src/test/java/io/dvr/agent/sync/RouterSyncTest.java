@@ -193,6 +193,31 @@ class RouterSyncTest {
   }
 
   @Test
+  @DisplayName("an ARP update for a router being fetched whose reply holds what it said: not fetched again;"
+      + " an add then a remove of the same address heard meanwhile and a reply still holding it: fetched again")
+  void arpUpdateHeldByTheReplyNotRefetched() {
+    startSynced(router("r1", "10.0.0.5"));
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
+    onItsWay.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).as("the reply was read after the update: one fetch").isTrue();
+
+    routersChanged("r1");
+    var second = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.7")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addRemove(arp("10.0.0.7")).build());
+    second.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6", "10.0.0.7")));
+    var again = scheduler.next();
+    assertThat(again.request().getRouterIdsList()).as("the reply holds an address removed meanwhile").containsExactly("r1");
+    again.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).isTrue();
+  }
+
+  @Test
   @DisplayName("routers changed during a fetch are fetched in one more fetch after it")
   void routersChangedDuringFetch() {
     startSynced(router("r1"));
