@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -189,6 +190,31 @@ final class HostView {
     routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries).build());
     // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
     return Patch.PATCHED;
+  }
+
+  /**
+   * Whether the router is held with what these ARP updates, in their order, left of the addresses
+   * they name: each entry added last is there as added, each address removed last is absent.
+   */
+  boolean holdsArp(String routerId, List<ArpUpdate> updates) {
+    ctx.check("reading the ARP table");
+    RouterInfo router = routers.get(routerId);
+    if (router == null) {
+      return false;
+    }
+    Map<String, ArpEntry> last = new HashMap<>(); // by address; null: removed
+    for (ArpUpdate u : updates) {
+      u.getRemoveList().forEach(e -> last.put(e.getIpAddress(), null));
+      u.getAddList().forEach(e -> last.put(e.getIpAddress(), e));
+    }
+    Map<String, ArpEntry> held = new HashMap<>();
+    router.getArpEntriesList().forEach(e -> held.put(e.getIpAddress(), e));
+    for (Map.Entry<String, ArpEntry> e : last.entrySet()) {
+      if (!Objects.equals(e.getValue(), held.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int indexOf(List<ArpEntry> entries, String address) {

@@ -31,6 +31,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ public final class RouterSync {
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
       WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
-      List<ControlLink.Subscription> consumers) {}
+      List<ControlLink.Subscription> consumers, Map<String, List<ArpUpdate>> arpHeardWhileFetching) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -247,6 +248,8 @@ public final class RouterSync {
     applierRef.set(applier);
     // When the fetch on its way was sent (one at a time): the SNAT lease trusts only views fetched after it was taken.
     long[] fetchSentAt = {0};
+    // Per router, the ARP updates heard while a fetch covering it was on its way (see onArpUpdate).
+    Map<String, List<ArpUpdate>> arpHeard = new HashMap<>();
     RouterFetcher fetcher = new RouterFetcher(ctx,
         request -> {
           fetchSentAt[0] = System.nanoTime();
@@ -255,6 +258,7 @@ public final class RouterSync {
         },
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
+          refetchArpNotHeld(scope, view, arpHeard, fetcherRef.get());
           if (scope instanceof FetchScope.Routers some) {
             applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
           } else {
@@ -266,7 +270,33 @@ public final class RouterSync {
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> link.request(EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
-    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>());
+    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>(), arpHeard);
+  }
+
+  /**
+   * A fetch was taken: the routers it covers that had ARP updates while it was on its way are
+   * fetched again only when the view does not hold what those updates said (the reply's table was
+   * read before them). One that holds it lost nothing to the reply, and is not fetched twice.
+   */
+  private void refetchArpNotHeld(FetchScope scope, HostView view, Map<String, List<ArpUpdate>> heard,
+      RouterFetcher fetcher) {
+    if (heard.isEmpty()) {
+      return;
+    }
+    List<String> again = new ArrayList<>();
+    for (var it = heard.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (scope.covers(e.getKey())) {
+        it.remove();
+        if (!view.holdsArp(e.getKey(), e.getValue())) {
+          again.add(e.getKey());
+        }
+      }
+    }
+    if (!again.isEmpty()) {
+      LOG.debug("host {}: the fetched ARP tables of {} predate updates heard meanwhile; fetching them again", host, again);
+      fetcher.want(FetchScope.routers(again));
+    }
   }
 
   /**
@@ -343,14 +373,21 @@ public final class RouterSync {
   }
 
   /**
-   * Patched into a held router; fetched instead when the router is not held, or when a fetch on
-   * its way covers it (its reply may carry an older table and replace the patch).
+   * Patched into a held router and applied; fetched instead when the router is not held. When a
+   * fetch on its way covers the router it is patched and applied all the same (a port bound here
+   * is fetched as its entry comes: the entry must not wait for that fetch), and kept: that fetch's
+   * reply may carry an older table and replace the patch, so once it is taken the router is
+   * fetched again unless the view holds what the updates said ({@link #refetchArpNotHeld}).
    */
   private void onArpUpdate(Parts p, ArpUpdate update) {
-    if (p.fetcher().fetching(update.getRouterId()) || p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
+    boolean fetching = p.fetcher().fetching(update.getRouterId());
+    if (p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
       p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
-    } else {
-      p.applier().requestRouters(List.of(update.getRouterId()));
+      return;
+    }
+    p.applier().requestRouters(List.of(update.getRouterId()));
+    if (fetching) {
+      p.arpHeardWhileFetching().computeIfAbsent(update.getRouterId(), k -> new ArrayList<>()).add(update);
     }
   }
 

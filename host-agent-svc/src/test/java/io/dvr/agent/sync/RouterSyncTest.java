@@ -169,12 +169,15 @@ class RouterSyncTest {
   }
 
   @Test
-  @DisplayName("an ARP update for a router being fetched is fetched again after that fetch; one for an unknown router is fetched")
+  @DisplayName("an ARP update for a router being fetched is applied at once and fetched again after that fetch;"
+      + " one for an unknown router is fetched")
   void arpUpdateRefetched() {
     startSynced(router("r1", "10.0.0.5"));
     routersChanged("r1");
     var onItsWay = scheduler.next();
     send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).as("patched and applied, not waiting for the fetch")
+        .containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
     settle();
     assertThat(scheduler.none()).as("one fetch at a time").isTrue();
     onItsWay.reply().complete(reply(router("r1", "10.0.0.5")));
@@ -187,6 +190,31 @@ class RouterSyncTest {
 
     send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r9").addAdd(arp("10.0.9.5")).build());
     assertThat(scheduler.next().request().getRouterIdsList()).containsExactly("r9");
+  }
+
+  @Test
+  @DisplayName("an ARP update for a router being fetched whose reply holds what it said: not fetched again;"
+      + " an add then a remove of the same address heard meanwhile and a reply still holding it: fetched again")
+  void arpUpdateHeldByTheReplyNotRefetched() {
+    startSynced(router("r1", "10.0.0.5"));
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
+    onItsWay.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).as("the reply was read after the update: one fetch").isTrue();
+
+    routersChanged("r1");
+    var second = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.7")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addRemove(arp("10.0.0.7")).build());
+    second.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6", "10.0.0.7")));
+    var again = scheduler.next();
+    assertThat(again.request().getRouterIdsList()).as("the reply holds an address removed meanwhile").containsExactly("r1");
+    again.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).isTrue();
   }
 
   @Test
