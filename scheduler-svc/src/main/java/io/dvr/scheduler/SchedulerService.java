@@ -192,7 +192,7 @@ public final class SchedulerService implements Stoppable {
     boolean portOnly = event.getResourceType() == ResourceType.RESOURCE_TYPE_PORT;
     List<String> hosts = portOnly ? event.getHostsList() : List.of(ALL_HOSTS);
     if (portOnly) {
-      event.getRouterIdsList().forEach(id -> tellCarryingHosts(UUID.fromString(id), hosts));
+      event.getRouterIdsList().forEach(id -> tellCarryingHosts(UUID.fromString(id), event));
     }
     event.getRouterIdsList().forEach(id -> request(UUID.fromString(id), hosts));
     if (event.getResourceType() == ResourceType.RESOURCE_TYPE_ROUTER) {
@@ -224,16 +224,18 @@ public final class SchedulerService implements Stoppable {
    * told after it, as every host is when this instance does not know where the router lives (just
    * started, or another instance moved it). A host told here that the reschedule then removes is
    * told again; one it no longer carries (another instance moved it) fetches a view without the
-   * router, as the database has it.
+   * router, as the database has it. When the event carries what the change left of the port, the
+   * host is told that too ({@link PortChanges}), and may apply it before its fetch answers.
    */
-  private void tellCarryingHosts(UUID routerId, List<String> hosts) {
+  private void tellCarryingHosts(UUID routerId, ResourceChanged event) {
     Set<String> known = carrying.getOrDefault(routerId, Set.of());
-    for (String host : hosts) {
+    for (String host : event.getHostsList()) {
       if (known.contains(host) && !held.stopped()) {
         LOG.debug("router {}: telling {} at once its routers changed", routerId, host);
         toldAtOnce.computeIfAbsent(routerId, k -> new HashSet<>()).add(host);
-        Bus.send(vertx, EventAddresses.routersChanged(host),
-            RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString()).build());
+        RoutersChanged.Builder told = RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString());
+        PortChanges.asSeenBy(event, host).ifPresent(told::addPorts);
+        Bus.send(vertx, EventAddresses.routersChanged(host), told.build());
       }
     }
   }

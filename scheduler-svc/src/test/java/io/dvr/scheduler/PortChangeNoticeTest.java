@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.PortAddress;
+import io.dvr.proto.v1.PortChange;
+import io.dvr.proto.v1.PortFacts;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
@@ -69,6 +72,15 @@ class PortChangeNoticeTest {
         .addRouterIds(ROUTER.toString()).addHosts("compute1").build();
   }
 
+  /** A VM port moved from compute1 to compute2, with the facts its event carries. */
+  private static ResourceChanged portMoved(long sequence) {
+    return portChange(sequence).toBuilder().setResourceId(VM.toString()).setKind(ChangeKind.CHANGE_KIND_UPDATED)
+        .setNetworkId(NET.toString()).addHosts("compute2").setPort(PortFacts.newBuilder()
+            .setMacAddress("fa:16:3e:00:00:0b").setDeviceOwner("compute:nova").setBindingHost("compute2")
+            .setStatus("DOWN").addFixedIps(PortAddress.newBuilder().setSubnetId(SUBNET.toString())
+                .setIpAddress("10.1.0.11"))).build();
+  }
+
   @Test
   @DisplayName("a port change on a host carrying its router: the host is told before the reschedule ends, once")
   void toldAtOnceAndOnce() throws Exception {
@@ -104,9 +116,20 @@ class PortChangeNoticeTest {
     assertThat(on(context, service::reschedulesDone)).as("told while the reschedule waits for the lock").isEqualTo(1);
     assertThat(told.get(1).getRouterIdsList()).containsExactly(ROUTER.toString());
 
+    assertThat(told.get(1).getPortsList()).as("an event without the port's facts: the host fetches it").isEmpty();
+
+    // A port's move told at once: compute1 hears that it is no longer there (compute2 does not carry the router).
+    on(context, () -> {
+      service.take(portMoved(3));
+      return null;
+    });
+    awaitCondition(() -> told.size() == 3);
+    assertThat(told.get(2).getPortsList()).containsExactly(PortChange.newBuilder().setPortId(VM.toString())
+        .setSequence(3).setBoundHere(false).build());
+
     release.complete();
     await(holder);
-    awaitCondition(() -> on(context, () -> service.reschedulesDone() == 2 && service.reschedulesInFlight() == 0));
+    awaitCondition(() -> on(context, () -> service.reschedulesDone() >= 2 && service.reschedulesInFlight() == 0));
     // A mark sent from the service's context after the reschedule arrives after anything it sent.
     on(context, () -> {
       Bus.send(pg.vertx, EventAddresses.routersChanged("compute1"),
@@ -115,7 +138,7 @@ class PortChangeNoticeTest {
     });
     awaitCondition(() -> marks.contains("mark"));
     assertThat(marks).as("compute1 kept the router: not told again after the reschedule")
-        .containsExactly(ROUTER.toString(), ROUTER.toString(), "mark");
+        .containsExactly(ROUTER.toString(), ROUTER.toString(), ROUTER.toString(), "mark");
     await(service.stop());
   }
 

@@ -19,6 +19,7 @@ import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.PortChange;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.SnatLeaseGrant;
@@ -32,7 +33,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,7 +84,8 @@ public final class RouterSync {
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
       WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
-      List<ControlLink.Subscription> consumers, Map<String, List<ArpUpdate>> arpHeardWhileFetching) {}
+      List<ControlLink.Subscription> consumers, Map<String, List<ArpUpdate>> arpHeardWhileFetching,
+      PortChangesAhead portChanges, long[] fetchesSent) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -250,17 +251,25 @@ public final class RouterSync {
     long[] fetchSentAt = {0};
     // Per router, the ARP updates heard while a fetch covering it was on its way (see onArpUpdate).
     Map<String, List<ArpUpdate>> arpHeard = new HashMap<>();
+    // The port changes taken ahead of their fetch (see onRoutersChanged), and the fetches sent so far.
+    PortChangesAhead portChanges = new PortChangesAhead(ctx, Metrics.service(Metrics.hostAgent(host)), host);
+    long[] fetchesSent = {0};
     RouterFetcher fetcher = new RouterFetcher(ctx,
         request -> {
           fetchSentAt[0] = System.nanoTime();
+          fetchesSent[0]++;
           return link.request(EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
               proof.options(request));
         },
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
           refetchArpNotHeld(scope, view, arpHeard, fetcherRef.get());
+          Set<String> retaken = portChanges.fetched(view, reply, fetchesSent[0]);
           if (scope instanceof FetchScope.Routers some) {
-            applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
+            // The host part came too: the pipeline sees if it changed.
+            Set<String> ids = new TreeSet<>(some.ids());
+            ids.addAll(retaken);
+            applier.requestRouters(ids);
           } else {
             lease.viewTaken(fetchSentAt[0]);
             applier.request();
@@ -270,7 +279,8 @@ public final class RouterSync {
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> link.request(EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
-    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>(), arpHeard);
+    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>(), arpHeard,
+        portChanges, fetchesSent);
   }
 
   /**
@@ -325,10 +335,7 @@ public final class RouterSync {
     // The switch restarted empty: every flow goes back with a full fetch and apply (the full apply
     // reads the host afresh), not at the next periodic resync.
     dataplane.watchSwitch(() -> p.ctx().run(() -> p.fetcher().wantAll()));
-    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> {
-      LOG.debug("host {}: routers changed: {}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "");
-      p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
-    });
+    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> onRoutersChanged(p, change));
     listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));
     listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
         macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));
@@ -370,6 +377,23 @@ public final class RouterSync {
         handler.accept(message);
       });
     }));
+  }
+
+  /**
+   * The routers named are fetched. The port changes told with them are taken into the view and
+   * applied first, without waiting for that fetch: a port bound here has its flows as soon as its
+   * change is heard. The fetch still follows (what the host reports as applied is what it fetched,
+   * and it brings whatever a port change could not say); a change heard while another fetch is on
+   * its way is taken again after that one's reply ({@link PortChangesAhead}).
+   */
+  private void onRoutersChanged(Parts p, RoutersChanged change) {
+    LOG.debug("host {}: routers changed: {}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
+        change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList());
+    Set<String> touched = p.portChanges().take(p.view(), change.getPortsList(), p.fetchesSent()[0]);
+    if (!touched.isEmpty()) {
+      p.applier().requestRouters(touched);
+    }
+    p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
   }
 
   /**
