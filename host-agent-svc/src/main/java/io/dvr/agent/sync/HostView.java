@@ -243,8 +243,9 @@ final class HostView {
   /**
    * Takes a port's change into the host part and the local ports of the held routers, as a fetch
    * would read them: a VM port bound here is added or replaced (its subnets' CIDRs and its
-   * network's segmentation ID and MTU read from the held routers' interfaces), one no longer here
-   * removed. NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
+   * network's segmentation ID and MTU read from the held routers' interfaces) with its entries in
+   * those routers' ARP tables, one no longer here removed (its ARP entries stay: a port bound
+   * elsewhere keeps them, a deleted one's go with arp-svc's update). NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
    * address on a subnet no held router has an interface on, a floating IP on the port, whose rows
    * follow its binding): the fetch that follows every change brings it. A change older than one
    * taken of the port is UNCHANGED.
@@ -300,12 +301,41 @@ final class HostView {
       }
       if (was || local) {
         touched.add(router.getRouterId());
-        if (!ids.equals(router.getLocalPortIdsList())) {
-          routers.put(router.getRouterId(), router.toBuilder().clearLocalPortIds().addAllLocalPortIds(ids).build());
-        }
+        RouterInfo patched = ids.equals(router.getLocalPortIdsList()) ? router
+            : router.toBuilder().clearLocalPortIds().addAllLocalPortIds(ids).build();
+        routers.put(router.getRouterId(), local ? withArpEntries(patched, port.orElseThrow()) : patched);
       }
     }
     return new PortPatch(hostChanged || !touched.isEmpty() ? Patch.PATCHED : Patch.UNCHANGED, touched);
+  }
+
+  /**
+   * The router with the VM port's entries in its ARP table, one per address on the router's
+   * subnets, as arp-svc's update of them will have them (a VM's port is in the ARP table of every
+   * router on its subnets): the port's neighbours in its host's qrouter- come with its flows, not
+   * in an apply of their own after them. An entry held already is replaced in place.
+   */
+  private static RouterInfo withArpEntries(RouterInfo router, HostPort port) {
+    Set<String> subnets = new HashSet<>();
+    router.getInterfacesList().forEach(i -> subnets.add(i.getSubnetId()));
+    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
+    boolean changed = false;
+    for (HostPortIp ip : port.getFixedIpsList()) {
+      if (!subnets.contains(ip.getSubnetId())) {
+        continue;
+      }
+      ArpEntry entry = ArpEntry.newBuilder().setIpAddress(ip.getIpAddress()).setMacAddress(port.getMacAddress())
+          .setSubnetId(ip.getSubnetId()).setPortId(port.getPortId()).build();
+      int at = indexOf(entries, ip.getIpAddress());
+      if (at < 0) {
+        entries.add(entry);
+        changed = true;
+      } else if (!entries.get(at).equals(entry)) {
+        entries.set(at, entry);
+        changed = true;
+      }
+    }
+    return changed ? router.toBuilder().clearArpEntries().addAllArpEntries(entries).build() : router;
   }
 
   /** The host's port of this id as the view holds it. */

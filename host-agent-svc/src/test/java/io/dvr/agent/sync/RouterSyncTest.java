@@ -16,6 +16,7 @@ import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.AllocateDvrMacRequest;
+import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
 import io.dvr.proto.v1.FloatingIpInfo;
@@ -236,6 +237,12 @@ class RouterSyncTest {
         .addFixedIps(HostPortIp.newBuilder().setSubnetId("s1").setIpAddress(ip).setCidr("10.0.0.0/24")).build();
   }
 
+  /** The VM port's entry in the ARP table of a router on s1, as arp-svc has it. */
+  private static ArpEntry arpOf(HostPort port) {
+    return ArpEntry.newBuilder().setIpAddress(port.getFixedIps(0).getIpAddress()).setMacAddress(port.getMacAddress())
+        .setSubnetId("s1").setPortId(port.getPortId()).build();
+  }
+
   /** The change of a VM port bound here, as scheduler-svc tells it (no CIDR, VNI or MTU). */
   private static PortChange boundHere(String id, long sequence, String ip) {
     HostPort port = vm(id, ip);
@@ -275,9 +282,12 @@ class RouterSyncTest {
     assertThat(ahead.getPortsList()).as("the subnet's CIDR, the network's VNI and MTU read from the router's interface")
         .containsExactly(vm("p1", "10.0.0.11"));
     assertThat(ahead.getRouters(0).getLocalPortIdsList()).containsExactly("p1");
+    assertThat(ahead.getRouters(0).getArpEntriesList()).as("its neighbour comes with its flows")
+        .containsExactly(arpOf(vm("p1", "10.0.0.11")));
     var fetch = scheduler.next();
     assertThat(fetch.request().getRouterIdsList()).as("the fetch still follows").containsExactly("r1");
-    fetch.reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), onSubnet("r1", "p1")));
+    RouterInfo fetched = onSubnet("r1", "p1").toBuilder().addArpEntries(arpOf(vm("p1", "10.0.0.11"))).build();
+    fetch.reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), fetched));
     assertThat(dataplane.nextApply()).as("the fetch holds what the change told").isEqualTo(ahead);
     settle();
     assertThat(portChanges("confirmed") - confirmed).isEqualTo(1);
@@ -286,8 +296,10 @@ class RouterSyncTest {
     HostRouters removed = dataplane.nextApply();
     assertThat(removed.getPortsList()).isEmpty();
     assertThat(removed.getRouters(0).getLocalPortIdsList()).isEmpty();
+    assertThat(removed.getRouters(0).getArpEntriesList()).as("a port bound elsewhere keeps its entry; arp-svc removes a deleted one's")
+        .containsExactly(arpOf(vm("p1", "10.0.0.11")));
     scheduler.next().reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
-    assertThat(dataplane.nextApply()).isEqualTo(removed);
+    assertThat(dataplane.nextApply()).isEqualTo(removed.toBuilder().setRouters(0, onSubnet("r1")).build());
     settle();
     assertThat(portChanges("confirmed") - confirmed).isEqualTo(2);
     assertThat(portChanges("corrected") - corrected).isZero();
