@@ -23,7 +23,10 @@ final class PortChanges {
     PortChange.Builder change = PortChange.newBuilder().setPortId(event.getResourceId())
         .setSequence(event.getSequence());
     // A delete leaves no facts (no MAC): the port is gone from every host.
-    if (facts.getMacAddress().isEmpty() || !facts.getBindingHost().equals(host)) {
+    if (facts.getMacAddress().isEmpty()) {
+      return Optional.of(change.setBoundHere(false).setDeleted(true).build());
+    }
+    if (!facts.getBindingHost().equals(host)) {
       return Optional.of(change.setBoundHere(false).build());
     }
     change.setBoundHere(true).setMacAddress(facts.getMacAddress()).setNetworkId(event.getNetworkId())

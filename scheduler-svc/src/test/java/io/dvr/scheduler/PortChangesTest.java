@@ -36,7 +36,8 @@ class PortChangesTest {
   void deletedOrNoFacts() {
     ResourceChanged deleted = MOVED.toBuilder().setKind(ChangeKind.CHANGE_KIND_DELETED).setPort(PortFacts.getDefaultInstance())
         .build();
-    assertThat(PortChanges.asSeenBy(deleted, "compute2").orElseThrow().getBoundHere()).isFalse();
+    assertThat(PortChanges.asSeenBy(deleted, "compute2")).contains(PortChange.newBuilder().setPortId("p1").setSequence(41)
+        .setDeleted(true).build());
     assertThat(PortChanges.asSeenBy(MOVED.toBuilder().clearPort().build(), "compute2")).isEmpty();
     assertThat(PortChanges.asSeenBy(MOVED.toBuilder().setResourceType(ResourceType.RESOURCE_TYPE_FLOATING_IP).build(),
         "compute2")).isEmpty();

@@ -244,8 +244,9 @@ final class HostView {
    * Takes a port's change into the host part and the local ports of the held routers, as a fetch
    * would read them: a VM port bound here is added or replaced (its subnets' CIDRs and its
    * network's segmentation ID and MTU read from the held routers' interfaces) with its entries in
-   * those routers' ARP tables, one no longer here removed (its ARP entries stay: a port bound
-   * elsewhere keeps them, a deleted one's go with arp-svc's update). NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
+   * those routers' ARP tables, one no longer here removed (from the ARP tables too when it was
+   * deleted: a port bound elsewhere keeps its entries). The port's neighbours change with its
+   * flows, not in an apply of arp-svc's update after them. NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
    * address on a subnet no held router has an interface on, a floating IP on the port, whose rows
    * follow its binding): the fetch that follows every change brings it. A change older than one
    * taken of the port is UNCHANGED.
@@ -299,11 +300,19 @@ final class HostView {
         ids.add(id);
         ids.sort(Comparator.naturalOrder());
       }
-      if (was || local) {
+      boolean inArpTable = change.getDeleted()
+          && router.getArpEntriesList().stream().anyMatch(e -> e.getPortId().equals(id));
+      if (was || local || inArpTable) {
         touched.add(router.getRouterId());
         RouterInfo patched = ids.equals(router.getLocalPortIdsList()) ? router
             : router.toBuilder().clearLocalPortIds().addAllLocalPortIds(ids).build();
-        routers.put(router.getRouterId(), local ? withArpEntries(patched, port.orElseThrow()) : patched);
+        if (local) {
+          patched = withArpEntries(patched, port.orElseThrow());
+        } else if (inArpTable) {
+          patched = patched.toBuilder().clearArpEntries().addAllArpEntries(patched.getArpEntriesList().stream()
+              .filter(e -> !e.getPortId().equals(id)).toList()).build();
+        }
+        routers.put(router.getRouterId(), patched);
       }
     }
     return new PortPatch(hostChanged || !touched.isEmpty() ? Patch.PATCHED : Patch.UNCHANGED, touched);

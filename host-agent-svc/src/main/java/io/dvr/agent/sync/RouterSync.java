@@ -382,18 +382,23 @@ public final class RouterSync {
   /**
    * The routers named are fetched. The port changes told with them are taken into the view and
    * applied first, without waiting for that fetch: a port bound here has its flows as soon as its
-   * change is heard. The fetch still follows (what the host reports as applied is what it fetched,
-   * and it brings whatever a port change could not say); a change heard while another fetch is on
-   * its way is taken again after that one's reply ({@link PortChangesAhead}).
+   * change is heard. The fetch still follows once that apply is done (what the host reports as
+   * applied is what it fetched, and it brings whatever a port change could not say); a change
+   * heard while another fetch is on its way is taken again after that one's reply
+   * ({@link PortChangesAhead}).
    */
   private void onRoutersChanged(Parts p, RoutersChanged change) {
     LOG.debug("host {}: routers changed: {}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
         change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList());
     Set<String> touched = p.portChanges().take(p.view(), change.getPortsList(), p.fetchesSent()[0]);
-    if (!touched.isEmpty()) {
-      p.applier().requestRouters(touched);
+    FetchScope scope = change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList());
+    if (touched.isEmpty()) {
+      p.fetcher().want(scope);
+      return;
     }
-    p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
+    p.applier().requestRouters(touched);
+    // The fetch is not on the port's path: it waits for that apply rather than compete with it for the host's CPUs.
+    p.applier().afterApplies(() -> p.fetcher().want(scope));
   }
 
   /**

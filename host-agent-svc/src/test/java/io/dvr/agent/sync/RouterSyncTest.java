@@ -272,7 +272,7 @@ class RouterSyncTest {
 
   @Test
   @DisplayName("a VM port bound here, told with its router's change, is applied before the router's fetch answers,"
-      + " as that fetch holds it; its removal the same")
+      + " as that fetch holds it; its removal the same, and a deleted port's ARP entry goes with it")
   void portChangeAppliedBeforeItsFetch() {
     double confirmed = portChanges("confirmed");
     double corrected = portChanges("corrected");
@@ -300,8 +300,20 @@ class RouterSyncTest {
         .containsExactly(arpOf(vm("p1", "10.0.0.11")));
     scheduler.next().reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
     assertThat(dataplane.nextApply()).isEqualTo(removed.toBuilder().setRouters(0, onSubnet("r1")).build());
+
+    // Bound again, then deleted: its entry leaves the ARP table with its flows.
+    portsChanged("r1", boundHere("p1", 7, "10.0.0.11"));
+    assertThat(dataplane.nextApply().getRouters(0).getLocalPortIdsList()).containsExactly("p1");
+    scheduler.next().reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), fetched));
+    dataplane.nextApply();
+    portsChanged("r1", gone("p1", 8).toBuilder().setDeleted(true).build());
+    HostRouters deleted = dataplane.nextApply();
+    assertThat(deleted.getPortsList()).isEmpty();
+    assertThat(deleted.getRouters(0)).isEqualTo(onSubnet("r1"));
+    scheduler.next().reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
+    assertThat(dataplane.nextApply()).isEqualTo(deleted);
     settle();
-    assertThat(portChanges("confirmed") - confirmed).isEqualTo(2);
+    assertThat(portChanges("confirmed") - confirmed).isEqualTo(4);
     assertThat(portChanges("corrected") - corrected).isZero();
   }
 
