@@ -52,7 +52,7 @@ class PortEventFactsTest {
   }
 
   @Test
-  @DisplayName("create, update and delete of a VM port: each event tells the port as the change left it")
+  @DisplayName("create, update and delete of a VM port: each event tells the port as the change left it, with its host and status")
   void createUpdateDelete() throws Exception {
     Port port = gw.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setNetworkId(seed.net1.getId())
         .setDeviceOwner("compute:nova").setBindingHost("compute1")
@@ -60,16 +60,17 @@ class PortEventFactsTest {
     PortFacts facts = PortFacts.newBuilder().setMacAddress(port.getMacAddress()).setDeviceOwner("compute:nova")
         .addFixedIps(PortAddress.newBuilder().setSubnetId(seed.sub81.getId()).setIpAddress("81.1.180.40"))
         .addRouterSubnets(RouterSubnet.newBuilder().setRouterId(SeedTopology.ROUTER_ID).setSubnetId(seed.sub81.getId()))
-        .build();
+        .setBindingHost("compute1").setStatus("DOWN").build();
 
     ResourceChanged created = event(port, ChangeKind.CHANGE_KIND_CREATED);
-    assertThat(created.getPort()).isEqualTo(facts);
+    assertThat(created.getPort()).as("bound to compute1, DOWN until its agent wired it").isEqualTo(facts);
     assertThat(created.getChangeId()).as("the transaction that made it").isPositive();
 
     gw.call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(port.getId())
         .setBindingHost("compute2").build());
     ResourceChanged updated = event(port, ChangeKind.CHANGE_KIND_UPDATED);
-    assertThat(updated.getPort()).isEqualTo(facts);
+    assertThat(updated.getPort()).as("bound to compute2 now").isEqualTo(facts.toBuilder().setBindingHost("compute2").build());
+    assertThat(updated.getHostsList()).as("the host it left and the one it is bound to").containsExactly("compute1", "compute2");
     assertThat(updated.getChangeId()).isGreaterThan(created.getChangeId());
 
     gw.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(port.getId()).build());

@@ -154,6 +154,10 @@ public final class HostPipeline implements Dataplane {
       return applyNow(routers);
     }
     Plan plan = increment.get().plan();
+    if (LOG.isDebugEnabled()) { // with the apply's own line: how much of it is planning (a binding reads the ports)
+      LOG.debug("host {}: routers {} planned ({} operations) in {} us", config.host(), changed, plan.size(),
+          (System.nanoTime() - started) / 1_000);
+    }
     try {
       driver.execute(plan);
       cache.executed(plan, driver, increment.get().namespaces());
@@ -183,8 +187,12 @@ public final class HostPipeline implements Dataplane {
    * {@code ovs-vsctl} on Linux), not the namespaces or flows.
    */
   private HostCache.PortsRead plugAndReadPorts(HostFacts previous, HostRouters routers) {
+    long started = System.nanoTime();
     hypervisor.plugBound(routers);
     SortedMap<String, BridgeState> ports = driver.observePorts();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("host {}: bridges' ports read in {} us", config.host(), (System.nanoTime() - started) / 1_000);
+    }
     return new HostCache.PortsRead(ports, ObservedFacts.of(previous, config, routers, ports));
   }
 

@@ -26,6 +26,8 @@ import io.dvr.proto.v1.Status;
 import io.dvr.proto.v1.WaitForChangeRequest;
 import io.dvr.proto.v1.WaitForChangeResponse;
 import io.dvr.proto.v1.CreatePortRequest;
+import io.dvr.proto.v1.DeletePortRequest;
+import io.dvr.proto.v1.UpdatePortRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.common.grpc.RpcFailure;
 import io.dvr.common.Metrics;
@@ -36,6 +38,7 @@ import io.dvr.proto.v1.IssueTokenRequest;
 import io.dvr.proto.v1.TokenServiceGrpcClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -243,8 +246,50 @@ class AppliedStateLabTest {
         .addFixedIps(FixedIpRequest.newBuilder().setIpAddress(ip)).build());
   }
 
+  private static double portChanges(String host, String outcome) {
+    var counter = Metrics.service(Metrics.hostAgent(host)).find("dvr.agent.port.changes").tags("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  /** The port changes each host took ahead of its fetch, confirmed and corrected by the fetch since {@code before}. */
+  private static Map<String, List<Double>> portChangesSince(Map<String, List<Double>> before) {
+    Map<String, List<Double>> since = new java.util.TreeMap<>();
+    for (String host : List.of("compute1", "compute2")) {
+      List<Double> now = List.of(portChanges(host, "taken"), portChanges(host, "confirmed"), portChanges(host, "corrected"));
+      List<Double> was = before.getOrDefault(host, List.of(0.0, 0.0, 0.0));
+      since.put(host, List.of(now.get(0) - was.get(0), now.get(1) - was.get(1), now.get(2) - was.get(2)));
+    }
+    return since;
+  }
+
   @Test
   @Order(6)
+  @DisplayName("a VM port bound, moved and deleted on hosts carrying its router is applied there ahead of the fetch,"
+      + " and the fetch that follows holds it as the change told")
+  void portChangesAppliedAheadOfTheFetch() {
+    Map<String, List<Double>> start = portChangesSince(Map.of());
+    Port vm = vmPort("vm-ahead", seed.net1.getId(), "81.1.180.31", "compute1");
+    waitFor(vm.getId(), 30_000);
+    assertThat(fx.host("compute1").ipNeigh(QROUTER)).contains("81.1.180.31");
+    // [taken, confirmed, corrected] per host
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(portChangesSince(start))
+        .containsEntry("compute1", List.of(1.0, 1.0, 0.0)).containsEntry("compute2", List.of(0.0, 0.0, 0.0)));
+
+    fx.api.call(PortServiceGrpcClient.UpdatePort, UpdatePortRequest.newBuilder().setId(vm.getId())
+        .setBindingHost("compute2").build());
+    waitFor(vm.getId(), 30_000);
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(portChangesSince(start))
+        .as("compute1 told it left, compute2 that it came")
+        .containsEntry("compute1", List.of(2.0, 2.0, 0.0)).containsEntry("compute2", List.of(1.0, 1.0, 0.0)));
+
+    fx.api.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(vm.getId()).build());
+    waitFor(vm.getId(), 30_000);
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(portChangesSince(start))
+        .containsEntry("compute1", List.of(2.0, 2.0, 0.0)).containsEntry("compute2", List.of(2.0, 2.0, 0.0)));
+  }
+
+  @Test
+  @Order(7)
   @DisplayName("a wait times out naming the host whose agent is stopped")
   void waitTimesOutNamingTheLaggingHost() {
     ApiClient.await(fx.lab.stopAgent("compute2"));

@@ -67,6 +67,13 @@ public final class SchedulerService implements Stoppable {
   private static final String ALL_HOSTS = "";
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
+  /**
+   * Per router, the hosts this instance last placed it on (what its reschedules left): a port
+   * change on one of them is told to the host at once, without waiting for the reschedule.
+   */
+  private final Map<UUID, Set<String>> carrying = new HashMap<>();
+  /** Per router, the hosts told at once of the port changes its pending reschedule covers. */
+  private final Map<UUID, Set<String>> toldAtOnce = new HashMap<>();
   /** A change published twice (writer, then relay) or late is taken once. */
   private final LatestChanges latest = new LatestChanges();
 
@@ -121,7 +128,7 @@ public final class SchedulerService implements Stoppable {
     // A new claim ends a drain at once: the old host lets go of the addresses without waiting for the next check.
     service.snatLeases.onClaimsChanged(drains::check);
     ManualPlacement manual = new ManualPlacement(store, rules, placement -> {
-      service.notifyHosts(placement, Set.of(ALL_HOSTS));
+      service.notifyHosts(placement, Set.of(ALL_HOSTS), Set.of());
       service.request(placement.routerId(), List.of());
     });
     service.held.consumer(Bus.serve(vertx, EventAddresses.SNAT_ROUTER_ADD, AgentRouterRequest.parser(), manual::add));
@@ -184,6 +191,9 @@ public final class SchedulerService implements Stoppable {
     // a change of the router itself, a floating IP or a subnet concerns every host of the router.
     boolean portOnly = event.getResourceType() == ResourceType.RESOURCE_TYPE_PORT;
     List<String> hosts = portOnly ? event.getHostsList() : List.of(ALL_HOSTS);
+    if (portOnly) {
+      event.getRouterIdsList().forEach(id -> tellCarryingHosts(UUID.fromString(id), event));
+    }
     event.getRouterIdsList().forEach(id -> request(UUID.fromString(id), hosts));
     if (event.getResourceType() == ResourceType.RESOURCE_TYPE_ROUTER) {
       request(UUID.fromString(event.getResourceId()), hosts);
@@ -205,6 +215,29 @@ public final class SchedulerService implements Stoppable {
         .onSuccess(ip -> Bus.publish(vertx, EventAddresses.TUNNEL_ENDPOINTS,
             TunnelEndpoint.newBuilder().setHost(host).setTunnelIp(ip).build()))
         .onFailure(err -> LOG.warn("could not announce the tunnel endpoint of host {}: {}", host, err.toString()));
+  }
+
+  /**
+   * A port change's hosts that carry the router already are told now: what they fetch (the port,
+   * committed before the change was published) does not wait for the reschedule, which a port
+   * bound on a host carrying its router leaves as it was. Hosts the reschedule adds or removes are
+   * told after it, as every host is when this instance does not know where the router lives (just
+   * started, or another instance moved it). A host told here that the reschedule then removes is
+   * told again; one it no longer carries (another instance moved it) fetches a view without the
+   * router, as the database has it. When the event carries what the change left of the port, the
+   * host is told that too ({@link PortChanges}), and may apply it before its fetch answers.
+   */
+  private void tellCarryingHosts(UUID routerId, ResourceChanged event) {
+    Set<String> known = carrying.getOrDefault(routerId, Set.of());
+    for (String host : event.getHostsList()) {
+      if (known.contains(host) && !held.stopped()) {
+        LOG.debug("router {}: telling {} at once its routers changed", routerId, host);
+        toldAtOnce.computeIfAbsent(routerId, k -> new HashSet<>()).add(host);
+        RoutersChanged.Builder told = RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString());
+        PortChanges.asSeenBy(event, host).ifPresent(told::addPorts);
+        Bus.send(vertx, EventAddresses.routersChanged(host), told.build());
+      }
+    }
   }
 
   private void request(UUID routerId, List<String> hosts) {
@@ -238,6 +271,8 @@ public final class SchedulerService implements Stoppable {
   private Future<?> reschedule(UUID routerId) {
     Set<String> concerned = new HashSet<>(pendingHosts.getOrDefault(routerId, Set.of()));
     pendingHosts.remove(routerId);
+    Set<String> told = toldAtOnce.getOrDefault(routerId, Set.of());
+    toldAtOnce.remove(routerId);
     // With the change's line and the hosts': how long a change waits for and in its reschedule.
     LOG.debug("router {}: rescheduling (hosts concerned {})", routerId, concerned);
     SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
@@ -250,7 +285,7 @@ public final class SchedulerService implements Stoppable {
           return syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state));
         })
         .onSuccess(v -> {
-          notifyHosts(placed[0], concerned);
+          notifyHosts(placed[0], concerned, told);
           reschedulesDone++;
         })
         .onFailure(err -> {
@@ -272,7 +307,12 @@ public final class SchedulerService implements Stoppable {
         SyncFipGatewayPortsResponse.parser(), busTimeoutMillis).mapEmpty();
   }
 
-  private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned) {
+  /**
+   * Tells the hosts that gained or lost the router, changed role, or that the changes concern
+   * (those told at once of their port changes not again, when nothing but port changes concerned
+   * them); remembers where the router lives now.
+   */
+  private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned, Set<String> toldAlready) {
     if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {
       LOG.info("router {}: added on {}, removed from {}", placement.routerId(), placement.added(), placement.removed());
     }
@@ -288,9 +328,16 @@ public final class SchedulerService implements Stoppable {
     // An HA router's SNAT hosts whose role changed (elected active, bound as standby).
     notify.addAll(placement.roleChanged());
     for (String host : placement.kept()) {
-      if (concerned.contains(ALL_HOSTS) || concerned.contains(host)) {
+      if (concerned.contains(ALL_HOSTS) || concerned.contains(host) && !toldAlready.contains(host)) {
         notify.add(host);
       }
+    }
+    Set<String> now = new HashSet<>(placement.kept());
+    now.addAll(placement.added());
+    if (now.isEmpty()) {
+      carrying.remove(placement.routerId());
+    } else {
+      carrying.put(placement.routerId(), Set.copyOf(now));
     }
     if (!notify.isEmpty()) {
       LOG.debug("router {}: telling {} its routers changed", placement.routerId(), notify);

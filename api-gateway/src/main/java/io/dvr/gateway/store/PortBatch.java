@@ -426,7 +426,8 @@ final class PortBatch {
           }
           tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
               port.networkId(), onSubnets, List.of(port.bindingHost()),
-              PortEventFacts.of(macs[i].text(), port.deviceOwner(), addresses, bySubnet));
+              PortEventFacts.of(macs[i].text(), port.deviceOwner(), port.bindingHost(),
+                  this.rows[i].getString("status"), addresses, bySubnet));
         }
       }
       return null;

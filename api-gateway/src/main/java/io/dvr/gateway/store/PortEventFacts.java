@@ -27,11 +27,14 @@ final class PortEventFacts {
   /** The port left no facts: a delete. */
   static final PortFacts DELETED = PortFacts.getDefaultInstance();
 
-  /** The facts of a port from its values; {@code routersBySubnet}: the routers with an interface on each subnet. */
-  static PortFacts of(String mac, String deviceOwner, List<PortAddress> addresses,
+  /**
+   * The facts of a port from its values; {@code routersBySubnet}: the routers with an interface on
+   * each subnet.
+   */
+  static PortFacts of(String mac, String deviceOwner, String bindingHost, String status, List<PortAddress> addresses,
       Map<UUID, List<UUID>> routersBySubnet) {
     PortFacts.Builder facts = PortFacts.newBuilder().setMacAddress(mac).setDeviceOwner(deviceOwner)
-        .addAllFixedIps(addresses);
+        .setBindingHost(bindingHost).setStatus(status).addAllFixedIps(addresses);
     Set<String> subnets = new LinkedHashSet<>();
     addresses.forEach(a -> subnets.add(a.getSubnetId()));
     Set<RouterSubnet> interfaces = new LinkedHashSet<>();
@@ -50,7 +53,7 @@ final class PortEventFacts {
 
   /** The port's facts and routers as this transaction sees them, in one statement; empty when there is no such port. */
   static Future<Optional<Read>> read(Tx tx, UUID portId) {
-    return tx.one("SELECT p.mac_address::text AS mac, p.device_owner,"
+    return tx.one("SELECT p.mac_address::text AS mac, p.device_owner, p.binding_host, p.status,"
             + " ARRAY(SELECT a.subnet_id FROM ip_allocations a WHERE a.port_id = p.id ORDER BY a.ip_address) AS subnets,"
             + " ARRAY(SELECT host(a.ip_address) FROM ip_allocations a WHERE a.port_id = p.id ORDER BY a.ip_address) AS ips,"
             + " ARRAY(SELECT ri.router_id FROM router_interfaces ri JOIN ip_allocations a ON a.subnet_id = ri.subnet_id"
@@ -75,7 +78,8 @@ final class PortEventFacts {
             routers.add(interfaceRouters[i]);
           }
           routers.addAll(List.of(r.getArrayOfUUIDs("fip_routers")));
-          return new Read(List.copyOf(routers), of(r.getString("mac"), r.getString("device_owner"), addresses, bySubnet));
+          return new Read(List.copyOf(routers), of(r.getString("mac"), r.getString("device_owner"), r.getString("binding_host"),
+              r.getString("status"), addresses, bySubnet));
         }));
   }
 }

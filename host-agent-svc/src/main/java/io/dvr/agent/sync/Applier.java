@@ -72,6 +72,8 @@ final class Applier {
   /** The traced changes the next apply carries out (its span's parent and links). */
   private final List<SpanContext> pendingCauses = new ArrayList<>();
   private volatile Applied applied = Applied.NONE;
+  /** What waits for the applies running or due to end (see {@link #afterApplies}). */
+  private final List<Runnable> afterApplies = new ArrayList<>();
 
   Applier(SyncContext ctx, Dataplane dataplane, Supplier<Optional<HostRouters>> wanted, Backoff backoff,
       Outcome outcome) {
@@ -123,6 +125,30 @@ final class Applier {
     ctx.check("requesting an apply");
     pendingPorts = true;
     requested();
+  }
+
+  /**
+   * Runs {@code then} on the sync's context once no apply is running or due: after the apply
+   * running now and those asked for meanwhile have ended (succeeded, or failed and backing off);
+   * at once when none runs. Dropped after stop.
+   */
+  void afterApplies(Runnable then) {
+    ctx.check("waiting for the applies");
+    if (state instanceof Applying || state instanceof ApplyingThenAgain) {
+      afterApplies.add(then);
+    } else if (!(state instanceof Stopped)) {
+      then.run();
+    }
+  }
+
+  private void runAfterAppliesIfSettled() {
+    if (afterApplies.isEmpty() || state instanceof Applying || state instanceof ApplyingThenAgain
+        || state instanceof Stopped) {
+      return;
+    }
+    List<Runnable> due = List.copyOf(afterApplies);
+    afterApplies.clear();
+    due.forEach(Runnable::run);
   }
 
   /** A traced change arrived: the next apply to start carries it out (an untraced one: nothing). */
@@ -197,6 +223,7 @@ final class Applier {
     if (again) {
       requested(); // what was asked meanwhile (some routers, or everything) is pending already
     }
+    runAfterAppliesIfSettled();
   }
 
   private void failed(Throwable err) {
@@ -213,6 +240,7 @@ final class Applier {
     } else {
       state = new BackingOff(backoff.current(), ctx.timer(backoff.current(), this::backoffOver));
     }
+    runAfterAppliesIfSettled();
   }
 
   private void backoffOver() {

@@ -1,17 +1,26 @@
 package io.dvr.agent.sync;
 
+import io.dvr.common.net.Ipv4;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.FloatingIpInfo;
 import io.dvr.proto.v1.HostPeer;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostPortIp;
 import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.PortChange;
 import io.dvr.proto.v1.RouterInfo;
+import io.dvr.proto.v1.RouterPortInfo;
 import io.dvr.proto.v1.TunnelEndpoint;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -189,6 +198,191 @@ final class HostView {
     routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries).build());
     // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
     return Patch.PATCHED;
+  }
+
+  /**
+   * Whether the router is held with what these ARP updates, in their order, left of the addresses
+   * they name: each entry added last is there as added, each address removed last is absent.
+   */
+  boolean holdsArp(String routerId, List<ArpUpdate> updates) {
+    ctx.check("reading the ARP table");
+    RouterInfo router = routers.get(routerId);
+    if (router == null) {
+      return false;
+    }
+    Map<String, ArpEntry> last = new HashMap<>(); // by address; null: removed
+    for (ArpUpdate u : updates) {
+      u.getRemoveList().forEach(e -> last.put(e.getIpAddress(), null));
+      u.getAddList().forEach(e -> last.put(e.getIpAddress(), e));
+    }
+    Map<String, ArpEntry> held = new HashMap<>();
+    router.getArpEntriesList().forEach(e -> held.put(e.getIpAddress(), e));
+    for (Map.Entry<String, ArpEntry> e : last.entrySet()) {
+      if (!Objects.equals(e.getValue(), held.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A port change's outcome, and the routers whose local ports it changed (apply those). */
+  record PortPatch(Patch outcome, Set<String> routers) {
+    static PortPatch of(Patch outcome) {
+      return new PortPatch(outcome, Set.of());
+    }
+  }
+
+  /** The last change taken of each port by {@link #patchPort}, by port id; the oldest forgotten past a bound. */
+  private final Map<String, Long> portSequences = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > 4096;
+    }
+  };
+
+  /**
+   * Takes a port's change into the host part and the local ports of the held routers, as a fetch
+   * would read them: a VM port bound here is added or replaced (its subnets' CIDRs and its
+   * network's segmentation ID and MTU read from the held routers' interfaces) with its entries in
+   * those routers' ARP tables, one no longer here removed (from the ARP tables too when it was
+   * deleted: a port bound elsewhere keeps its entries). The port's neighbours change with its
+   * flows, not in an apply of arp-svc's update after them. NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
+   * address on a subnet no held router has an interface on, a floating IP on the port, whose rows
+   * follow its binding): the fetch that follows every change brings it. A change older than one
+   * taken of the port is UNCHANGED.
+   */
+  PortPatch patchPort(PortChange change) {
+    ctx.check("patching a port change");
+    if (completeness == Completeness.PARTIAL) {
+      return PortPatch.of(Patch.NOT_COMPLETE);
+    }
+    String id = change.getPortId();
+    Long last = portSequences.get(id);
+    if (last != null && change.getSequence() < last) {
+      return PortPatch.of(Patch.UNCHANGED);
+    }
+    for (RouterInfo router : routers.values()) {
+      for (FloatingIpInfo fip : router.getFloatingIpsList()) {
+        if (fip.getPortId().equals(id)) {
+          return PortPatch.of(Patch.NOT_HELD);
+        }
+      }
+    }
+    Optional<HostPort> port = Optional.empty();
+    if (change.getBoundHere()) {
+      if (!change.getDeviceOwner().startsWith("compute:")) {
+        return PortPatch.of(Patch.NOT_HELD);
+      }
+      port = hostPort(change);
+      if (port.isEmpty()) {
+        return PortPatch.of(Patch.NOT_HELD);
+      }
+    }
+    portSequences.remove(id);
+    portSequences.put(id, change.getSequence());
+    Set<String> subnets = new HashSet<>();
+    port.ifPresent(p -> p.getFixedIpsList().forEach(ip -> subnets.add(ip.getSubnetId())));
+    // Ports and each router's local ports are ordered by port id, as the fetch reads them.
+    List<HostPort> ports = new ArrayList<>(hostPart.getPortsList());
+    ports.removeIf(p -> p.getPortId().equals(id));
+    port.ifPresent(ports::add);
+    ports.sort(Comparator.comparing(HostPort::getPortId));
+    boolean hostChanged = !ports.equals(hostPart.getPortsList());
+    if (hostChanged) {
+      hostPart.clearPorts().addAllPorts(ports);
+    }
+    Set<String> touched = new TreeSet<>();
+    for (RouterInfo router : List.copyOf(routers.values())) {
+      boolean local = router.getInterfacesList().stream().anyMatch(i -> subnets.contains(i.getSubnetId()));
+      List<String> ids = new ArrayList<>(router.getLocalPortIdsList());
+      boolean was = ids.remove(id);
+      if (local) {
+        ids.add(id);
+        ids.sort(Comparator.naturalOrder());
+      }
+      boolean inArpTable = change.getDeleted()
+          && router.getArpEntriesList().stream().anyMatch(e -> e.getPortId().equals(id));
+      if (was || local || inArpTable) {
+        touched.add(router.getRouterId());
+        RouterInfo patched = ids.equals(router.getLocalPortIdsList()) ? router
+            : router.toBuilder().clearLocalPortIds().addAllLocalPortIds(ids).build();
+        if (local) {
+          patched = withArpEntries(patched, port.orElseThrow());
+        } else if (inArpTable) {
+          patched = patched.toBuilder().clearArpEntries().addAllArpEntries(patched.getArpEntriesList().stream()
+              .filter(e -> !e.getPortId().equals(id)).toList()).build();
+        }
+        routers.put(router.getRouterId(), patched);
+      }
+    }
+    return new PortPatch(hostChanged || !touched.isEmpty() ? Patch.PATCHED : Patch.UNCHANGED, touched);
+  }
+
+  /**
+   * The router with the VM port's entries in its ARP table, one per address on the router's
+   * subnets, as arp-svc's update of them will have them (a VM's port is in the ARP table of every
+   * router on its subnets): the port's neighbours in its host's qrouter- come with its flows, not
+   * in an apply of their own after them. An entry held already is replaced in place.
+   */
+  private static RouterInfo withArpEntries(RouterInfo router, HostPort port) {
+    Set<String> subnets = new HashSet<>();
+    router.getInterfacesList().forEach(i -> subnets.add(i.getSubnetId()));
+    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
+    boolean changed = false;
+    for (HostPortIp ip : port.getFixedIpsList()) {
+      if (!subnets.contains(ip.getSubnetId())) {
+        continue;
+      }
+      ArpEntry entry = ArpEntry.newBuilder().setIpAddress(ip.getIpAddress()).setMacAddress(port.getMacAddress())
+          .setSubnetId(ip.getSubnetId()).setPortId(port.getPortId()).build();
+      int at = indexOf(entries, ip.getIpAddress());
+      if (at < 0) {
+        entries.add(entry);
+        changed = true;
+      } else if (!entries.get(at).equals(entry)) {
+        entries.set(at, entry);
+        changed = true;
+      }
+    }
+    return changed ? router.toBuilder().clearArpEntries().addAllArpEntries(entries).build() : router;
+  }
+
+  /** The host's port of this id as the view holds it. */
+  Optional<HostPort> port(String portId) {
+    ctx.check("reading the host view");
+    return hostPart.getPortsList().stream().filter(p -> p.getPortId().equals(portId)).findFirst();
+  }
+
+  /** The held routers that name the port as one of their local ports. */
+  Set<String> routersNaming(String portId) {
+    ctx.check("reading the host view");
+    Set<String> ids = new TreeSet<>();
+    routers.values().stream().filter(r -> r.getLocalPortIdsList().contains(portId)).forEach(r -> ids.add(r.getRouterId()));
+    return ids;
+  }
+
+  /** The port bound here as the host part holds one; empty when a held router's interfaces do not tell all of it. */
+  private Optional<HostPort> hostPort(PortChange change) {
+    Map<String, RouterPortInfo> bySubnet = new HashMap<>();
+    routers.values().forEach(r -> r.getInterfacesList().forEach(i -> bySubnet.putIfAbsent(i.getSubnetId(), i)));
+    RouterPortInfo network = null;
+    List<HostPortIp> ips = new ArrayList<>();
+    for (HostPortIp ip : change.getFixedIpsList()) {
+      RouterPortInfo on = bySubnet.get(ip.getSubnetId());
+      if (on == null || !on.getNetworkId().equals(change.getNetworkId()) || Ipv4.tryParse(ip.getIpAddress()) == null) {
+        return Optional.empty();
+      }
+      network = on;
+      ips.add(ip.toBuilder().setCidr(on.getCidr()).build());
+    }
+    if (network == null) {
+      return Optional.empty();
+    }
+    // By address, as the fetch orders them.
+    ips.sort(Comparator.comparing(ip -> Ipv4.tryParse(ip.getIpAddress())));
+    return Optional.of(HostPort.newBuilder().setPortId(change.getPortId()).setMacAddress(change.getMacAddress())
+        .setNetworkId(change.getNetworkId()).setSegmentationId(network.getSegmentationId()).addAllFixedIps(ips)
+        .setDeviceOwner(change.getDeviceOwner()).setStatus(change.getStatus()).setMtu(network.getMtu()).build());
   }
 
   private static int indexOf(List<ArpEntry> entries, String address) {

@@ -19,6 +19,7 @@ import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.PortChange;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.HaState;
 import io.dvr.proto.v1.SnatLeaseGrant;
@@ -31,7 +32,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Optional;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +84,8 @@ public final class RouterSync {
   /** The parts of a started sync; used on {@code ctx} only, except {@code Applier#applied()}. */
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
       WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
-      List<ControlLink.Subscription> consumers) {}
+      List<ControlLink.Subscription> consumers, Map<String, List<ArpUpdate>> arpHeardWhileFetching,
+      PortChangesAhead portChanges, long[] fetchesSent) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -247,16 +249,27 @@ public final class RouterSync {
     applierRef.set(applier);
     // When the fetch on its way was sent (one at a time): the SNAT lease trusts only views fetched after it was taken.
     long[] fetchSentAt = {0};
+    // Per router, the ARP updates heard while a fetch covering it was on its way (see onArpUpdate).
+    Map<String, List<ArpUpdate>> arpHeard = new HashMap<>();
+    // The port changes taken ahead of their fetch (see onRoutersChanged), and the fetches sent so far.
+    PortChangesAhead portChanges = new PortChangesAhead(ctx, Metrics.service(Metrics.hostAgent(host)), host);
+    long[] fetchesSent = {0};
     RouterFetcher fetcher = new RouterFetcher(ctx,
         request -> {
           fetchSentAt[0] = System.nanoTime();
+          fetchesSent[0]++;
           return link.request(EventAddresses.GET_HOST_ROUTERS, request, HostRouters.parser(), timeout,
               proof.options(request));
         },
         timings.fetchRetryMillis(), (scope, reply) -> {
           view.take(scope, reply);
+          refetchArpNotHeld(scope, view, arpHeard, fetcherRef.get());
+          Set<String> retaken = portChanges.fetched(view, reply, fetchesSent[0]);
           if (scope instanceof FetchScope.Routers some) {
-            applier.requestRouters(some.ids()); // the host part came too: the pipeline sees if it changed
+            // The host part came too: the pipeline sees if it changed.
+            Set<String> ids = new TreeSet<>(some.ids());
+            ids.addAll(retaken);
+            applier.requestRouters(ids);
           } else {
             lease.viewTaken(fetchSentAt[0]);
             applier.request();
@@ -266,7 +279,34 @@ public final class RouterSync {
     DvrMacClaim mac = new DvrMacClaim(ctx,
         request -> link.request(EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
-    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>());
+    return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>(), arpHeard,
+        portChanges, fetchesSent);
+  }
+
+  /**
+   * A fetch was taken: the routers it covers that had ARP updates while it was on its way are
+   * fetched again only when the view does not hold what those updates said (the reply's table was
+   * read before them). One that holds it lost nothing to the reply, and is not fetched twice.
+   */
+  private void refetchArpNotHeld(FetchScope scope, HostView view, Map<String, List<ArpUpdate>> heard,
+      RouterFetcher fetcher) {
+    if (heard.isEmpty()) {
+      return;
+    }
+    List<String> again = new ArrayList<>();
+    for (var it = heard.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (scope.covers(e.getKey())) {
+        it.remove();
+        if (!view.holdsArp(e.getKey(), e.getValue())) {
+          again.add(e.getKey());
+        }
+      }
+    }
+    if (!again.isEmpty()) {
+      LOG.debug("host {}: the fetched ARP tables of {} predate updates heard meanwhile; fetching them again", host, again);
+      fetcher.want(FetchScope.routers(again));
+    }
   }
 
   /**
@@ -295,10 +335,7 @@ public final class RouterSync {
     // The switch restarted empty: every flow goes back with a full fetch and apply (the full apply
     // reads the host afresh), not at the next periodic resync.
     dataplane.watchSwitch(() -> p.ctx().run(() -> p.fetcher().wantAll()));
-    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> {
-      LOG.debug("host {}: routers changed: {}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "");
-      p.fetcher().want(change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList()));
-    });
+    listen(p, EventAddresses.routersChanged(host), RoutersChanged.parser(), change -> onRoutersChanged(p, change));
     listen(p, EventAddresses.arpUpdate(host), ArpUpdate.parser(), update -> onArpUpdate(p, update));
     listen(p, EventAddresses.DVR_MACS, ListDvrMacsResponse.parser(),
         macs -> onPeerChange(p, () -> p.view().patchPeerMacs(macs.getMacsList())));
@@ -343,14 +380,43 @@ public final class RouterSync {
   }
 
   /**
-   * Patched into a held router; fetched instead when the router is not held, or when a fetch on
-   * its way covers it (its reply may carry an older table and replace the patch).
+   * The routers named are fetched. The port changes told with them are taken into the view and
+   * applied first, without waiting for that fetch: a port bound here has its flows as soon as its
+   * change is heard. The fetch still follows once that apply is done (what the host reports as
+   * applied is what it fetched, and it brings whatever a port change could not say); a change
+   * heard while another fetch is on its way is taken again after that one's reply
+   * ({@link PortChangesAhead}).
+   */
+  private void onRoutersChanged(Parts p, RoutersChanged change) {
+    LOG.debug("host {}: routers changed: {}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
+        change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList());
+    Set<String> touched = p.portChanges().take(p.view(), change.getPortsList(), p.fetchesSent()[0]);
+    FetchScope scope = change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList());
+    if (touched.isEmpty()) {
+      p.fetcher().want(scope);
+      return;
+    }
+    p.applier().requestRouters(touched);
+    // The fetch is not on the port's path: it waits for that apply rather than compete with it for the host's CPUs.
+    p.applier().afterApplies(() -> p.fetcher().want(scope));
+  }
+
+  /**
+   * Patched into a held router and applied; fetched instead when the router is not held. When a
+   * fetch on its way covers the router it is patched and applied all the same (a port bound here
+   * is fetched as its entry comes: the entry must not wait for that fetch), and kept: that fetch's
+   * reply may carry an older table and replace the patch, so once it is taken the router is
+   * fetched again unless the view holds what the updates said ({@link #refetchArpNotHeld}).
    */
   private void onArpUpdate(Parts p, ArpUpdate update) {
-    if (p.fetcher().fetching(update.getRouterId()) || p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
+    boolean fetching = p.fetcher().fetching(update.getRouterId());
+    if (p.view().patchArp(update) == HostView.Patch.NOT_HELD) {
       p.fetcher().want(FetchScope.routers(List.of(update.getRouterId())));
-    } else {
-      p.applier().requestRouters(List.of(update.getRouterId()));
+      return;
+    }
+    p.applier().requestRouters(List.of(update.getRouterId()));
+    if (fetching) {
+      p.arpHeardWhileFetching().computeIfAbsent(update.getRouterId(), k -> new ArrayList<>()).add(update);
     }
   }
 

@@ -102,6 +102,29 @@ class ApplierTest {
   }
 
   @Test
+  @DisplayName("what waits for the applies runs once the apply running and the one asked for meanwhile have ended,"
+      + " or at once when none runs")
+  void afterApplies(Vertx vertx) {
+    SyncContext ctx = SyncTesting.context(vertx);
+    Applier applier = applier(ctx, Backoff.APPLY);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    run(ctx, () -> applier.afterApplies(() -> ran.add("idle")));
+    assertThat(ran).as("nothing running: at once").containsExactly("idle");
+
+    Promise<Integer> first = dataplane.thenHold();
+    Promise<Integer> second = dataplane.thenHold();
+    run(ctx, applier::request);
+    dataplane.nextApply();
+    run(ctx, () -> applier.afterApplies(() -> ran.add("after")));
+    run(ctx, applier::request);
+    run(ctx, () -> first.complete(1));
+    dataplane.nextApply();
+    assertThat(ran).as("the apply asked for meanwhile still runs").containsExactly("idle");
+    run(ctx, () -> second.complete(1));
+    assertThat(on(ctx, () -> List.copyOf(ran))).containsExactly("idle", "after");
+  }
+
+  @Test
   @DisplayName("requests while an apply runs are merged into one more apply after it")
   void mergedWhileApplying(Vertx vertx) {
     SyncContext ctx = SyncTesting.context(vertx);

@@ -16,8 +16,14 @@ import io.dvr.common.Metrics;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.AllocateDvrMacRequest;
+import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostPortIp;
+import io.dvr.proto.v1.PortChange;
+import io.dvr.proto.v1.RouterPortInfo;
 import io.dvr.proto.v1.GetHostRoutersRequest;
 import io.dvr.proto.v1.HostApplied;
 import io.dvr.proto.v1.HostAppliedAck;
@@ -169,12 +175,15 @@ class RouterSyncTest {
   }
 
   @Test
-  @DisplayName("an ARP update for a router being fetched is fetched again after that fetch; one for an unknown router is fetched")
+  @DisplayName("an ARP update for a router being fetched is applied at once and fetched again after that fetch;"
+      + " one for an unknown router is fetched")
   void arpUpdateRefetched() {
     startSynced(router("r1", "10.0.0.5"));
     routersChanged("r1");
     var onItsWay = scheduler.next();
     send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).as("patched and applied, not waiting for the fetch")
+        .containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
     settle();
     assertThat(scheduler.none()).as("one fetch at a time").isTrue();
     onItsWay.reply().complete(reply(router("r1", "10.0.0.5")));
@@ -187,6 +196,175 @@ class RouterSyncTest {
 
     send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r9").addAdd(arp("10.0.9.5")).build());
     assertThat(scheduler.next().request().getRouterIdsList()).containsExactly("r9");
+  }
+
+  @Test
+  @DisplayName("an ARP update for a router being fetched whose reply holds what it said: not fetched again;"
+      + " an add then a remove of the same address heard meanwhile and a reply still holding it: fetched again")
+  void arpUpdateHeldByTheReplyNotRefetched() {
+    startSynced(router("r1", "10.0.0.5"));
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.6")).build());
+    assertThat(dataplane.nextApply().getRouters(0).getArpEntriesList()).containsExactly(arp("10.0.0.5"), arp("10.0.0.6"));
+    onItsWay.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).as("the reply was read after the update: one fetch").isTrue();
+
+    routersChanged("r1");
+    var second = scheduler.next();
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addAdd(arp("10.0.0.7")).build());
+    send(EventAddresses.arpUpdate(HOST), ArpUpdate.newBuilder().setRouterId("r1").addRemove(arp("10.0.0.7")).build());
+    second.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6", "10.0.0.7")));
+    var again = scheduler.next();
+    assertThat(again.request().getRouterIdsList()).as("the reply holds an address removed meanwhile").containsExactly("r1");
+    again.reply().complete(reply(router("r1", "10.0.0.5", "10.0.0.6")));
+    settle();
+    assertThat(scheduler.none()).isTrue();
+  }
+
+  /** A router with an interface on subnet s1 (10.0.0.0/24, network n1, VNI 77, MTU 1450), naming these local ports. */
+  private static RouterInfo onSubnet(String id, String... localPorts) {
+    return router(id).toBuilder().addInterfaces(RouterPortInfo.newBuilder().setPortId("qr-" + id)
+        .setMacAddress("fa:16:3e:00:01:01").setIpAddress("10.0.0.1").setCidr("10.0.0.0/24").setSubnetId("s1")
+        .setNetworkId("n1").setSegmentationId(77).setMtu(1450)).addAllLocalPortIds(List.of(localPorts)).build();
+  }
+
+  /** A VM port on s1 as a fetch holds it. */
+  private static HostPort vm(String id, String ip) {
+    return HostPort.newBuilder().setPortId(id).setMacAddress("fa:16:3e:00:02:" + ip.substring(ip.lastIndexOf('.') + 1))
+        .setNetworkId("n1").setSegmentationId(77).setMtu(1450).setDeviceOwner("compute:nova").setStatus("DOWN")
+        .addFixedIps(HostPortIp.newBuilder().setSubnetId("s1").setIpAddress(ip).setCidr("10.0.0.0/24")).build();
+  }
+
+  /** The VM port's entry in the ARP table of a router on s1, as arp-svc has it. */
+  private static ArpEntry arpOf(HostPort port) {
+    return ArpEntry.newBuilder().setIpAddress(port.getFixedIps(0).getIpAddress()).setMacAddress(port.getMacAddress())
+        .setSubnetId("s1").setPortId(port.getPortId()).build();
+  }
+
+  /** The change of a VM port bound here, as scheduler-svc tells it (no CIDR, VNI or MTU). */
+  private static PortChange boundHere(String id, long sequence, String ip) {
+    HostPort port = vm(id, ip);
+    return PortChange.newBuilder().setPortId(id).setSequence(sequence).setBoundHere(true)
+        .setMacAddress(port.getMacAddress()).setNetworkId("n1").setDeviceOwner("compute:nova").setStatus("DOWN")
+        .addFixedIps(HostPortIp.newBuilder().setSubnetId("s1").setIpAddress(ip)).build();
+  }
+
+  private static PortChange gone(String id, long sequence) {
+    return PortChange.newBuilder().setPortId(id).setSequence(sequence).build();
+  }
+
+  private void portsChanged(String router, PortChange... ports) {
+    send(EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addRouterIds(router)
+        .addAllPorts(List.of(ports)).build());
+  }
+
+  private static HostRouters replyWithPorts(List<HostPort> ports, RouterInfo... routers) {
+    return reply(routers).toBuilder().addAllPorts(ports).build();
+  }
+
+  private static double portChanges(String outcome) {
+    var counter = Metrics.service(Metrics.hostAgent(HOST)).find("dvr.agent.port.changes").tags("host", HOST, "outcome", outcome)
+        .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  @DisplayName("a VM port bound here, told with its router's change, is applied before the router's fetch answers,"
+      + " as that fetch holds it; its removal the same, and a deleted port's ARP entry goes with it")
+  void portChangeAppliedBeforeItsFetch() {
+    double confirmed = portChanges("confirmed");
+    double corrected = portChanges("corrected");
+    startSynced(onSubnet("r1"));
+    portsChanged("r1", boundHere("p1", 5, "10.0.0.11"));
+    HostRouters ahead = dataplane.nextApply();
+    assertThat(ahead.getPortsList()).as("the subnet's CIDR, the network's VNI and MTU read from the router's interface")
+        .containsExactly(vm("p1", "10.0.0.11"));
+    assertThat(ahead.getRouters(0).getLocalPortIdsList()).containsExactly("p1");
+    assertThat(ahead.getRouters(0).getArpEntriesList()).as("its neighbour comes with its flows")
+        .containsExactly(arpOf(vm("p1", "10.0.0.11")));
+    var fetch = scheduler.next();
+    assertThat(fetch.request().getRouterIdsList()).as("the fetch still follows").containsExactly("r1");
+    RouterInfo fetched = onSubnet("r1", "p1").toBuilder().addArpEntries(arpOf(vm("p1", "10.0.0.11"))).build();
+    fetch.reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), fetched));
+    assertThat(dataplane.nextApply()).as("the fetch holds what the change told").isEqualTo(ahead);
+    settle();
+    assertThat(portChanges("confirmed") - confirmed).isEqualTo(1);
+
+    portsChanged("r1", gone("p1", 6));
+    HostRouters removed = dataplane.nextApply();
+    assertThat(removed.getPortsList()).isEmpty();
+    assertThat(removed.getRouters(0).getLocalPortIdsList()).isEmpty();
+    assertThat(removed.getRouters(0).getArpEntriesList()).as("a port bound elsewhere keeps its entry; arp-svc removes a deleted one's")
+        .containsExactly(arpOf(vm("p1", "10.0.0.11")));
+    scheduler.next().reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
+    assertThat(dataplane.nextApply()).isEqualTo(removed.toBuilder().setRouters(0, onSubnet("r1")).build());
+
+    // Bound again, then deleted: its entry leaves the ARP table with its flows.
+    portsChanged("r1", boundHere("p1", 7, "10.0.0.11"));
+    assertThat(dataplane.nextApply().getRouters(0).getLocalPortIdsList()).containsExactly("p1");
+    scheduler.next().reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), fetched));
+    dataplane.nextApply();
+    portsChanged("r1", gone("p1", 8).toBuilder().setDeleted(true).build());
+    HostRouters deleted = dataplane.nextApply();
+    assertThat(deleted.getPortsList()).isEmpty();
+    assertThat(deleted.getRouters(0)).isEqualTo(onSubnet("r1"));
+    scheduler.next().reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
+    assertThat(dataplane.nextApply()).isEqualTo(deleted);
+    settle();
+    assertThat(portChanges("confirmed") - confirmed).isEqualTo(4);
+    assertThat(portChanges("corrected") - corrected).isZero();
+  }
+
+  @Test
+  @DisplayName("a port change heard while another fetch is on its way is taken again after that fetch's reply,"
+      + " read before it; a fetch that holds the port otherwise is counted as a correction")
+  void portChangeTakenAgainAfterAnOlderReply() {
+    double corrected = portChanges("corrected");
+    startSynced(onSubnet("r1"));
+    routersChanged("r1");
+    var onItsWay = scheduler.next();
+    portsChanged("r1", boundHere("p1", 5, "10.0.0.11"));
+    assertThat(dataplane.nextApply().getPortsList()).containsExactly(vm("p1", "10.0.0.11"));
+    onItsWay.reply().complete(replyWithPorts(List.of(), onSubnet("r1")));
+    HostRouters afterOlder = dataplane.nextApply();
+    assertThat(afterOlder.getPortsList()).as("the port does not go with a reply read before it")
+        .containsExactly(vm("p1", "10.0.0.11"));
+    assertThat(afterOlder.getRouters(0).getLocalPortIdsList()).containsExactly("p1");
+    var next = scheduler.next();
+    assertThat(next.request().getRouterIdsList()).containsExactly("r1");
+    // Read after the change: the control plane has the port on another address (a later change not heard yet).
+    next.reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.12")), onSubnet("r1", "p1")));
+    assertThat(dataplane.nextApply().getPortsList()).as("the fetch has the last word").containsExactly(vm("p1", "10.0.0.12"));
+    settle();
+    assertThat(portChanges("corrected") - corrected).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a port change the view cannot tell is left to the fetch (a floating IP on the port, a subnet no held"
+      + " router is on, a port that is not a VM's); a change older than one taken is dropped")
+  void portChangesLeftToTheFetch() {
+    double fetched = portChanges("fetched");
+    RouterInfo withFloatingIp = onSubnet("r1").toBuilder().addFloatingIps(FloatingIpInfo.newBuilder()
+        .setFloatingIpId("f1").setPortId("p9").setFixedIpAddress("10.0.0.19").setFloatingIpAddress("172.24.4.9")).build();
+    startSynced(withFloatingIp);
+    PortChange otherSubnet = boundHere("p2", 3, "10.0.0.12").toBuilder()
+        .setFixedIps(0, HostPortIp.newBuilder().setSubnetId("s2").setIpAddress("10.9.0.12")).build();
+    PortChange notAVm = boundHere("p3", 4, "10.0.0.13").toBuilder().setDeviceOwner("network:dhcp").build();
+    portsChanged("r1", boundHere("p9", 2, "10.0.0.19"), otherSubnet, notAVm);
+    var fetch = scheduler.next();
+    settle();
+    assertThat(dataplane.noApply()).as("nothing applied before the fetch").isTrue();
+    assertThat(portChanges("fetched") - fetched).isEqualTo(3);
+    fetch.reply().complete(reply(withFloatingIp));
+    dataplane.nextApply();
+
+    portsChanged("r1", boundHere("p1", 7, "10.0.0.11"));
+    assertThat(dataplane.nextApply().getPortsList()).containsExactly(vm("p1", "10.0.0.11"));
+    portsChanged("r1", gone("p1", 6));
+    scheduler.next().reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), onSubnet("r1", "p1")));
+    assertThat(dataplane.nextApply().getPortsList()).as("the older change was dropped").containsExactly(vm("p1", "10.0.0.11"));
   }
 
   @Test

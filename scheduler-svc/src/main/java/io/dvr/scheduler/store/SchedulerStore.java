@@ -62,7 +62,7 @@ public final class SchedulerStore {
   }
 
   /** The advisory lock every change of one router's placement or SNAT roles takes first. */
-  static Future<?> lockRouter(Tx tx, UUID routerId) {
+  public static Future<?> lockRouter(Tx tx, UUID routerId) {
     return tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, " + LOCK_SEED + "))", routerId.toString());
   }
 
