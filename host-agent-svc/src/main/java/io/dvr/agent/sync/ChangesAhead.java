@@ -1,0 +1,211 @@
+package io.dvr.agent.sync;
+
+import io.dvr.proto.v1.FloatingIpChange;
+import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostRouters;
+import io.dvr.proto.v1.PortChange;
+import io.dvr.proto.v1.RouterInfo;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The changes of one kind (ports, floating IPs) told with {@code RoutersChanged}, taken into the
+ * view ahead of the fetch that follows each of them, and held until a fetch sent after them has
+ * answered:
+ * <ul>
+ *   <li>a fetch that was on its way when a change was heard may have been read before it: once its
+ *       reply is taken, the change is taken again (what it changed does not come and go meanwhile);</li>
+ *   <li>a fetch sent after a change was heard was read after its commit: its reply says whether
+ *       the change told it as the control plane holds it ({@code confirmed}) or not
+ *       ({@code corrected}: a later change not heard yet, or a difference to look into).</li>
+ * </ul>
+ * Counted by outcome ({@code dvr_agent_port_changes_total}, {@code dvr_agent_floating_ip_changes_total}):
+ * {@code taken} (applied before its fetch), {@code fetched} (the view could not say what the fetch
+ * would: left to it), {@code confirmed}, {@code corrected}. Used on the sync's context only.
+ */
+final class ChangesAhead<C> {
+
+  /** What differs between the kinds of change. */
+  interface Kind<C> {
+    String id(C change);
+
+    long sequence(C change);
+
+    HostView.Patched patch(HostView view, C change);
+
+    /** What the view holds of the change's subject once it was taken. */
+    Object left(HostView view, C change);
+
+    /** Whether a reply read after the change holds its subject as {@code left}. */
+    boolean holds(HostRouters reply, C change, Object left);
+  }
+
+  /** A change taken, heard after {@code fetchesSent} fetches had been sent; what it left in the view. */
+  private record Taken<C>(C change, long fetchesSent, Object left) {}
+
+  private final SyncContext ctx;
+  private final Kind<C> kind;
+  private final Map<String, Taken<C>> held = new HashMap<>();
+  private final Counter taken;
+  private final Counter fetched;
+  private final Counter confirmed;
+  private final Counter corrected;
+
+  private ChangesAhead(SyncContext ctx, Kind<C> kind, MeterRegistry registry, String meter, String what, String host) {
+    this.ctx = ctx;
+    this.kind = kind;
+    this.taken = counter(registry, meter, what, host, "taken");
+    this.fetched = counter(registry, meter, what, host, "fetched");
+    this.confirmed = counter(registry, meter, what, host, "confirmed");
+    this.corrected = counter(registry, meter, what, host, "corrected");
+  }
+
+  static ChangesAhead<PortChange> ports(SyncContext ctx, MeterRegistry registry, String host) {
+    return new ChangesAhead<>(ctx, PORTS, registry, "dvr.agent.port.changes", "port", host);
+  }
+
+  static ChangesAhead<FloatingIpChange> floatingIps(SyncContext ctx, MeterRegistry registry, String host) {
+    return new ChangesAhead<>(ctx, FLOATING_IPS, registry, "dvr.agent.floating.ip.changes", "floating IP", host);
+  }
+
+  private static Counter counter(MeterRegistry registry, String meter, String what, String host, String outcome) {
+    return Counter.builder(meter)
+        .description(what + " changes told to the host with its routers' change, by what became of them")
+        .tags("host", host, "outcome", outcome).register(registry);
+  }
+
+  /**
+   * Takes the changes into the view, {@code fetchesSent} fetches having been sent so far; returns
+   * the routers they changed (apply those).
+   */
+  Set<String> take(HostView view, Iterable<C> changes, long fetchesSent) {
+    ctx.check("taking changes ahead of their fetch");
+    Set<String> touched = new TreeSet<>();
+    for (C change : changes) {
+      HostView.Patched patch = kind.patch(view, change);
+      switch (patch.outcome()) {
+        case PATCHED, UNCHANGED -> {
+          taken.increment();
+          touched.addAll(patch.routers());
+          Taken<C> before = held.get(kind.id(change));
+          if (before == null || kind.sequence(before.change()) <= kind.sequence(change)) {
+            held.put(kind.id(change), new Taken<>(change, fetchesSent, kind.left(view, change)));
+          }
+        }
+        case NOT_HELD, NOT_COMPLETE -> fetched.increment();
+      }
+    }
+    return touched;
+  }
+
+  /**
+   * The reply of the {@code answered}-th fetch sent has been taken into the view: the changes heard
+   * while it was on its way are taken again, those heard before it was sent are checked against
+   * it and let go. Returns the routers the changes taken again changed.
+   */
+  Set<String> fetched(HostView view, HostRouters reply, long answered) {
+    ctx.check("taking a fetch after changes taken ahead");
+    Set<String> touched = new TreeSet<>();
+    for (Iterator<Taken<C>> it = held.values().iterator(); it.hasNext(); ) {
+      Taken<C> t = it.next();
+      if (t.fetchesSent() >= answered) {
+        HostView.Patched patch = kind.patch(view, t.change());
+        if (patch.outcome() == HostView.Patch.PATCHED) {
+          touched.addAll(patch.routers());
+        }
+      } else {
+        (kind.holds(reply, t.change(), t.left()) ? confirmed : corrected).increment();
+        it.remove();
+      }
+    }
+    return touched;
+  }
+
+  /** A port: as the host part holds it (its status aside: it may have been wired since), and the routers naming it. */
+  private static final Kind<PortChange> PORTS = new Kind<>() {
+    private record Left(Optional<HostPort> port, Set<String> localTo) {}
+
+    @Override
+    public String id(PortChange change) {
+      return change.getPortId();
+    }
+
+    @Override
+    public long sequence(PortChange change) {
+      return change.getSequence();
+    }
+
+    @Override
+    public HostView.Patched patch(HostView view, PortChange change) {
+      return view.patchPort(change);
+    }
+
+    @Override
+    public Object left(HostView view, PortChange change) {
+      return new Left(view.port(change.getPortId()).map(ChangesAhead::withoutStatus), view.routersNaming(change.getPortId()));
+    }
+
+    @Override
+    public boolean holds(HostRouters reply, PortChange change, Object left) {
+      String id = change.getPortId();
+      Left was = (Left) left;
+      Optional<HostPort> port = reply.getPortsList().stream().filter(p -> p.getPortId().equals(id)).findFirst();
+      if (!port.map(ChangesAhead::withoutStatus).equals(was.port())) {
+        return false;
+      }
+      return reply.getRoutersList().stream()
+          .allMatch(r -> r.getLocalPortIdsList().contains(id) == was.localTo().contains(r.getRouterId()));
+    }
+  };
+
+  /** A floating IP: the router holding it here and how, or none. */
+  private static final Kind<FloatingIpChange> FLOATING_IPS = new Kind<>() {
+    @Override
+    public String id(FloatingIpChange change) {
+      return change.getFloatingIpId();
+    }
+
+    @Override
+    public long sequence(FloatingIpChange change) {
+      return change.getSequence();
+    }
+
+    @Override
+    public HostView.Patched patch(HostView view, FloatingIpChange change) {
+      return view.patchFloatingIp(change);
+    }
+
+    @Override
+    public Object left(HostView view, FloatingIpChange change) {
+      return view.floatingIp(change.getFloatingIpId());
+    }
+
+    @Override
+    public boolean holds(HostRouters reply, FloatingIpChange change, Object left) {
+      @SuppressWarnings("unchecked")
+      Optional<Map.Entry<String, FloatingIpInfo>> was = (Optional<Map.Entry<String, FloatingIpInfo>>) left;
+      // A router the reply does not carry says nothing of it.
+      for (RouterInfo r : reply.getRoutersList()) {
+        Optional<FloatingIpInfo> here = r.getFloatingIpsList().stream()
+            .filter(f -> f.getFloatingIpId().equals(change.getFloatingIpId())).findFirst();
+        boolean wasHere = was.isPresent() && was.get().getKey().equals(r.getRouterId());
+        if (!Objects.equals(here, wasHere ? Optional.of(was.get().getValue()) : Optional.empty())) {
+          return false;
+        }
+      }
+      return true;
+    }
+  };
+
+  private static HostPort withoutStatus(HostPort port) {
+    return port.toBuilder().clearStatus().build();
+  }
+}
