@@ -15,6 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The changes of one kind (ports, floating IPs) told with {@code RoutersChanged}, taken into the
@@ -33,19 +36,15 @@ import java.util.TreeSet;
  */
 final class ChangesAhead<C> {
 
-  /** What differs between the kinds of change. */
-  interface Kind<C> {
-    String id(C change);
+  /**
+   * What differs between the kinds of change: a change's subject and position, how it patches the
+   * view, what the view then holds of its subject, and whether a reply read after it holds that.
+   */
+  record Kind<C>(Function<C, String> id, ToLongFunction<C> sequence, BiFunction<HostView, C, HostView.Patched> patch,
+      BiFunction<HostView, C, Object> left, Holds<C> holds) {}
 
-    long sequence(C change);
-
-    HostView.Patched patch(HostView view, C change);
-
-    /** What the view holds of the change's subject once it was taken. */
-    Object left(HostView view, C change);
-
-    /** Whether a reply read after the change holds its subject as {@code left}. */
-    boolean holds(HostRouters reply, C change, Object left);
+  interface Holds<C> {
+    boolean test(HostRouters reply, C change, Object left);
   }
 
   /** A change taken, heard after {@code fetchesSent} fetches had been sent; what it left in the view. */
@@ -90,14 +89,14 @@ final class ChangesAhead<C> {
     ctx.check("taking changes ahead of their fetch");
     Set<String> touched = new TreeSet<>();
     for (C change : changes) {
-      HostView.Patched patch = kind.patch(view, change);
+      HostView.Patched patch = kind.patch().apply(view, change);
       switch (patch.outcome()) {
         case PATCHED, UNCHANGED -> {
           taken.increment();
           touched.addAll(patch.routers());
-          Taken<C> before = held.get(kind.id(change));
-          if (before == null || kind.sequence(before.change()) <= kind.sequence(change)) {
-            held.put(kind.id(change), new Taken<>(change, fetchesSent, kind.left(view, change)));
+          Taken<C> before = held.get(kind.id().apply(change));
+          if (before == null || kind.sequence().applyAsLong(before.change()) <= kind.sequence().applyAsLong(change)) {
+            held.put(kind.id().apply(change), new Taken<>(change, fetchesSent, kind.left().apply(view, change)));
           }
         }
         case NOT_HELD, NOT_COMPLETE -> fetched.increment();
@@ -117,93 +116,50 @@ final class ChangesAhead<C> {
     for (Iterator<Taken<C>> it = held.values().iterator(); it.hasNext(); ) {
       Taken<C> t = it.next();
       if (t.fetchesSent() >= answered) {
-        HostView.Patched patch = kind.patch(view, t.change());
+        HostView.Patched patch = kind.patch().apply(view, t.change());
         if (patch.outcome() == HostView.Patch.PATCHED) {
           touched.addAll(patch.routers());
         }
       } else {
-        (kind.holds(reply, t.change(), t.left()) ? confirmed : corrected).increment();
+        (kind.holds().test(reply, t.change(), t.left()) ? confirmed : corrected).increment();
         it.remove();
       }
     }
     return touched;
   }
 
-  /** A port: as the host part holds it (its status aside: it may have been wired since), and the routers naming it. */
-  private static final Kind<PortChange> PORTS = new Kind<>() {
-    private record Left(Optional<HostPort> port, Set<String> localTo) {}
+  /** What a port change left: the port as the host part holds it (its status aside), and the routers naming it. */
+  private record PortLeft(Optional<HostPort> port, Set<String> localTo) {}
 
-    @Override
-    public String id(PortChange change) {
-      return change.getPortId();
-    }
+  /** A port: it may have been wired since the change (its status), which the check leaves aside. */
+  private static final Kind<PortChange> PORTS = new Kind<>(PortChange::getPortId, PortChange::getSequence,
+      HostView::patchPort,
+      (view, change) -> new PortLeft(view.port(change.getPortId()).map(ChangesAhead::withoutStatus),
+          view.routersNaming(change.getPortId())),
+      (reply, change, left) -> {
+        String id = change.getPortId();
+        PortLeft was = (PortLeft) left;
+        Optional<HostPort> port = reply.getPortsList().stream().filter(p -> p.getPortId().equals(id)).findFirst();
+        return port.map(ChangesAhead::withoutStatus).equals(was.port()) && reply.getRoutersList().stream()
+            .allMatch(r -> r.getLocalPortIdsList().contains(id) == was.localTo().contains(r.getRouterId()));
+      });
 
-    @Override
-    public long sequence(PortChange change) {
-      return change.getSequence();
-    }
-
-    @Override
-    public HostView.Patched patch(HostView view, PortChange change) {
-      return view.patchPort(change);
-    }
-
-    @Override
-    public Object left(HostView view, PortChange change) {
-      return new Left(view.port(change.getPortId()).map(ChangesAhead::withoutStatus), view.routersNaming(change.getPortId()));
-    }
-
-    @Override
-    public boolean holds(HostRouters reply, PortChange change, Object left) {
-      String id = change.getPortId();
-      Left was = (Left) left;
-      Optional<HostPort> port = reply.getPortsList().stream().filter(p -> p.getPortId().equals(id)).findFirst();
-      if (!port.map(ChangesAhead::withoutStatus).equals(was.port())) {
-        return false;
-      }
-      return reply.getRoutersList().stream()
-          .allMatch(r -> r.getLocalPortIdsList().contains(id) == was.localTo().contains(r.getRouterId()));
-    }
-  };
-
-  /** A floating IP: the router holding it here and how, or none. */
-  private static final Kind<FloatingIpChange> FLOATING_IPS = new Kind<>() {
-    @Override
-    public String id(FloatingIpChange change) {
-      return change.getFloatingIpId();
-    }
-
-    @Override
-    public long sequence(FloatingIpChange change) {
-      return change.getSequence();
-    }
-
-    @Override
-    public HostView.Patched patch(HostView view, FloatingIpChange change) {
-      return view.patchFloatingIp(change);
-    }
-
-    @Override
-    public Object left(HostView view, FloatingIpChange change) {
-      return view.floatingIp(change.getFloatingIpId());
-    }
-
-    @Override
-    public boolean holds(HostRouters reply, FloatingIpChange change, Object left) {
-      @SuppressWarnings("unchecked")
-      Optional<Map.Entry<String, FloatingIpInfo>> was = (Optional<Map.Entry<String, FloatingIpInfo>>) left;
-      // A router the reply does not carry says nothing of it.
-      for (RouterInfo r : reply.getRoutersList()) {
-        Optional<FloatingIpInfo> here = r.getFloatingIpsList().stream()
-            .filter(f -> f.getFloatingIpId().equals(change.getFloatingIpId())).findFirst();
-        boolean wasHere = was.isPresent() && was.get().getKey().equals(r.getRouterId());
-        if (!Objects.equals(here, wasHere ? Optional.of(was.get().getValue()) : Optional.empty())) {
-          return false;
+  /** A floating IP: the held router that has it and how, or none; a router the reply does not carry says nothing. */
+  private static final Kind<FloatingIpChange> FLOATING_IPS = new Kind<>(FloatingIpChange::getFloatingIpId,
+      FloatingIpChange::getSequence, HostView::patchFloatingIp, (view, change) -> view.floatingIp(change.getFloatingIpId()),
+      (reply, change, left) -> {
+        @SuppressWarnings("unchecked")
+        Optional<Map.Entry<String, FloatingIpInfo>> was = (Optional<Map.Entry<String, FloatingIpInfo>>) left;
+        for (RouterInfo r : reply.getRoutersList()) {
+          Optional<FloatingIpInfo> here = r.getFloatingIpsList().stream()
+              .filter(f -> f.getFloatingIpId().equals(change.getFloatingIpId())).findFirst();
+          boolean wasHere = was.isPresent() && was.get().getKey().equals(r.getRouterId());
+          if (!Objects.equals(here, wasHere ? Optional.of(was.get().getValue()) : Optional.empty())) {
+            return false;
+          }
         }
-      }
-      return true;
-    }
-  };
+        return true;
+      });
 
   private static HostPort withoutStatus(HostPort port) {
     return port.toBuilder().clearStatus().build();
