@@ -7,7 +7,13 @@ import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.DeletePortRequest;
+import io.dvr.proto.v1.CreateFloatingIpRequest;
+import io.dvr.proto.v1.DeleteFloatingIpRequest;
 import io.dvr.proto.v1.FixedIpRequest;
+import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.FloatingIpFacts;
+import io.dvr.proto.v1.FloatingIpServiceGrpcClient;
+import io.dvr.proto.v1.AssociateFloatingIpRequest;
 import io.dvr.proto.v1.Port;
 import io.dvr.proto.v1.PortAddress;
 import io.dvr.proto.v1.PortFacts;
@@ -28,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A port's change carries what arp-svc needs to patch its routers' ARP tables without reading
+ * A floating IP's change carries its association, for the host of its port. A port's change carries what arp-svc needs to patch its routers' ARP tables without reading
  * them: the port's MAC, owner and addresses, the router interfaces on its subnets, and the
  * transaction that made it (published by its writer right after the commit).
  */
@@ -78,6 +84,51 @@ class PortEventFactsTest {
     assertThat(deleted.hasPort()).as("a delete tells that nothing is left of the port").isTrue();
     assertThat(deleted.getPort()).isEqualTo(PortFacts.getDefaultInstance());
     assertThat(deleted.getRouterIdsList()).containsExactly(SeedTopology.ROUTER_ID);
+  }
+
+  @Test
+  @DisplayName("a floating IP's change tells its association as the change left it, with the hosts of the ports"
+      + " it went on and off")
+  void floatingIpAssociations() throws Exception {
+    Port a = vm("compute1", "81.1.180.42");
+    Port b = vm("compute2", "81.1.180.43");
+    FloatingIp fip = gw.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+        .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.140").setPortId(a.getId()).build());
+    FloatingIpFacts onA = FloatingIpFacts.newBuilder().setFloatingIpAddress("192.168.1.140")
+        .setFloatingNetworkId(seed.ext.getId()).setPortId(a.getId()).setFixedIpAddress("81.1.180.42")
+        .setRouterId(SeedTopology.ROUTER_ID).setHost("compute1").build();
+    assertThat(event(fip.getId(), ChangeKind.CHANGE_KIND_UPDATED, 0).getFloatingIp()).isEqualTo(onA);
+
+    gw.call(FloatingIpServiceGrpcClient.AssociateFloatingIp, AssociateFloatingIpRequest.newBuilder().setId(fip.getId())
+        .setPortId(b.getId()).build());
+    assertThat(event(fip.getId(), ChangeKind.CHANGE_KIND_UPDATED, 1).getFloatingIp()).as("moved to a port on compute2")
+        .isEqualTo(onA.toBuilder().setPortId(b.getId()).setFixedIpAddress("81.1.180.43").setHost("compute2")
+            .setPreviousHost("compute1").build());
+
+    gw.call(FloatingIpServiceGrpcClient.DeleteFloatingIp, DeleteFloatingIpRequest.newBuilder().setId(fip.getId()).build());
+    assertThat(event(fip.getId(), ChangeKind.CHANGE_KIND_DELETED, 0).getFloatingIp()).as("on no port, off compute2")
+        .isEqualTo(FloatingIpFacts.newBuilder().setFloatingIpAddress("192.168.1.140")
+            .setFloatingNetworkId(seed.ext.getId()).setPreviousHost("compute2").build());
+  }
+
+  private static Port vm(String host, String ip) {
+    return gw.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setNetworkId(seed.net1.getId())
+        .setDeviceOwner("compute:nova").setBindingHost(host)
+        .addFixedIps(FixedIpRequest.newBuilder().setSubnetId(seed.sub81.getId()).setIpAddress(ip)).build());
+  }
+
+  /** The {@code nth} event of this kind of the floating IP (0: the first). */
+  private static ResourceChanged event(String fipId, ChangeKind kind, int nth) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < end) {
+      List<ResourceChanged> seen = heard.stream().filter(c -> c.getResourceType() == ResourceType.RESOURCE_TYPE_FLOATING_IP
+          && c.getResourceId().equals(fipId) && c.getKind() == kind && c.hasFloatingIp()).toList();
+      if (seen.size() > nth) {
+        return seen.get(nth);
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no " + kind + " event " + nth + " of floating IP " + fipId + " within 30 s");
   }
 
   private static ResourceChanged event(Port port, ChangeKind kind) throws InterruptedException {

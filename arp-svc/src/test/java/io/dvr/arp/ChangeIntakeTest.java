@@ -1,6 +1,8 @@
 package io.dvr.arp;
 
 import static io.dvr.store.EmbeddedStore.await;
+import static io.dvr.store.OnContext.awaitCondition;
+import static io.dvr.store.OnContext.on;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.common.bus.Bus;
@@ -14,11 +16,8 @@ import io.dvr.proto.v1.RouterHost;
 import io.dvr.store.EmbeddedStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -72,27 +71,5 @@ class ChangeIntakeTest {
     })).as("a newer change is acted on").isEqualTo(1);
     awaitCondition(() -> on(context, () -> service.updatesInFlight() == 0));
     await(service.stop());
-  }
-
-  private static <T> T on(Context context, Callable<T> action) throws Exception {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        result.complete(action.call());
-      } catch (Exception e) {
-        result.fail(e);
-      }
-    });
-    return await(result.future());
-  }
-
-  private static void awaitCondition(Callable<Boolean> condition) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.call()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 30 s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

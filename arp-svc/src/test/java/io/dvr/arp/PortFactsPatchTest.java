@@ -1,6 +1,8 @@
 package io.dvr.arp;
 
 import static io.dvr.store.EmbeddedStore.await;
+import static io.dvr.store.OnContext.awaitCondition;
+import static io.dvr.store.OnContext.on;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dvr.arp.store.ArpStore;
@@ -22,16 +24,13 @@ import io.dvr.store.Store;
 import io.dvr.store.Tx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -293,27 +292,5 @@ class PortFactsPatchTest {
         Bus.listen(pg.vertx, EventAddresses.RESOURCE_CHANGED, ResourceChanged.parser(), service::take));
     await(consumer.completion());
     return consumer;
-  }
-
-  private static <T> T on(Context context, Callable<T> action) throws Exception {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        result.complete(action.call());
-      } catch (Exception e) {
-        result.fail(e);
-      }
-    });
-    return await(result.future());
-  }
-
-  private static void awaitCondition(Callable<Boolean> condition) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.call()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 30 s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -27,6 +27,7 @@ import io.dvr.proto.v1.WaitForChangeRequest;
 import io.dvr.proto.v1.WaitForChangeResponse;
 import io.dvr.proto.v1.CreatePortRequest;
 import io.dvr.proto.v1.DeletePortRequest;
+import io.dvr.proto.v1.DisassociateFloatingIpRequest;
 import io.dvr.proto.v1.UpdatePortRequest;
 import io.dvr.proto.v1.FixedIpRequest;
 import io.dvr.common.grpc.RpcFailure;
@@ -286,6 +287,39 @@ class AppliedStateLabTest {
     waitFor(vm.getId(), 30_000);
     Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(portChangesSince(start))
         .containsEntry("compute1", List.of(2.0, 2.0, 0.0)).containsEntry("compute2", List.of(2.0, 2.0, 0.0)));
+  }
+
+  private static double floatingIpChanges(String host, String outcome) {
+    var counter = Metrics.service(Metrics.hostAgent(host)).find("dvr.agent.floating.ip.changes").tags("outcome", outcome)
+        .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("a floating IP associated with and taken off a port on a host that has the router's fg- gateway is"
+      + " applied there ahead of the fetch, and the fetch that follows holds it as the change told")
+  void floatingIpChangesAppliedAheadOfTheFetch() {
+    double taken = floatingIpChanges("compute1", "taken");
+    double confirmed = floatingIpChanges("compute1", "confirmed");
+    double corrected = floatingIpChanges("compute1", "corrected");
+    Port vm = vmPort("vm-fip-ahead", seed.net1.getId(), "81.1.180.32", "compute1");
+    waitFor(vm.getId(), 30_000);
+    FloatingIp fip = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+        .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.121").setPortId(vm.getId()).build());
+    waitFor(fip.getId(), 30_000);
+    assertThat(fx.host("compute1").iptablesNat(QROUTER)).contains("192.168.1.121");
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(List.of(floatingIpChanges("compute1", "taken") - taken,
+        floatingIpChanges("compute1", "confirmed") - confirmed, floatingIpChanges("compute1", "corrected") - corrected))
+        .as("[taken, confirmed, corrected]").containsExactly(1.0, 1.0, 0.0));
+
+    fx.api.call(FloatingIpServiceGrpcClient.DisassociateFloatingIp, DisassociateFloatingIpRequest.newBuilder()
+        .setId(fip.getId()).build());
+    waitFor(fip.getId(), 30_000);
+    assertThat(fx.host("compute1").iptablesNat(QROUTER)).doesNotContain("192.168.1.121");
+    Awaitility.await().atMost(LIMIT).untilAsserted(() -> assertThat(List.of(floatingIpChanges("compute1", "taken") - taken,
+        floatingIpChanges("compute1", "confirmed") - confirmed, floatingIpChanges("compute1", "corrected") - corrected))
+        .containsExactly(2.0, 2.0, 0.0));
   }
 
   @Test

@@ -194,6 +194,9 @@ public final class SchedulerService implements Stoppable {
     if (portOnly) {
       event.getRouterIdsList().forEach(id -> tellCarryingHosts(UUID.fromString(id), event));
     }
+    if (event.getResourceType() == ResourceType.RESOURCE_TYPE_FLOATING_IP && event.hasFloatingIp()) {
+      event.getRouterIdsList().forEach(id -> tellFloatingIpHosts(UUID.fromString(id), event));
+    }
     event.getRouterIdsList().forEach(id -> request(UUID.fromString(id), hosts));
     if (event.getResourceType() == ResourceType.RESOURCE_TYPE_ROUTER) {
       request(UUID.fromString(event.getResourceId()), hosts);
@@ -236,6 +239,23 @@ public final class SchedulerService implements Stoppable {
         RoutersChanged.Builder told = RoutersChanged.newBuilder().setHost(host).addRouterIds(routerId.toString());
         PortChanges.asSeenBy(event, host).ifPresent(told::addPorts);
         Bus.send(vertx, EventAddresses.routersChanged(host), told.build());
+      }
+    }
+  }
+
+  /**
+   * A floating IP's change is told at once, with what it left, to the hosts of the ports it moved
+   * on and off that carry the router, as a port's change is; every host of the router is still
+   * told after the reschedule (it may have added the host's fg- port).
+   */
+  private void tellFloatingIpHosts(UUID routerId, ResourceChanged event) {
+    Set<String> known = carrying.getOrDefault(routerId, Set.of());
+    Set<String> hosts = new TreeSet<>(List.of(event.getFloatingIp().getHost(), event.getFloatingIp().getPreviousHost()));
+    for (String host : hosts) {
+      if (!host.isEmpty() && known.contains(host) && !held.stopped()) {
+        LOG.debug("router {}: telling {} at once of floating IP {}", routerId, host, event.getResourceId());
+        Bus.send(vertx, EventAddresses.routersChanged(host), RoutersChanged.newBuilder().setHost(host)
+            .addRouterIds(routerId.toString()).addFloatingIps(FloatingIpChanges.asSeenBy(event, host)).build());
       }
     }
   }

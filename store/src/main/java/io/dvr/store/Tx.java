@@ -1,6 +1,7 @@
 package io.dvr.store;
 
 import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.FloatingIpFacts;
 import io.dvr.proto.v1.PortFacts;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
@@ -64,12 +65,23 @@ public final class Tx {
   /** Records that a resource changed; written to the outbox when the work completes. */
   public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
       Collection<UUID> routerIds, Collection<String> hosts) {
-    changed(type, id, revision, kind, networkId, routerIds, hosts, null);
+    changed(type, id, revision, kind, networkId, routerIds, hosts, null, null);
   }
 
   /** A port's change with what it left of the port ({@code port}; null: none told), for receivers that patch. */
   public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
       Collection<UUID> routerIds, Collection<String> hosts, PortFacts port) {
+    changed(type, id, revision, kind, networkId, routerIds, hosts, port, null);
+  }
+
+  /** A floating IP's change with what it left of its association ({@code floatingIp}), for receivers that patch. */
+  public void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
+      Collection<UUID> routerIds, Collection<String> hosts, FloatingIpFacts floatingIp) {
+    changed(type, id, revision, kind, networkId, routerIds, hosts, null, floatingIp);
+  }
+
+  private void changed(ResourceType type, UUID id, long revision, ChangeKind kind, UUID networkId,
+      Collection<UUID> routerIds, Collection<String> hosts, PortFacts port, FloatingIpFacts floatingIp) {
     ResourceChanged.Builder event = ResourceChanged.newBuilder()
         .setResourceType(type).setResourceId(id.toString()).setRevision(revision).setKind(kind);
     if (networkId != null) {
@@ -79,6 +91,9 @@ public final class Tx {
     hosts.stream().filter(h -> h != null && !h.isEmpty()).distinct().sorted().forEach(event::addHosts);
     if (port != null) {
       event.setPort(port);
+    }
+    if (floatingIp != null) {
+      event.setFloatingIp(floatingIp);
     }
     events.add(event.build());
   }

@@ -7,6 +7,7 @@ import io.dvr.common.model.DeviceOwners;
 import io.dvr.common.net.Ipv4;
 import io.dvr.proto.v1.ChangeKind;
 import io.dvr.proto.v1.FloatingIp;
+import io.dvr.proto.v1.FloatingIpFacts;
 import io.dvr.proto.v1.ListFloatingIpsRequest;
 import io.dvr.proto.v1.ResourceType;
 import io.vertx.core.Future;
@@ -124,8 +125,7 @@ public final class FloatingIpStore {
 
   public Future<Void> disassociate(Tx tx, UUID id) {
     return lock(tx, id).compose(fip -> fip.getUUID("port_id") == null ? Future.succeededFuture()
-        : tx.one("SELECT binding_host FROM ports WHERE id = $1", fip.getUUID("port_id"))
-            .compose(host -> set(tx, id, null, null, null, fip, host.map(h -> h.getString(0)).orElse(""))));
+        : set(tx, id, null, null, null, fip, fip.getString("port_host")));
   }
 
   /** Disassociates every floating IP of a port about to be deleted. */
@@ -134,10 +134,13 @@ public final class FloatingIpStore {
             + " revision = revision + 1, updated_at = now()"
             + " FROM (SELECT id, router_id AS old_router FROM floating_ips WHERE port_id = $1 FOR UPDATE) old"
             + " WHERE floating_ips.id = old.id RETURNING floating_ips.id, floating_ips.revision,"
-            + " floating_ips.floating_network_id, old.old_router", portId)
+            + " floating_ips.floating_network_id, old.old_router, host(floating_ips.floating_ip_address) AS address,"
+            + " (SELECT binding_host FROM ports WHERE id = $1) AS port_host", portId)
         .map(rows -> {
           rows.forEach(r -> tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, r.getUUID("id"), r.getLong("revision"),
-              ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("floating_network_id"), List.of(r.getUUID("old_router")), List.of()));
+              ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("floating_network_id"), List.of(r.getUUID("old_router")), List.of(),
+              facts(r.getString("address"), r.getUUID("floating_network_id"), null, null, null, "",
+                  r.getString("port_host"))));
           return null;
         });
   }
@@ -148,7 +151,8 @@ public final class FloatingIpStore {
         .map(v -> {
           List<UUID> routers = fip.getUUID("router_id") == null ? List.of() : List.of(fip.getUUID("router_id"));
           tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, fip.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED,
-              fip.getUUID("floating_network_id"), routers, List.of());
+              fip.getUUID("floating_network_id"), routers, List.of(), facts(fip.getString("address"),
+                  fip.getUUID("floating_network_id"), null, null, null, "", fip.getString("port_host")));
           return null;
         }));
   }
@@ -164,10 +168,26 @@ public final class FloatingIpStore {
           if (routerId != null) {
             routers.add(routerId);
           }
+          // The host it left: that of the port it was on, when it moves to another port or leaves it.
+          boolean left = old.getUUID("port_id") != null && !old.getUUID("port_id").equals(portId);
           tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, row.get().getLong("revision"),
-              ChangeKind.CHANGE_KIND_UPDATED, old.getUUID("floating_network_id"), routers, List.of(host));
+              ChangeKind.CHANGE_KIND_UPDATED, old.getUUID("floating_network_id"), routers, List.of(host),
+              facts(old.getString("address"), old.getUUID("floating_network_id"), portId, ip, routerId,
+                  portId == null ? "" : host, left ? old.getString("port_host") : ""));
           return null;
         });
+  }
+
+  /** What a change left of a floating IP's association (no port: none). */
+  private static FloatingIpFacts facts(String address, UUID network, UUID portId, String fixedIp, UUID routerId,
+      String host, String previousHost) {
+    FloatingIpFacts.Builder facts = FloatingIpFacts.newBuilder().setFloatingIpAddress(address)
+        .setFloatingNetworkId(network.toString()).setHost(host == null ? "" : host)
+        .setPreviousHost(previousHost == null ? "" : previousHost);
+    if (portId != null) {
+      facts.setPortId(portId.toString()).setFixedIpAddress(fixedIp).setRouterId(routerId.toString());
+    }
+    return facts.build();
   }
 
   private static JsonObject chooseFixedIp(UUID portId, JsonArray fixedIps, Ipv4 wanted) {
@@ -188,8 +208,10 @@ public final class FloatingIpStore {
   }
 
   private Future<Row> lock(Tx tx, UUID id) {
-    return tx.one("SELECT id, floating_network_id, floating_port_id, port_id, router_id, revision"
-            + " FROM floating_ips WHERE id = $1 FOR UPDATE", id)
+    // With the host of the port it is on (for its change's facts).
+    return tx.one("SELECT f.id, f.floating_network_id, f.floating_port_id, f.port_id, f.router_id, f.revision,"
+            + " host(f.floating_ip_address) AS address, coalesce(p.binding_host, '') AS port_host"
+            + " FROM floating_ips f LEFT JOIN ports p ON p.id = f.port_id WHERE f.id = $1 FOR UPDATE OF f", id)
         .map(r -> r.orElseThrow(() -> ApiError.notFound("floating IP", id.toString())));
   }
 }

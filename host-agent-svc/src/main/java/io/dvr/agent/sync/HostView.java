@@ -4,6 +4,7 @@ import io.dvr.common.net.Ipv4;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.FloatingIpChange;
 import io.dvr.proto.v1.FloatingIpInfo;
 import io.dvr.proto.v1.HostPeer;
 import io.dvr.proto.v1.HostPort;
@@ -225,15 +226,18 @@ final class HostView {
     return true;
   }
 
-  /** A port change's outcome, and the routers whose local ports it changed (apply those). */
-  record PortPatch(Patch outcome, Set<String> routers) {
-    static PortPatch of(Patch outcome) {
-      return new PortPatch(outcome, Set.of());
+  /** A change's outcome, and the routers it changed (apply those). */
+  record Patched(Patch outcome, Set<String> routers) {
+    static Patched of(Patch outcome) {
+      return new Patched(outcome, Set.of());
     }
   }
 
-  /** The last change taken of each port by {@link #patchPort}, by port id; the oldest forgotten past a bound. */
-  private final Map<String, Long> portSequences = new LinkedHashMap<>(16, 0.75f, false) {
+  /**
+   * The last change taken of each port ({@link #patchPort}) and floating IP ({@link
+   * #patchFloatingIp}), by "port " or "floating IP " and id; the oldest forgotten past a bound.
+   */
+  private final Map<String, Long> changeSequences = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
       return size() > 4096;
@@ -251,35 +255,33 @@ final class HostView {
    * follow its binding): the fetch that follows every change brings it. A change older than one
    * taken of the port is UNCHANGED.
    */
-  PortPatch patchPort(PortChange change) {
+  Patched patchPort(PortChange change) {
     ctx.check("patching a port change");
     if (completeness == Completeness.PARTIAL) {
-      return PortPatch.of(Patch.NOT_COMPLETE);
+      return Patched.of(Patch.NOT_COMPLETE);
     }
     String id = change.getPortId();
-    Long last = portSequences.get(id);
-    if (last != null && change.getSequence() < last) {
-      return PortPatch.of(Patch.UNCHANGED);
+    if (older("port " + id, change.getSequence())) {
+      return Patched.of(Patch.UNCHANGED);
     }
     for (RouterInfo router : routers.values()) {
       for (FloatingIpInfo fip : router.getFloatingIpsList()) {
         if (fip.getPortId().equals(id)) {
-          return PortPatch.of(Patch.NOT_HELD);
+          return Patched.of(Patch.NOT_HELD);
         }
       }
     }
     Optional<HostPort> port = Optional.empty();
     if (change.getBoundHere()) {
       if (!change.getDeviceOwner().startsWith("compute:")) {
-        return PortPatch.of(Patch.NOT_HELD);
+        return Patched.of(Patch.NOT_HELD);
       }
       port = hostPort(change);
       if (port.isEmpty()) {
-        return PortPatch.of(Patch.NOT_HELD);
+        return Patched.of(Patch.NOT_HELD);
       }
     }
-    portSequences.remove(id);
-    portSequences.put(id, change.getSequence());
+    taken("port " + id, change.getSequence());
     Set<String> subnets = new HashSet<>();
     port.ifPresent(p -> p.getFixedIpsList().forEach(ip -> subnets.add(ip.getSubnetId())));
     // Ports and each router's local ports are ordered by port id, as the fetch reads them.
@@ -315,7 +317,7 @@ final class HostView {
         routers.put(router.getRouterId(), patched);
       }
     }
-    return new PortPatch(hostChanged || !touched.isEmpty() ? Patch.PATCHED : Patch.UNCHANGED, touched);
+    return new Patched(hostChanged || !touched.isEmpty() ? Patch.PATCHED : Patch.UNCHANGED, touched);
   }
 
   /**
@@ -345,6 +347,77 @@ final class HostView {
       }
     }
     return changed ? router.toBuilder().clearArpEntries().addAllArpEntries(entries).build() : router;
+  }
+
+  private boolean older(String key, long sequence) {
+    Long last = changeSequences.get(key);
+    return last != null && sequence < last;
+  }
+
+  private void taken(String key, long sequence) {
+    changeSequences.remove(key);
+    changeSequences.put(key, sequence);
+  }
+
+  /**
+   * Takes a floating IP's change into the held routers, as a fetch would read them: on a port bound
+   * here, it is in its router's floating IPs (ordered by address); anywhere else, in none (a router
+   * left with none here has no fg- gateway in the view either). NOT_HELD when the view cannot say
+   * what a fetch would: its router not held, its port not bound here, or no fg- gateway of the
+   * router here yet (the first floating IP of a router on a host may bring one). A change older than
+   * one taken of it is UNCHANGED.
+   */
+  Patched patchFloatingIp(FloatingIpChange change) {
+    ctx.check("patching a floating IP change");
+    if (completeness == Completeness.PARTIAL) {
+      return Patched.of(Patch.NOT_COMPLETE);
+    }
+    String id = change.getFloatingIpId();
+    if (older("floating IP " + id, change.getSequence())) {
+      return Patched.of(Patch.UNCHANGED);
+    }
+    RouterInfo target = null;
+    if (change.hasHere()) {
+      target = routers.get(change.getRouterId());
+      if (target == null || !target.hasFipAgentGateway() || port(change.getHere().getPortId()).isEmpty()
+          || Ipv4.tryParse(change.getHere().getFloatingIpAddress()) == null) {
+        return Patched.of(Patch.NOT_HELD);
+      }
+    }
+    taken("floating IP " + id, change.getSequence());
+    Set<String> touched = new TreeSet<>();
+    for (RouterInfo router : List.copyOf(routers.values())) {
+      boolean isTarget = target != null && router.getRouterId().equals(target.getRouterId());
+      List<FloatingIpInfo> fips = new ArrayList<>(router.getFloatingIpsList());
+      fips.removeIf(f -> f.getFloatingIpId().equals(id));
+      if (isTarget) {
+        fips.add(change.getHere());
+        fips.sort(Comparator.comparing(f -> Ipv4.tryParse(f.getFloatingIpAddress())));
+      }
+      if (fips.equals(router.getFloatingIpsList())) {
+        continue;
+      }
+      RouterInfo.Builder patched = router.toBuilder().clearFloatingIps().addAllFloatingIps(fips);
+      if (fips.isEmpty()) {
+        patched.clearFipAgentGateway(); // as the fetch has it: a router's fg- gateway here comes with its floating IPs here
+      }
+      routers.put(router.getRouterId(), patched.build());
+      touched.add(router.getRouterId());
+    }
+    return new Patched(touched.isEmpty() ? Patch.UNCHANGED : Patch.PATCHED, touched);
+  }
+
+  /** The held router that has this floating IP, with it as held; empty when none has. */
+  Optional<Map.Entry<String, FloatingIpInfo>> floatingIp(String floatingIpId) {
+    ctx.check("reading the host view");
+    for (RouterInfo r : routers.values()) {
+      for (FloatingIpInfo f : r.getFloatingIpsList()) {
+        if (f.getFloatingIpId().equals(floatingIpId)) {
+          return Optional.of(Map.entry(r.getRouterId(), f));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The host's port of this id as the view holds it. */

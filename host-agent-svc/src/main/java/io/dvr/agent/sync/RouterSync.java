@@ -19,6 +19,7 @@ import io.dvr.proto.v1.HostAppliedAck;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.ListDvrMacsResponse;
 import io.dvr.proto.v1.PortsWiredAck;
+import io.dvr.proto.v1.FloatingIpChange;
 import io.dvr.proto.v1.PortChange;
 import io.dvr.proto.v1.RoutersChanged;
 import io.dvr.proto.v1.HaState;
@@ -85,7 +86,7 @@ public final class RouterSync {
   private record Parts(SyncContext ctx, HostView view, RouterFetcher fetcher, Applier applier,
       WiredPortReporter reporter, AppliedStateReporter appliedReporter, DvrMacClaim mac, SnatLease lease,
       List<ControlLink.Subscription> consumers, Map<String, List<ArpUpdate>> arpHeardWhileFetching,
-      PortChangesAhead portChanges, long[] fetchesSent) {}
+      ChangesAhead<PortChange> portChanges, ChangesAhead<FloatingIpChange> floatingIpChanges, long[] fetchesSent) {}
 
   /** The sync's lifecycle: not started, started with its parts, stopped (its outcome still readable). */
   private sealed interface Phase {}
@@ -251,8 +252,10 @@ public final class RouterSync {
     long[] fetchSentAt = {0};
     // Per router, the ARP updates heard while a fetch covering it was on its way (see onArpUpdate).
     Map<String, List<ArpUpdate>> arpHeard = new HashMap<>();
-    // The port changes taken ahead of their fetch (see onRoutersChanged), and the fetches sent so far.
-    PortChangesAhead portChanges = new PortChangesAhead(ctx, Metrics.service(Metrics.hostAgent(host)), host);
+    // The port and floating IP changes taken ahead of their fetch (see onRoutersChanged), and the fetches sent so far.
+    ChangesAhead<PortChange> portChanges = ChangesAhead.ports(ctx, Metrics.service(Metrics.hostAgent(host)), host);
+    ChangesAhead<FloatingIpChange> floatingIpChanges = ChangesAhead.floatingIps(ctx,
+        Metrics.service(Metrics.hostAgent(host)), host);
     long[] fetchesSent = {0};
     RouterFetcher fetcher = new RouterFetcher(ctx,
         request -> {
@@ -265,6 +268,7 @@ public final class RouterSync {
           view.take(scope, reply);
           refetchArpNotHeld(scope, view, arpHeard, fetcherRef.get());
           Set<String> retaken = portChanges.fetched(view, reply, fetchesSent[0]);
+          retaken.addAll(floatingIpChanges.fetched(view, reply, fetchesSent[0]));
           if (scope instanceof FetchScope.Routers some) {
             // The host part came too: the pipeline sees if it changed.
             Set<String> ids = new TreeSet<>(some.ids());
@@ -280,7 +284,7 @@ public final class RouterSync {
         request -> link.request(EventAddresses.ALLOCATE_DVR_MAC, request, DvrHostMac.parser(), timeout),
         timings.macRetryMillis());
     return new Parts(ctx, view, fetcher, applier, reporter, appliedReporter, mac, lease, new ArrayList<>(), arpHeard,
-        portChanges, fetchesSent);
+        portChanges, floatingIpChanges, fetchesSent);
   }
 
   /**
@@ -380,17 +384,20 @@ public final class RouterSync {
   }
 
   /**
-   * The routers named are fetched. The port changes told with them are taken into the view and
-   * applied first, without waiting for that fetch: a port bound here has its flows as soon as its
-   * change is heard. The fetch still follows once that apply is done (what the host reports as
+   * The routers named are fetched. The port and floating IP changes told with them are taken into
+   * the view and applied first, without waiting for that fetch: a port bound here has its flows
+   * (a floating IP its rule and NAT) as soon as its change is heard. The fetch still follows once that apply is done (what the host reports as
    * applied is what it fetched, and it brings whatever a port change could not say); a change
    * heard while another fetch is on its way is taken again after that one's reply
-   * ({@link PortChangesAhead}).
+   * ({@link ChangesAhead}).
    */
   private void onRoutersChanged(Parts p, RoutersChanged change) {
-    LOG.debug("host {}: routers changed: {}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
-        change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList());
+    LOG.debug("host {}: routers changed: {}{}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
+        change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList(),
+        change.getFloatingIpsCount() == 0 ? "" : ", floating IPs "
+            + change.getFloatingIpsList().stream().map(FloatingIpChange::getFloatingIpId).toList());
     Set<String> touched = p.portChanges().take(p.view(), change.getPortsList(), p.fetchesSent()[0]);
+    touched.addAll(p.floatingIpChanges().take(p.view(), change.getFloatingIpsList(), p.fetchesSent()[0]));
     FetchScope scope = change.getFullSync() ? FetchScope.all() : FetchScope.routers(change.getRouterIdsList());
     if (touched.isEmpty()) {
       p.fetcher().want(scope);

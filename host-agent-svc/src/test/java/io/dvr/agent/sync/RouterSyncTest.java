@@ -19,6 +19,7 @@ import io.dvr.proto.v1.AllocateDvrMacRequest;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.ArpUpdate;
 import io.dvr.proto.v1.DvrHostMac;
+import io.dvr.proto.v1.FloatingIpChange;
 import io.dvr.proto.v1.FloatingIpInfo;
 import io.dvr.proto.v1.HostPort;
 import io.dvr.proto.v1.HostPortIp;
@@ -365,6 +366,83 @@ class RouterSyncTest {
     portsChanged("r1", gone("p1", 6));
     scheduler.next().reply().complete(replyWithPorts(List.of(vm("p1", "10.0.0.11")), onSubnet("r1", "p1")));
     assertThat(dataplane.nextApply().getPortsList()).as("the older change was dropped").containsExactly(vm("p1", "10.0.0.11"));
+  }
+
+  private static FloatingIpInfo floatingIp(String id, String address, String port, String fixed) {
+    return FloatingIpInfo.newBuilder().setFloatingIpId(id).setFloatingIpAddress(address).setFixedIpAddress(fixed)
+        .setPortId(port).setFloatingNetworkId("ext").build();
+  }
+
+  /** The router on s1 with its fg- gateway here and these floating IPs (none: no gateway, as a fetch has it). */
+  private static RouterInfo withFloatingIps(FloatingIpInfo... fips) {
+    RouterInfo.Builder r = onSubnet("r1", "p1", "p2").toBuilder().addAllFloatingIps(List.of(fips));
+    if (fips.length > 0) {
+      r.setFipAgentGateway(RouterPortInfo.newBuilder().setPortId("fg1").setMacAddress("fa:16:3e:00:03:01")
+          .setIpAddress("172.24.4.3").setCidr("172.24.4.0/24").setSubnetId("ext-sub").setNetworkId("ext")
+          .setGatewayIp("172.24.4.1"));
+    }
+    return r.build();
+  }
+
+  private void floatingIpsChanged(FloatingIpChange... changes) {
+    send(EventAddresses.routersChanged(HOST), RoutersChanged.newBuilder().setHost(HOST).addRouterIds("r1")
+        .addAllFloatingIps(List.of(changes)).build());
+  }
+
+  private static FloatingIpChange onPortHere(FloatingIpInfo fip, long sequence) {
+    return FloatingIpChange.newBuilder().setFloatingIpId(fip.getFloatingIpId()).setSequence(sequence).setHere(fip)
+        .setRouterId("r1").build();
+  }
+
+  private static FloatingIpChange notHere(String id, long sequence) {
+    return FloatingIpChange.newBuilder().setFloatingIpId(id).setSequence(sequence).build();
+  }
+
+  private static double floatingIpChanges(String outcome) {
+    var counter = Metrics.service(Metrics.hostAgent(HOST)).find("dvr.agent.floating.ip.changes")
+        .tags("host", HOST, "outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  @DisplayName("a floating IP on a port bound here, told with its router's change, is applied before the fetch"
+      + " answers, as that fetch holds it; taken off, the router's last one takes its fg- gateway from the view;"
+      + " one whose router has no fg- gateway here is left to the fetch")
+  void floatingIpChangeAppliedBeforeItsFetch() {
+    double confirmed = floatingIpChanges("confirmed");
+    double fetchedBefore = floatingIpChanges("fetched");
+    List<HostPort> ports = List.of(vm("p1", "10.0.0.11"), vm("p2", "10.0.0.12"));
+    FloatingIpInfo f1 = floatingIp("f1", "172.24.4.10", "p1", "10.0.0.11");
+    FloatingIpInfo f2 = floatingIp("f2", "172.24.4.9", "p2", "10.0.0.12");
+    sync.start(600_000);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(replyWithPorts(ports, withFloatingIps(f1)));
+    dataplane.nextApply();
+    portStatus.next().reply().complete(ACK);
+    settle();
+
+    floatingIpsChanged(onPortHere(f2, 3));
+    HostRouters ahead = dataplane.nextApply();
+    assertThat(ahead.getRouters(0).getFloatingIpsList()).as("ordered by address, as the fetch orders them")
+        .containsExactly(f2, f1);
+    scheduler.next().reply().complete(replyWithPorts(ports, withFloatingIps(f2, f1)));
+    assertThat(dataplane.nextApply()).as("the fetch holds what the change told").isEqualTo(ahead);
+
+    floatingIpsChanged(notHere("f1", 4), notHere("f2", 5));
+    HostRouters off = dataplane.nextApply();
+    assertThat(off.getRouters(0)).isEqualTo(withFloatingIps());
+    scheduler.next().reply().complete(replyWithPorts(ports, withFloatingIps()));
+    assertThat(dataplane.nextApply()).isEqualTo(off);
+    settle();
+    assertThat(floatingIpChanges("confirmed") - confirmed).isEqualTo(3);
+
+    floatingIpsChanged(onPortHere(f1, 6));
+    var fetch = scheduler.next();
+    settle();
+    assertThat(dataplane.noApply()).as("no fg- gateway here: nothing applied before the fetch").isTrue();
+    assertThat(floatingIpChanges("fetched") - fetchedBefore).isEqualTo(1);
+    fetch.reply().complete(replyWithPorts(ports, withFloatingIps(f1)));
+    assertThat(dataplane.nextApply().getRouters(0).getFloatingIpsList()).containsExactly(f1);
   }
 
   @Test
