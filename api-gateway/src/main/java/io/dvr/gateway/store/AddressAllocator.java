@@ -48,11 +48,24 @@ public final class AddressAllocator {
     return read(tx, subnet).map(fresh -> {
       long again = fresh.takeLowest();
       if (again < 0) {
-        throw ApiError.exhausted("subnet '" + subnet.id() + "' (" + subnet.cidr()
-            + ") has no free IP address left in its allocation pools");
+        throw exhausted(subnet);
       }
       return new Ipv4(again);
     });
+  }
+
+  /**
+   * Whether the subnet has no free address left as the database holds its allocations now: its
+   * pool is read again. For a port whose candidates kept being taken by others: when they were the
+   * last ones, the subnet is full, and saying so is the answer (not "try again").
+   */
+  Future<Boolean> exhausted(Tx tx, SubnetInfo subnet) {
+    return read(tx, subnet).map(pool -> pool.ranges() == 0);
+  }
+
+  static ApiError exhausted(SubnetInfo subnet) {
+    return ApiError.exhausted("subnet '" + subnet.id() + "' (" + subnet.cidr()
+        + ") has no free IP address left in its allocation pools");
   }
 
   /** An exact address a port asked for: no longer handed out by this instance. */

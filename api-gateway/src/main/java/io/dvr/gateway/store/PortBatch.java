@@ -302,6 +302,7 @@ final class PortBatch {
           Set<String> made = rows.stream().map(r -> r.getUUID("subnet_id") + "/" + r.getString("ip") + "/"
               + r.getUUID("port_id")).collect(Collectors.toSet());
           List<int[]> takenExact = new ArrayList<>();
+          List<int[]> outOfRounds = new ArrayList<>();
           Future<Void> retakes = Future.succeededFuture();
           boolean again = false;
           for (int[] t : todo) {
@@ -312,8 +313,7 @@ final class PortBatch {
             } else if (ports.get(i).ips().get(k).ip() != null) {
               takenExact.add(t);
             } else if (round + 1 >= ADDRESS_ROUNDS) {
-              fail(i, ApiError.unavailable("no free address found on subnet '" + subnetOf(t)
-                  + "' after " + ADDRESS_ROUNDS + " tries; retry the request"));
+              outOfRounds.add(t);
             } else {
               // Another instance (or an older port) holds it: this pool now knows, take the next.
               ips[i][k] = null;
@@ -323,9 +323,27 @@ final class PortBatch {
           }
           boolean more = again;
           Future<Void> retaken = retakes;
-          return explainTakenAddresses(takenExact).compose(v -> retaken)
+          return explainTakenAddresses(takenExact).compose(v -> failOutOfRounds(outOfRounds)).compose(v -> retaken)
               .compose(v -> more ? insertAddresses(round + 1) : Future.succeededFuture());
         });
+  }
+
+  /**
+   * Fails the ports whose automatic address was taken by others in every round: the subnet is full
+   * when its allocations, read again now, leave nothing free (the last candidates were others'),
+   * else the request is worth retrying.
+   */
+  private Future<Void> failOutOfRounds(List<int[]> outOfRounds) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int[] t : outOfRounds) {
+      SubnetInfo subnet = subnets.get(subnetOf(t));
+      chain = chain.compose(v -> addresses.exhausted(tx, subnet)).map(full -> {
+        fail(t[0], full ? AddressAllocator.exhausted(subnet) : ApiError.unavailable("no free address found on subnet '"
+            + subnet.id() + "' after " + ADDRESS_ROUNDS + " tries; retry the request"));
+        return null;
+      });
+    }
+    return chain;
   }
 
   private UUID subnetOf(int[] t) {
