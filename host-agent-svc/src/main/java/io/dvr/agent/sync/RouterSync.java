@@ -386,10 +386,10 @@ public final class RouterSync {
   /**
    * The routers named are fetched. The port and floating IP changes told with them are taken into
    * the view and applied first, without waiting for that fetch: a port bound here has its flows
-   * (a floating IP its rule and NAT) as soon as its change is heard. The fetch still follows once that apply is done (what the host reports as
-   * applied is what it fetched, and it brings whatever a port change could not say); a change
-   * heard while another fetch is on its way is taken again after that one's reply
-   * ({@link ChangesAhead}).
+   * (a floating IP its rule and NAT) as soon as its change is heard. The fetch still follows once
+   * that apply is done (what the host reports as applied is what it fetched, and it brings
+   * whatever a change could not say); a change heard while another fetch is on its way is taken
+   * again after that one's reply ({@link ChangesAhead}).
    */
   private void onRoutersChanged(Parts p, RoutersChanged change) {
     LOG.debug("host {}: routers changed: {}{}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
