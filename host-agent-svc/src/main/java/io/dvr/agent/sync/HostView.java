@@ -172,23 +172,33 @@ final class HostView {
     if (router == null) {
       return Patch.NOT_HELD;
     }
-    // The order held is kept (the renderer does not care; an apply skips the unchanged head and
-    // tail of the table), an entry replaced in place: an update changes a few of many entries.
-    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
     Set<String> removed = new HashSet<>();
     update.getRemoveList().forEach(e -> removed.add(e.getIpAddress()));
+    routers.put(router.getRouterId(), withArpTable(router, removed, update.getAddList()));
+    // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
+    return Patch.PATCHED;
+  }
+
+  /**
+   * The router with the addresses {@code removed} out of its ARP table, then the entries {@code
+   * added} in (one whose address is held is replaced in place, others appended); the router itself
+   * when that changes nothing. The order held is kept (the renderer does not care; an apply skips
+   * the unchanged head and tail of the table): an update changes a few of many entries.
+   */
+  private static RouterInfo withArpTable(RouterInfo router, Set<String> removed, List<ArpEntry> added) {
+    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
     if (!removed.isEmpty()) {
       entries.removeIf(e -> removed.contains(e.getIpAddress()));
     }
     // A few adds look their address up in the list; many index it first.
     Map<String, Integer> at = new HashMap<>();
-    if (update.getAddCount() > 8) {
+    if (added.size() > 8) {
       for (int i = 0; i < entries.size(); i++) {
         at.put(entries.get(i).getIpAddress(), i);
       }
     }
-    for (ArpEntry e : update.getAddList()) {
-      int i = update.getAddCount() > 8 ? at.getOrDefault(e.getIpAddress(), -1) : indexOf(entries, e.getIpAddress());
+    for (ArpEntry e : added) {
+      int i = added.size() > 8 ? at.getOrDefault(e.getIpAddress(), -1) : indexOf(entries, e.getIpAddress());
       if (i < 0) {
         at.put(e.getIpAddress(), entries.size());
         entries.add(e);
@@ -196,9 +206,8 @@ final class HostView {
         entries.set(i, e);
       }
     }
-    routers.put(router.getRouterId(), router.toBuilder().clearArpEntries().addAllArpEntries(entries).build());
-    // Applied even when the table did not change, as any event is (an unchanged router applies nothing).
-    return Patch.PATCHED;
+    return entries.equals(router.getArpEntriesList()) ? router
+        : router.toBuilder().clearArpEntries().addAllArpEntries(entries).build();
   }
 
   /**
@@ -250,10 +259,10 @@ final class HostView {
    * network's segmentation ID and MTU read from the held routers' interfaces) with its entries in
    * those routers' ARP tables, one no longer here removed (from the ARP tables too when it was
    * deleted: a port bound elsewhere keeps its entries). The port's neighbours change with its
-   * flows, not in an apply of arp-svc's update after them. NOT_HELD when the view cannot say what a fetch would (a port that is not a VM's, an
-   * address on a subnet no held router has an interface on, a floating IP on the port, whose rows
-   * follow its binding): the fetch that follows every change brings it. A change older than one
-   * taken of the port is UNCHANGED.
+   * flows, not in an apply of arp-svc's update after them. NOT_HELD when the view cannot say what
+   * a fetch would (a port that is not a VM's, an address on a subnet no held router has an
+   * interface on, a floating IP on the port, whose rows follow its binding): the fetch that follows
+   * every change brings it. A change older than one taken of the port is UNCHANGED.
    */
   Patched patchPort(PortChange change) {
     ctx.check("patching a port change");
@@ -329,24 +338,11 @@ final class HostView {
   private static RouterInfo withArpEntries(RouterInfo router, HostPort port) {
     Set<String> subnets = new HashSet<>();
     router.getInterfacesList().forEach(i -> subnets.add(i.getSubnetId()));
-    List<ArpEntry> entries = new ArrayList<>(router.getArpEntriesList());
-    boolean changed = false;
-    for (HostPortIp ip : port.getFixedIpsList()) {
-      if (!subnets.contains(ip.getSubnetId())) {
-        continue;
-      }
-      ArpEntry entry = ArpEntry.newBuilder().setIpAddress(ip.getIpAddress()).setMacAddress(port.getMacAddress())
-          .setSubnetId(ip.getSubnetId()).setPortId(port.getPortId()).build();
-      int at = indexOf(entries, ip.getIpAddress());
-      if (at < 0) {
-        entries.add(entry);
-        changed = true;
-      } else if (!entries.get(at).equals(entry)) {
-        entries.set(at, entry);
-        changed = true;
-      }
-    }
-    return changed ? router.toBuilder().clearArpEntries().addAllArpEntries(entries).build() : router;
+    List<ArpEntry> entries = port.getFixedIpsList().stream().filter(ip -> subnets.contains(ip.getSubnetId()))
+        .map(ip -> ArpEntry.newBuilder().setIpAddress(ip.getIpAddress()).setMacAddress(port.getMacAddress())
+            .setSubnetId(ip.getSubnetId()).setPortId(port.getPortId()).build())
+        .toList();
+    return withArpTable(router, Set.of(), entries);
   }
 
   private boolean older(String key, long sequence) {
