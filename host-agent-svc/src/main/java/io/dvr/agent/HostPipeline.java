@@ -92,8 +92,13 @@ public final class HostPipeline implements Dataplane {
     Map<String, String> fields = new HashMap<>();
     fields.put(LogFields.HOST, config.host());
     fields.put(LogFields.ROUTER, changed.size() == 1 ? changed.iterator().next() : null);
+    long asked = System.nanoTime();
     return worker.executeBlocking(() -> LogFields.within(fields, () -> {
       synchronized (driver) {
+        if (LOG.isDebugEnabled()) { // the hand-over to the worker is on a change's path too
+          LOG.debug("host {}: apply of {} begins {} us after it was asked", config.host(),
+              changed.isEmpty() ? "the whole host" : "routers " + changed, (System.nanoTime() - asked) / 1_000);
+        }
         return changed.isEmpty() ? applyNow(routers) : applyChanged(routers, changed);
       }
     }));

@@ -392,6 +392,7 @@ public final class RouterSync {
    * again after that one's reply ({@link ChangesAhead}).
    */
   private void onRoutersChanged(Parts p, RoutersChanged change) {
+    long heard = System.nanoTime();
     LOG.debug("host {}: routers changed: {}{}{}{}", host, change.getRouterIdsList(), change.getFullSync() ? " (all)" : "",
         change.getPortsCount() == 0 ? "" : ", ports " + change.getPortsList().stream().map(PortChange::getPortId).toList(),
         change.getFloatingIpsCount() == 0 ? "" : ", floating IPs "
@@ -406,6 +407,10 @@ public final class RouterSync {
     p.applier().requestRouters(touched);
     // The fetch is not on the port's path: it waits for that apply rather than compete with it for the host's CPUs.
     p.applier().afterApplies(() -> p.fetcher().want(scope));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("host {}: changes of {} taken and their apply asked for in {} us", host, touched,
+          (System.nanoTime() - heard) / 1_000);
+    }
   }
 
   /**
