@@ -11,8 +11,11 @@ import io.dvr.agent.driver.linux.LinuxHost;
 import io.dvr.agent.driver.linux.LinuxOptions;
 import io.dvr.agent.reconcile.Reconciler;
 import io.dvr.agent.render.TunnelType;
+import io.dvr.common.config.Settings;
 import io.dvr.proto.v1.ArpEntry;
 import io.dvr.proto.v1.FloatingIpInfo;
+import io.dvr.proto.v1.HostPort;
+import io.dvr.proto.v1.HostPortIp;
 import io.dvr.proto.v1.HostRouters;
 import io.dvr.proto.v1.RouterInfo;
 import io.vertx.core.Future;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +33,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The agent's part of one small change on one real labnet host (labnet/host.sh, a private
  * LABNET_DIR): the pipeline's apply (call to completion, on its worker) of one ARP entry added to
- * a router, and of one floating IP added to and removed from a router that has one here, each
+ * a router, of one floating IP added to and removed from a router that has one here, and of one VM
+ * port bound here and unbound (its flows, its ARP entry; its ports read, no VM plugged), each
  * applied in full (every change before the incremental path), incrementally with a process per ip
- * batch ({@code linux.ip-sessions=false}) and incrementally through the namespaces' ip sessions.
+ * batch ({@code linux.ip-sessions=false}), incrementally through the namespaces' ip sessions, and
+ * as an agent runs by default (ip sessions, the bridges' ports over OVSDB's socket, the flows over
+ * OpenFlow connections to the bridges).
  * After each case the host is read back and must hold what a full render wants. Needs root.
  *
  * <p>Arguments: {@code [samples (100)] [labnet dir (labnet)]}.
@@ -39,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 public final class SmallChangeApplyBench {
   private static final String HOST = "lab";
   private static final long TIMEOUT_S = 120;
+  private static final String SOCKETS = "incremental, ip session, OVSDB and OpenFlow sockets";
 
   private SmallChangeApplyBench() {}
 
@@ -55,8 +63,9 @@ public final class SmallChangeApplyBench {
     try {
       System.out.println("| change | apply | samples | p50 (ms) | p99 (ms) | max (ms) | processes per apply |");
       System.out.println("|---|---|---:|---:|---:|---:|---:|");
-      for (String mode : new String[] {"full", "incremental, a process per batch", "incremental, ip session"}) {
-        run(vertx, shell, mode, samples);
+      for (String mode : new String[] {"full", "incremental, a process per batch", "incremental, ip session",
+          SOCKETS}) {
+        run(vertx, shell, labDir, name, mode, samples);
       }
       System.out.printf(Locale.ROOT, "%n%s, %d CPUs; %s%n", java.time.Instant.now(),
           Runtime.getRuntime().availableProcessors(), RealConvergence.load());
@@ -68,11 +77,15 @@ public final class SmallChangeApplyBench {
     }
   }
 
-  private static void run(Vertx vertx, HostShell shell, String mode, int samples) throws Exception {
+  private static void run(Vertx vertx, HostShell shell, Path labDir, String labHost, String mode, int samples)
+      throws Exception {
     Path state = Files.createTempDirectory("dvr-bench-state-");
     LinuxOptions options = LinuxOptions.defaults();
-    LinuxHost host = new LinuxHost(HOST, CommandRunner.withPool(shell, options.lanes()), options,
-        mode.endsWith("ip session"));
+    // As an agent runs by default: ip sessions, the ports over OVSDB's socket, the flows over OpenFlow's.
+    LinuxHost host = mode.equals(SOCKETS)
+        ? LinuxHost.fromSettings(Settings.of(Map.of("linux.lab-dir", labDir.toString(), "linux.lab-host", labHost)),
+            HOST)
+        : new LinuxHost(HOST, CommandRunner.withPool(shell, options.lanes()), options, mode.endsWith("ip session"));
     HostPipeline dp = new HostPipeline(vertx, Drivers.linux(host, new FactsFile(state, HOST)),
         new HostConfig(HOST, "dvr", TunnelType.VXLAN, "172.31.9.1"));
     boolean full = mode.equals("full");
@@ -112,6 +125,20 @@ public final class SmallChangeApplyBench {
         }
       }
       row("one floating IP added, then removed", mode, fip, fipProcesses);
+      long[] bound = new long[2 * samples];
+      long boundProcesses = 0;
+      HostRouters unbound = view;
+      for (int i = 0; i < samples; i++) {
+        for (HostRouters step : new HostRouters[] {withVmPort(unbound, i), unbound}) {
+          view = step;
+          long p0 = host.runner().processesStarted();
+          long t0 = System.nanoTime();
+          await(full ? dp.apply(view) : dp.apply(view, Set.of(routerId)));
+          bound[fipIndex(i, step == unbound)] = System.nanoTime() - t0;
+          boundProcesses += host.runner().processesStarted() - p0;
+        }
+      }
+      row("one VM port bound here, then unbound", mode, bound, boundProcesses);
       int left = Reconciler.diff(dp.desired(view), host.observe()).size();
       if (left != 0) {
         throw new IllegalStateException(mode + ": the host differs from a full render by " + left + " operations");
@@ -120,6 +147,24 @@ public final class SmallChangeApplyBench {
     } finally {
       await(dp.close());
     }
+  }
+
+  /**
+   * The view with one more VM port bound here, as the agent holds one it was told of: in the host
+   * part, named by the router on its subnet, its entry in the router's ARP table.
+   */
+  private static HostRouters withVmPort(HostRouters view, int i) {
+    RouterInfo r = view.getRouters(0);
+    var qr = r.getInterfaces(0);
+    String address = "10.64.50." + (1 + i % 250);
+    String mac = String.format(Locale.ROOT, "fa:16:3e:31:%02x:%02x", i / 256, i % 256);
+    HostPort port = HostPort.newBuilder().setPortId(UUID.randomUUID().toString()).setMacAddress(mac)
+        .setNetworkId(qr.getNetworkId()).setSegmentationId(qr.getSegmentationId()).setDeviceOwner("compute:nova")
+        .setStatus("DOWN").setMtu(qr.getMtu()).addFixedIps(HostPortIp.newBuilder().setSubnetId(qr.getSubnetId())
+            .setIpAddress(address).setCidr(qr.getCidr())).build();
+    RouterInfo with = r.toBuilder().addLocalPortIds(port.getPortId()).addArpEntries(ArpEntry.newBuilder()
+        .setIpAddress(address).setMacAddress(mac).setSubnetId(qr.getSubnetId()).setPortId(port.getPortId())).build();
+    return view.toBuilder().addPorts(port).setRouters(0, with).build();
   }
 
   private static int fipIndex(int i, boolean removal) {
