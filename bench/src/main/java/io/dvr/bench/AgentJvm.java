@@ -37,7 +37,14 @@ final class AgentJvm implements AutoCloseable {
   }
 
   static AgentJvm start(String host, Path jar, String heap, Map<String, String> env, Path logDir) {
+    return start(host, jar, heap, List.of(), env, logDir);
+  }
+
+  /** With {@code extraFlags} after the benchmark's own (a JIT setting, a profiler's agent). */
+  static AgentJvm start(String host, Path jar, String heap, List<String> extraFlags, Map<String, String> env,
+      Path logDir) {
     List<String> flags = new ArrayList<>(flags(heap));
+    flags.addAll(extraFlags);
     flags.addAll(OPENS);
     return start(host, jar, flags, env, logDir);
   }

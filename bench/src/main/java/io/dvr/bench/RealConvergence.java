@@ -163,7 +163,7 @@ final class RealConvergence {
       // 30 JVMs joining a cluster on 2 shared cores take longer than a lone agent's 120 s.
       env.put("DVR_START_TIMEOUT_SECONDS", "900");
       env.putAll(o.agentEnv());
-      agents.add(AgentJvm.start(host, o.agentJar(), o.heap(), env, runDir.resolve("logs")));
+      agents.add(AgentJvm.start(host, o.agentJar(), o.heap(), o.agentJvmFlags(), env, runDir.resolve("logs")));
       // Started a few at a time: all at once, their JIT and cluster joins starve each other.
       if (agents.size() % AGENTS_AT_ONCE == 0 && agents.size() < lab.hosts) {
         int started = agents.size();

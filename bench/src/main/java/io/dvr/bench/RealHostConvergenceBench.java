@@ -20,7 +20,15 @@ import java.util.List;
 public final class RealHostConvergenceBench {
 
   record Options(List<Integer> hosts, int samples, int warmup, long gapMs, Path labnet, String labDir, Path agentJar,
-      String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out, boolean viaRelay) {
+      String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out, boolean viaRelay,
+      List<String> agentJvmFlags) {
+    /** Every agent's JVM flags: the benchmark's own, then those given. */
+    List<String> agentFlags() {
+      List<String> flags = new ArrayList<>(AgentJvm.flags(heap));
+      flags.addAll(agentJvmFlags);
+      return flags;
+    }
+
     static Options parse(String[] args) {
       List<Integer> hosts = List.of(3, 10, 30);
       int samples = 30;
@@ -33,6 +41,7 @@ public final class RealHostConvergenceBench {
       List<String> cases = List.of("port", "fip");
       Path out = null;
       boolean viaRelay = false;
+      List<String> agentJvmFlags = List.of();
       java.util.Map<String, String> agentEnv = new java.util.TreeMap<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -41,6 +50,7 @@ public final class RealHostConvergenceBench {
               usage: RealHostConvergenceBench [--hosts 3,10,30] [--samples 30] [--warmup 5] [--gap-ms 300]
                      [--labnet labnet] [--lab-dir /run/labnet-bench] [--agent-jar host-agent-svc/target/...-all.jar]
                      [--heap 48m] [--cases port,fip] [--agent-env DVR_X=V ...] [--via member|relay] [--out FILE]
+                     [--agent-jvm-flags "-XX:FLAG ..."]
               --via relay: the agents attach to a relay on the control plane's bus instead of joining the cluster
               Needs root, the labnet prerequisites and no other labnet lab up (lab-* namespaces are global).""");
           System.exit(0);
@@ -58,6 +68,7 @@ public final class RealHostConvergenceBench {
           case "--lab-dir" -> labDir = v;
           case "--agent-jar" -> jar = Path.of(v);
           case "--heap" -> heap = v;
+          case "--agent-jvm-flags" -> agentJvmFlags = Arrays.stream(v.trim().split("\\s+")).filter(f -> !f.isEmpty()).toList();
           case "--cases" -> cases = Arrays.stream(v.split(",")).map(String::trim).toList();
           case "--out" -> out = Path.of(v);
           case "--via" -> {
@@ -86,7 +97,7 @@ public final class RealHostConvergenceBench {
         throw new IllegalArgumentException("--labnet " + labnet + " holds no up.sh");
       }
       return new Options(hosts, samples, warmup, gap, labnet.toAbsolutePath(), labDir, jar.toAbsolutePath(), heap,
-          cases, java.util.Map.copyOf(agentEnv), out, viaRelay);
+          cases, java.util.Map.copyOf(agentEnv), out, viaRelay, agentJvmFlags);
     }
   }
 
@@ -116,7 +127,7 @@ public final class RealHostConvergenceBench {
         + " %d warm-up; agents %s; agent JVM flags %s, settings %s; ms from sending the request, nearest-rank percentiles%n%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.samples(),
         o.warmup(), o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
-        String.join(" ", AgentJvm.flags(o.heap())), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
+        String.join(" ", o.agentFlags()), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
     sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | lost |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (RealConvergence.Result r : results) {
       for (RealConvergence.Series s : r.series()) {
