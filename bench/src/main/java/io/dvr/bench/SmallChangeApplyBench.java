@@ -94,22 +94,16 @@ public final class SmallChangeApplyBench {
       RouterInfo r = view.getRouters(0);
       String routerId = r.getRouterId();
       await(dp.apply(view));
-      long[] arp = new long[samples];
-      long arpProcesses = 0;
+      Timed arp = new Timed(dp, host, full, routerId, samples);
       for (int i = 0; i < samples; i++) {
         r = r.toBuilder().addArpEntries(ArpEntry.newBuilder().setIpAddress("10.64.100." + (1 + i % 250))
             .setMacAddress(String.format(Locale.ROOT, "fa:16:3e:30:%02x:%02x", i / 256, i % 256))
             .setSubnetId(r.getInterfaces(0).getSubnetId()).setPortId(UUID.randomUUID().toString())).build();
         view = view.toBuilder().setRouters(0, r).build();
-        long p0 = host.runner().processesStarted();
-        long t0 = System.nanoTime();
-        await(full ? dp.apply(view) : dp.apply(view, Set.of(routerId)));
-        arp[i] = System.nanoTime() - t0;
-        arpProcesses += host.runner().processesStarted() - p0;
+        arp.apply(view);
       }
-      row("one ARP entry added", mode, arp, arpProcesses);
-      long[] fip = new long[2 * samples];
-      long fipProcesses = 0;
+      row("one ARP entry added", mode, arp);
+      Timed fip = new Timed(dp, host, full, routerId, 2 * samples);
       for (int i = 0; i < samples; i++) {
         RouterInfo with = r.toBuilder().addFloatingIps(FloatingIpInfo.newBuilder()
             .setFloatingIpId(UUID.randomUUID().toString()).setFloatingIpAddress("172.24.9." + (1 + i % 250))
@@ -117,28 +111,19 @@ public final class SmallChangeApplyBench {
             .setFloatingNetworkId(r.getFloatingIps(0).getFloatingNetworkId())).build();
         for (RouterInfo step : new RouterInfo[] {with, r}) {
           view = view.toBuilder().setRouters(0, step).build();
-          long p0 = host.runner().processesStarted();
-          long t0 = System.nanoTime();
-          await(full ? dp.apply(view) : dp.apply(view, Set.of(routerId)));
-          fip[fipIndex(i, step == r)] = System.nanoTime() - t0;
-          fipProcesses += host.runner().processesStarted() - p0;
+          fip.apply(view);
         }
       }
-      row("one floating IP added, then removed", mode, fip, fipProcesses);
-      long[] bound = new long[2 * samples];
-      long boundProcesses = 0;
+      row("one floating IP added, then removed", mode, fip);
+      Timed bound = new Timed(dp, host, full, routerId, 2 * samples);
       HostRouters unbound = view;
       for (int i = 0; i < samples; i++) {
         for (HostRouters step : new HostRouters[] {withVmPort(unbound, i), unbound}) {
           view = step;
-          long p0 = host.runner().processesStarted();
-          long t0 = System.nanoTime();
-          await(full ? dp.apply(view) : dp.apply(view, Set.of(routerId)));
-          bound[fipIndex(i, step == unbound)] = System.nanoTime() - t0;
-          boundProcesses += host.runner().processesStarted() - p0;
+          bound.apply(view);
         }
       }
-      row("one VM port bound here, then unbound", mode, bound, boundProcesses);
+      row("one VM port bound here, then unbound", mode, bound);
       int left = Reconciler.diff(dp.desired(view), host.observe()).size();
       if (left != 0) {
         throw new IllegalStateException(mode + ": the host differs from a full render by " + left + " operations");
@@ -167,16 +152,40 @@ public final class SmallChangeApplyBench {
     return view.toBuilder().addPorts(port).setRouters(0, with).build();
   }
 
-  private static int fipIndex(int i, boolean removal) {
-    return 2 * i + (removal ? 1 : 0);
+  /** Applies of one kind, each timed from the call to its completion, with the processes they started. */
+  private static final class Timed {
+    private final HostPipeline dp;
+    private final LinuxHost host;
+    private final boolean full;
+    private final String routerId;
+    private final long[] nanos;
+    private int taken;
+    private long processes;
+
+    Timed(HostPipeline dp, LinuxHost host, boolean full, String routerId, int samples) {
+      this.dp = dp;
+      this.host = host;
+      this.full = full;
+      this.routerId = routerId;
+      this.nanos = new long[samples];
+    }
+
+    /** Applies the view, in full or only its router as the mode says. */
+    void apply(HostRouters view) throws Exception {
+      long p0 = host.runner().processesStarted();
+      long t0 = System.nanoTime();
+      await(full ? dp.apply(view) : dp.apply(view, Set.of(routerId)));
+      nanos[taken++] = System.nanoTime() - t0;
+      processes += host.runner().processesStarted() - p0;
+    }
   }
 
-  private static void row(String change, String mode, long[] nanos, long processes) {
-    long[] sorted = nanos.clone();
+  private static void row(String change, String mode, Timed applies) {
+    long[] sorted = applies.nanos.clone();
     Arrays.sort(sorted);
-    System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.1f |%n", change, mode, nanos.length,
+    System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.1f |%n", change, mode, sorted.length,
         LatencyStats.percentile(sorted, 0.5) / 1e6, LatencyStats.percentile(sorted, 0.99) / 1e6,
-        sorted[sorted.length - 1] / 1e6, (double) processes / nanos.length);
+        sorted[sorted.length - 1] / 1e6, (double) applies.processes / sorted.length);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
