@@ -331,17 +331,20 @@ final class PortBatch {
   /**
    * Fails the ports whose automatic address was taken by others in every round: the subnet is full
    * when its allocations, read again now, leave nothing free (the last candidates were others'),
-   * else the request is worth retrying.
+   * else the request is worth retrying. Each subnet is read once, however many of its ports ran out.
    */
   private Future<Void> failOutOfRounds(List<int[]> outOfRounds) {
     Future<Void> chain = Future.succeededFuture();
+    Map<UUID, Future<Boolean>> exhausted = new HashMap<>();
     for (int[] t : outOfRounds) {
       SubnetInfo subnet = subnets.get(subnetOf(t));
-      chain = chain.compose(v -> addresses.exhausted(tx, subnet)).map(full -> {
-        fail(t[0], full ? AddressAllocator.exhausted(subnet) : ApiError.unavailable("no free address found on subnet '"
-            + subnet.id() + "' after " + ADDRESS_ROUNDS + " tries; retry the request"));
-        return null;
-      });
+      chain = chain.compose(v -> exhausted.computeIfAbsent(subnet.id(), id -> addresses.exhausted(tx, subnet)))
+          .map(full -> {
+            fail(t[0], full ? AddressAllocator.exhausted(subnet) : ApiError.unavailable(
+                "no free address found on subnet '" + subnet.id() + "' after " + ADDRESS_ROUNDS
+                    + " tries; retry the request"));
+            return null;
+          });
     }
     return chain;
   }
