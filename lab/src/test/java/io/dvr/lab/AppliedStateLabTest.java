@@ -216,12 +216,18 @@ class AppliedStateLabTest {
 
     Port vm5 = vmPort("vm5", seed.net1.getId(), "81.1.180.19", "compute1");
     waitFor(vm5.getId(), 30_000);
+    Map<String, Long> copiesBefore = appliedGenerations();
     FloatingIp created = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
         .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.118").setPortId(vm5.getId())
         .build());
     WaitForChangeResponse applied = waitFor(created.getId(), 30_000);
-    // Every host carrying the router refetches it for a floating IP.
-    assertThat(applied.getHostsList()).containsExactly("compute1", "compute2", "network");
+    // Only the host of its port holds a floating IP: the router's other hosts have nothing to do.
+    assertThat(applied.getHostsList()).containsExactly("compute1");
+    Map<String, Long> copiesAfter = appliedGenerations();
+    assertThat(copiesAfter.get("compute1")).as("compute1 refetched the router").isGreaterThan(copiesBefore.get("compute1"));
+    assertThat(copiesAfter).as("compute2 and network were not told: their copies are as before")
+        .containsEntry("compute2", copiesBefore.get("compute2")).containsEntry("network", copiesBefore.get("network"));
+    assertThat(routerStatus().getStatus()).as("and in sync all the same").isEqualTo(Status.STATUS_ACTIVE);
     // No waiting here: the wait said it is applied.
     assertThat(fx.host("compute1").iptablesNat(QROUTER)).contains("192.168.1.118");
     assertThat(fip(created.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
@@ -239,6 +245,13 @@ class AppliedStateLabTest {
         WaitForChangeRequest.newBuilder().setResourceId(seed.fip.getId()).setTimeoutMs(2_000).build());
     assertThat(hidden.status()).as(hidden.getMessage()).isEqualTo(GrpcStatus.NOT_FOUND);
     assertThat(hidden.getMessage()).doesNotContain("compute", "network (");
+  }
+
+  /** The generation of the copy of dvr-r1 each host applied last. */
+  static Map<String, Long> appliedGenerations() {
+    Map<String, Long> generations = new java.util.TreeMap<>();
+    routerStatus().getHostsList().forEach(h -> generations.put(h.getHost(), h.getAppliedGeneration()));
+    return generations;
   }
 
   static Port vmPort(String name, String network, String ip, String host) {

@@ -187,10 +187,13 @@ public final class SchedulerService implements Stoppable {
   }
 
   private void onChange(ResourceChanged event) {
-    // A port change concerns the router on the port's hosts (ARP entries elsewhere are arp-svc's);
-    // a change of the router itself, a floating IP or a subnet concerns every host of the router.
+    // A port change concerns the router on the port's hosts (ARP entries elsewhere are arp-svc's),
+    // a floating IP's on the hosts of the ports it moved on and off (a host's view holds the
+    // floating IPs of its own ports; one whose fg- port the reschedule makes or removes is told
+    // after it); a change of the router itself or a subnet concerns every host of the router.
     boolean portOnly = event.getResourceType() == ResourceType.RESOURCE_TYPE_PORT;
-    List<String> hosts = portOnly ? event.getHostsList() : List.of(ALL_HOSTS);
+    boolean hostsNamed = portOnly || event.getResourceType() == ResourceType.RESOURCE_TYPE_FLOATING_IP;
+    List<String> hosts = hostsNamed ? event.getHostsList() : List.of(ALL_HOSTS);
     if (portOnly) {
       event.getRouterIdsList().forEach(id -> tellCarryingHosts(UUID.fromString(id), event));
     }
@@ -245,8 +248,8 @@ public final class SchedulerService implements Stoppable {
 
   /**
    * A floating IP's change is told at once, with what it left, to the hosts of the ports it moved
-   * on and off that carry the router, as a port's change is; every host of the router is still
-   * told after the reschedule (it may have added the host's fg- port).
+   * on and off that carry the router, as a port's change is, and not again after the reschedule
+   * unless it made or removed their fg- port.
    */
   private void tellFloatingIpHosts(UUID routerId, ResourceChanged event) {
     Set<String> known = carrying.getOrDefault(routerId, Set.of());
@@ -254,6 +257,7 @@ public final class SchedulerService implements Stoppable {
     for (String host : hosts) {
       if (!host.isEmpty() && known.contains(host) && !held.stopped()) {
         LOG.debug("router {}: telling {} at once of floating IP {}", routerId, host, event.getResourceId());
+        toldAtOnce.computeIfAbsent(routerId, k -> new HashSet<>()).add(host);
         Bus.send(vertx, EventAddresses.routersChanged(host), RoutersChanged.newBuilder().setHost(host)
             .addRouterIds(routerId.toString()).addFloatingIps(FloatingIpChanges.asSeenBy(event, host)).build());
       }
@@ -291,20 +295,26 @@ public final class SchedulerService implements Stoppable {
   private Future<?> reschedule(UUID routerId) {
     Set<String> concerned = new HashSet<>(pendingHosts.getOrDefault(routerId, Set.of()));
     pendingHosts.remove(routerId);
-    Set<String> told = toldAtOnce.getOrDefault(routerId, Set.of());
+    Set<String> told = new HashSet<>(toldAtOnce.getOrDefault(routerId, Set.of()));
     toldAtOnce.remove(routerId);
     // With the change's line and the hosts': how long a change waits for and in its reschedule.
     LOG.debug("router {}: rescheduling (hosts concerned {})", routerId, concerned);
     SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
+    Set<String> gatewayPortHosts = new TreeSet<>();
     return store.write(tx -> scheduler.reschedule(tx, routerId).compose(placement -> {
           placed[0] = placement;
           return scheduler.fipGatewayState(tx, routerId);
         }))
         .compose(state -> {
           LOG.debug("router {}: placement committed", routerId);
-          return syncFipGatewayPorts(routerId, FipGatewayPorts.decide(state));
+          FipGatewayPorts.Change change = FipGatewayPorts.decide(state);
+          gatewayPortHosts.addAll(change.hosts());
+          return syncFipGatewayPorts(routerId, change);
         })
         .onSuccess(v -> {
+          // The hosts whose fg- port was made or removed fetch it, told of this change or not.
+          concerned.addAll(gatewayPortHosts);
+          told.removeAll(gatewayPortHosts);
           notifyHosts(placed[0], concerned, told);
           reschedulesDone++;
         })
@@ -329,8 +339,8 @@ public final class SchedulerService implements Stoppable {
 
   /**
    * Tells the hosts that gained or lost the router, changed role, or that the changes concern
-   * (those told at once of their port changes not again, when nothing but port changes concerned
-   * them); remembers where the router lives now.
+   * (those told at once of their port or floating IP changes not again, when nothing else
+   * concerned them); remembers where the router lives now.
    */
   private void notifyHosts(SchedulerStore.Placement placement, Set<String> concerned, Set<String> toldAlready) {
     if (!placement.added().isEmpty() || !placement.removed().isEmpty()) {

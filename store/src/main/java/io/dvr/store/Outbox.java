@@ -59,9 +59,11 @@ final class Outbox {
     }
     // A router's own row moves with the changes that concern it on every host that carries it:
     // not a port's (scheduler-svc refetches the router on the port's hosts alone, the others
-    // patch an ARP entry); the port's own row names its routers and hosts.
+    // patch an ARP entry) nor a floating IP's (only the hosts of the ports it moved on and off
+    // hold it); their own rows name their routers and hosts.
     for (ResourceChanged e : tx.events()) {
-      if (e.getResourceType() == ResourceType.RESOURCE_TYPE_PORT) {
+      if (e.getResourceType() == ResourceType.RESOURCE_TYPE_PORT
+          || e.getResourceType() == ResourceType.RESOURCE_TYPE_FLOATING_IP) {
         continue;
       }
       for (String router : e.getRouterIdsList()) {

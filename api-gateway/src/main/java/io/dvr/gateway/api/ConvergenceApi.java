@@ -173,6 +173,11 @@ public final class ConvergenceApi extends ConvergenceServiceService {
             mustHold.computeIfAbsent(h, k -> new TreeSet<>()).add(router);
             allowed.add(h);
           });
+        } else if (change.floatingIp()) {
+          // The hosts of the ports it moved on and off that carry the router refetch it; its other
+          // hosts hold none of the router's floating IPs but those of their own ports.
+          change.hosts().stream().filter(carriers.get(router)::contains)
+              .forEach(h -> mustHold.computeIfAbsent(h, k -> new TreeSet<>()).add(router));
         } else {
           carriers.get(router).forEach(h -> mustHold.computeIfAbsent(h, k -> new TreeSet<>()).add(router));
         }

@@ -32,6 +32,10 @@ public final class AppliedStateStore {
     public boolean port() {
       return resourceType == io.dvr.proto.v1.ResourceType.RESOURCE_TYPE_PORT_VALUE;
     }
+
+    public boolean floatingIp() {
+      return resourceType == io.dvr.proto.v1.ResourceType.RESOURCE_TYPE_FLOATING_IP_VALUE;
+    }
   }
 
   /** What one host applied, as last reported. */

@@ -137,10 +137,9 @@ public final class FloatingIpStore {
             + " floating_ips.floating_network_id, old.old_router, host(floating_ips.floating_ip_address) AS address,"
             + " (SELECT binding_host FROM ports WHERE id = $1) AS port_host", portId)
         .map(rows -> {
-          rows.forEach(r -> tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, r.getUUID("id"), r.getLong("revision"),
-              ChangeKind.CHANGE_KIND_UPDATED, r.getUUID("floating_network_id"), List.of(r.getUUID("old_router")), List.of(),
-              facts(r.getString("address"), r.getUUID("floating_network_id"), null, null, null, "",
-                  r.getString("port_host"))));
+          rows.forEach(r -> changed(tx, r.getUUID("id"), r.getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED,
+              List.of(r.getUUID("old_router")), facts(r.getString("address"), r.getUUID("floating_network_id"), null,
+                  null, null, "", r.getString("port_host"))));
           return null;
         });
   }
@@ -150,9 +149,9 @@ public final class FloatingIpStore {
         .compose(v -> ports.deleteAny(tx, fip.getUUID("floating_port_id")))
         .map(v -> {
           List<UUID> routers = fip.getUUID("router_id") == null ? List.of() : List.of(fip.getUUID("router_id"));
-          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, fip.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED,
-              fip.getUUID("floating_network_id"), routers, List.of(), facts(fip.getString("address"),
-                  fip.getUUID("floating_network_id"), null, null, null, "", fip.getString("port_host")));
+          changed(tx, id, fip.getLong("revision") + 1, ChangeKind.CHANGE_KIND_DELETED, routers,
+              facts(fip.getString("address"), fip.getUUID("floating_network_id"), null, null, null, "",
+                  fip.getString("port_host")));
           return null;
         }));
   }
@@ -170,12 +169,21 @@ public final class FloatingIpStore {
           }
           // The host it left: that of the port it was on, when it moves to another port or leaves it.
           boolean left = old.getUUID("port_id") != null && !old.getUUID("port_id").equals(portId);
-          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, row.get().getLong("revision"),
-              ChangeKind.CHANGE_KIND_UPDATED, old.getUUID("floating_network_id"), routers, List.of(host),
+          changed(tx, id, row.get().getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED, routers,
               facts(old.getString("address"), old.getUUID("floating_network_id"), portId, ip, routerId,
                   portId == null ? "" : host, left ? old.getString("port_host") : ""));
           return null;
         });
+  }
+
+  /**
+   * A floating IP's change names the hosts that must act on it: the host of the port it is on now
+   * and the one of the port it left (a host's view holds the floating IPs of the ports bound there
+   * alone); its routers' other hosts have nothing to do.
+   */
+  private static void changed(Tx tx, UUID id, long revision, ChangeKind kind, List<UUID> routers, FloatingIpFacts facts) {
+    tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, revision, kind, UUID.fromString(facts.getFloatingNetworkId()),
+        routers, List.of(facts.getHost(), facts.getPreviousHost()), facts);
   }
 
   /** What a change left of a floating IP's association (no port: none). */

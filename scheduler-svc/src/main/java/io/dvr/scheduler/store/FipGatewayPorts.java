@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -27,8 +28,8 @@ public final class FipGatewayPorts {
   /** The pairs one router's floating IPs need, and every fg- port there is. */
   public record State(List<Key> needed, List<Existing> existing) {}
 
-  /** The fg- ports to create and to delete. */
-  public record Change(List<Key> create, List<UUID> delete) {
+  /** The fg- ports to create and to delete, and the hosts of both: they must refetch once it is done. */
+  public record Change(List<Key> create, List<UUID> delete, Set<String> hosts) {
     public boolean isEmpty() {
       return create.isEmpty() && delete.isEmpty();
     }
@@ -45,6 +46,7 @@ public final class FipGatewayPorts {
   public static Change decide(State state) {
     Set<Key> have = new HashSet<>();
     List<UUID> delete = new ArrayList<>();
+    Set<String> hosts = new TreeSet<>();
     // The lowest id of a pair stays, so that two schedulers deciding at once keep the same one.
     List<Existing> existing = new ArrayList<>(state.existing());
     existing.sort(Comparator.comparing(Existing::portId));
@@ -54,9 +56,11 @@ public final class FipGatewayPorts {
         continue;
       }
       delete.add(port.portId());
+      hosts.add(port.key().host());
     }
     Set<Key> create = new LinkedHashSet<>(state.needed());
     create.removeAll(have);
-    return new Change(List.copyOf(create), List.copyOf(delete));
+    create.forEach(k -> hosts.add(k.host()));
+    return new Change(List.copyOf(create), List.copyOf(delete), Set.copyOf(hosts));
   }
 }

@@ -28,6 +28,7 @@ class FipGatewayPortsTest {
     Change change = decide(List.of(new Key(EXT, "compute1")));
     assertThat(change.create()).containsExactly(new Key(EXT, "compute1"));
     assertThat(change.delete()).isEmpty();
+    assertThat(change.hosts()).as("told to refetch once the port is made").containsExactly("compute1");
   }
 
   @Test
@@ -35,6 +36,7 @@ class FipGatewayPortsTest {
   void keepsExisting() {
     Change change = decide(List.of(new Key(EXT, "compute1")), new Existing(P1, new Key(EXT, "compute1"), true));
     assertThat(change.isEmpty()).isTrue();
+    assertThat(change.hosts()).isEmpty();
   }
 
   @Test
@@ -45,6 +47,7 @@ class FipGatewayPortsTest {
         new Existing(P2, new Key(EXT, "compute2"), true));
     assertThat(change.create()).isEmpty();
     assertThat(change.delete()).containsExactly(P1);
+    assertThat(change.hosts()).as("the host whose port goes, not the one whose port stays").containsExactly("compute1");
   }
 
   @Test
