@@ -31,15 +31,25 @@ class AppliedStateReporterTest {
         .addRouters(AppliedRouter.newBuilder().setRouterId("r1").setGeneration(generation)).build();
   }
 
+  /** A reporter whose failed reports are not retried within a test. */
+  private AppliedStateReporter reporter(SyncContext ctx, long refreshMillis) {
+    return new AppliedStateReporter(ctx, control, 600_000, refreshMillis);
+  }
+
+  private void sentAndAcknowledged(SyncContext ctx, AppliedStateReporter reporter, HostApplied report) {
+    run(ctx, () -> reporter.report(report));
+    var call = control.next();
+    assertThat(call.request()).isEqualTo(report);
+    run(ctx, () -> call.reply().complete(ACK));
+  }
+
   @Test
   @DisplayName("a report that only moves the time of the last apply waits for the refresh delay;"
       + " one that says anything new is sent at once, and replaces the waiting one")
   void onlyNewsIsSentAtOnce(Vertx vertx) {
     SyncContext ctx = SyncTesting.context(vertx);
-    AppliedStateReporter reporter = new AppliedStateReporter(ctx, control, 600_000, 600_000);
-    run(ctx, () -> reporter.report(applied(10, 1)));
-    var first = control.next();
-    run(ctx, () -> first.reply().complete(ACK));
+    AppliedStateReporter reporter = reporter(ctx, 600_000);
+    sentAndAcknowledged(ctx, reporter, applied(10, 1));
 
     // An ARP entry patched and applied: the same copies, a later time.
     run(ctx, () -> reporter.report(applied(10, 2)));
@@ -69,10 +79,8 @@ class AppliedStateReporterTest {
   @DisplayName("the report that only moved the time is sent once the refresh delay has passed")
   void timeAloneIsSentAfterTheRefreshDelay(Vertx vertx) {
     SyncContext ctx = SyncTesting.context(vertx);
-    AppliedStateReporter reporter = new AppliedStateReporter(ctx, control, 600_000, 50);
-    run(ctx, () -> reporter.report(applied(10, 1)));
-    var first = control.next();
-    run(ctx, () -> first.reply().complete(ACK));
+    AppliedStateReporter reporter = reporter(ctx, 50);
+    sentAndAcknowledged(ctx, reporter, applied(10, 1));
     run(ctx, () -> reporter.report(applied(10, 2)));
     run(ctx, () -> reporter.report(applied(10, 3)));
     var refreshed = control.next();
@@ -85,7 +93,7 @@ class AppliedStateReporterTest {
   @DisplayName("asked while one is on its way, a report that only moves the time waits; one with news follows at once")
   void newerWhileReporting(Vertx vertx) {
     SyncContext ctx = SyncTesting.context(vertx);
-    AppliedStateReporter reporter = new AppliedStateReporter(ctx, control, 600_000, 600_000);
+    AppliedStateReporter reporter = reporter(ctx, 600_000);
     run(ctx, () -> reporter.report(applied(10, 1)));
     var first = control.next();
     run(ctx, () -> reporter.report(applied(10, 2)));
@@ -104,7 +112,7 @@ class AppliedStateReporterTest {
   @DisplayName("before any acknowledgement every report is sent: the control plane may hold nothing of the host")
   void firstReportsAreSent(Vertx vertx) {
     SyncContext ctx = SyncTesting.context(vertx);
-    AppliedStateReporter reporter = new AppliedStateReporter(ctx, control, 600_000, 600_000);
+    AppliedStateReporter reporter = reporter(ctx, 600_000);
     run(ctx, () -> reporter.report(applied(10, 1)));
     var failing = control.next();
     run(ctx, () -> failing.reply().fail("api-gateway gone"));
