@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Tells the control plane what the host applied after every apply, one report at a time: a report
  * asked for while one is on its way is sent after it (only the latest state: each report is
  * whole), a failed one is sent again after a retry delay or at once when asked again. A report
- * that differs from the last one sent only in its time (an apply that patched an ARP entry or a
- * peer, read from no new copy of a router) is sent {@code refreshMillis} later instead: it would
+ * that differs from the last one acknowledged only in its time (an apply that patched an ARP entry
+ * or a peer, read from no new copy of a router) is sent {@code refreshMillis} later instead: it would
  * change no status nor any wait, and at N hosts each port's ARP entry would otherwise cost the
  * control plane N reports and N transactions while the port is still converging.
  *
