@@ -118,12 +118,15 @@ public final class LinuxHost implements HostDriver {
   /** Per namespace a long-lived ip session for small batches; null when off. */
   private final IpSessions sessions;
 
+  /** Per namespace a long-lived iptables-restore for floating IPs' nat deltas; null when off (with ip sessions). */
+  private final NatSessions natSessions;
+
   /** A host whose small ip batches go through long-lived sessions ({@link IpSessions}). */
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options) {
     this(host, runner, options, true);
   }
 
-  /** {@code ipSessions} false: every ip batch is its own process, as before sessions. */
+  /** {@code ipSessions} false: every ip batch and nat restore is its own process, as before sessions. */
   public LinuxHost(String host, CommandRunner runner, LinuxOptions options, boolean ipSessions) {
     this(host, runner, options, ipSessions, null);
   }
@@ -150,8 +153,9 @@ public final class LinuxHost implements HostDriver {
     this.host = host;
     this.runner = runner;
     this.options = options;
-    this.compiler = new OperationCompiler(runner, options, knownNat);
     this.sessions = ipSessions ? new IpSessions(runner.shell(), options.timeout(), IpSessions.MAX_SESSIONS) : null;
+    this.natSessions = ipSessions ? new NatSessions(runner.shell(), options.timeout(), NatSessions.MAX_SESSIONS) : null;
+    this.compiler = new OperationCompiler(runner, options, knownNat, natSessions);
     this.flows = new FlowInstaller(host, runner, options, ovsRunDir);
     this.lanes = new LaneRunner(runner, options, sessions, flows);
     this.oneShotLanes = new LaneRunner(runner, options, null, flows);
@@ -165,8 +169,8 @@ public final class LinuxHost implements HostDriver {
    * A host from settings: {@code linux.plug} (veth or internal), {@code linux.ovs} (true), {@code
    * linux.lanes} (4), {@code linux.command-timeout-ms} (30000), and {@code linux.lab-dir} with
    * {@code linux.lab-host} to drive a labnet host from outside it (empty: commands run where the
-   * agent runs), {@code linux.ip-sessions} (true: small ip batches through a long-lived session per
-   * namespace), {@code linux.ovsdb-socket} (ovsdb-server's unix socket, read and written over one
+   * agent runs), {@code linux.ip-sessions} (true: small ip batches and floating IPs' nat deltas through
+   * long-lived sessions per namespace), {@code linux.ovsdb-socket} (ovsdb-server's unix socket, read and written over one
    * session; default {@value #LOCAL_OVSDB_SOCKET}, or the lab host's; empty: ovs-vsctl processes only),
    * {@code linux.ovs-run-dir} (ovs-vswitchd's run directory, where each bridge's management socket
    * takes the plan's flow bundles over one OpenFlow connection; default {@value #LOCAL_OVS_RUN_DIR},
@@ -385,8 +389,13 @@ public final class LinuxHost implements HostDriver {
   private boolean forgetSessionsOf(Plan plan) {
     boolean devices = false;
     for (Operation op : plan.operations()) {
-      if (op instanceof Operation.CreateNamespace || op instanceof Operation.DeleteNamespace
-          || op instanceof Operation.CreateInternalPort) {
+      if (op instanceof Operation.CreateNamespace || op instanceof Operation.DeleteNamespace) {
+        devices = true;
+        forget(op.namespace());
+        if (natSessions != null) {
+          natSessions.forget(op.namespace()); // its processes would hold a deleted namespace alive
+        }
+      } else if (op instanceof Operation.CreateInternalPort) {
         devices = true;
         forget(op.namespace());
       } else if (op instanceof Operation.CreateVethPair v) {
@@ -421,6 +430,15 @@ public final class LinuxHost implements HostDriver {
   /** Flow bundles committed over OpenFlow connections so far (0 when they are off). */
   public long flowBundlesOverOpenFlow() {
     return flows.bundlesOverOpenFlow();
+  }
+
+  /** Nat deltas committed through long-lived sessions so far, and sessions started (0 when they are off). */
+  public long natSessionBlocks() {
+    return natSessions == null ? 0 : natSessions.blocksRun();
+  }
+
+  public long natSessionsStarted() {
+    return natSessions == null ? 0 : natSessions.sessionsStarted();
   }
 
   /** Ip sessions started so far (0 when they are off). */
@@ -520,6 +538,9 @@ public final class LinuxHost implements HostDriver {
     announcer.shutdownNow();
     if (sessions != null) {
       sessions.close();
+    }
+    if (natSessions != null) {
+      natSessions.close();
     }
     if (ports.session() != null) {
       ports.session().close();

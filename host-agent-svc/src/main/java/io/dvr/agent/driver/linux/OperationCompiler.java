@@ -62,16 +62,19 @@ final class OperationCompiler {
   private final CommandRunner runner;
   private final LinuxOptions options;
   private final KnownNat knownNat;
+  /** Where a nat delta goes before a one-shot restore; null: always the one-shot restore. */
+  private final NatSessions natSessions;
   private final OperationHandlers<Compilation> handlers;
 
   OperationCompiler(CommandRunner runner, LinuxOptions options) {
-    this(runner, options, new KnownNat());
+    this(runner, options, new KnownNat(), null);
   }
 
-  OperationCompiler(CommandRunner runner, LinuxOptions options, KnownNat knownNat) {
+  OperationCompiler(CommandRunner runner, LinuxOptions options, KnownNat knownNat, NatSessions natSessions) {
     this.runner = runner;
     this.options = options;
     this.knownNat = knownNat;
+    this.natSessions = natSessions;
     this.handlers = handlers();
   }
 
@@ -345,7 +348,8 @@ final class OperationCompiler {
    * Our part of a namespace's nat table made {@code wanted}, with batching as one {@code
    * iptables-restore -n}: in a namespace this lane made, onto its empty table; where the driver knows
    * the table (it wrote or read it last), as a delta of the rules that differ, with no {@code
-   * iptables-save}; else, or when the delta fails (the table drifted), read and restored in full.
+   * iptables-save} (through the namespace's {@link NatSessions session} when there is one); else,
+   * or when the delta fails (the table drifted), read and restored in full.
    * Runs at once (the lane's step); returns the actions left to run (only without batching).
    */
   private List<Action> nat(String ns, boolean made, NatTable wanted) {
@@ -356,7 +360,7 @@ final class OperationCompiler {
     Optional<String> delta = made ? Optional.empty()
         : knownNat.of(ns).flatMap(known -> NatRestore.delta(known, wanted, Names::isOurChain));
     if (delta.isPresent()) {
-      CommandResult r = runner.exec(restore(ns, delta.get()));
+      CommandResult r = restoreDelta(ns, delta.get());
       if (r.ok()) {
         knownNat.wrote(ns, wanted);
         return List.of();
@@ -365,10 +369,23 @@ final class OperationCompiler {
           r.stderr().strip());
     }
     knownNat.forget(ns);
+    if (natSessions != null) {
+      natSessions.forget(ns); // a whole table's events could overrun its monitor
+    }
     // A namespace this lane made has an empty nat table: no iptables-save to read it.
     runner.run(restore(ns, NatRestore.script(made ? NatTable.EMPTY : save(ns), wanted, Names::isOurChain)));
     knownNat.wrote(ns, wanted);
     return List.of();
+  }
+
+  private CommandResult restoreDelta(String ns, String script) {
+    if (natSessions != null) {
+      Optional<CommandResult> r = natSessions.apply(ns, script);
+      if (r.isPresent()) {
+        return r.get();
+      }
+    }
+    return runner.exec(restore(ns, script));
   }
 
   private NatTable save(String ns) {

@@ -15,7 +15,7 @@ import java.util.UUID;
  */
 final class LabHost implements AutoCloseable {
   private static final List<String> TOOLS = List.of("ip", "nsenter", "unshare", "mount", "sysctl", "ethtool",
-      "iptables-save", "iptables-restore", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl",
+      "iptables-save", "iptables-restore", "xtables-monitor", "stdbuf", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl",
       "ovs-appctl");
 
   private final String name;

@@ -186,14 +186,14 @@ class LinuxHostKernelTest {
   }
 
   @Test
-  @DisplayName("a floating IP added, then removed, changes the nat table by a delta: one iptables-restore each, no iptables-save, and the table reads back as rendered")
+  @DisplayName("without sessions, a floating IP added, then removed, changes the nat table by a delta: one iptables-restore each, no iptables-save, and the table reads back as rendered")
   void floatingIpNatIsADelta() throws IOException {
     SmallRouter r = new SmallRouter();
     HostRouters one = r.routers(true);
     HostState desiredOne = desired(r, one);
     HostState desiredTwo = desired(r, withFloatingIp(r, one, "192.168.61.20", "10.61.0.20"));
     try (RecordingShell recording = new RecordingShell(lab.shell())) {
-      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults(), false);
       try {
         converge(on, desiredOne);
         List<String> added = executed(on, recording, Reconciler.diff(desiredTwo, desiredOne));
@@ -209,6 +209,68 @@ class LinuxHostKernelTest {
         on.close();
       }
     }
+  }
+
+  @Test
+  @DisplayName("with sessions, floating IPs' nat deltas go through the namespace's long-lived iptables-restore: started once, then no process per change, and the table reads back as rendered after each")
+  void floatingIpNatThroughASession() throws IOException {
+    SmallRouter r = new SmallRouter();
+    HostRouters one = r.routers(true);
+    HostState desiredOne = desired(r, one);
+    HostState desiredTwo = desired(r, withFloatingIp(r, one, "192.168.61.20", "10.61.0.20"));
+    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+      LinuxHost on = new LinuxHost("lab", CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      try {
+        converge(on, desiredOne);
+        List<String> added = executed(on, recording, Reconciler.diff(desiredTwo, desiredOne));
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredTwo.namespace(r.qrouter()).nat());
+        List<String> removed = executed(on, recording, Reconciler.diff(desiredOne, desiredTwo));
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredOne.namespace(r.qrouter()).nat());
+        List<String> again = executed(on, recording, Reconciler.diff(desiredTwo, desiredOne));
+        assertThat(natOf(r.qrouter())).isEqualTo(desiredTwo.namespace(r.qrouter()).nat());
+        // The session's two processes start with the first change; the later changes start none.
+        assertThat(added).filteredOn(c -> c.contains("iptables-restore -n")).hasSize(1);
+        assertThat(added).filteredOn(c -> c.contains("xtables-monitor")).hasSize(1);
+        for (List<String> commands : List.of(added, removed, again)) {
+          assertThat(commands).noneMatch(c -> c.contains("iptables-save"));
+        }
+        for (List<String> commands : List.of(removed, again)) {
+          assertThat(commands).noneMatch(c -> c.contains("iptables") || c.contains("xtables"));
+        }
+        assertThat(on.natSessionBlocks()).isEqualTo(3);
+        assertThat(on.natSessionsStarted()).isEqualTo(1);
+        assertThat(Reconciler.diff(desiredTwo, on.observe()).operations()).isEmpty();
+        // Removing the router ends the session first: nothing of it holds the deleted namespace alive.
+        long inode = namespaceInode(r.qrouter());
+        converge(on, emptyBridges());
+        assertThat(holdersOf(inode)).as("processes still in the deleted " + r.qrouter()).isEmpty();
+      } finally {
+        on.close();
+      }
+    }
+  }
+
+  /** The inode of a lab namespace's network namespace, as /proc/PID/ns/net names it. */
+  private static long namespaceInode(String ns) {
+    return Long.parseLong(sh("ip", "netns", "exec", ns, "readlink", "/proc/self/ns/net").strip()
+        .replaceAll("[^0-9]", ""));
+  }
+
+  /** The processes (on this machine: the lab host shares its pids) whose network namespace is that one. */
+  static List<String> holdersOf(long inode) throws IOException {
+    List<String> holders = new java.util.ArrayList<>();
+    try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+      for (java.nio.file.Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+        try {
+          if (java.nio.file.Files.readSymbolicLink(p.resolve("ns/net")).toString().equals("net:[" + inode + "]")) {
+            holders.add(p.getFileName() + " " + java.nio.file.Files.readString(p.resolve("cmdline")).replace('\0', ' '));
+          }
+        } catch (IOException e) {
+          // ended meanwhile
+        }
+      }
+    }
+    return holders;
   }
 
   @Test

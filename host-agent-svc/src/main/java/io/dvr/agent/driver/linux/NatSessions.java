@@ -1,0 +1,148 @@
+package io.dvr.agent.driver.linux;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The short path for a floating IP's nat rules: per namespace one long-lived {@link NatSession}, so
+ * that a delta of a few rules costs a write on a pipe and the kernel's announcement of its commit
+ * instead of an {@code iptables-restore} process (whose exit also waits on nf_tables' clean-up).
+ * At most {@code max} sessions are kept (the least recently used goes first). A session holds its
+ * namespace alive: a plan that makes or deletes a namespace {@link #forget forgets} its session
+ * first, and a session whose namespace is no longer the one of that name is not used. A block that
+ * fails, or is not announced in time, ends its session; the caller then reads the table and
+ * restores in full as before. Where a session cannot start (no {@code xtables-monitor}, no
+ * announcement), the caller runs its one-shot restore. Thread-safe.
+ */
+final class NatSessions implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NatSessions.class);
+  static final int MAX_SESSIONS = 32;
+  /** A small delta commits in milliseconds: longer means the announcement was lost, and the full path repairs. */
+  static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
+
+  private final HostShell shell;
+  private final Duration timeout;
+  private final int max;
+  private final Map<String, NatSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  private final AtomicLong blocksRun = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
+  private boolean closed;
+  private boolean startFailureLogged;
+
+  NatSessions(HostShell shell, Duration timeout, int max) {
+    this.shell = shell;
+    this.timeout = timeout.compareTo(ACK_TIMEOUT) < 0 ? timeout : ACK_TIMEOUT;
+    this.max = max;
+  }
+
+  /**
+   * Commits the {@code iptables-restore -n} block in the namespace through its session. Empty,
+   * having run nothing, when no session can take it; else the result as a one-shot restore would
+   * give it (exit 0, or the restore's message).
+   */
+  Optional<CommandResult> apply(String namespace, String block) {
+    NatSession session = session(namespace);
+    if (session != null && !usable(session)) {
+      session = session(namespace); // one of the namespace made anew, or of one whose process ended
+    }
+    if (session == null) {
+      return Optional.empty();
+    }
+    synchronized (session) {
+      if (!usable(session)) {
+        return Optional.empty();
+      }
+      long start = System.nanoTime();
+      try {
+        session.apply(block);
+        blocksRun.incrementAndGet();
+        return Optional.of(new CommandResult(session.command(), 0, "", "", Duration.ofNanos(System.nanoTime() - start)));
+      } catch (CommandFailedException e) {
+        drop(session); // ended by the failure, or its state unknown: the next block starts a new one
+        return Optional.of(new CommandResult(session.command(), e.exitCode() == 0 ? 1 : e.exitCode(), "",
+            String.join("\n", e.stderrLines()), Duration.ofNanos(System.nanoTime() - start)));
+      }
+    }
+  }
+
+  /** Whether the session still runs in the namespace of its name; drops it when not. */
+  private boolean usable(NatSession session) {
+    synchronized (session) {
+      if (session.alive() && session.holdsItsNamespace()) {
+        return true;
+      }
+    }
+    drop(session);
+    return false;
+  }
+
+  private synchronized NatSession session(String ns) {
+    if (closed) {
+      return null;
+    }
+    NatSession s = sessions.get(ns);
+    if (s != null && s.alive()) {
+      return s;
+    }
+    if (s != null) {
+      sessions.remove(ns);
+      s.close();
+    }
+    if (sessions.size() >= max) {
+      var eldest = sessions.entrySet().iterator().next();
+      sessions.remove(eldest.getKey());
+      eldest.getValue().close();
+    }
+    try {
+      s = NatSession.start(shell, ns, timeout);
+    } catch (CommandFailedException e) {
+      if (!startFailureLogged) {
+        startFailureLogged = true;
+        LOG.info("no nat session in {} ({}); floating IPs' nat goes through an iptables-restore each", ns,
+            e.getMessage());
+      }
+      return null;
+    }
+    started.incrementAndGet();
+    sessions.put(ns, s);
+    return s;
+  }
+
+  private synchronized void drop(NatSession s) {
+    sessions.remove(s.namespace, s);
+    s.close();
+  }
+
+  /** Ends the session of a namespace that is about to be made, deleted or restored in full. */
+  synchronized void forget(String namespace) {
+    NatSession s = sessions.remove(namespace);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** Blocks committed through sessions so far, and sessions started (tests and benchmarks read them). */
+  long blocksRun() {
+    return blocksRun.get();
+  }
+
+  long sessionsStarted() {
+    return started.get();
+  }
+
+  synchronized int open() {
+    return sessions.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    sessions.values().forEach(NatSession::close);
+    sessions.clear();
+  }
+}
