@@ -79,6 +79,15 @@ public final class HostRenderer {
     return ns.withNat(Nat.wire(ns.nat()));
   }
 
+  /**
+   * Whether a router carried here has floating IPs of this host's ports that cannot be rendered yet:
+   * the host's {@code fg-} port on their network is not in the view (scheduler-svc makes it after
+   * the first floating IP of that network on this host), so nothing of them is applied.
+   */
+  public static boolean floatingIpsAwaitGateway(RouterInfo r) {
+    return carries(r) && !FloatingIps.active(r).isEmpty() && !FloatingIps.isHere(r);
+  }
+
   /** Whether this host renders the router: distributed, administratively up, with an id. */
   public static boolean carries(RouterInfo r) {
     return r.getAdminStateUp() && r.getDistributed() && !r.getRouterId().isEmpty();

@@ -580,6 +580,43 @@ class RouterSyncTest {
   }
 
   @Test
+  @DisplayName("a router whose floating IP waits for this host's fg- port is reported at the snapshot before it, and"
+      + " at the new one once the fg- port is in the view: a wait for the floating IP ends only when it works here")
+  void floatingIpWaitingForItsGatewayPortIsNotReportedApplied() {
+    sync.start(600_000);
+    allocator.next().reply().complete(mac(HOST, MAC));
+    scheduler.next().reply().complete(reply(router("r1")).toBuilder().setGeneration(100).build());
+    dataplane.nextApply();
+    portStatus.next().reply().complete(ACK);
+    var first = appliedState.next();
+    assertThat(first.request().getRoutersList()).extracting(r -> r.getRouterId() + "@" + r.getGeneration())
+        .containsExactly("r1@100");
+    first.reply().complete(HostAppliedAck.getDefaultInstance());
+
+    io.dvr.proto.v1.FloatingIpInfo fip = io.dvr.proto.v1.FloatingIpInfo.newBuilder().setFloatingIpId("f1")
+        .setFloatingIpAddress("172.24.4.10").setFixedIpAddress("10.0.0.5").setPortId("p1")
+        .setFloatingNetworkId("ext").build();
+    routersChanged("r1");
+    scheduler.next().reply().complete(reply(router("r1").toBuilder().addFloatingIps(fip).build()).toBuilder()
+        .setGeneration(120).build());
+    dataplane.nextApply();
+    var waiting = appliedState.next();
+    assertThat(waiting.request().getGeneration()).as("the host's own part").isEqualTo(120);
+    assertThat(waiting.request().getRoutersList()).as("r1's floating IP is not applied without fg-")
+        .extracting(r -> r.getRouterId() + "@" + r.getGeneration()).containsExactly("r1@100");
+    waiting.reply().complete(HostAppliedAck.getDefaultInstance());
+
+    routersChanged("r1");
+    scheduler.next().reply().complete(reply(router("r1").toBuilder().addFloatingIps(fip).setFipAgentGateway(
+        io.dvr.proto.v1.RouterPortInfo.newBuilder().setPortId("fg1").setNetworkId("ext")).build()).toBuilder()
+        .setGeneration(130).build());
+    dataplane.nextApply();
+    var whole = appliedState.next();
+    assertThat(whole.request().getRoutersList()).extracting(r -> r.getRouterId() + "@" + r.getGeneration())
+        .containsExactly("r1@130");
+  }
+
+  @Test
   @DisplayName("wired ports are reported after an apply only when they changed, and a failed report is sent again")
   void wiredPortsReported() {
     dataplane.wire(Set.of("p1"));
