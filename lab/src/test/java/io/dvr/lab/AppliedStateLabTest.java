@@ -237,6 +237,26 @@ class AppliedStateLabTest {
 
   @Test
   @Order(5)
+  @DisplayName("the first floating IP of the external network on a host: its wait ends once it works there, with the"
+      + " host's fg- port that scheduler-svc makes after it")
+  void firstFloatingIpOfAHostWaitsForItsGatewayPort() {
+    String fipNs = Names.fipNamespace(seed.ext.getId());
+    assertThat(fx.host("network").ipNetns()).as("no floating IP on the network host yet").doesNotContain(fipNs);
+    Port vm6 = vmPort("vm6", seed.net1.getId(), "81.1.180.26", "network");
+    waitFor(vm6.getId(), 30_000);
+    FloatingIp created = fx.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, CreateFloatingIpRequest.newBuilder()
+        .setFloatingNetworkId(seed.ext.getId()).setFloatingIpAddress("192.168.1.125").setPortId(vm6.getId())
+        .build());
+    assertThat(waitFor(created.getId(), 30_000).getHostsList()).containsExactly("network");
+    // No waiting here: the wait said it is applied, and without fg- none of it would be.
+    assertThat(fx.host("network").ipAddr(fipNs)).contains("fg-");
+    assertThat(fx.host("network").ipRoute(fipNs)).contains("192.168.1.125");
+    assertThat(fx.host("network").iptablesNat(QROUTER)).contains("192.168.1.125");
+    assertThat(fip(created.getId()).getStatus()).isEqualTo(Status.STATUS_ACTIVE);
+  }
+
+  @Test
+  @Order(6)
   @DisplayName("another project's member cannot wait for a change of a resource it cannot see: NOT_FOUND, as for any id")
   void waitIsScopedToTheCallersProject() {
     String otherMember = fx.api.call(TokenServiceGrpcClient.IssueToken, IssueTokenRequest.newBuilder()
