@@ -31,6 +31,7 @@ import io.dvr.proto.v1.SubnetServiceGrpcClient;
 import io.dvr.proto.v1.UpdateNetworkRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +177,18 @@ class BadInputTest {
     refused(GrpcStatus.FAILED_PRECONDITION, () -> gw.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
         CreateFloatingIpRequest.newBuilder().setFloatingNetworkId(seed.ext.getId()).setPortId(isolatedVm.getId()).build()),
         "not reachable");
+  }
+
+  @Test
+  @DisplayName("a second floating IP for a fixed IP that has one is ALREADY_EXISTS naming both; an unknown floating IP"
+      + " is NOT_FOUND before its port is looked at")
+  void floatingIpTwiceOnAFixedIp() {
+    refused(GrpcStatus.ALREADY_EXISTS, () -> gw.fail(FloatingIpServiceGrpcClient.AssociateFloatingIp,
+        AssociateFloatingIpRequest.newBuilder().setId(spareFip.getId()).setPortId(seed.vm1.getId()).build()),
+        "fixed IP", seed.vm1.getId(), "already has floating IP '" + seed.fip.getId() + "'");
+    refused(GrpcStatus.NOT_FOUND, () -> gw.fail(FloatingIpServiceGrpcClient.AssociateFloatingIp,
+        AssociateFloatingIpRequest.newBuilder().setId(UNKNOWN).setPortId(UUID.randomUUID().toString()).build()),
+        "floating IP '" + UNKNOWN + "'");
   }
 
   @Test

@@ -35,17 +35,18 @@ public final class FloatingIpStore {
   /** Creates a floating IP of the project on an external network (any project's); associates it when a port is given. */
   public Future<UUID> create(Tx tx, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp, String project) {
     UUID id = UUID.randomUUID();
-    return tx.one("SELECT router_external, name FROM networks WHERE id = $1", networkId)
-        .compose(net -> {
-          Row n = net.orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
+    // The network and its subnets are asked for at once (one round trip); the network is checked first.
+    Future<Optional<Row>> network = tx.one("SELECT router_external, name FROM networks WHERE id = $1", networkId);
+    Future<List<Row>> subnetRows = tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = $1"
+        + " ORDER BY s.created_at, s.id", networkId);
+    return Future.all(network, subnetRows)
+        .compose(both -> {
+          Row n = network.result().orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
           if (!n.getBoolean("router_external")) {
             throw ApiError.invalid("floating_network_id", networkId, "network '" + n.getString("name")
                 + "' is not an external network (router:external)");
           }
-          return tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = $1 ORDER BY s.created_at, s.id", networkId);
-        })
-        .compose(rows -> {
-          List<SubnetInfo> subnets = rows.stream().map(SubnetInfo::of).toList();
+          List<SubnetInfo> subnets = subnetRows.result().stream().map(SubnetInfo::of).toList();
           if (subnets.isEmpty()) {
             throw ApiError.failedPrecondition("external network '" + networkId + "' has no subnet");
           }
@@ -91,9 +92,14 @@ public final class FloatingIpStore {
    * gateway is on the floating IP's network: that router will carry the traffic.
    */
   public Future<Void> associate(Tx tx, UUID id, UUID portId, Ipv4 fixedIp) {
-    return lock(tx, id).compose(fip -> tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE",
-            portId).compose(row -> {
-      Row port = row.orElseThrow(() -> ApiError.notFound("port", portId.toString()));
+    // The floating IP and the port are locked in one round trip, in this order; then the router and
+    // the fixed IP's other floating IP are asked for at once, and judged in that order.
+    Future<Row> locked = lock(tx, id);
+    Future<Optional<Row>> portRow = tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE",
+        portId);
+    return Future.all(locked, portRow).compose(both -> {
+      Row fip = locked.result();
+      Row port = portRow.result().orElseThrow(() -> ApiError.notFound("port", portId.toString()));
       String owner = port.getString("device_owner");
       if (owner.startsWith("network:")) {
         throw ApiError.invalid("port_id", portId, "port is owned by " + owner + "; a floating IP needs a VM port");
@@ -102,25 +108,26 @@ public final class FloatingIpStore {
       UUID subnetId = UUID.fromString(chosen.getString("subnet_id"));
       String ip = chosen.getString("ip_address");
       UUID fipNetwork = fip.getUUID("floating_network_id");
-      return tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r ON r.id = ri.router_id"
-              + " WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1", subnetId, fipNetwork)
-          .compose(router -> {
-            if (router.isEmpty()) {
-              throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
-                  + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
-            }
-            return tx.one("SELECT id FROM floating_ips WHERE port_id = $1 AND fixed_ip_address = $2::text::inet AND id <> $3",
-                    portId, ip, id)
-                .compose(other -> {
-                  if (other.isPresent()) {
-                    throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
-                        + "' already has floating IP '" + other.get().getUUID("id") + "'");
-                  }
-                  UUID routerId = router.get().getUUID("router_id");
-                  return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
-                });
-          });
-    }));
+      Future<Optional<Row>> routerRow = tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r"
+          + " ON r.id = ri.router_id WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1",
+          subnetId, fipNetwork);
+      Future<Optional<Row>> otherRow = tx.one("SELECT id FROM floating_ips WHERE port_id = $1"
+          + " AND fixed_ip_address = $2::text::inet AND id <> $3", portId, ip, id);
+      return Future.all(routerRow, otherRow).compose(found -> {
+        Optional<Row> router = routerRow.result();
+        if (router.isEmpty()) {
+          throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
+              + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
+        }
+        Optional<Row> other = otherRow.result();
+        if (other.isPresent()) {
+          throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
+              + "' already has floating IP '" + other.get().getUUID("id") + "'");
+        }
+        UUID routerId = router.get().getUUID("router_id");
+        return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
+      });
+    });
   }
 
   public Future<Void> disassociate(Tx tx, UUID id) {
