@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * a namespace deleted or made anew since the session started is not the one it holds, and the
  * session is not used. Not thread-safe: {@link IpSessions} serialises the users of a session.
  */
-final class IpSession implements AutoCloseable {
+final class IpSession implements NamespaceSessions.Session {
   private static final String DONE = "link show dev lo";
   private static final String WHO = "netns identify";
   private static final String END_OF_STREAM = "\0eof";
@@ -69,7 +69,13 @@ final class IpSession implements AutoCloseable {
     out.add(END_OF_STREAM);
   }
 
-  boolean alive() {
+  @Override
+  public String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public boolean alive() {
     return process.isAlive();
   }
 

@@ -1,9 +1,7 @@
 package io.dvr.agent.driver.linux;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,18 +20,17 @@ final class IpSessions implements AutoCloseable {
   static final int MAX_LINES = 32;
   static final int MAX_SESSIONS = 64;
 
-  private final HostShell shell;
-  private final Duration timeout;
-  private final int max;
-  private final Map<String, IpSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  private final NamespaceSessions<IpSession> sessions;
   private final AtomicLong linesRun = new AtomicLong();
-  private final AtomicLong started = new AtomicLong();
-  private boolean closed;
 
   IpSessions(HostShell shell, Duration timeout, int max) {
-    this.shell = shell;
-    this.timeout = timeout;
-    this.max = max;
+    this.sessions = new NamespaceSessions<>(max, ns -> {
+      try {
+        return IpSession.start(shell, ns, timeout);
+      } catch (CommandFailedException e) {
+        return null;
+      }
+    });
   }
 
   /**
@@ -52,18 +49,18 @@ final class IpSessions implements AutoCloseable {
    */
   boolean run(List<Action.Ip> batch) {
     String ns = batch.get(0).namespace();
-    IpSession session = session(ns);
+    IpSession session = sessions.of(ns);
     if (session == null) {
       return false;
     }
     synchronized (session) {
       try {
         if (!session.alive() || !session.holdsItsNamespace()) {
-          drop(session);
+          sessions.drop(session);
           return false;
         }
       } catch (CommandFailedException e) {
-        drop(session);
+        sessions.drop(session);
         return false;
       }
       for (int i = 0; i < batch.size(); i++) {
@@ -72,7 +69,7 @@ final class IpSessions implements AutoCloseable {
         try {
           printed = session.run(ip.line());
         } catch (CommandFailedException e) {
-          drop(session); // ended or timed out: the next batch starts a new one
+          sessions.drop(session); // ended or timed out: the next batch starts a new one
           throw e;
         }
         linesRun.incrementAndGet();
@@ -81,7 +78,7 @@ final class IpSessions implements AutoCloseable {
           // The session's own line count means nothing to a reader: the input lines say which failed.
           String stderr = String.join("\n", printed.stream().filter(l -> !l.startsWith("Command failed")).toList());
           // What the session remembers (device indexes by name) may be what failed: the next batch starts anew.
-          drop(session);
+          sessions.drop(session);
           throw new CommandFailedException(session.command(), 1, stderr, around(batch, i));
         }
       }
@@ -98,44 +95,9 @@ final class IpSessions implements AutoCloseable {
     return s.toString();
   }
 
-  private synchronized IpSession session(String ns) {
-    if (closed) {
-      return null;
-    }
-    IpSession s = sessions.get(ns);
-    if (s != null && s.alive()) {
-      return s;
-    }
-    if (s != null) {
-      sessions.remove(ns);
-      s.close();
-    }
-    if (sessions.size() >= max) {
-      var eldest = sessions.entrySet().iterator().next();
-      sessions.remove(eldest.getKey());
-      eldest.getValue().close();
-    }
-    try {
-      s = IpSession.start(shell, ns, timeout);
-    } catch (CommandFailedException e) {
-      return null;
-    }
-    started.incrementAndGet();
-    sessions.put(ns, s);
-    return s;
-  }
-
-  private synchronized void drop(IpSession s) {
-    sessions.remove(s.namespace, s);
-    s.close();
-  }
-
   /** Ends the session of a namespace that is about to be made or deleted. */
-  synchronized void forget(String namespace) {
-    IpSession s = sessions.remove(namespace);
-    if (s != null) {
-      s.close();
-    }
+  void forget(String namespace) {
+    sessions.forget(namespace);
   }
 
   /** Lines run through sessions so far, and sessions started (tests and benchmarks read them). */
@@ -144,17 +106,15 @@ final class IpSessions implements AutoCloseable {
   }
 
   long sessionsStarted() {
-    return started.get();
+    return sessions.started();
   }
 
-  synchronized int open() {
-    return sessions.size();
+  int open() {
+    return sessions.open();
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    sessions.values().forEach(IpSession::close);
-    sessions.clear();
+  public void close() {
+    sessions.close();
   }
 }

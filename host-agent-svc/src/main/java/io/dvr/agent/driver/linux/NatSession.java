@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * sent until the monitor announces it: before that the monitor may not be listening yet. Not
  * thread-safe: {@link NatSessions} serialises the users of a session.
  */
-final class NatSession implements AutoCloseable {
+final class NatSession implements NamespaceSessions.Session {
   private static final String PROBE_CHAIN = "dvr-nat-session-";
   private static final Duration PROBE_WAIT = Duration.ofMillis(100);
   private static final int PROBES = 20;
@@ -160,7 +160,13 @@ final class NatSession implements AutoCloseable {
     throw failed("probe", "the monitor announced none of " + PROBES + " probe commits");
   }
 
-  boolean alive() {
+  @Override
+  public String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public boolean alive() {
     return restore.isAlive() && monitor.isAlive();
   }
 

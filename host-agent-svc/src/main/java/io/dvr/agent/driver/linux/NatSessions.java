@@ -1,8 +1,6 @@
 package io.dvr.agent.driver.linux;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -25,19 +23,24 @@ final class NatSessions implements AutoCloseable {
   /** A small delta commits in milliseconds: longer means the announcement was lost, and the full path repairs. */
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
-  private final HostShell shell;
-  private final Duration timeout;
-  private final int max;
-  private final Map<String, NatSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  private final NamespaceSessions<NatSession> sessions;
   private final AtomicLong blocksRun = new AtomicLong();
-  private final AtomicLong started = new AtomicLong();
-  private boolean closed;
-  private boolean startFailureLogged;
+  private volatile boolean startFailureLogged;
 
   NatSessions(HostShell shell, Duration timeout, int max) {
-    this.shell = shell;
-    this.timeout = timeout.compareTo(ACK_TIMEOUT) < 0 ? timeout : ACK_TIMEOUT;
-    this.max = max;
+    Duration ack = timeout.compareTo(ACK_TIMEOUT) < 0 ? timeout : ACK_TIMEOUT;
+    this.sessions = new NamespaceSessions<>(max, ns -> {
+      try {
+        return NatSession.start(shell, ns, ack);
+      } catch (CommandFailedException e) {
+        if (!startFailureLogged) {
+          startFailureLogged = true;
+          LOG.info("no nat session in {} ({}); floating IPs' nat goes through an iptables-restore each", ns,
+              e.getMessage());
+        }
+        return null;
+      }
+    });
   }
 
   /**
@@ -46,9 +49,9 @@ final class NatSessions implements AutoCloseable {
    * give it (exit 0, or the restore's message).
    */
   Optional<CommandResult> apply(String namespace, String block) {
-    NatSession session = session(namespace);
+    NatSession session = sessions.of(namespace);
     if (session != null && !usable(session)) {
-      session = session(namespace); // one of the namespace made anew, or of one whose process ended
+      session = sessions.of(namespace); // one of the namespace made anew, or of one whose process ended
     }
     if (session == null) {
       return Optional.empty();
@@ -63,7 +66,7 @@ final class NatSessions implements AutoCloseable {
         blocksRun.incrementAndGet();
         return Optional.of(new CommandResult(session.command(), 0, "", "", Duration.ofNanos(System.nanoTime() - start)));
       } catch (CommandFailedException e) {
-        drop(session); // ended by the failure, or its state unknown: the next block starts a new one
+        sessions.drop(session); // ended by the failure, or its state unknown: the next block starts a new one
         return Optional.of(new CommandResult(session.command(), e.exitCode() == 0 ? 1 : e.exitCode(), "",
             String.join("\n", e.stderrLines()), Duration.ofNanos(System.nanoTime() - start)));
       }
@@ -77,53 +80,13 @@ final class NatSessions implements AutoCloseable {
         return true;
       }
     }
-    drop(session);
+    sessions.drop(session);
     return false;
   }
 
-  private synchronized NatSession session(String ns) {
-    if (closed) {
-      return null;
-    }
-    NatSession s = sessions.get(ns);
-    if (s != null && s.alive()) {
-      return s;
-    }
-    if (s != null) {
-      sessions.remove(ns);
-      s.close();
-    }
-    if (sessions.size() >= max) {
-      var eldest = sessions.entrySet().iterator().next();
-      sessions.remove(eldest.getKey());
-      eldest.getValue().close();
-    }
-    try {
-      s = NatSession.start(shell, ns, timeout);
-    } catch (CommandFailedException e) {
-      if (!startFailureLogged) {
-        startFailureLogged = true;
-        LOG.info("no nat session in {} ({}); floating IPs' nat goes through an iptables-restore each", ns,
-            e.getMessage());
-      }
-      return null;
-    }
-    started.incrementAndGet();
-    sessions.put(ns, s);
-    return s;
-  }
-
-  private synchronized void drop(NatSession s) {
-    sessions.remove(s.namespace, s);
-    s.close();
-  }
-
   /** Ends the session of a namespace that is about to be made, deleted or restored in full. */
-  synchronized void forget(String namespace) {
-    NatSession s = sessions.remove(namespace);
-    if (s != null) {
-      s.close();
-    }
+  void forget(String namespace) {
+    sessions.forget(namespace);
   }
 
   /** Blocks committed through sessions so far, and sessions started (tests and benchmarks read them). */
@@ -132,17 +95,15 @@ final class NatSessions implements AutoCloseable {
   }
 
   long sessionsStarted() {
-    return started.get();
+    return sessions.started();
   }
 
-  synchronized int open() {
-    return sessions.size();
+  int open() {
+    return sessions.open();
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    sessions.values().forEach(NatSession::close);
-    sessions.clear();
+  public void close() {
+    sessions.close();
   }
 }
