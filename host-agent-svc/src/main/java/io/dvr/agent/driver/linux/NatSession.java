@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NatSession implements NamespaceSessions.Session {
   private static final String PROBE_CHAIN = "dvr-nat-session-";
-  private static final Duration PROBE_WAIT = Duration.ofMillis(100);
-  private static final int PROBES = 20;
+  private static final Duration PROBE_WAIT = Duration.ofMillis(50);
+  private static final int PROBES = 10;
 
   /** A committed transaction as the monitor printed it: the pid that made it and its events. */
   private record Commit(long pid, List<String> events) {}

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * first, and a session whose namespace is no longer the one of that name is not used. A block that
  * fails, or is not announced in time, ends its session; the caller then reads the table and
  * restores in full as before. Where a session cannot start (no {@code xtables-monitor}, no
- * announcement), the caller runs its one-shot restore. Thread-safe.
+ * announcement), the caller runs its one-shot restore, and no session is tried for {@link
+ * #START_RETRY}. Thread-safe.
  */
 final class NatSessions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NatSessions.class);
@@ -23,20 +24,34 @@ final class NatSessions implements AutoCloseable {
   /** A small delta commits in milliseconds: longer means the announcement was lost, and the full path repairs. */
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * After a session could not start, none is tried for this long: where the monitor hears nothing
+   * (iptables on its legacy backend, whose commits nf_tables never announces) each try costs the
+   * probes' half second.
+   */
+  static final Duration START_RETRY = Duration.ofMinutes(10);
+
   private final NamespaceSessions<NatSession> sessions;
   private final AtomicLong blocksRun = new AtomicLong();
+  private final AtomicLong startsTried = new AtomicLong();
+  private volatile long noStartUntilNanos = System.nanoTime();
   private volatile boolean startFailureLogged;
 
   NatSessions(HostShell shell, Duration timeout, int max) {
     Duration ack = timeout.compareTo(ACK_TIMEOUT) < 0 ? timeout : ACK_TIMEOUT;
     this.sessions = new NamespaceSessions<>(max, ns -> {
+      if (System.nanoTime() - noStartUntilNanos < 0) {
+        return null;
+      }
+      startsTried.incrementAndGet();
       try {
         return NatSession.start(shell, ns, ack);
       } catch (CommandFailedException e) {
+        noStartUntilNanos = System.nanoTime() + START_RETRY.toNanos();
         if (!startFailureLogged) {
           startFailureLogged = true;
-          LOG.info("no nat session in {} ({}); floating IPs' nat goes through an iptables-restore each", ns,
-              e.getMessage());
+          LOG.info("no nat session in {} ({}); floating IPs' nat goes through an iptables-restore each, and no session"
+              + " is tried for {} min", ns, e.getMessage(), START_RETRY.toMinutes());
         }
         return null;
       }
@@ -96,6 +111,11 @@ final class NatSessions implements AutoCloseable {
 
   long sessionsStarted() {
     return sessions.started();
+  }
+
+  /** Session starts tried, those that failed included. */
+  long startsTried() {
+    return startsTried.get();
   }
 
   int open() {

@@ -153,6 +153,19 @@ class NatSessionKernelTest {
   }
 
   @Test
+  @DisplayName("where no session can start (a namespace that is not there), the caller is told at once and no"
+      + " session is tried again for a while: each try would cost the probes")
+  void aFailedStartIsNotTriedAgainAtOnce() {
+    String absent = "qrouter-" + UUID.randomUUID();
+    String block = "*nat\n-I " + CHAIN + " 1 " + dnat(50) + "\nCOMMIT\n";
+    assertThat(sessions.apply(absent, block)).isEmpty();
+    assertThat(sessions.apply(absent, block)).isEmpty();
+    assertThat(sessions.apply(ns, block)).as("not even in a namespace where one could start").isEmpty();
+    assertThat(sessions.startsTried()).isEqualTo(1);
+    assertThat(sessions.sessionsStarted()).isZero();
+  }
+
+  @Test
   @DisplayName("the pid of a NEWGEN line")
   void pidOfAnnouncement() {
     assertThat(NatSession.pidOf("NEWGEN: GENID=561 PID=27701 NAME=iptables-restor")).isEqualTo(27701);
