@@ -45,6 +45,8 @@ final class NatSession implements NamespaceSessions.Session {
   private final Writer in;
   private final BlockingQueue<Commit> commits = new LinkedBlockingQueue<>();
   private final StringBuffer restoreOutput = new StringBuffer();
+  /** Set once the restore's output ended: it exited (or is exiting), its message read whole. */
+  private volatile boolean restoreEnded;
   private final Duration timeout;
 
   private NatSession(String namespace, Command command, Process restore, Process monitor, Duration timeout) {
@@ -127,6 +129,7 @@ final class NatSession implements NamespaceSessions.Session {
     } catch (IOException e) {
       // closed: the end marker below tells a waiting caller
     }
+    restoreEnded = true;
     commits.add(ENDED);
   }
 
@@ -223,10 +226,12 @@ final class NatSession implements NamespaceSessions.Session {
       }
       if (c == ENDED) {
         commits.add(ENDED);
-        try {
-          restore.waitFor(1, TimeUnit.SECONDS); // its last words are read before its output ends
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        if (restoreEnded) {
+          try {
+            restore.waitFor(1, TimeUnit.SECONDS); // for its exit code; its last words are read already
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
         throw failed(context, restoreOutput.toString().strip() + "\nthe session's iptables-restore or monitor ended");
       }
