@@ -235,7 +235,7 @@ class RelayServiceTest {
     assertThat(get(meanwhile).getHost()).isEqualTo("compute1");
     awaitListening(second, "compute1", 1);
     assertThat(gaps).hasValue(1);
-    assertThat(get(link.attachedTo())).endsWith(":" + second.port());
+    awaitAttached(link, second.port());
 
     Bus.send(control, EventAddresses.routersChanged("compute1"), RoutersChanged.newBuilder().addRouterIds("r2").build());
     waitFor(() -> !changes.isEmpty(), "the message through the second relay");
@@ -264,7 +264,7 @@ class RelayServiceTest {
         try {
           link.listen(EventAddresses.routersChanged("compute1"), RoutersChanged.parser(), change -> { });
           awaitListening(relays.get(0), "compute1", 1);
-          assertThat(get(link.attachedTo())).endsWith(":" + relay).doesNotContain("relay-gone");
+          assertThat(awaitAttached(link, relay)).doesNotContain("relay-gone");
         } finally {
           get(link.close());
         }
@@ -471,6 +471,24 @@ class RelayServiceTest {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(10);
+    }
+  }
+
+  /**
+   * The relay the link says it is attached to, once that is the one on {@code port}: the relay lists
+   * the agent before the agent has taken the relay's welcome (and a slow attach may be given up and
+   * tried again), so the link's own word is waited for.
+   */
+  private static String awaitAttached(RelayLink link, int port) throws InterruptedException {
+    waitFor(() -> attachedNow(link).endsWith(":" + port), "the link attached to the relay on port " + port);
+    return attachedNow(link);
+  }
+
+  private static String attachedNow(RelayLink link) {
+    try {
+      return get(link.attachedTo());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
