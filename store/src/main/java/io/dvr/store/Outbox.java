@@ -89,18 +89,20 @@ final class Outbox {
               }
               return null;
             });
-    return inserted
-        .compose(v -> changes.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
-            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
-            + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO UPDATE SET "
-            + "resource_type = EXCLUDED.resource_type, change_id = EXCLUDED.change_id, router_ids = EXCLUDED.router_ids, "
-            + "hosts = EXCLUDED.hosts, committed_at = clock_timestamp()", List.copyOf(changes.values())))
-        .compose(v -> hostless.isEmpty() ? Future.<Void>succeededFuture() : tx.batch(
-            "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
-                + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO NOTHING",
-            List.copyOf(hostless.values())))
-        .compose(v -> writerPublishes ? Future.<Void>succeededFuture()
-            : tx.query("SELECT pg_notify('" + CHANNEL + "', '')").<Void>mapEmpty())
+    // The statements go at once, one behind the other on the connection (pipelined: the server runs
+    // them in order, one round trip for all); the first that fails is the error, the rest fail behind it.
+    Future<Void> changed = changes.isEmpty() ? Future.succeededFuture() : tx.batch(
+        "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+        + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO UPDATE SET "
+        + "resource_type = EXCLUDED.resource_type, change_id = EXCLUDED.change_id, router_ids = EXCLUDED.router_ids, "
+        + "hosts = EXCLUDED.hosts, committed_at = clock_timestamp()", List.copyOf(changes.values()));
+    Future<Void> hostlessChanged = hostless.isEmpty() ? Future.succeededFuture() : tx.batch(
+        "INSERT INTO changes(resource_id, resource_type, change_id, router_ids, hosts) "
+            + "VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3, $4) ON CONFLICT (resource_id) DO NOTHING",
+        List.copyOf(hostless.values()));
+    Future<Void> notified = writerPublishes ? Future.succeededFuture()
+        : tx.query("SELECT pg_notify('" + CHANNEL + "', '')").mapEmpty();
+    return inserted.compose(v -> changed).compose(v -> hostlessChanged).compose(v -> notified)
         .map(v -> new Written(stamped, trace));
   }
 }

@@ -5,6 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.TransactionRollbackException;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -59,15 +62,35 @@ public final class Store {
 
   public <T> Future<T> write(Function<Tx, Future<T>> work) {
     long grace = publisher == null ? 0 : publisher.graceMillis();
-    return pool.withTransaction(conn -> {
-      Tx tx = new Tx(conn);
+    return pool.withConnection(conn -> inTransaction(conn, c -> {
+      Tx tx = new Tx(c);
       return work.apply(tx).compose(result -> Outbox.append(tx, grace).map(written -> new Committed<>(result, written)));
-    }).map(committed -> {
+    })).map(committed -> {
       if (publisher != null) {
         publisher.committed(committed.written());
       }
       return committed.result();
     }).recover(this::translate);
+  }
+
+  /**
+   * The work in a transaction on {@code conn}, as {@code Pool.withTransaction} runs it, except that
+   * its first statements follow BEGIN without waiting for BEGIN's answer (pipelined, in order on
+   * the connection): one round trip less per write. A statement that fails marks the transaction
+   * failed, so its end is a ROLLBACK whatever the work makes of the failure; a BEGIN that fails
+   * fails the statements behind it.
+   */
+  private static <T> Future<T> inTransaction(SqlConnection conn, Function<SqlConnection, Future<T>> work) {
+    Future<Transaction> begun = conn.begin();
+    Future<T> done;
+    try {
+      done = work.apply(conn);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    Future<T> result = done;
+    return begun.compose(tx -> result.compose(r -> tx.commit().map(r), err -> err instanceof TransactionRollbackException
+        ? Future.failedFuture(err) : tx.rollback().transform(ignored -> Future.<T>failedFuture(err))));
   }
 
   private record Committed<T>(T result, Outbox.Written written) {}
@@ -81,13 +104,13 @@ public final class Store {
    * same snapshot (a consistent view across several queries; no write is possible).
    */
   public <T> Future<T> snapshot(Function<Tx, Future<T>> work) {
-    // The work's statements follow the SET on the same connection without waiting for its answer
+    // BEGIN, the SET and the work's statements go without waiting for each other's answers
     // (pipelined, in order): a failed SET fails them too, and its own error is the one returned.
-    return pool.withTransaction(conn -> {
-      Future<?> readOnly = conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute();
-      Future<T> done = work.apply(new Tx(conn));
+    return pool.withConnection(conn -> inTransaction(conn, c -> {
+      Future<?> readOnly = c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute();
+      Future<T> done = work.apply(new Tx(c));
       return readOnly.compose(v -> done);
-    }).recover(this::translate);
+    })).recover(this::translate);
   }
 
   private <T> Future<T> translate(Throwable err) {

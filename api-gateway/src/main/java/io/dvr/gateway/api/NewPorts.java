@@ -25,12 +25,23 @@ final class NewPorts {
   /** A draft resolved: the port to create, or why it cannot be. */
   record Resolved(NewPort port, ApiError error) {}
 
+  /** The drafts resolved, in order, and the subnets of their networks as read (the batch need not read them again). */
+  record Resolution(List<Resolved> ports, Map<UUID, SubnetInfo> subnets) {
+    /** The ports to create: those resolved without an error, in order. */
+    List<NewPort> made() {
+      return ports.stream().map(Resolved::port).filter(p -> p != null).toList();
+    }
+  }
+
   private NewPorts() {}
 
-  static Future<List<Resolved>> resolve(Tx tx, PortStore ports, List<PortDraft> drafts) {
+  static Future<Resolution> resolve(Tx tx, PortStore ports, List<PortDraft> drafts) {
     UUID[] networkIds = drafts.stream().map(PortDraft::networkId).distinct().toArray(UUID[]::new);
-    return tx.all("SELECT id, project_id, router_external FROM networks WHERE id = ANY($1)", (Object) networkIds)
-        .compose(networks -> ports.subnetsOf(tx, networkIds).compose(subnets -> {
+    // Both reads go at once (pipelined on the transaction's connection): one round trip.
+    Future<List<Row>> networksRead = tx.all("SELECT id, project_id, router_external FROM networks WHERE id = ANY($1)",
+        (Object) networkIds);
+    Future<Map<UUID, List<SubnetInfo>>> subnetsRead = ports.subnetsOf(tx, networkIds);
+    return networksRead.compose(networks -> subnetsRead.compose(subnets -> {
           Map<UUID, Row> byId = new HashMap<>();
           networks.forEach(r -> byId.put(r.getUUID("id"), r));
           List<Future<Resolved>> resolved = new ArrayList<>();
@@ -53,7 +64,9 @@ final class NewPorts {
             resolved.add(one.recover(err -> err instanceof ApiError e ? Future.succeededFuture(new Resolved(null, e))
                 : Future.failedFuture(err)));
           }
-          return Future.all(resolved).map(all -> resolved.stream().map(Future::result).toList());
+          Map<UUID, SubnetInfo> read = new HashMap<>();
+          subnets.values().forEach(list -> list.forEach(sub -> read.put(sub.id(), sub)));
+          return Future.all(resolved).map(all -> new Resolution(resolved.stream().map(Future::result).toList(), read));
         }));
   }
 

@@ -67,14 +67,15 @@ public final class PortApi extends PortServiceService {
           throw PortDraft.ofPort(i, e);
         }
       }
-      return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolved -> {
+      return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolution -> {
+        List<NewPorts.Resolved> resolved = resolution.ports();
         for (int i = 0; i < resolved.size(); i++) {
           if (resolved.get(i).error() != null) {
             throw PortDraft.ofPort(i, resolved.get(i).error());
           }
         }
         List<NewPort> made = resolved.stream().map(NewPorts.Resolved::port).toList();
-        return ports.createAndShow(tx, made).map(shown -> {
+        return ports.createAndShow(tx, made, resolution.subnets()).map(shown -> {
           for (int i = 0; i < shown.size(); i++) {
             if (shown.get(i).error() != null) {
               // Throwing rolls the transaction back: the ports made before it go too.

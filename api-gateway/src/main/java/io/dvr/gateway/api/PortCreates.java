@@ -98,9 +98,9 @@ public final class PortCreates {
   private Future<Void> run(List<Pending> batch) {
     transactions.incrementAndGet();
     List<PortDraft> drafts = batch.stream().map(Pending::draft).toList();
-    return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolved -> {
-      List<NewPort> made = resolved.stream().map(NewPorts.Resolved::port).filter(p -> p != null).toList();
-      return ports.createAndShow(tx, made).map(shown -> {
+    return store.write(tx -> NewPorts.resolve(tx, ports, drafts).compose(resolution -> {
+      List<NewPorts.Resolved> resolved = resolution.ports();
+      return ports.createAndShow(tx, resolution.made(), resolution.subnets()).map(shown -> {
         List<Object> replies = new ArrayList<>();
         for (int i = 0, j = 0; i < batch.size(); i++) {
           if (resolved.get(i).error() != null) {

@@ -81,16 +81,27 @@ final class PortBatch {
 
   /** Creates the ports; per port, in order, null if it was made or the error that refused it. */
   static Future<List<ApiError>> create(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports) {
-    return run(tx, addresses, quotas, ports).map(b -> java.util.Arrays.asList(b.errors));
+    return run(tx, addresses, quotas, ports, Map.of()).map(b -> java.util.Arrays.asList(b.errors));
   }
 
-  /** Creates the ports; the batch tells per port its error or, without a read-back, the port made. */
-  static Future<PortBatch> run(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports) {
+  /**
+   * Creates the ports; the batch tells per port its error or, without a read-back, the port made.
+   * {@code knownSubnets}: subnets this transaction read already (not read again). The routers of
+   * the ports' subnets are read along with the subnets, without waiting for them (pipelined).
+   */
+  static Future<PortBatch> run(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports,
+      Map<UUID, SubnetInfo> knownSubnets) {
     PortBatch b = new PortBatch(tx, addresses, quotas, ports);
-    return b.readSubnets().compose(v -> b.allocate()).compose(v -> b.insertPorts())
+    Future<Void> subnetsRead = b.readSubnets(knownSubnets);
+    Future<Map<UUID, List<UUID>>> routersRead = b.readRouters();
+    Future<Map<String, Long>> limitsRead = quotas.portLimits(tx, b.userProjects());
+    return subnetsRead.compose(v -> b.allocate()).compose(v -> b.insertPorts())
         .compose(v -> b.insertAddresses(0)).compose(v -> b.dropFailed())
-        .compose(v -> b.enforceQuota()).compose(v -> b.dropFailed())
-        .compose(v -> b.record()).map(v -> b);
+        .compose(v -> limitsRead).compose(b::enforceQuota).compose(v -> b.dropFailed())
+        .compose(v -> routersRead).map(routers -> {
+          b.record(routers);
+          return b;
+        });
   }
 
   /** The error that refused port {@code i}, or null if it was made. */
@@ -125,15 +136,39 @@ final class PortBatch {
     }
   }
 
-  private Future<Void> readSubnets() {
-    UUID[] ids = ports.stream().flatMap(p -> p.ips().stream()).map(NewPort.IpRequest::subnetId).distinct()
-        .toArray(UUID[]::new);
+  private Future<Void> readSubnets(Map<UUID, SubnetInfo> known) {
+    Map<UUID, SubnetInfo> found = new HashMap<>();
+    UUID[] ids = requestedSubnets().filter(id -> {
+      SubnetInfo s = known.get(id);
+      if (s != null) {
+        found.put(id, s);
+      }
+      return s == null;
+    }).toArray(UUID[]::new);
+    subnets = found;
     if (ids.length == 0) {
       return Future.succeededFuture();
     }
     return tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.id = ANY($1)", (Object) ids).map(rows -> {
-      subnets = rows.stream().map(SubnetInfo::of).collect(Collectors.toMap(SubnetInfo::id, s -> s));
+      rows.stream().map(SubnetInfo::of).forEach(s -> found.put(s.id(), s));
       return null;
+    });
+  }
+
+  /** Every subnet the ports ask an address of, once. */
+  private java.util.stream.Stream<UUID> requestedSubnets() {
+    return ports.stream().flatMap(p -> p.ips().stream()).map(NewPort.IpRequest::subnetId).distinct();
+  }
+
+  /** The routers with an interface on each subnet the ports ask an address of. */
+  private Future<Map<UUID, List<UUID>>> readRouters() {
+    UUID[] used = requestedSubnets().toArray(UUID[]::new);
+    Future<List<Row>> routers = used.length == 0 ? Future.succeededFuture(List.of())
+        : tx.all("SELECT subnet_id, router_id FROM router_interfaces WHERE subnet_id = ANY($1)", (Object) used);
+    return routers.map(rows -> {
+      Map<UUID, List<UUID>> bySubnet = new HashMap<>();
+      rows.forEach(r -> bySubnet.computeIfAbsent(r.getUUID("subnet_id"), s -> new ArrayList<>()).add(r.getUUID("router_id")));
+      return bySubnet;
     });
   }
 
@@ -403,7 +438,12 @@ final class PortBatch {
   }
 
   /** The user's ports count against their project's port quota: those past it are refused, last first. */
-  private Future<Void> enforceQuota() {
+  /** The projects of the ports a user asked for (a router's own ports count against no quota). */
+  private List<String> userProjects() {
+    return ports.stream().filter(NewPort::userPort).map(NewPort::project).distinct().toList();
+  }
+
+  private Future<Void> enforceQuota(Map<String, Long> limits) {
     Map<String, List<Integer>> byProject = new LinkedHashMap<>();
     for (int i = 0; i < ports.size(); i++) {
       if (live(i) && ports.get(i).userPort()) {
@@ -413,7 +453,7 @@ final class PortBatch {
     if (byProject.isEmpty()) {
       return Future.succeededFuture();
     }
-    return quotas.overPortQuota(tx, byProject.keySet()).map(over -> {
+    return quotas.overPortQuota(tx, byProject.keySet(), limits).map(over -> {
       over.forEach((project, excess) -> {
         List<Integer> made = byProject.get(project);
         for (int n = 0; n < Math.min(excess.excess(), made.size()); n++) {
@@ -426,33 +466,23 @@ final class PortBatch {
     });
   }
 
-  /** One event per port made, naming the routers on its subnets and its host. */
-  private Future<Void> record() {
-    UUID[] used = java.util.stream.IntStream.range(0, ports.size()).filter(this::live)
-        .boxed().flatMap(i -> ports.get(i).ips().stream()).map(NewPort.IpRequest::subnetId).distinct()
-        .toArray(UUID[]::new);
-    Future<List<Row>> routers = used.length == 0 ? Future.succeededFuture(List.of())
-        : tx.all("SELECT subnet_id, router_id FROM router_interfaces WHERE subnet_id = ANY($1)", (Object) used);
-    return routers.map(rows -> {
-      Map<UUID, List<UUID>> bySubnet = new HashMap<>();
-      rows.forEach(r -> bySubnet.computeIfAbsent(r.getUUID("subnet_id"), s -> new ArrayList<>()).add(r.getUUID("router_id")));
-      for (int i = 0; i < ports.size(); i++) {
-        if (live(i)) {
-          NewPort port = ports.get(i);
-          List<UUID> onSubnets = port.ips().stream().map(NewPort.IpRequest::subnetId).distinct()
-              .flatMap(s -> bySubnet.getOrDefault(s, List.of()).stream()).distinct().toList();
-          List<io.dvr.proto.v1.PortAddress> addresses = new ArrayList<>();
-          for (int k = 0; k < ips[i].length; k++) {
-            addresses.add(PortEventFacts.address(port.ips().get(k).subnetId(), ips[i][k].toString()));
-          }
-          tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
-              port.networkId(), onSubnets, List.of(port.bindingHost()),
-              PortEventFacts.of(macs[i].text(), port.deviceOwner(), port.bindingHost(),
-                  this.rows[i].getString("status"), addresses, bySubnet));
+  /** One event per port made, naming the routers on its subnets ({@code bySubnet}) and its host. */
+  private void record(Map<UUID, List<UUID>> bySubnet) {
+    for (int i = 0; i < ports.size(); i++) {
+      if (live(i)) {
+        NewPort port = ports.get(i);
+        List<UUID> onSubnets = port.ips().stream().map(NewPort.IpRequest::subnetId).distinct()
+            .flatMap(s -> bySubnet.getOrDefault(s, List.of()).stream()).distinct().toList();
+        List<io.dvr.proto.v1.PortAddress> addresses = new ArrayList<>();
+        for (int k = 0; k < ips[i].length; k++) {
+          addresses.add(PortEventFacts.address(port.ips().get(k).subnetId(), ips[i][k].toString()));
         }
+        tx.changed(ResourceType.RESOURCE_TYPE_PORT, port.id(), 1, ChangeKind.CHANGE_KIND_CREATED,
+            port.networkId(), onSubnets, List.of(port.bindingHost()),
+            PortEventFacts.of(macs[i].text(), port.deviceOwner(), port.bindingHost(),
+                this.rows[i].getString("status"), addresses, bySubnet));
       }
-      return null;
-    });
+    }
   }
 
   private static <T> T[] column(List<Integer> rows, java.util.function.IntFunction<T> value,

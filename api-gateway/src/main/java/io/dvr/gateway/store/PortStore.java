@@ -91,7 +91,12 @@ public final class PortStore {
    * read-back (only a router's SNAT and gateway ports are read back, for their SNAT binding).
    */
   public Future<List<Made>> createAndShow(Tx tx, List<NewPort> newPorts) {
-    return PortBatch.run(tx, addresses, quotas, newPorts).compose(batch -> {
+    return createAndShow(tx, newPorts, Map.of());
+  }
+
+  /** As {@link #createAndShow(Tx, List)}, with subnets already read in this transaction (not read again). */
+  public Future<List<Made>> createAndShow(Tx tx, List<NewPort> newPorts, Map<UUID, SubnetInfo> knownSubnets) {
+    return PortBatch.run(tx, addresses, quotas, newPorts, knownSubnets).compose(batch -> {
       Port[] shown = new Port[newPorts.size()];
       List<UUID> readBack = new ArrayList<>();
       for (int i = 0; i < shown.length; i++) {

@@ -46,57 +46,81 @@ public final class QuotaStore {
    * limit; call it after the insert, in the create's transaction.
    */
   public Future<Void> enforce(Tx tx, String project, String resource) {
-    return limit(tx, project, resource).compose(limit -> limit < 0 ? Future.succeededFuture()
-        : tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED + "))", project + "/" + resource)
-            .compose(locked -> tx.one(COUNTS.get(resource), project))
-            .map(row -> {
-              long held = row.get().getLong(0);
-              if (held > limit) {
-                throw ApiError.exhausted("quota exceeded for " + resource + ": " + (held - 1) + " of " + limit
-                    + " in project " + project);
-              }
-              return null;
-            }));
+    return limit(tx, project, resource).compose(limit -> {
+      if (limit < 0) {
+        return Future.succeededFuture();
+      }
+      // Lock and count go at once (run in order by the server: the count once the lock is held).
+      Future<?> locked = tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED + "))",
+          project + "/" + resource);
+      Future<java.util.Optional<Row>> counted = tx.one(COUNTS.get(resource), project);
+      return locked.compose(v -> counted).map(row -> {
+        long held = row.get().getLong(0);
+        if (held > limit) {
+          throw ApiError.exhausted("quota exceeded for " + resource + ": " + (held - 1) + " of " + limit
+              + " in project " + project);
+        }
+        return null;
+      });
+    });
   }
 
   /** How far a project is past its port quota: its limit, the ports it holds now and how many too many. */
   public record Excess(long limit, long held, long excess) {}
 
   /**
-   * For a batch of port creates, after their inserts in its transaction: the projects now past
-   * their port quota. Under the same advisory lock per project as {@link #enforce}, taken in a
-   * fixed (sorted) order; the projects without a limit take no lock and count nothing.
+   * The port quota of each project that has one (a project without a limit is left out). Read
+   * before a batch's inserts, without waiting for it, so that {@link #overPortQuota} costs no round
+   * trip when no project of the batch has a limit.
    */
-  public Future<Map<String, Excess>> overPortQuota(Tx tx, java.util.Collection<String> projects) {
+  public Future<Map<String, Long>> portLimits(Tx tx, java.util.Collection<String> projects) {
     String[] sorted = projects.stream().distinct().sorted().toArray(String[]::new);
+    if (sorted.length == 0) {
+      return Future.succeededFuture(Map.of());
+    }
     return tx.all("SELECT p, coalesce(q.quota_limit, $2) AS lim FROM unnest($1::text[]) p"
             + " LEFT JOIN quotas q ON q.project_id = p AND q.resource = 'port' ORDER BY p", sorted, DEFAULTS.get("port"))
-        .compose(rows -> {
+        .map(rows -> {
           Map<String, Long> limits = new LinkedHashMap<>();
           rows.stream().filter(r -> r.getLong("lim") >= 0).forEach(r -> limits.put(r.getString("p"), r.getLong("lim")));
-          if (limits.isEmpty()) {
-            return Future.succeededFuture(Map.<String, Excess>of());
-          }
-          Future<Void> locked = Future.succeededFuture();
-          for (String project : limits.keySet()) {
-            locked = locked.compose(v -> tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED
-                + "))", project + "/port").mapEmpty());
-          }
-          return locked.compose(v -> tx.all("SELECT project_id, count(*) AS held FROM ports WHERE project_id = ANY($1)"
-                  + " AND device_owner NOT LIKE 'network:%' GROUP BY project_id",
-                  (Object) limits.keySet().toArray(String[]::new)))
-              .map(counts -> {
-                Map<String, Excess> over = new LinkedHashMap<>();
-                for (Row r : counts) {
-                  long limit = limits.get(r.getString("project_id"));
-                  long held = r.getLong("held");
-                  if (held > limit) {
-                    over.put(r.getString("project_id"), new Excess(limit, held, held - limit));
-                  }
-                }
-                return over;
-              });
+          return limits;
         });
+  }
+
+  /**
+   * For a batch of port creates, after their inserts in its transaction: of {@code projects}, those
+   * now past their port quota ({@code limits}: {@link #portLimits}). Under the same advisory lock
+   * per project as {@link #enforce}, taken in a fixed (sorted) order; the projects without a limit
+   * take no lock and count nothing.
+   */
+  public Future<Map<String, Excess>> overPortQuota(Tx tx, java.util.Collection<String> projects,
+      Map<String, Long> allLimits) {
+    Map<String, Long> limits = new java.util.TreeMap<>();
+    projects.stream().filter(allLimits::containsKey).forEach(p -> limits.put(p, allLimits.get(p)));
+    if (limits.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    // The locks and the count go at once: the server runs them in order on the connection, so
+    // the count runs once every lock is held, and the whole is one round trip.
+    Future<Void> locked = Future.succeededFuture();
+    for (String project : limits.keySet()) {
+      Future<Void> lock = tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED
+          + "))", project + "/port").mapEmpty();
+      locked = locked.compose(v -> lock);
+    }
+    Future<List<Row>> counted = tx.all("SELECT project_id, count(*) AS held FROM ports WHERE project_id = ANY($1)"
+        + " AND device_owner NOT LIKE 'network:%' GROUP BY project_id", (Object) limits.keySet().toArray(String[]::new));
+    return locked.compose(v -> counted).map(counts -> {
+      Map<String, Excess> over = new LinkedHashMap<>();
+      for (Row r : counts) {
+        long limit = limits.get(r.getString("project_id"));
+        long held = r.getLong("held");
+        if (held > limit) {
+          over.put(r.getString("project_id"), new Excess(limit, held, held - limit));
+        }
+      }
+      return over;
+    });
   }
 
   private Future<Long> limit(Tx tx, String project, String resource) {
