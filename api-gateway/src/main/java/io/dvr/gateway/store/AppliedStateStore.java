@@ -73,22 +73,26 @@ public final class AppliedStateStore {
    */
   public Future<List<Double>> record(Tx tx, HostApplied report) {
     List<UUID> ids = report.getRoutersList().stream().map(r -> UUID.fromString(r.getRouterId())).toList();
-    return tx.all("SELECT c.resource_id, c.change_id, extract(epoch FROM clock_timestamp() - c.committed_at)::float8 AS age, "
-            + "ar.generation, ar.in_progress FROM changes c LEFT JOIN host_applied_routers ar ON ar.host = $1 "
-            + "AND ar.router_id = c.resource_id WHERE c.resource_id = ANY($2)", report.getHost(), ids.toArray(UUID[]::new))
-        .compose(rows -> {
-          List<Double> newlySeen = new ArrayList<>();
-          for (Row row : rows) {
-            long change = row.getLong("change_id");
-            boolean before = row.getLong("generation") != null
-                && sees(row.getLong("generation"), Arrays.asList(row.getArrayOfLongs("in_progress")), change);
-            AppliedRouter now = report.getRouters(ids.indexOf(row.getUUID("resource_id")));
-            if (!before && sees(now.getGeneration(), now.getInProgressList(), change)) {
-              newlySeen.add(row.getDouble("age"));
-            }
-          }
-          return replace(tx, report).map(newlySeen);
-        });
+    // The read of what the host held before and the replace go at once: the server runs the read
+    // first (it sees the old rows), and the whole report is one round trip.
+    Future<List<Row>> held = tx.all("SELECT c.resource_id, c.change_id, extract(epoch FROM clock_timestamp()"
+        + " - c.committed_at)::float8 AS age, ar.generation, ar.in_progress FROM changes c LEFT JOIN"
+        + " host_applied_routers ar ON ar.host = $1 AND ar.router_id = c.resource_id WHERE c.resource_id = ANY($2)",
+        report.getHost(), ids.toArray(UUID[]::new));
+    Future<Void> replaced = replace(tx, report);
+    return held.compose(rows -> {
+      List<Double> newlySeen = new ArrayList<>();
+      for (Row row : rows) {
+        long change = row.getLong("change_id");
+        boolean before = row.getLong("generation") != null
+            && sees(row.getLong("generation"), Arrays.asList(row.getArrayOfLongs("in_progress")), change);
+        AppliedRouter now = report.getRouters(ids.indexOf(row.getUUID("resource_id")));
+        if (!before && sees(now.getGeneration(), now.getInProgressList(), change)) {
+          newlySeen.add(row.getDouble("age"));
+        }
+      }
+      return replaced.map(newlySeen);
+    });
   }
 
   private Future<Void> replace(Tx tx, HostApplied report) {
@@ -105,10 +109,12 @@ public final class AppliedStateStore {
         report.getHost(), report.getGeneration(), report.getInProgressList().toArray(Long[]::new),
         time(report.hasAppliedAt() ? report.getAppliedAt() : null), report.getError(),
         time(report.hasFailedAt() ? report.getFailedAt() : null)).mapEmpty();
-    return host.compose(v -> tx.query("DELETE FROM host_applied_routers WHERE host = $1", report.getHost()))
-        .compose(v -> routers.isEmpty() ? Future.succeededFuture() : tx.batch(
-            "INSERT INTO host_applied_routers(host, router_id, generation, in_progress, snat_here) "
-                + "VALUES ($1, $2, $3, $4, $5)", routers));
+    // The three go at once, run in this order by the server (pipelined): one round trip.
+    Future<?> cleared = tx.query("DELETE FROM host_applied_routers WHERE host = $1", report.getHost());
+    Future<Void> inserted = routers.isEmpty() ? Future.succeededFuture() : tx.batch(
+        "INSERT INTO host_applied_routers(host, router_id, generation, in_progress, snat_here) "
+            + "VALUES ($1, $2, $3, $4, $5)", routers);
+    return host.compose(v -> cleared).compose(v -> inserted);
   }
 
   /** Hosts whose last apply failed or that hold a router copy not seeing the router's last change. */
