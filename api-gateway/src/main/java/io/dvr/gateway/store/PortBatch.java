@@ -87,7 +87,8 @@ final class PortBatch {
   /**
    * Creates the ports; the batch tells per port its error or, without a read-back, the port made.
    * {@code knownSubnets}: subnets this transaction read already (not read again). The routers of
-   * the ports' subnets are read along with the subnets, without waiting for them (pipelined).
+   * the ports' subnets and their projects' port limits are read at the start, without waiting for
+   * the answers (pipelined with what follows).
    */
   static Future<PortBatch> run(Tx tx, AddressAllocator addresses, QuotaStore quotas, List<NewPort> ports,
       Map<UUID, SubnetInfo> knownSubnets) {
@@ -437,12 +438,15 @@ final class PortBatch {
             .mapEmpty();
   }
 
-  /** The user's ports count against their project's port quota: those past it are refused, last first. */
   /** The projects of the ports a user asked for (a router's own ports count against no quota). */
   private List<String> userProjects() {
     return ports.stream().filter(NewPort::userPort).map(NewPort::project).distinct().toList();
   }
 
+  /**
+   * The user's ports count against their project's port quota ({@code limits}: {@link
+   * QuotaStore#portLimits}): those past it are refused, last first.
+   */
   private Future<Void> enforceQuota(Map<String, Long> limits) {
     Map<String, List<Integer>> byProject = new LinkedHashMap<>();
     for (int i = 0; i < ports.size(); i++) {
