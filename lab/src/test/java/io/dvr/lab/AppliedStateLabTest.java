@@ -68,7 +68,10 @@ class AppliedStateLabTest {
 
   @BeforeAll
   static void build() {
-    fx = LabFixture.start(dataDir.resolve("pg"), Map.of("convergence.meters-seconds", "1"));
+    // No periodic resync (60 s by default): one landing between two reads of the hosts' applied
+    // copies would move copies that the tests check were not told to move.
+    fx = LabFixture.start(dataDir.resolve("pg"), Map.of("convergence.meters-seconds", "1",
+        "agent.resync-seconds", "3600", "scheduler.resync-seconds", "3600"));
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> fx.routersOf("compute2").getDvrMac().startsWith("fa:16:3f"));
     seed = SeedTopology.build(fx.api);
   }

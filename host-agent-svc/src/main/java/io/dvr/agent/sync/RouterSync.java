@@ -234,8 +234,13 @@ public final class RouterSync {
           lease.claimsChanged();
         }
         reporter.request();
-        if (operations > 0) {
+        if (operations > 0 && inFull) {
           LOG.info("host {}: applied {} operations for {} routers", host, operations, wanted.getRoutersCount());
+        } else if (operations > 0) {
+          // Some routers' change (a port's ARP entry on every host of its router): a line per port
+          // event per host at INFO would be most of an agent's log, and 9 % of its event loop.
+          LOG.debug("host {}: applied {} operations for {} routers (some of them)", host, operations,
+              wanted.getRoutersCount());
         }
       }
 
