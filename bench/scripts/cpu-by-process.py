@@ -25,7 +25,8 @@ def kind(cmd):
         return 'bench'
     if 'host-agent-svc' in cmd or 'io.dvr.agent.Main' in cmd:
         return 'agent'
-    if cmd.split(' ')[0].endswith('postgres'):
+    first = cmd.split(' ')[0]
+    if first.endswith('postgres') or first.startswith('postgres:'):  # backends rename themselves "postgres: ..."
         return 'postgres'
     for name in ('ovs-vswitchd', 'ovsdb-server', 'ovs-ofctl'):
         if name in cmd:
@@ -90,7 +91,7 @@ def per_event(samples, log, first, last):
     print('threads of the JVMs (ms of CPU in the window):')
     spent = {k: (v - a['threads'].get(k, 0)) * 1000 / HZ for k, v in b['threads'].items()}
     for k, v in sorted(spent.items(), key=lambda x: -x[1])[:25]:
-        print(f'  {k:45} {v:8.0f}')
+        print(f'  {k:45} {v:8.0f}', flush=True)
 
 
 if __name__ == '__main__':
