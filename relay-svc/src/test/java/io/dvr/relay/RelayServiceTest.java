@@ -381,30 +381,25 @@ class RelayServiceTest {
     try {
       // As RelayLink attaches: hello, what it listens to and what it asks, all without waiting.
       GrpcClientRequest<AgentFrame, RelayFrame> refused = get(client.request(at, HostRelayGrpcClient.Attach));
+      Future<String> ended = howItEnds(refused);
       refused.write(AgentFrame.newBuilder().setHello(RelayHello.newBuilder().setHost("compute2")).build());
       refused.write(AgentFrame.newBuilder().setListen(RelayListen.newBuilder()
           .setAddress(EventAddresses.routersChanged("compute2"))).build());
       refused.write(AgentFrame.newBuilder().setRequest(RelayRequest.newBuilder().setId(1)
           .setAddress(EventAddresses.GET_HOST_ROUTERS)).build());
-      String ended = get(refused.response().compose(response -> {
-        Promise<String> end = Promise.promise();
-        response.handler(frame -> { });
-        response.endHandler(v -> end.complete(response.status() + ": " + StatusMessage.of(response)));
-        response.exceptionHandler(end::tryFail);
-        return end.future();
-      }));
-      assertThat(ended).isEqualTo(GrpcStatus.PERMISSION_DENIED
+      assertThat(get(ended)).isEqualTo(GrpcStatus.PERMISSION_DENIED
           + ": the agent of host 'compute1' may attach only for its own host, not for host 'compute2'");
 
       // A stream opened after it on the same connection is handled after the first one's frames.
       GrpcClientRequest<AgentFrame, RelayFrame> next = get(client.request(at, HostRelayGrpcClient.Attach));
-      next.write(AgentFrame.newBuilder().setHello(RelayHello.newBuilder().setHost("compute1")).build());
-      RelayFrame first = get(next.response().compose(response -> {
+      Future<RelayFrame> firstFrame = next.response().compose(response -> {
         Promise<RelayFrame> frame = Promise.promise();
         response.handler(frame::tryComplete);
         response.exceptionHandler(frame::tryFail);
         return frame.future();
-      }));
+      });
+      next.write(AgentFrame.newBuilder().setHello(RelayHello.newBuilder().setHost("compute1")).build());
+      RelayFrame first = get(firstFrame);
       assertThat(unhandled).as("exceptions the relay left unhandled").isEmpty();
       assertThat(first.getFrameCase()).isEqualTo(RelayFrame.FrameCase.WELCOME);
       next.end();
@@ -436,22 +431,31 @@ class RelayServiceTest {
     try {
       GrpcClientRequest<AgentFrame, RelayFrame> request = get(client.request(
           SocketAddress.inetSocketAddress(relay.port(), "127.0.0.1"), HostRelayGrpcClient.Attach));
+      Future<String> ended = howItEnds(request);
       for (var f : frames) {
         AgentFrame.Builder b = AgentFrame.newBuilder();
         f.accept(b);
         request.write(b.build());
       }
-      // The handlers are set on the event loop as the answer arrives: a refusal ends the stream with it.
-      return get(request.response().compose(response -> {
-        Promise<String> ended = Promise.promise();
-        response.handler(frame -> { });
-        response.endHandler(v -> ended.complete(response.status() + ": " + StatusMessage.of(response)));
-        response.exceptionHandler(ended::tryFail);
-        return ended.future();
-      }));
+      return get(ended);
     } finally {
       get(client.close());
     }
+  }
+
+  /**
+   * The stream's status and message once the relay ends it. Called before the first frame is written: the
+   * handlers are then set on the event loop as the answer arrives, in the same turn as a refusal's end. Set
+   * from the test's thread after the answer had arrived, they could miss the end.
+   */
+  private static Future<String> howItEnds(GrpcClientRequest<AgentFrame, RelayFrame> request) {
+    return request.response().compose(response -> {
+      Promise<String> ended = Promise.promise();
+      response.handler(frame -> { });
+      response.endHandler(v -> ended.complete(response.status() + ": " + StatusMessage.of(response)));
+      response.exceptionHandler(ended::tryFail);
+      return ended.future();
+    });
   }
 
   private void awaitListening(RelayService relay, String host, int addresses) throws Exception {
