@@ -44,7 +44,23 @@ final class RealConvergence {
   private static final int AGENTS_AT_ONCE = 5;
 
   /** One measured kind of change: per sample, from sending to the last host done, and to the reply. */
-  record Series(String what, long[] nanos, long[] replyNanos, int lost) {}
+  /**
+   * One row: per sample, when the monitors stamped the change ({@code nanos}: what the kernel or
+   * the switch reported, see {@link KernelWatch}), when this JVM read their lines ({@code readNanos}),
+   * and when the reply came, each from sending the request.
+   */
+  record Series(String what, long[] nanos, long[] readNanos, long[] replyNanos, int lost) {}
+
+  /** When the last of a sample's expected changes was stamped by its monitor, and when this JVM read it. */
+  private record Seen(long stamped, long read) {
+    double stampedMs(long t0) {
+      return (stamped - t0) / 1e6;
+    }
+
+    double readMs(long t0) {
+      return (read - t0) / 1e6;
+    }
+  }
 
   record Result(int hosts, int carrying, List<Series> series, int lost, double upSeconds, double downSeconds,
       double agentsSeconds, double agentRssMb, String loadBefore, String loadAfter) {}
@@ -244,12 +260,12 @@ final class RealConvergence {
     String qrouter = Names.qrouterNamespace(routerId);
     String fip = Names.fipNamespace(extNetId);
     for (String host : lab.hostNames()) {
-      qrouterWatch.put(host, watch(host + "-qrouter", host, "stdbuf", "-oL", "ip", "-n", qrouter, "monitor", "neigh",
+      qrouterWatch.put(host, watch(host + "-qrouter", host, "stdbuf", "-oL", "ip", "-ts", "-n", qrouter, "monitor", "neigh",
           "rule", "route", "address"));
     }
     for (String host : lab.computes()) {
-      flowWatch.put(host, watch(host + "-br-int", host, "stdbuf", "-oL", "ovs-ofctl", "monitor", "br-int", "watch:"));
-      fipWatch.put(host, watch(host + "-fip", host, "stdbuf", "-oL", "ip", "-n", fip, "monitor", "route"));
+      flowWatch.put(host, watch(host + "-br-int", host, "stdbuf", "-oL", "ovs-ofctl", "--timestamp", "monitor", "br-int", "watch:"));
+      fipWatch.put(host, watch(host + "-fip", host, "stdbuf", "-oL", "ip", "-ts", "-n", fip, "monitor", "route"));
       natWatch.put(host, watch(host + "-nat", host, "ip", "netns", "exec", qrouter, "stdbuf", "-oL", "xtables-monitor",
           "-e"));
     }
@@ -307,29 +323,32 @@ final class RealConvergence {
     }
   }
 
-  /** Waits for every expectation; the latest arrival, or -1 when one did not come in time (it says which). */
-  private static long awaitAll(List<Expect> expects, long start, String what) throws InterruptedException {
-    long last = start;
+  /** Waits for every expectation; the latest stamp and arrival, or null when one did not come in time (it says which). */
+  private static Seen awaitAll(List<Expect> expects, long start, String what) throws InterruptedException {
+    long stamped = start;
+    long read = start;
     for (Expect e : expects) {
-      long at = e.watch().await(e.mark(), e.line(), start + SAMPLE_TIMEOUT_NS);
-      if (at < 0) {
+      KernelWatch.Line at = e.watch().awaitLine(e.mark(), e.line(), start + SAMPLE_TIMEOUT_NS);
+      if (at == null) {
         System.out.println(what + ": nothing on " + e.watch().name + " in time (alive " + e.watch().alive()
             + "); its last lines:\n" + e.watch().tail(8));
-        return -1;
+        return null;
       }
-      last = Math.max(last, at);
+      stamped = Math.max(stamped, at.stamped());
+      read = Math.max(read, at.nanos());
     }
-    return last;
+    return new Seen(stamped, read);
   }
 
   private List<Series> portSamples() throws Exception {
     int total = o.warmup() + o.samples();
     List<String> computes = lab.computes();
-    long[] create = new long[o.samples()];
+    // Per sample: [stamped, read] of each row.
+    long[][] create = new long[2][o.samples()];
     long[] createReply = new long[o.samples()];
-    long[] flows = new long[o.samples()];
-    long[] delete = new long[o.samples()];
-    long[] flowsGone = new long[o.samples()];
+    long[][] flows = new long[2][o.samples()];
+    long[][] delete = new long[2][o.samples()];
+    long[][] flowsGone = new long[2][o.samples()];
     long[] deleteReply = new long[o.samples()];
     int lostCreate = 0;
     int lostDelete = 0;
@@ -355,19 +374,19 @@ final class RealConvergence {
           .setNetworkId(netId).setName("sample-" + i).setDeviceOwner("compute:nova").setBindingHost(host)
           .setMacAddress(mac).addFixedIps(FixedIpRequest.newBuilder().setSubnetId(subnetId).setIpAddress(ip)).build())
           .onSuccess(p -> replied.set(System.nanoTime()));
-      long allNeigh = awaitAll(neigh, t0, "port " + ip + " created on " + host + ": neighbour");
-      long flowAt = awaitAll(List.of(flow), t0, "port " + ip + " created on " + host + ": flow");
+      Seen allNeigh = awaitAll(neigh, t0, "port " + ip + " created on " + host + ": neighbour");
+      Seen flowAt = awaitAll(List.of(flow), t0, "port " + ip + " created on " + host + ": flow");
       reply.await();
       // The wall clock of the send, to lay the agents' log lines (ms) beside each sample.
-      System.out.printf("sample %d: port %s on %s sent %s, reply +%.1f, neighbours +%.1f, flow +%.1f ms%n", i, mac, host,
-          sentAt, (replied.get() - t0) / 1e6, allNeigh < 0 ? -1 : (allNeigh - t0) / 1e6, flowAt < 0 ? -1 : (flowAt - t0) / 1e6);
+      System.out.printf("sample %d: port %s on %s sent %s, reply +%.1f, neighbours +%s, flow +%s ms%n", i, mac, host,
+          sentAt, (replied.get() - t0) / 1e6, ms(allNeigh, t0), ms(flowAt, t0));
       boolean keep = i >= o.warmup();
       if (keep) {
-        if (allNeigh < 0 || flowAt < 0) {
+        if (allNeigh == null || flowAt == null) {
           lostCreate++;
         } else {
-          create[measured] = allNeigh - t0;
-          flows[measured] = flowAt - t0;
+          put(create, measured, allNeigh, t0);
+          put(flows, measured, flowAt, t0);
           createReply[measured] = replied.get() - t0;
         }
       }
@@ -380,21 +399,20 @@ final class RealConvergence {
       AtomicLong deleted = new AtomicLong();
       Future<?> del = cp.api.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(id).build())
           .onSuccess(x -> deleted.set(System.nanoTime()));
-      long goneAt = awaitAll(gone, t0, "port " + ip + " deleted on " + host + ": neighbour");
-      long flowGoneAt = awaitAll(List.of(flowGone), t0, "port " + ip + " deleted on " + host + ": flow");
+      Seen goneAt = awaitAll(gone, t0, "port " + ip + " deleted on " + host + ": neighbour");
+      Seen flowGoneAt = awaitAll(List.of(flowGone), t0, "port " + ip + " deleted on " + host + ": flow");
       del.await();
-      System.out.printf("sample %d: port %s deleted on %s sent %s, reply +%.1f, neighbours gone +%.1f, flow gone +%.1f ms%n", i,
-          mac, host, sentAt, (deleted.get() - t0) / 1e6, goneAt < 0 ? -1 : (goneAt - t0) / 1e6,
-          flowGoneAt < 0 ? -1 : (flowGoneAt - t0) / 1e6);
+      System.out.printf("sample %d: port %s deleted on %s sent %s, reply +%.1f, neighbours gone +%s, flow gone +%s ms%n", i,
+          mac, host, sentAt, (deleted.get() - t0) / 1e6, ms(goneAt, t0), ms(flowGoneAt, t0));
       if (keep) {
-        if (goneAt < 0 || flowGoneAt < 0) {
+        if (goneAt == null || flowGoneAt == null) {
           lostDelete++;
         } else {
-          delete[measured] = goneAt - t0;
-          flowsGone[measured] = flowGoneAt - t0;
+          put(delete, measured, goneAt, t0);
+          put(flowsGone, measured, flowGoneAt, t0);
           deleteReply[measured] = deleted.get() - t0;
         }
-        if (allNeigh >= 0 && flowAt >= 0 && goneAt >= 0 && flowGoneAt >= 0) {
+        if (allNeigh != null && flowAt != null && goneAt != null && flowGoneAt != null) {
           measured++;
         }
       }
@@ -404,20 +422,18 @@ final class RealConvergence {
         System.out.printf("%d hosts: %d of %d port samples%n", lab.hosts, i + 1, total);
       }
     }
-    return List.of(new Series("port created: neighbour in every qrouter-", trim(create, measured), trim(createReply, measured), lostCreate),
-        new Series("port created: its flow on its host's br-int", trim(flows, measured), trim(createReply, measured), lostCreate),
-        new Series("port deleted: neighbour gone from every qrouter-", trim(delete, measured), trim(deleteReply, measured),
-            lostDelete),
-        new Series("port deleted: its flow gone from br-int", trim(flowsGone, measured), trim(deleteReply, measured),
-            lostDelete));
+    return List.of(series("port created: neighbour in every qrouter-", create, createReply, measured, lostCreate),
+        series("port created: its flow on its host's br-int", flows, createReply, measured, lostCreate),
+        series("port deleted: neighbour gone from every qrouter-", delete, deleteReply, measured, lostDelete),
+        series("port deleted: its flow gone from br-int", flowsGone, deleteReply, measured, lostDelete));
   }
 
   private List<Series> fipSamples() throws Exception {
     int total = o.warmup() + o.samples();
     List<String> computes = lab.computes();
-    long[] create = new long[o.samples()];
+    long[][] create = new long[2][o.samples()];
     long[] createReply = new long[o.samples()];
-    long[] delete = new long[o.samples()];
+    long[][] delete = new long[2][o.samples()];
     long[] deleteReply = new long[o.samples()];
     int lost = 0;
     int measured = 0;
@@ -440,9 +456,9 @@ final class RealConvergence {
           new Expect(natWatch.get(host), natMark, l -> l.contains("-A ") && l.contains("-d " + address + "/32")
               && l.contains("DNAT")),
           new Expect(fipWatch.get(host), fipMark, l -> !l.startsWith("Deleted") && l.startsWith(address + " via ")));
-      long madeAt = awaitAll(made, t0, "floating IP " + address + " on " + host);
-      System.out.printf("sample %d: floating IP %s on %s sent %s, reply +%.1f, made +%.1f ms%n", i, address, host, sentAt,
-          (replied - t0) / 1e6, madeAt < 0 ? -1 : (madeAt - t0) / 1e6);
+      Seen madeAt = awaitAll(made, t0, "floating IP " + address + " on " + host);
+      System.out.printf("sample %d: floating IP %s on %s sent %s, reply +%.1f, made +%s ms%n", i, address, host, sentAt,
+          (replied - t0) / 1e6, ms(madeAt, t0));
       Thread.sleep(o.gapMs());
       List<Expect> gone = List.of(
           Expect.on(qr, l -> l.startsWith("Deleted") && l.contains("from " + fixed + " lookup 16")),
@@ -453,16 +469,16 @@ final class RealConvergence {
       cp.api.call(FloatingIpServiceGrpcClient.DeleteFloatingIp, DeleteFloatingIpRequest.newBuilder()
           .setId(fip.getId()).build()).await();
       long deleted = System.nanoTime();
-      long goneAt = awaitAll(gone, t1, "floating IP " + address + " deleted on " + host);
-      System.out.printf("sample %d: floating IP %s deleted on %s sent %s, reply +%.1f, gone +%.1f ms%n", i, address, host,
-          sentAt, (deleted - t1) / 1e6, goneAt < 0 ? -1 : (goneAt - t1) / 1e6);
+      Seen goneAt = awaitAll(gone, t1, "floating IP " + address + " deleted on " + host);
+      System.out.printf("sample %d: floating IP %s deleted on %s sent %s, reply +%.1f, gone +%s ms%n", i, address, host,
+          sentAt, (deleted - t1) / 1e6, ms(goneAt, t1));
       if (i >= o.warmup()) {
-        if (madeAt < 0 || goneAt < 0) {
+        if (madeAt == null || goneAt == null) {
           lost++;
         } else {
-          create[measured] = madeAt - t0;
+          put(create, measured, madeAt, t0);
           createReply[measured] = replied - t0;
-          delete[measured] = goneAt - t1;
+          put(delete, measured, goneAt, t1);
           deleteReply[measured] = deleted - t1;
           measured++;
         }
@@ -472,14 +488,27 @@ final class RealConvergence {
         System.out.printf("%d hosts: %d of %d floating IP samples%n", lab.hosts, i + 1, total);
       }
     }
-    return List.of(new Series("floating IP created: rule, NAT, fip- route on its host", trim(create, measured),
-            trim(createReply, measured), lost),
-        new Series("floating IP deleted: rule, NAT, fip- route gone", trim(delete, measured), trim(deleteReply, measured),
-            lost));
+    return List.of(series("floating IP created: rule, NAT, fip- route on its host", create, createReply, measured, lost),
+        series("floating IP deleted: rule, NAT, fip- route gone", delete, deleteReply, measured, lost));
   }
 
   private static long[] trim(long[] a, int n) {
     return java.util.Arrays.copyOf(a, n);
+  }
+
+  /** Sample {@code k} of a row: its stamp and its arrival, from {@code t0}. */
+  private static void put(long[][] row, int k, Seen seen, long t0) {
+    row[0][k] = seen.stamped() - t0;
+    row[1][k] = seen.read() - t0;
+  }
+
+  private static Series series(String what, long[][] row, long[] reply, int measured, int lost) {
+    return new Series(what, trim(row[0], measured), trim(row[1], measured), trim(reply, measured), lost);
+  }
+
+  /** A sample's figure for its log line: as stamped / as read, or -1 when it did not come. */
+  private static String ms(Seen seen, long t0) {
+    return seen == null ? "-1" : fmt("%.1f (read +%.1f)", seen.stampedMs(t0), seen.readMs(t0));
   }
 
   private static String fmt(String f, Object... args) {

@@ -124,16 +124,20 @@ public final class RealHostConvergenceBench {
 
   static String report(Options o, List<RealConvergence.Result> results) {
     StringBuilder sb = new StringBuilder(fmt("Real-host convergence, %s, %d CPUs, Java %s; %d samples per row after"
-        + " %d warm-up; agents %s; agent JVM flags %s, settings %s; ms from sending the request, nearest-rank percentiles%n%n",
+        + " %d warm-up; agents %s; agent JVM flags %s, settings %s; ms from sending the request to the change as its"
+        + " host's monitor received it (the stamps of ip -ts monitor, in us, and of ovs-ofctl --timestamp monitor, in whole"
+        + " ms counted as the end of their ms; xtables-monitor stamps nothing: as this JVM read it), nearest-rank"
+        + " percentiles; the same as this JVM read the monitors' lines beside it%n%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.samples(),
         o.warmup(), o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
         String.join(" ", o.agentFlags()), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
-    sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | lost |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
+    sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | as read: p50 / p95 / p99 | lost |\n"
+        + "|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
     for (RealConvergence.Result r : results) {
       for (RealConvergence.Series s : r.series()) {
-        sb.append(fmt("| %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d |%n", r.hosts(), s.what(),
+        sb.append(fmt("| %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f / %.1f / %.1f | %d |%n", r.hosts(), s.what(),
             p(s.replyNanos(), 0.5), p(s.nanos(), 0.5), p(s.nanos(), 0.95), p(s.nanos(), 0.99), p(s.nanos(), 1.0),
-            s.lost()));
+            p(s.readNanos(), 0.5), p(s.readNanos(), 0.95), p(s.readNanos(), 0.99), s.lost()));
       }
     }
     sb.append("\n| hosts | carrying the router | lab up (s) | lab down (s) | agents up (s) | agent RSS MB (median) |"
