@@ -18,9 +18,12 @@ import java.util.concurrent.TimeUnit;
  * file are read too: one-line output, and an error does not end the session), fed line by line: after each
  * line it is sent {@code link show dev lo}, whose one-line answer ("1: lo: ...") says that the
  * line before it is done; what came before that answer is the line's output, and "Command failed"
- * in it is the line's failure. Before a batch, {@code netns identify} must name the namespace:
- * a namespace deleted or made anew since the session started is not the one it holds, and the
- * session is not used. Not thread-safe: {@link IpSessions} serialises the users of a session.
+ * in it is the line's failure. Before a batch the session must hold the namespace of its name: a
+ * namespace deleted or made anew since the session started is not the one it holds, and the session
+ * is not used. {@code /proc} says so without a round trip ({@link #inItsNamespace}); {@code netns
+ * identify} asks the ip itself ({@link #holdsItsNamespace}), which a session just started needs
+ * (its ip may not have entered the namespace yet when {@code /proc} is read). Not thread-safe:
+ * {@link IpSessions} serialises the users of a session.
  */
 final class IpSession implements NamespaceSessions.Session {
   private static final String DONE = "link show dev lo";
@@ -79,7 +82,12 @@ final class IpSession implements NamespaceSessions.Session {
     return process.isAlive();
   }
 
-  /** Whether the session still holds the namespace of that name (one round trip). */
+  /** Whether the session's ip is in the namespace of that name now, as {@code /proc} says (no round trip). */
+  boolean inItsNamespace() {
+    return HeldNamespace.isNamed(process.pid(), namespace);
+  }
+
+  /** Whether the session still holds the namespace of that name, as its ip says (one round trip). */
   boolean holdsItsNamespace() {
     List<String> answer = exchange(WHO);
     return answer.size() == 1 && answer.get(0).strip().equals(namespace);

@@ -22,6 +22,7 @@ final class IpSessions implements AutoCloseable {
 
   private final NamespaceSessions<IpSession> sessions;
   private final AtomicLong linesRun = new AtomicLong();
+  private final AtomicLong namespacesAsked = new AtomicLong();
 
   IpSessions(HostShell shell, Duration timeout, int max) {
     this.sessions = new NamespaceSessions<>(max, ns -> {
@@ -55,7 +56,8 @@ final class IpSessions implements AutoCloseable {
     }
     synchronized (session) {
       try {
-        if (!session.alive() || !session.holdsItsNamespace()) {
+        // The ip is asked only when /proc does not say yes: a session just started, or a namespace made anew.
+        if (!session.alive() || !session.inItsNamespace() && !asked(session)) {
           sessions.drop(session);
           return false;
         }
@@ -86,6 +88,11 @@ final class IpSessions implements AutoCloseable {
     }
   }
 
+  private boolean asked(IpSession session) {
+    namespacesAsked.incrementAndGet();
+    return session.holdsItsNamespace();
+  }
+
   /** The failing line with one line either side, numbered within the batch, as a one-shot batch reports it. */
   private static String around(List<Action.Ip> lines, int failed) {
     StringBuilder s = new StringBuilder();
@@ -103,6 +110,11 @@ final class IpSessions implements AutoCloseable {
   /** Lines run through sessions so far, and sessions started (tests and benchmarks read them). */
   long linesRun() {
     return linesRun.get();
+  }
+
+  /** Batches before which a session's ip was asked which namespace it holds. */
+  long namespacesAsked() {
+    return namespacesAsked.get();
   }
 
   long sessionsStarted() {

@@ -446,6 +446,11 @@ public final class LinuxHost implements HostDriver {
     return sessions == null ? 0 : sessions.sessionsStarted();
   }
 
+  /** Batches before which an ip session was asked which namespace it holds (a round trip each). */
+  public long ipSessionsAsked() {
+    return sessions == null ? 0 : sessions.namespacesAsked();
+  }
+
   private static RuntimeException collect(RuntimeException first, RuntimeException e) {
     if (first == null) {
       return e;

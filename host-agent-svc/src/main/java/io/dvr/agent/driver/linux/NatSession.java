@@ -6,8 +6,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,20 +171,9 @@ final class NatSession implements NamespaceSessions.Session {
     return restore.isAlive() && monitor.isAlive();
   }
 
-  /**
-   * Whether the session still works in the namespace of its name: one deleted (or made anew) since
-   * the session started is held alive by its processes but is not the one of that name. Compares
-   * the restore's network namespace with the name's file as the restore's mount namespace sees it.
-   */
+  /** Whether the session still works in the namespace of its name ({@link HeldNamespace}). */
   boolean holdsItsNamespace() {
-    try {
-      String held = Files.readSymbolicLink(Path.of("/proc", Long.toString(restore.pid()), "ns", "net")).toString();
-      Object inode = Files.getAttribute(Path.of("/proc", Long.toString(restore.pid()), "root", "run", "netns",
-          Args.name(namespace)), "unix:ino");
-      return held.equals("net:[" + inode + "]");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    return HeldNamespace.isNamed(restore.pid(), namespace);
   }
 
   /**

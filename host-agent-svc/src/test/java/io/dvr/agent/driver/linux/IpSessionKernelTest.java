@@ -104,7 +104,7 @@ class IpSessionKernelTest {
   }
 
   @Test
-  @DisplayName("ARP entries added and removed one plan at a time start no process once the namespace's session runs, and the kernel holds what the plans said")
+  @DisplayName("ARP entries added and removed one plan at a time start no process once the namespace's session runs, nor ask it which namespace it holds, and the kernel holds what the plans said")
   void neighboursWithoutAProcess() {
     SmallRouter r = new SmallRouter();
     HostState desired = converged(r);
@@ -115,6 +115,7 @@ class IpSessionKernelTest {
     long processes = runner.processesStarted();
     long sessions = host.ipSessionsStarted();
     long lines = host.ipSessionLines();
+    long asked = host.ipSessionsAsked();
     for (int i = 41; i < 51; i++) {
       Neighbour n = neighbour(r, i);
       Plan add = new Plan(List.of(new Operation.ReplaceNeighbour(r.qrouter(), n)));
@@ -127,6 +128,9 @@ class IpSessionKernelTest {
     assertThat(runner.processesStarted()).as("processes started by 11 one-entry plans").isEqualTo(processes);
     assertThat(host.ipSessionsStarted()).as("sessions started").isEqualTo(sessions);
     assertThat(host.ipSessionLines() - lines).isEqualTo(11);
+    // Which namespace the session holds is read from /proc: each plan is one round trip to the ip, its line.
+    assertThat(host.ipSessionsAsked() - asked).as("plans before which the session's ip was asked its namespace")
+        .isZero();
     String listed = runner.run(Command.of("ip", "-n", r.qrouter(), "neigh", "show")).stdout();
     assertThat(listed).contains("10.61.0.50 dev " + Names.qrDevice(r.ifA.getPortId()) + " lladdr fa:16:3e:00:01:32 PERMANENT")
         .doesNotContain("10.61.0.45 ");
@@ -144,8 +148,10 @@ class IpSessionKernelTest {
     runner.run(Command.of("ip", "netns", "del", r.qrouter()));
     runner.run(Command.of("ip", "netns", "add", r.qrouter()));
     Plan next = new Plan(List.of(new Operation.ReplaceNeighbour(r.qrouter(), neighbour(r, 61))));
+    long lines = host.ipSessionLines();
     assertThatThrownBy(() -> host.execute(next)).isInstanceOf(CommandFailedException.class)
         .hasMessageContaining("Cannot find device");
+    assertThat(host.ipSessionLines()).as("lines written through the session of the deleted namespace").isEqualTo(lines);
     // A full apply puts the router back, and later small plans use a session of the new namespace.
     host.execute(Reconciler.diff(desired, host.observe()));
     Neighbour n = neighbour(r, 62);
