@@ -41,6 +41,8 @@ import java.util.function.Predicate;
 final class RealConvergence {
   private static final long SAMPLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
   private static final String EXT_CIDR = "192.168.1.0/24";
+  /** The external pool's last address: only the floating IP that ends a burst takes it. */
+  private static final String BURST_LAST_FIP = "192.168.1.250";
   private static final int AGENTS_AT_ONCE = 5;
 
   /** One measured kind of change: per sample, from sending to the last host done, and to the reply. */
@@ -51,8 +53,11 @@ final class RealConvergence {
    */
   record Series(String what, long[] nanos, long[] readNanos, long[] replyNanos, int lost) {}
 
-  /** When the last of a sample's expected changes was stamped by its monitor, and when this JVM read it. */
-  private record Seen(long stamped, long read) {
+  /**
+   * When the last of a sample's expected changes was stamped by its monitor, when this JVM read the
+   * last of them, and each monitor's stamp ({@code each}, ms from the start, for the sample's line).
+   */
+  private record Seen(long stamped, long read, String each) {
     double stampedMs(long t0) {
       return (stamped - t0) / 1e6;
     }
@@ -327,6 +332,7 @@ final class RealConvergence {
   private static Seen awaitAll(List<Expect> expects, long start, String what) throws InterruptedException {
     long stamped = start;
     long read = start;
+    StringBuilder each = new StringBuilder();
     for (Expect e : expects) {
       KernelWatch.Line at = e.watch().awaitLine(e.mark(), e.line(), start + SAMPLE_TIMEOUT_NS);
       if (at == null) {
@@ -336,11 +342,58 @@ final class RealConvergence {
       }
       stamped = Math.max(stamped, at.stamped());
       read = Math.max(read, at.nanos());
+      each.append(each.isEmpty() ? "" : ", ").append(e.watch().name).append(fmt(" +%.1f", (at.stamped() - start) / 1e6));
     }
-    return new Seen(stamped, read);
+    return new Seen(stamped, read, each.toString());
+  }
+
+  /**
+   * {@code --burst}: ports created and deleted one after another (each bound to a compute in turn,
+   * no OVS interface plugged: its ARP entries go to every host, no flow), each sent when the last
+   * was answered. Then one more, awaited as a sample is, in every qrouter- and gone from them: the
+   * hosts have caught up (an entry made and deleted within one apply of a host is never seen).
+   */
+  private void portBurst() throws Exception {
+    if (o.burst() == 0) {
+      return;
+    }
+    long t = System.nanoTime();
+    List<String> computes = lab.computes();
+    for (int i = 0; i <= o.burst(); i++) {
+      String ip = fmt("10.10.%d.%d", 100 + i / 250 % 100, 1 + i % 250);
+      boolean last = i == o.burst();
+      List<Expect> made = new ArrayList<>();
+      if (last) {
+        qrouterWatch.values().forEach(w -> made.add(Expect.on(w, l -> !l.startsWith("Deleted") && l.startsWith(ip + " dev qr-")
+            && l.contains("PERMANENT"))));
+      }
+      Port p = cp.api.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder()
+          .setNetworkId(netId).setName("burst-" + i).setDeviceOwner("compute:nova")
+          .setBindingHost(computes.get(i % computes.size()))
+          .addFixedIps(FixedIpRequest.newBuilder().setSubnetId(subnetId).setIpAddress(ip)).build()).await();
+      List<Expect> gone = new ArrayList<>();
+      if (last) {
+        awaitOrFail(made, "the port after the burst");
+        qrouterWatch.values().forEach(w -> gone.add(Expect.on(w, l -> l.startsWith("Deleted " + ip + " dev qr-"))));
+      }
+      cp.api.call(PortServiceGrpcClient.DeletePort, DeletePortRequest.newBuilder().setId(p.getId()).build()).await();
+      if (last) {
+        awaitOrFail(gone, "the port after the burst deleted");
+      }
+    }
+    System.out.printf("%d hosts: a burst of %d port creates and deletes, and every host caught up, in %.1f s%n",
+        lab.hosts, o.burst(), (System.nanoTime() - t) / 1e9);
+  }
+
+  private static void awaitOrFail(List<Expect> expects, String what) throws InterruptedException {
+    if (awaitAll(expects, System.nanoTime(), what) == null) {
+      throw new IllegalStateException(what + ": not seen on every host within " + SAMPLE_TIMEOUT_NS / 1_000_000_000
+          + " s");
+    }
   }
 
   private List<Series> portSamples() throws Exception {
+    portBurst();
     int total = o.warmup() + o.samples();
     List<String> computes = lab.computes();
     // Per sample: [stamped, read] of each row.
@@ -428,7 +481,46 @@ final class RealConvergence {
         series("port deleted: its flow gone from br-int", flowsGone, deleteReply, measured, lostDelete));
   }
 
+  /**
+   * {@code --burst} for floating IPs: made and deleted one after another on the computes' spare
+   * ports in turn, each sent when the last was answered (the pool's lowest free address each time);
+   * then one more with the pool's last address, which no other takes, awaited in its host's fip-
+   * as a sample is, made and gone.
+   */
+  private void floatingIpBurst() throws Exception {
+    if (o.burst() == 0) {
+      return;
+    }
+    long t = System.nanoTime();
+    List<String> computes = lab.computes();
+    for (int i = 0; i <= o.burst(); i++) {
+      String host = computes.get(i % computes.size());
+      boolean last = i == o.burst();
+      CreateFloatingIpRequest.Builder create = CreateFloatingIpRequest.newBuilder().setFloatingNetworkId(extNetId)
+          .setPortId(spare.get(host).getId());
+      Expect made = null;
+      if (last) {
+        create.setFloatingIpAddress(BURST_LAST_FIP);
+        made = Expect.on(fipWatch.get(host), l -> !l.startsWith("Deleted") && l.startsWith(BURST_LAST_FIP + " via "));
+      }
+      FloatingIp fip = cp.api.call(FloatingIpServiceGrpcClient.CreateFloatingIp, create.build()).await();
+      Expect gone = null;
+      if (last) {
+        awaitOrFail(List.of(made), "the floating IP after the burst");
+        gone = Expect.on(fipWatch.get(host), l -> l.startsWith("Deleted " + BURST_LAST_FIP + " via "));
+      }
+      cp.api.call(FloatingIpServiceGrpcClient.DeleteFloatingIp, DeleteFloatingIpRequest.newBuilder()
+          .setId(fip.getId()).build()).await();
+      if (last) {
+        awaitOrFail(List.of(gone), "the floating IP after the burst deleted");
+      }
+    }
+    System.out.printf("%d hosts: a burst of %d floating IP creates and deletes, and its host caught up, in %.1f s%n",
+        lab.hosts, o.burst(), (System.nanoTime() - t) / 1e9);
+  }
+
   private List<Series> fipSamples() throws Exception {
+    floatingIpBurst();
     int total = o.warmup() + o.samples();
     List<String> computes = lab.computes();
     long[][] create = new long[2][o.samples()];
@@ -508,7 +600,7 @@ final class RealConvergence {
 
   /** A sample's figure for its log line: as stamped / as read, or -1 when it did not come. */
   private static String ms(Seen seen, long t0) {
-    return seen == null ? "-1" : fmt("%.1f (read +%.1f)", seen.stampedMs(t0), seen.readMs(t0));
+    return seen == null ? "-1" : fmt("%.1f (read +%.1f; %s)", seen.stampedMs(t0), seen.readMs(t0), seen.each());
   }
 
   private static String fmt(String f, Object... args) {

@@ -21,7 +21,7 @@ public final class RealHostConvergenceBench {
 
   record Options(List<Integer> hosts, int samples, int warmup, long gapMs, Path labnet, String labDir, Path agentJar,
       String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out, boolean viaRelay,
-      List<String> agentJvmFlags) {
+      List<String> agentJvmFlags, int burst) {
     /** Every agent's JVM flags: the benchmark's own, then those given. */
     List<String> agentFlags() {
       List<String> flags = new ArrayList<>(AgentJvm.flags(heap));
@@ -42,6 +42,7 @@ public final class RealHostConvergenceBench {
       Path out = null;
       boolean viaRelay = false;
       List<String> agentJvmFlags = List.of();
+      int burst = 0;
       java.util.Map<String, String> agentEnv = new java.util.TreeMap<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -50,8 +51,10 @@ public final class RealHostConvergenceBench {
               usage: RealHostConvergenceBench [--hosts 3,10,30] [--samples 30] [--warmup 5] [--gap-ms 300]
                      [--labnet labnet] [--lab-dir /run/labnet-bench] [--agent-jar host-agent-svc/target/...-all.jar]
                      [--heap 48m] [--cases port,fip] [--agent-env DVR_X=V ...] [--via member|relay] [--out FILE]
-                     [--agent-jvm-flags "-XX:FLAG ..."]
+                     [--agent-jvm-flags "-XX:FLAG ..."] [--burst 0]
               --via relay: the agents attach to a relay on the control plane's bus instead of joining the cluster
+              --burst N: before each case's warm-up, N creates and deletes of its kind one after another, each sent
+                         when the last was answered: the code compiled as in a control plane up for a while
               Needs root, the labnet prerequisites and no other labnet lab up (lab-* namespaces are global).""");
           System.exit(0);
         }
@@ -64,6 +67,7 @@ public final class RealHostConvergenceBench {
           case "--samples" -> samples = Integer.parseInt(v);
           case "--warmup" -> warmup = Integer.parseInt(v);
           case "--gap-ms" -> gap = Long.parseLong(v);
+          case "--burst" -> burst = Integer.parseInt(v);
           case "--labnet" -> labnet = Path.of(v);
           case "--lab-dir" -> labDir = v;
           case "--agent-jar" -> jar = Path.of(v);
@@ -87,6 +91,9 @@ public final class RealHostConvergenceBench {
           default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
         }
       }
+      if (burst < 0) {
+        throw new IllegalArgumentException("--burst: a count of changes, not " + burst);
+      }
       if (hosts.stream().anyMatch(n -> n < 2 || n > 201)) {
         throw new IllegalArgumentException("--hosts: each from 2 to 201 (network + 1..200 computes)");
       }
@@ -97,7 +104,7 @@ public final class RealHostConvergenceBench {
         throw new IllegalArgumentException("--labnet " + labnet + " holds no up.sh");
       }
       return new Options(hosts, samples, warmup, gap, labnet.toAbsolutePath(), labDir, jar.toAbsolutePath(), heap,
-          cases, java.util.Map.copyOf(agentEnv), out, viaRelay, agentJvmFlags);
+          cases, java.util.Map.copyOf(agentEnv), out, viaRelay, agentJvmFlags, burst);
     }
   }
 
@@ -124,12 +131,12 @@ public final class RealHostConvergenceBench {
 
   static String report(Options o, List<RealConvergence.Result> results) {
     StringBuilder sb = new StringBuilder(fmt("Real-host convergence, %s, %d CPUs, Java %s; %d samples per row after"
-        + " %d warm-up; agents %s; agent JVM flags %s, settings %s; ms from sending the request to the change as its"
+        + " %d warm-up%s; agents %s; agent JVM flags %s, settings %s; ms from sending the request to the change as its"
         + " host's monitor received it (the stamps of ip -ts monitor, in us, and of ovs-ofctl --timestamp monitor, in whole"
         + " ms counted as the end of their ms; xtables-monitor stamps nothing: as this JVM read it), nearest-rank"
         + " percentiles; the same as this JVM read the monitors' lines beside it%n%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.samples(),
-        o.warmup(), o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
+        o.warmup(), o.burst() > 0 ? fmt(" (and before it a burst of %d of each kind)", o.burst()) : "", o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
         String.join(" ", o.agentFlags()), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
     sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | as read: p50 / p95 / p99 | lost |\n"
         + "|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
