@@ -11,7 +11,8 @@
  * one namespace are batched ({@code ip -force -batch}: every failing line is checked, a tolerated
  * one costs no second process; a small batch, up to 32 lines, goes through that namespace's
  * long-lived {@code ip -batch} session, line by line with a marker after each, so that one ARP entry
- * costs no process; a session is used only while {@code netns identify} names its namespace, and
+ * costs no process; a session is used only while it holds the namespace of its name, read from
+ * {@code /proc} (its {@code ip} asked with {@code netns identify} when that does not say yes), and
  * is ended before a plan makes or deletes that namespace), and the host ip lines that start the
  * lanes (namespaces, veth pairs) go first as one batch for the whole plan; sysctls and ethtool wait
  * for their lane's end; the nat table of a namespace is written by one {@code
