@@ -45,11 +45,10 @@ final class RealConvergence {
   private static final String BURST_LAST_FIP = "192.168.1.250";
   private static final int AGENTS_AT_ONCE = 5;
 
-  /** One measured kind of change: per sample, from sending to the last host done, and to the reply. */
   /**
-   * One row: per sample, when the monitors stamped the change ({@code nanos}: what the kernel or
-   * the switch reported, see {@link KernelWatch}), when this JVM read their lines ({@code readNanos}),
-   * and when the reply came, each from sending the request.
+   * One measured kind of change, one row: per sample, when the monitors stamped the change ({@code
+   * nanos}: what the kernel or the switch reported, see {@link KernelWatch}), when this JVM read their
+   * lines ({@code readNanos}), and when the reply came, each from sending the request.
    */
   record Series(String what, long[] nanos, long[] readNanos, long[] replyNanos, int lost) {}
 

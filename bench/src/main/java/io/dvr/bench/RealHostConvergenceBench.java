@@ -136,7 +136,8 @@ public final class RealHostConvergenceBench {
         + " ms counted as the end of their ms; xtables-monitor stamps nothing: as this JVM read it), nearest-rank"
         + " percentiles; the same as this JVM read the monitors' lines beside it%n%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.samples(),
-        o.warmup(), o.burst() > 0 ? fmt(" (and before it a burst of %d of each kind)", o.burst()) : "", o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
+        o.warmup(), o.burst() > 0 ? fmt(" (and before it a burst of %d of each kind)", o.burst()) : "",
+        o.viaRelay() ? "attached to a relay (agent.relays)" : "cluster members (lite)",
         String.join(" ", o.agentFlags()), o.agentEnv().isEmpty() ? "defaults" : o.agentEnv()));
     sb.append("| hosts | what | reply p50 | p50 | p95 | p99 | max | as read: p50 / p95 / p99 | lost |\n"
         + "|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
