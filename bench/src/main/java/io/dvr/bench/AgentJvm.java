@@ -51,14 +51,20 @@ final class AgentJvm implements AutoCloseable {
 
   /**
    * With exactly these JVM flags (an agent attached to a relay needs none of Hazelcast's). {@code jar}
-   * may be a directory: the jar unpacked, run as {@code -cp DIR io.dvr.agent.Main}.
+   * may be a directory: the jar unpacked, run as {@code -cp DIR io.dvr.agent.Main}; or an executable
+   * that is not a jar: the agent compiled ahead of time (a native image), run with the flags as its own.
    */
   static AgentJvm start(String host, Path jar, List<String> jvmFlags, Map<String, String> env, Path logDir) {
     List<String> argv = new ArrayList<>();
-    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.addAll(jvmFlags);
-    argv.addAll(Files.isDirectory(jar) ? List.of("-cp", jar.toString(), "io.dvr.agent.Main")
-        : List.of("-jar", jar.toString()));
+    if (isExecutable(jar)) {
+      argv.add(jar.toString());
+      argv.addAll(jvmFlags);
+    } else {
+      argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      argv.addAll(jvmFlags);
+      argv.addAll(Files.isDirectory(jar) ? List.of("-cp", jar.toString(), "io.dvr.agent.Main")
+          : List.of("-jar", jar.toString()));
+    }
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve("agent-" + host + ".log");
@@ -71,6 +77,11 @@ final class AgentJvm implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the agent of " + host, e);
     }
+  }
+
+  /** An agent compiled ahead of time: an executable file that is not a jar. */
+  static boolean isExecutable(Path agent) {
+    return Files.isRegularFile(agent) && Files.isExecutable(agent) && !agent.getFileName().toString().endsWith(".jar");
   }
 
   boolean alive() {

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * Threads from /proc/PID/status, and the classes it loaded ({@code jcmd PID VM.classloader_stats}
  * totals, when jcmd is there).
  *
+ * <p>An executable that is not a jar given as the agent is the agent compiled ahead of time (a
+ * native image): run as it is, the flags its own.
+ *
  * <p>Options: --agent-jar JAR (required) --routers 100 --idle-seconds 15 --runs 3 --variant
  * NAME=FLAGS (repeatable; flags separated by spaces; default: the variants below) --out FILE.
  */
@@ -140,10 +143,14 @@ public final class RelayAgentFootprintBench {
       if (flags.stream().anyMatch(f -> f.startsWith("-XX:NativeMemoryTracking"))) {
         Files.writeString(runLogs.resolve("nmt.txt"), jcmd(agent.pid(), "VM.native_memory", "summary"));
       }
-      Files.writeString(runLogs.resolve("histogram.txt"), jcmd(agent.pid(), "GC.class_histogram"));
+      boolean compiled = AgentJvm.isExecutable(jar); // no JVM to ask: its classes were compiled into it
+      if (!compiled) {
+        Files.writeString(runLogs.resolve("histogram.txt"), jcmd(agent.pid(), "GC.class_histogram"));
+      }
       return String.format("| %s `%s` | %d | %d | %.0f | %.1f | %.1f | %.1f | %d | %s |", name, String.join(" ", flags),
           routers, run, syncedMs, status.getOrDefault("VmRSS", 0L) / 1024.0, status.getOrDefault("RssAnon", 0L) / 1024.0,
-          status.getOrDefault("RssFile", 0L) / 1024.0, status.getOrDefault("Threads", 0L), classes(agent.pid()));
+          status.getOrDefault("RssFile", 0L) / 1024.0, status.getOrDefault("Threads", 0L),
+          compiled ? "compiled in" : classes(agent.pid()));
     }
   }
 
