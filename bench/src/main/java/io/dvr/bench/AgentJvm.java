@@ -40,12 +40,17 @@ final class AgentJvm implements AutoCloseable {
     return start(host, jar, heap, List.of(), env, logDir);
   }
 
-  /** With {@code extraFlags} after the benchmark's own (a JIT setting, a profiler's agent). */
+  /**
+   * With {@code extraFlags} after the benchmark's own (a JIT setting, a profiler's agent); an agent
+   * compiled ahead of time takes only the heap's bound and {@code extraFlags}.
+   */
   static AgentJvm start(String host, Path jar, String heap, List<String> extraFlags, Map<String, String> env,
       Path logDir) {
-    List<String> flags = new ArrayList<>(flags(heap));
+    List<String> flags = new ArrayList<>(isExecutable(jar) ? List.of("-Xmx" + heap) : flags(heap));
     flags.addAll(extraFlags);
-    flags.addAll(OPENS);
+    if (!isExecutable(jar)) {
+      flags.addAll(OPENS);
+    }
     return start(host, jar, flags, env, logDir);
   }
 

@@ -22,9 +22,9 @@ public final class RealHostConvergenceBench {
   record Options(List<Integer> hosts, int samples, int warmup, long gapMs, Path labnet, String labDir, Path agentJar,
       String heap, List<String> cases, java.util.Map<String, String> agentEnv, Path out, boolean viaRelay,
       List<String> agentJvmFlags, int burst) {
-    /** Every agent's JVM flags: the benchmark's own, then those given. */
+    /** Every agent's JVM flags: the benchmark's own (the heap's bound alone for a compiled agent), then those given. */
     List<String> agentFlags() {
-      List<String> flags = new ArrayList<>(AgentJvm.flags(heap));
+      List<String> flags = new ArrayList<>(AgentJvm.isExecutable(agentJar) ? List.of("-Xmx" + heap) : AgentJvm.flags(heap));
       flags.addAll(agentJvmFlags);
       return flags;
     }
