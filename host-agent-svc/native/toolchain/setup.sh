@@ -2,7 +2,7 @@
 # Assembles, in TC, the toolchain that compiles the host agent ahead of time (a native image)
 # without a GraalVM distribution: SubstrateVM's builder from Maven Central run on the Temurin 25
 # JDK, the JDK's static libraries built from OpenJDK's source (Debian's archive), the C helpers
-# SubstrateVM links into an image built from stand-ins (chelpers/). About 20 minutes on 2 cores.
+# SubstrateVM links into an image built from stand-ins (chelpers/). About 10 minutes on 2 cores.
 # Experimental: see ../README.md for what it bypasses.
 # usage: setup.sh   (as root; TC=/tmp/native BOOT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64 OPENJDK_SRC=URL)
 set -euo pipefail
