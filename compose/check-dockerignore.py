@@ -43,6 +43,12 @@ def main():
                 jar = relayed
             if module in SERVICES:
                 wanted.add(jar)
+        # The agent compiled ahead of time goes in; its build's log and other outputs stay out.
+        native = "host-agent-svc/native/agent/out/host-agent"
+        for path in (native, "host-agent-svc/native/agent/out/build.log",
+                     "host-agent-svc/native/agent/config/reflect-config.json"):
+            touch(tree, path)
+        wanted.add(native)
         touch(tree, ".git/HEAD")
         touch(tree, "README.md")
         with open(os.path.join(tree, ".dockerignore")) as f:
@@ -58,7 +64,7 @@ def main():
             for p in extra:
                 print(f"  not wanted {p}", file=sys.stderr)
             return 1
-        print(f"build context: {len(wanted)} service jars and compose/ ({len(context)} files)")
+        print(f"build context: {len(wanted)} service jars (with the compiled agent) and compose/ ({len(context)} files)")
         return 0
 
 

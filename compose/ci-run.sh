@@ -40,7 +40,12 @@ log() { printf '[ci-run %s] %s\n' "$(date +%T)" "$*"; }
 die() { log "FAILED: $*" >&2; exit 1; }
 now() { date +%s%N; }
 ms_since() { echo $((($(now) - $1) / 1000000)); }
-compose() { timeout 900 docker-compose -f "$ROOT/compose/docker-compose.yml" "$@"; }
+# DVR_CI_AGENT=native: the host agents compiled ahead of time (docker-compose.native-agent.yml; the
+# executable built first with host-agent-svc/native/agent/build-agent.sh), the JVM agent otherwise.
+AGENT=${DVR_CI_AGENT:-jvm}
+COMPOSE_FILES=(-f "$ROOT/compose/docker-compose.yml")
+[[ $AGENT == native ]] && COMPOSE_FILES+=(-f "$ROOT/compose/docker-compose.native-agent.yml")
+compose() { timeout 900 docker-compose "${COMPOSE_FILES[@]}" "$@"; }
 
 # shellcheck source=ci/lib.sh
 source "$ROOT/compose/ci/lib.sh"
@@ -52,6 +57,12 @@ install_needs
 for jar in api-gateway scheduler-svc mac-allocator-svc arp-svc relay-svc host-agent-svc dvrctl; do
   ls "$ROOT"/$jar/target/*-all.jar >/dev/null 2>&1 || die "no $jar jar: build first (mvn -B -DskipTests package)"
 done
+case $AGENT in
+  jvm) ;;
+  native) [[ -x $ROOT/host-agent-svc/native/agent/out/host-agent ]] \
+    || die "DVR_CI_AGENT=native: no host-agent-svc/native/agent/out/host-agent (host-agent-svc/native/README.md)" ;;
+  *) die "DVR_CI_AGENT=$AGENT: jvm or native" ;;
+esac
 DVRCTL_JAR=$(ls "$ROOT"/dvrctl/target/dvrctl-*-all.jar | head -n 1)
 run_start=$(now)
 configure_podman
@@ -61,6 +72,7 @@ trap 'exit 130' INT TERM
 start_service
 mkdir -p "$STATE"
 : >"$REPORT"
+echo "agent=$AGENT" >>"$REPORT"
 
 t=$(now)
 DVR_BASE_IMAGE=$("$ROOT/compose/ci/base-image.sh")
@@ -171,6 +183,11 @@ metrics_checks
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvr' | sed 's/^/image /' >>"$REPORT"
 for s in postgres api-gateway scheduler-svc mac-allocator-svc arp-svc relay1 relay2 network compute1 compute2 outside; do
   echo "pss_mib $s $(pss_mib "$(cid "$s")")" >>"$REPORT"
+done
+# The agent process alone (the container's first process: the entrypoints exec it), beside its
+# container's Open vSwitch.
+for s in network compute1 compute2; do
+  echo "agent_rss_mib $s $(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$(pid_of "$(cid "$s")")/status")" >>"$REPORT"
 done
 
 # Scaling: a second scheduler-svc and arp-svc join the cluster; then one instance of each is

@@ -67,4 +67,8 @@ if [ -z "${DVR_CLUSTER_HOST:-}" ] && [ -n "${DVR_CLUSTER_MEMBERS:-}" ]; then
     export DVR_CLUSTER_HOST
   fi
 fi
+# The agent compiled ahead of time (Dockerfile.host-agent-native) needs no JVM, only a heap bound.
+if [ -x /app/host-agent ]; then
+  exec /app/host-agent ${DVR_AGENT_NATIVE_OPTS:--Xmx32m} "$@"
+fi
 exec /app/entrypoint.sh "$@"
