@@ -180,6 +180,21 @@ class BadInputTest {
   }
 
   @Test
+  @DisplayName("a floating IP created onto an unknown port, a router's port or a fixed IP that has one is refused"
+      + " and leaves no floating IP and no address taken")
+  void floatingIpCreatedOntoAPortRefused() {
+    CreateFloatingIpRequest.Builder onto = CreateFloatingIpRequest.newBuilder().setFloatingNetworkId(seed.ext.getId());
+    refused(GrpcStatus.NOT_FOUND, () -> gw.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
+        onto.clone().setPortId(UNKNOWN).build()), "port '" + UNKNOWN + "'");
+    String routerPort = seed.router.getInterfaces(0).getPortId();
+    refused(GrpcStatus.INVALID_ARGUMENT, () -> gw.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
+        onto.clone().setPortId(routerPort).build()), "port_id", routerPort, "network:router_interface_distributed");
+    refused(GrpcStatus.ALREADY_EXISTS, () -> gw.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
+        onto.clone().setPortId(seed.vm1.getId()).build()), seed.vm1.getId(), "already has floating IP '"
+        + seed.fip.getId() + "'");
+  }
+
+  @Test
   @DisplayName("a second floating IP for a fixed IP that has one is ALREADY_EXISTS naming both; an unknown floating IP"
       + " is NOT_FOUND before its port is looked at")
   void floatingIpTwiceOnAFixedIp() {

@@ -115,6 +115,13 @@ class QuotaTest {
     RpcFailure overFip = m.fail(FloatingIpServiceGrpcClient.CreateFloatingIp, fip);
     assertThat(overFip.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
     assertThat(overFip.detail()).isEqualTo("quota exceeded for floatingip: 1 of 1 in project q-misc");
+    // Created onto the project's own port: the quota is judged before the port is associated.
+    Port own = m.call(PortServiceGrpcClient.CreatePort, CreatePortRequest.newBuilder().setNetworkId(s.getNetworkId())
+        .setDeviceOwner("compute:nova").build());
+    RpcFailure overFipOntoPort = m.fail(FloatingIpServiceGrpcClient.CreateFloatingIp,
+        fip.toBuilder().setPortId(own.getId()).build());
+    assertThat(overFipOntoPort.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(overFipOntoPort.detail()).isEqualTo("quota exceeded for floatingip: 1 of 1 in project q-misc");
   }
 
   @Test

@@ -46,10 +46,13 @@ public final class FloatingIpApi extends FloatingIpServiceService {
       UUID port = Validate.optionalId("port_id", r.getPortId());
       Ipv4 fixed = Validate.optionalIp("fixed_ip_address", r.getFixedIpAddress());
       // Any project's external network gives addresses; only the caller's own port takes one. Both
-      // checks are sent at once; the network's answer comes first, so its error is the one told.
-      return store.write(tx -> Future.all(Ownership.requireVisible(tx, Kind.NETWORK, network, caller.scope()),
-              port == null ? Future.succeededFuture() : ownPort(tx, port, caller.scope()))
-          .compose(v -> fips.create(tx, network, address, port, fixed, project)).compose(id -> fips.require(tx, id)));
+      // checks are sent at once, the create's first reads right behind them; the network's answer
+      // comes first, so its error is the one told, and nothing is written unless both passed.
+      return store.write(tx -> {
+        Future<?> allowed = Future.all(Ownership.requireVisible(tx, Kind.NETWORK, network, caller.scope()),
+            port == null ? Future.succeededFuture() : ownPort(tx, port, caller.scope()));
+        return fips.create(tx, allowed, network, address, port, fixed, project).compose(id -> fips.require(tx, id));
+      });
     });
   }
 

@@ -32,15 +32,22 @@ public final class FloatingIpStore {
     this.quotas = quotas;
   }
 
-  /** Creates a floating IP of the project on an external network (any project's); associates it when a port is given. */
-  public Future<UUID> create(Tx tx, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp, String project) {
+  /**
+   * Creates a floating IP of the project on an external network (any project's); associates it
+   * when a port is given. {@code allowed} is the caller's own checks, already sent: their answers
+   * come first, their error is the one told, and nothing is written unless they passed.
+   */
+  public Future<UUID> create(Tx tx, Future<?> allowed, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp,
+      String project) {
     UUID id = UUID.randomUUID();
-    // The network and its subnets are asked for at once (one round trip); the network is checked first.
+    // The network, its subnets and the project's floating IP quota are asked for at once, behind the
+    // caller's checks (one round trip); the network is checked first.
     Future<Optional<Row>> network = tx.one("SELECT router_external, name FROM networks WHERE id = $1", networkId);
     Future<List<Row>> subnetRows = tx.all("SELECT " + SubnetInfo.COLUMNS + " WHERE s.network_id = $1"
         + " ORDER BY s.created_at, s.id", networkId);
-    return Future.all(network, subnetRows)
-        .compose(both -> {
+    Future<Long> limit = quotas.limit(tx, project, "floatingip");
+    return Future.all(allowed, network, subnetRows, limit)
+        .compose(all -> {
           Row n = network.result().orElseThrow(() -> ApiError.notFound("network", networkId.toString()));
           if (!n.getBoolean("router_external")) {
             throw ApiError.invalid("floating_network_id", networkId, "network '" + n.getString("name")
@@ -56,16 +63,27 @@ public final class FloatingIpStore {
                   "external network '" + networkId + "'").id(), address, "floating_ip_address");
           return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip), project));
         })
-        .compose(fipPort -> tx.query("INSERT INTO floating_ips(id, floating_network_id, floating_port_id,"
-                + " floating_ip_address, project_id) SELECT $1, $2, $3, ip_address, $4 FROM ip_allocations"
-                + " WHERE port_id = $3", id, networkId, fipPort, project))
-        .compose(v -> quotas.enforce(tx, project, "floatingip"))
-        .map(v -> {
-          tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, 1, ChangeKind.CHANGE_KIND_CREATED,
-              networkId, List.of(), List.of());
-          return id;
-        })
-        .compose(v -> portId == null ? Future.succeededFuture(id) : associate(tx, id, portId, fixedIp).map(id));
+        .compose(fipPort -> {
+          // The insert, the quota's lock and count and, to associate, the port's lock go at once; the
+          // server runs them in this order, so the locks are taken in the same order as ever.
+          Future<Optional<Row>> inserted = tx.one("INSERT INTO floating_ips(id, floating_network_id,"
+              + " floating_port_id, floating_ip_address, project_id) SELECT $1, $2, $3, ip_address, $4"
+              + " FROM ip_allocations WHERE port_id = $3 RETURNING host(floating_ip_address) AS address",
+              id, networkId, fipPort, project);
+          Future<Void> quota = quotas.enforce(tx, project, "floatingip", limit.result());
+          Future<Optional<Row>> portRow = portId == null ? Future.succeededFuture(Optional.empty()) : lockPort(tx, portId);
+          return Future.all(inserted, quota, portRow).compose(done -> {
+            tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, 1, ChangeKind.CHANGE_KIND_CREATED,
+                networkId, List.of(), List.of());
+            if (portId == null) {
+              return Future.succeededFuture(id);
+            }
+            // Nothing else can see the new row: no lock to take on it, its state is what was inserted.
+            Association created = new Association(networkId, inserted.result()
+                .orElseThrow(() -> ApiError.notFound("floating IP", id.toString())).getString("address"), null, null, "");
+            return associateLocked(tx, id, created, portRow.result(), portId, fixedIp).map(id);
+          });
+        });
   }
 
   public Future<Optional<FloatingIp>> get(Tx tx, UUID id) {
@@ -92,47 +110,56 @@ public final class FloatingIpStore {
    * gateway is on the floating IP's network: that router will carry the traffic.
    */
   public Future<Void> associate(Tx tx, UUID id, UUID portId, Ipv4 fixedIp) {
-    // The floating IP and the port are locked in one round trip, in this order; then the router and
-    // the fixed IP's other floating IP are asked for at once, and judged in that order.
+    // The floating IP and the port are locked in one round trip, in this order.
     Future<Row> locked = lock(tx, id);
-    Future<Optional<Row>> portRow = tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE",
-        portId);
-    return Future.all(locked, portRow).compose(both -> {
-      Row fip = locked.result();
-      Row port = portRow.result().orElseThrow(() -> ApiError.notFound("port", portId.toString()));
-      String owner = port.getString("device_owner");
-      if (owner.startsWith("network:")) {
-        throw ApiError.invalid("port_id", portId, "port is owned by " + owner + "; a floating IP needs a VM port");
+    Future<Optional<Row>> portRow = lockPort(tx, portId);
+    return Future.all(locked, portRow)
+        .compose(both -> associateLocked(tx, id, Association.of(locked.result()), portRow.result(), portId, fixedIp));
+  }
+
+  /**
+   * Associates a floating IP, locked and as it is now, with the locked port (if it exists): the
+   * router and the fixed IP's other floating IP are asked for at once, and judged in that order.
+   */
+  private Future<Void> associateLocked(Tx tx, UUID id, Association fip, Optional<Row> portRow, UUID portId,
+      Ipv4 fixedIp) {
+    Row port = portRow.orElseThrow(() -> ApiError.notFound("port", portId.toString()));
+    String owner = port.getString("device_owner");
+    if (owner.startsWith("network:")) {
+      throw ApiError.invalid("port_id", portId, "port is owned by " + owner + "; a floating IP needs a VM port");
+    }
+    JsonObject chosen = chooseFixedIp(portId, port.getJsonArray("fixed_ips"), fixedIp);
+    UUID subnetId = UUID.fromString(chosen.getString("subnet_id"));
+    String ip = chosen.getString("ip_address");
+    UUID fipNetwork = fip.networkId();
+    Future<Optional<Row>> routerRow = tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r"
+        + " ON r.id = ri.router_id WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1",
+        subnetId, fipNetwork);
+    Future<Optional<Row>> otherRow = tx.one("SELECT id FROM floating_ips WHERE port_id = $1"
+        + " AND fixed_ip_address = $2::text::inet AND id <> $3", portId, ip, id);
+    return Future.all(routerRow, otherRow).compose(found -> {
+      Optional<Row> router = routerRow.result();
+      if (router.isEmpty()) {
+        throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
+            + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
       }
-      JsonObject chosen = chooseFixedIp(portId, port.getJsonArray("fixed_ips"), fixedIp);
-      UUID subnetId = UUID.fromString(chosen.getString("subnet_id"));
-      String ip = chosen.getString("ip_address");
-      UUID fipNetwork = fip.getUUID("floating_network_id");
-      Future<Optional<Row>> routerRow = tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r"
-          + " ON r.id = ri.router_id WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1",
-          subnetId, fipNetwork);
-      Future<Optional<Row>> otherRow = tx.one("SELECT id FROM floating_ips WHERE port_id = $1"
-          + " AND fixed_ip_address = $2::text::inet AND id <> $3", portId, ip, id);
-      return Future.all(routerRow, otherRow).compose(found -> {
-        Optional<Row> router = routerRow.result();
-        if (router.isEmpty()) {
-          throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
-              + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
-        }
-        Optional<Row> other = otherRow.result();
-        if (other.isPresent()) {
-          throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
-              + "' already has floating IP '" + other.get().getUUID("id") + "'");
-        }
-        UUID routerId = router.get().getUUID("router_id");
-        return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
-      });
+      Optional<Row> other = otherRow.result();
+      if (other.isPresent()) {
+        throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
+            + "' already has floating IP '" + other.get().getUUID("id") + "'");
+      }
+      UUID routerId = router.get().getUUID("router_id");
+      return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
     });
+  }
+
+  private static Future<Optional<Row>> lockPort(Tx tx, UUID portId) {
+    return tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE", portId);
   }
 
   public Future<Void> disassociate(Tx tx, UUID id) {
     return lock(tx, id).compose(fip -> fip.getUUID("port_id") == null ? Future.succeededFuture()
-        : set(tx, id, null, null, null, fip, fip.getString("port_host")));
+        : set(tx, id, null, null, null, Association.of(fip), fip.getString("port_host")));
   }
 
   /** Disassociates every floating IP of a port about to be deleted. */
@@ -163,24 +190,32 @@ public final class FloatingIpStore {
         }));
   }
 
-  private Future<Void> set(Tx tx, UUID id, UUID portId, String ip, UUID routerId, Row old, String host) {
+  private Future<Void> set(Tx tx, UUID id, UUID portId, String ip, UUID routerId, Association old, String host) {
     return tx.one("UPDATE floating_ips SET port_id = $2, fixed_ip_address = $3::text::inet, router_id = $4,"
             + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision", id, portId, ip, routerId)
         .map(row -> {
           List<UUID> routers = new ArrayList<>();
-          if (old.getUUID("router_id") != null) {
-            routers.add(old.getUUID("router_id"));
+          if (old.routerId() != null) {
+            routers.add(old.routerId());
           }
           if (routerId != null) {
             routers.add(routerId);
           }
           // The host it left: that of the port it was on, when it moves to another port or leaves it.
-          boolean left = old.getUUID("port_id") != null && !old.getUUID("port_id").equals(portId);
+          boolean left = old.portId() != null && !old.portId().equals(portId);
           changed(tx, id, row.get().getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED, routers,
-              facts(old.getString("address"), old.getUUID("floating_network_id"), portId, ip, routerId,
-                  portId == null ? "" : host, left ? old.getString("port_host") : ""));
+              facts(old.address(), old.networkId(), portId, ip, routerId,
+                  portId == null ? "" : host, left ? old.portHost() : ""));
           return null;
         });
+  }
+
+  /** What a floating IP is associated with before a change: its network and address, its port, router and host. */
+  private record Association(UUID networkId, String address, UUID portId, UUID routerId, String portHost) {
+    static Association of(Row locked) {
+      return new Association(locked.getUUID("floating_network_id"), locked.getString("address"),
+          locked.getUUID("port_id"), locked.getUUID("router_id"), locked.getString("port_host"));
+    }
   }
 
   /**

@@ -46,22 +46,28 @@ public final class QuotaStore {
    * limit; call it after the insert, in the create's transaction.
    */
   public Future<Void> enforce(Tx tx, String project, String resource) {
-    return limit(tx, project, resource).compose(limit -> {
-      if (limit < 0) {
-        return Future.succeededFuture();
+    return limit(tx, project, resource).compose(limit -> enforce(tx, project, resource, limit));
+  }
+
+  /**
+   * {@link #enforce(Tx, String, String)} with the limit already read ({@link #limit}, asked for
+   * before the insert without waiting): only the lock and the count, sent at once.
+   */
+  Future<Void> enforce(Tx tx, String project, String resource, long limit) {
+    if (limit < 0) {
+      return Future.succeededFuture();
+    }
+    // Lock and count go at once (run in order by the server: the count once the lock is held).
+    Future<?> locked = tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED + "))",
+        project + "/" + resource);
+    Future<java.util.Optional<Row>> counted = tx.one(COUNTS.get(resource), project);
+    return locked.compose(v -> counted).map(row -> {
+      long held = row.get().getLong(0);
+      if (held > limit) {
+        throw ApiError.exhausted("quota exceeded for " + resource + ": " + (held - 1) + " of " + limit
+            + " in project " + project);
       }
-      // Lock and count go at once (run in order by the server: the count once the lock is held).
-      Future<?> locked = tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, " + LOCK_SEED + "))",
-          project + "/" + resource);
-      Future<java.util.Optional<Row>> counted = tx.one(COUNTS.get(resource), project);
-      return locked.compose(v -> counted).map(row -> {
-        long held = row.get().getLong(0);
-        if (held > limit) {
-          throw ApiError.exhausted("quota exceeded for " + resource + ": " + (held - 1) + " of " + limit
-              + " in project " + project);
-        }
-        return null;
-      });
+      return null;
     });
   }
 
@@ -123,7 +129,8 @@ public final class QuotaStore {
     });
   }
 
-  private Future<Long> limit(Tx tx, String project, String resource) {
+  /** The project's limit for a resource: an admin's, else Neutron's default (-1: none). */
+  Future<Long> limit(Tx tx, String project, String resource) {
     return tx.one("SELECT quota_limit FROM quotas WHERE project_id = $1 AND resource = $2", project, resource)
         .map(row -> row.map(r -> r.getLong(0)).orElse(DEFAULTS.get(resource)));
   }
