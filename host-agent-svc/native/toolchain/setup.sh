@@ -15,6 +15,8 @@ OPENJDK_SRC=${OPENJDK_SRC:-http://deb.debian.org/debian/pool/main/o/openjdk-26/o
 mkdir -p "$TC"
 
 echo "== packages OpenJDK's configure asks for"
+# A fresh machine's package lists may be missing or stale.
+apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq autoconf m4 zip unzip file gcc g++ make zlib1g-dev \
   libasound2-dev libcups2-dev libfontconfig1-dev libfreetype-dev libx11-dev libxext-dev libxrender-dev \
   libxrandr-dev libxtst-dev libxt-dev libxi-dev libpcsclite-dev >/dev/null
