@@ -51,7 +51,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
       return store.write(tx -> {
         Future<?> allowed = Future.all(Ownership.requireVisible(tx, Kind.NETWORK, network, caller.scope()),
             port == null ? Future.succeededFuture() : ownPort(tx, port, caller.scope()));
-        return fips.create(tx, allowed, network, address, port, fixed, project).compose(id -> fips.require(tx, id));
+        return fips.create(tx, allowed, network, address, port, fixed, project);
       });
     });
   }
@@ -84,8 +84,9 @@ public final class FloatingIpApi extends FloatingIpServiceService {
       UUID id = Validate.id("id", r.getId());
       UUID port = Validate.id("port_id", r.getPortId());
       Ipv4 fixed = Validate.optionalIp("fixed_ip_address", r.getFixedIpAddress());
-      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> ownPort(tx, port, caller.scope()))
-          .compose(v -> fips.associate(tx, id, port, fixed)).compose(v -> fips.require(tx, id)));
+      // Both checks, the locks and the association's reads are sent at once; the checks answer first.
+      return store.write(tx -> fips.associate(tx,
+          Future.all(own(tx, id, caller.scope()), ownPort(tx, port, caller.scope())), id, port, fixed));
     });
   }
 
@@ -93,8 +94,7 @@ public final class FloatingIpApi extends FloatingIpServiceService {
   public Future<FloatingIp> disassociateFloatingIp(DisassociateFloatingIpRequest r) {
     return call(auth, "DisassociateFloatingIp", Needs.WRITE, r, caller -> {
       UUID id = Validate.id("id", r.getId());
-      return store.write(tx -> own(tx, id, caller.scope()).compose(v -> fips.disassociate(tx, id))
-          .compose(v -> fips.require(tx, id)));
+      return store.write(tx -> fips.disassociate(tx, own(tx, id, caller.scope()), id));
     });
   }
 

@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -35,10 +37,11 @@ public final class FloatingIpStore {
   /**
    * Creates a floating IP of the project on an external network (any project's); associates it
    * when a port is given. {@code allowed} is the caller's own checks, already sent: their answers
-   * come first, their error is the one told, and nothing is written unless they passed.
+   * come first, their error is the one told, and nothing is written unless they passed. Gives the
+   * floating IP as a read in this transaction would show it.
    */
-  public Future<UUID> create(Tx tx, Future<?> allowed, UUID networkId, Ipv4 address, UUID portId, Ipv4 fixedIp,
-      String project) {
+  public Future<FloatingIp> create(Tx tx, Future<?> allowed, UUID networkId, Ipv4 address, UUID portId,
+      Ipv4 fixedIp, String project) {
     UUID id = UUID.randomUUID();
     // The network, its subnets and the project's floating IP quota are asked for at once, behind the
     // caller's checks (one round trip); the network is checked first.
@@ -61,27 +64,31 @@ public final class FloatingIpStore {
               ? new NewPort.IpRequest(subnets.get(0).id(), null, "floating_ip_address")
               : new NewPort.IpRequest(SubnetInfo.holding(subnets, address, "floating_ip_address",
                   "external network '" + networkId + "'").id(), address, "floating_ip_address");
-          return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip), project));
+          Map<UUID, SubnetInfo> known = new HashMap<>();
+          subnets.forEach(s -> known.put(s.id(), s));
+          return ports.create(tx, NewPort.system(networkId, DeviceOwners.FLOATING_IP, id, List.of(ip), project), known);
         })
         .compose(fipPort -> {
-          // The insert, the quota's lock and count and, to associate, the port's lock go at once; the
-          // server runs them in this order, so the locks are taken in the same order as ever.
-          Future<Optional<Row>> inserted = tx.one("INSERT INTO floating_ips(id, floating_network_id,"
+          // The insert, the quota's lock and count and, to associate, the port's lock and what the
+          // association needs to know go at once; the server runs them in this order, so the locks are
+          // taken in the same order as ever. Without a port the insert returns the floating IP as shown.
+          Future<Optional<Row>> inserted = tx.one("INSERT INTO floating_ips AS f(id, floating_network_id,"
               + " floating_port_id, floating_ip_address, project_id) SELECT $1, $2, $3, ip_address, $4"
-              + " FROM ip_allocations WHERE port_id = $3 RETURNING host(floating_ip_address) AS address",
+              + " FROM ip_allocations WHERE port_id = $3 RETURNING "
+              + (portId == null ? Mapping.FLOATING_IP_COLUMNS : "host(f.floating_ip_address) AS address"),
               id, networkId, fipPort, project);
           Future<Void> quota = quotas.enforce(tx, project, "floatingip", limit.result());
-          Future<Optional<Row>> portRow = portId == null ? Future.succeededFuture(Optional.empty()) : lockPort(tx, portId);
-          return Future.all(inserted, quota, portRow).compose(done -> {
+          Future<Target> target = portId == null ? Future.succeededFuture() : lockTarget(tx, id, portId);
+          return Future.all(inserted, quota, target).compose(done -> {
             tx.changed(ResourceType.RESOURCE_TYPE_FLOATING_IP, id, 1, ChangeKind.CHANGE_KIND_CREATED,
                 networkId, List.of(), List.of());
+            Row row = inserted.result().orElseThrow(() -> ApiError.notFound("floating IP", id.toString()));
             if (portId == null) {
-              return Future.succeededFuture(id);
+              return Future.succeededFuture(Mapping.floatingIp(row));
             }
             // Nothing else can see the new row: no lock to take on it, its state is what was inserted.
-            Association created = new Association(networkId, inserted.result()
-                .orElseThrow(() -> ApiError.notFound("floating IP", id.toString())).getString("address"), null, null, "");
-            return associateLocked(tx, id, created, portRow.result(), portId, fixedIp).map(id);
+            Association created = new Association(networkId, row.getString("address"), null, null, "");
+            return associateLocked(tx, id, created, target.result(), portId, fixedIp);
           });
         });
   }
@@ -107,23 +114,57 @@ public final class FloatingIpStore {
 
   /**
    * Associates with a port's fixed IP. The port's subnet must be attached to a router whose
-   * gateway is on the floating IP's network: that router will carry the traffic.
+   * gateway is on the floating IP's network: that router will carry the traffic. {@code allowed}
+   * is the caller's own checks, already sent: their error is the one told. Gives the floating IP
+   * as a read in this transaction would show it.
    */
-  public Future<Void> associate(Tx tx, UUID id, UUID portId, Ipv4 fixedIp) {
-    // The floating IP and the port are locked in one round trip, in this order.
+  public Future<FloatingIp> associate(Tx tx, Future<?> allowed, UUID id, UUID portId, Ipv4 fixedIp) {
+    // The floating IP and the port are locked, in this order, and what the association needs to know
+    // is read behind the locks: one round trip.
     Future<Row> locked = lock(tx, id);
-    Future<Optional<Row>> portRow = lockPort(tx, portId);
-    return Future.all(locked, portRow)
-        .compose(both -> associateLocked(tx, id, Association.of(locked.result()), portRow.result(), portId, fixedIp));
+    Future<Target> target = lockTarget(tx, id, portId);
+    return Future.all(allowed, locked, target)
+        .compose(all -> associateLocked(tx, id, Association.of(locked.result()), target.result(), portId, fixedIp));
   }
 
   /**
-   * Associates a floating IP, locked and as it is now, with the locked port (if it exists): the
-   * router and the fixed IP's other floating IP are asked for at once, and judged in that order.
+   * A port locked for an association and, read behind its lock: per subnet of its addresses, the
+   * routers attached to it whose gateway is on the floating IP's network (in id order), and the
+   * other floating IPs on the port.
    */
-  private Future<Void> associateLocked(Tx tx, UUID id, Association fip, Optional<Row> portRow, UUID portId,
+  private record Target(Optional<Row> port, List<Row> routers, List<Row> others) {
+    /** The first router of the subnet, as {@code ORDER BY router_id} gives it; null if none. */
+    UUID router(UUID subnetId) {
+      return routers.stream().filter(r -> r.getUUID("subnet_id").equals(subnetId)).map(r -> r.getUUID("router_id"))
+          .findFirst().orElse(null);
+    }
+
+    /** Another floating IP on this fixed IP of the port (both as {@code host()} writes them); null if none. */
+    UUID otherOn(String fixedIp) {
+      return others.stream().filter(r -> r.getString("ip").equals(fixedIp)).map(r -> r.getUUID("id"))
+          .findFirst().orElse(null);
+    }
+  }
+
+  /** Sent behind the floating IP's insert or lock: the router lookup names its network through it. */
+  private static Future<Target> lockTarget(Tx tx, UUID id, UUID portId) {
+    Future<Optional<Row>> port = lockPort(tx, portId);
+    Future<List<Row>> routers = tx.all("SELECT a.subnet_id, ri.router_id FROM ip_allocations a"
+        + " JOIN router_interfaces ri ON ri.subnet_id = a.subnet_id JOIN routers r ON r.id = ri.router_id"
+        + " WHERE a.port_id = $1 AND r.gw_network_id = (SELECT floating_network_id FROM floating_ips WHERE id = $2)"
+        + " ORDER BY ri.router_id", portId, id);
+    Future<List<Row>> others = tx.all("SELECT id, host(fixed_ip_address) AS ip FROM floating_ips"
+        + " WHERE port_id = $1 AND id <> $2", portId, id);
+    return Future.all(port, routers, others).map(all -> new Target(port.result(), routers.result(), others.result()));
+  }
+
+  /**
+   * Associates a floating IP, locked and as it is now, with the locked port (if it exists): no
+   * router for the fixed IP's subnet and another floating IP on that fixed IP are judged in that order.
+   */
+  private Future<FloatingIp> associateLocked(Tx tx, UUID id, Association fip, Target target, UUID portId,
       Ipv4 fixedIp) {
-    Row port = portRow.orElseThrow(() -> ApiError.notFound("port", portId.toString()));
+    Row port = target.port().orElseThrow(() -> ApiError.notFound("port", portId.toString()));
     String owner = port.getString("device_owner");
     if (owner.startsWith("network:")) {
       throw ApiError.invalid("port_id", portId, "port is owned by " + owner + "; a floating IP needs a VM port");
@@ -131,35 +172,30 @@ public final class FloatingIpStore {
     JsonObject chosen = chooseFixedIp(portId, port.getJsonArray("fixed_ips"), fixedIp);
     UUID subnetId = UUID.fromString(chosen.getString("subnet_id"));
     String ip = chosen.getString("ip_address");
-    UUID fipNetwork = fip.networkId();
-    Future<Optional<Row>> routerRow = tx.one("SELECT ri.router_id FROM router_interfaces ri JOIN routers r"
-        + " ON r.id = ri.router_id WHERE ri.subnet_id = $1 AND r.gw_network_id = $2 ORDER BY ri.router_id LIMIT 1",
-        subnetId, fipNetwork);
-    Future<Optional<Row>> otherRow = tx.one("SELECT id FROM floating_ips WHERE port_id = $1"
-        + " AND fixed_ip_address = $2::text::inet AND id <> $3", portId, ip, id);
-    return Future.all(routerRow, otherRow).compose(found -> {
-      Optional<Row> router = routerRow.result();
-      if (router.isEmpty()) {
-        throw ApiError.failedPrecondition("external network '" + fipNetwork + "' is not reachable from subnet '"
-            + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
-      }
-      Optional<Row> other = otherRow.result();
-      if (other.isPresent()) {
-        throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId
-            + "' already has floating IP '" + other.get().getUUID("id") + "'");
-      }
-      UUID routerId = router.get().getUUID("router_id");
-      return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
-    });
+    UUID routerId = target.router(subnetId);
+    if (routerId == null) {
+      throw ApiError.failedPrecondition("external network '" + fip.networkId() + "' is not reachable from subnet '"
+          + subnetId + "' of port '" + portId + "': no router attached to that subnet has its gateway on it");
+    }
+    UUID other = target.otherOn(ip);
+    if (other != null) {
+      throw ApiError.alreadyExists("fixed IP " + ip + " of port '" + portId + "' already has floating IP '" + other + "'");
+    }
+    return set(tx, id, portId, ip, routerId, fip, port.getString("binding_host"));
   }
 
   private static Future<Optional<Row>> lockPort(Tx tx, UUID portId) {
     return tx.one("SELECT " + Mapping.PORT_COLUMNS + " FROM ports p WHERE p.id = $1 FOR UPDATE", portId);
   }
 
-  public Future<Void> disassociate(Tx tx, UUID id) {
-    return lock(tx, id).compose(fip -> fip.getUUID("port_id") == null ? Future.succeededFuture()
-        : set(tx, id, null, null, null, Association.of(fip), fip.getString("port_host")));
+  /** Disassociates; {@code allowed} as for {@link #associate}. */
+  public Future<FloatingIp> disassociate(Tx tx, Future<?> allowed, UUID id) {
+    Future<Row> locked = lock(tx, id);
+    return Future.all(allowed, locked).compose(all -> {
+      Row fip = locked.result();
+      return fip.getUUID("port_id") == null ? require(tx, id)
+          : set(tx, id, null, null, null, Association.of(fip), fip.getString("port_host"));
+    });
   }
 
   /** Disassociates every floating IP of a port about to be deleted. */
@@ -190,9 +226,11 @@ public final class FloatingIpStore {
         }));
   }
 
-  private Future<Void> set(Tx tx, UUID id, UUID portId, String ip, UUID routerId, Association old, String host) {
-    return tx.one("UPDATE floating_ips SET port_id = $2, fixed_ip_address = $3::text::inet, router_id = $4,"
-            + " revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision", id, portId, ip, routerId)
+  /** Sets the association; gives the floating IP as a read in this transaction would show it. */
+  private Future<FloatingIp> set(Tx tx, UUID id, UUID portId, String ip, UUID routerId, Association old, String host) {
+    return tx.one("UPDATE floating_ips AS f SET port_id = $2, fixed_ip_address = $3::text::inet, router_id = $4,"
+            + " revision = revision + 1, updated_at = now() WHERE f.id = $1 RETURNING " + Mapping.FLOATING_IP_COLUMNS,
+            id, portId, ip, routerId)
         .map(row -> {
           List<UUID> routers = new ArrayList<>();
           if (old.routerId() != null) {
@@ -206,7 +244,7 @@ public final class FloatingIpStore {
           changed(tx, id, row.get().getLong("revision"), ChangeKind.CHANGE_KIND_UPDATED, routers,
               facts(old.address(), old.networkId(), portId, ip, routerId,
                   portId == null ? "" : host, left ? old.portHost() : ""));
-          return null;
+          return Mapping.floatingIp(row.get());
         });
   }
 

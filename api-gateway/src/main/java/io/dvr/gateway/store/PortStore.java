@@ -70,8 +70,13 @@ public final class PortStore {
 
   /** Creates a port (see {@link PortBatch}); fails with the reason it was refused. */
   public Future<UUID> create(Tx tx, NewPort port) {
-    return createAll(tx, List.of(port)).compose(errors -> errors.get(0) != null
-        ? Future.failedFuture(errors.get(0)) : Future.succeededFuture(port.id()));
+    return create(tx, port, Map.of());
+  }
+
+  /** As {@link #create(Tx, NewPort)}, with subnets already read in this transaction (not read again). */
+  public Future<UUID> create(Tx tx, NewPort port, Map<UUID, SubnetInfo> knownSubnets) {
+    return PortBatch.run(tx, addresses, quotas, List.of(port), knownSubnets).compose(batch -> batch.error(0) != null
+        ? Future.failedFuture(batch.error(0)) : Future.succeededFuture(port.id()));
   }
 
   /**
