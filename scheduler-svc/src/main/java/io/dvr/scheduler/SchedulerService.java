@@ -303,7 +303,7 @@ public final class SchedulerService implements Stoppable {
     Set<String> gatewayPortHosts = new TreeSet<>();
     return store.write(tx -> scheduler.reschedule(tx, routerId).compose(placement -> {
           placed[0] = placement;
-          return scheduler.fipGatewayState(tx, routerId);
+          return scheduler.fipGatewayState(tx, routerId, fipGatewayHosts(concerned, placement));
         }))
         .compose(state -> {
           LOG.debug("router {}: placement committed", routerId);
@@ -326,6 +326,21 @@ public final class SchedulerService implements Stoppable {
           }
           retry(routerId, concerned);
         });
+  }
+
+  /**
+   * The hosts whose fg- ports a reschedule reads: those the changes named (a port's or floating IP's
+   * hosts) and those the router moved on and off; null (every fg- port) for a change of the router
+   * itself or the periodic resync, which names no host.
+   */
+  private static Set<String> fipGatewayHosts(Set<String> concerned, SchedulerStore.Placement placement) {
+    if (concerned.isEmpty() || concerned.contains(ALL_HOSTS)) {
+      return null;
+    }
+    Set<String> hosts = new TreeSet<>(concerned);
+    hosts.addAll(placement.added());
+    hosts.addAll(placement.removed());
+    return hosts;
   }
 
   private Future<Void> syncFipGatewayPorts(UUID routerId, FipGatewayPorts.Change change) {

@@ -198,17 +198,24 @@ public final class SchedulerStore {
 
   /**
    * What the fg- port decision of a reschedule needs: the (external network, host) pairs of the
-   * router's floating IPs of bound VMs, and every fg- port with whether a floating IP of a VM on
-   * its host still uses its network.
+   * router's floating IPs of bound VMs, and the fg- ports with whether a floating IP of a VM on
+   * their host still uses their network. {@code hosts}: the hosts whose fg- ports the change can
+   * have made unused (those of the ports and floating IPs it moved on and off); their ports and
+   * those on the hosts of the router's floating IPs are read, through the index on the host, and no
+   * other. Null: every fg- port (a change of the router itself, the periodic resync), which finds
+   * any left unused by a change missed.
    */
-  public Future<FipGatewayPorts.State> fipGatewayState(Tx tx, UUID routerId) {
+  public Future<FipGatewayPorts.State> fipGatewayState(Tx tx, UUID routerId, Set<String> hosts) {
     // Both statements sent at once (pipelined in a transaction).
     Future<List<Row>> needed = tx.all("SELECT DISTINCT f.floating_network_id AS net, p.binding_host AS host"
         + " FROM floating_ips f JOIN ports p ON p.id = f.port_id WHERE f.router_id = $1 AND p.binding_host <> ''", routerId);
-    Future<List<Row>> existing = tx.all("SELECT g.id, g.network_id, g.binding_host, EXISTS (SELECT 1 FROM floating_ips f"
+    String inUse = "SELECT g.id, g.network_id, g.binding_host, EXISTS (SELECT 1 FROM floating_ips f"
         + " JOIN ports p ON p.id = f.port_id WHERE f.floating_network_id = g.network_id"
-        + " AND p.binding_host = g.binding_host) AS in_use FROM ports g WHERE g.device_owner = $1",
-        DeviceOwners.FIP_AGENT_GATEWAY);
+        + " AND p.binding_host = g.binding_host) AS in_use FROM ports g WHERE g.device_owner = $1";
+    Future<List<Row>> existing = hosts == null ? tx.all(inUse, DeviceOwners.FIP_AGENT_GATEWAY)
+        : tx.all(inUse + " AND g.binding_host IN (SELECT unnest($2::text[]) UNION SELECT p.binding_host"
+            + " FROM floating_ips f JOIN ports p ON p.id = f.port_id WHERE f.router_id = $3)",
+            DeviceOwners.FIP_AGENT_GATEWAY, hosts.toArray(String[]::new), routerId);
     return Future.all(needed, existing).map(read -> new FipGatewayPorts.State(
         needed.result().stream().map(r -> new FipGatewayPorts.Key(r.getUUID("net"), r.getString("host"))).toList(),
         existing.result().stream().map(r -> new FipGatewayPorts.Existing(r.getUUID("id"),
