@@ -64,6 +64,11 @@ public final class SchedulerService implements Stoppable {
   private final KeyedWork<UUID> reschedules;
   /** Per router, the hosts a pending change concerns; ALL_HOSTS stands for every host of the router. */
   private final Map<UUID, Set<String>> pendingHosts = new HashMap<>();
+  /**
+   * Routers whose pending reschedule must recompute where they live: some change other than a
+   * floating IP's is pending (a floating IP moves no router; its reschedule decides fg- ports alone).
+   */
+  private final Set<UUID> placementPending = new HashSet<>();
   private static final String ALL_HOSTS = "";
   /** Timers not yet fired or cancelled: the periodic resync and the retries. */
   private final ServiceResources held;
@@ -200,7 +205,8 @@ public final class SchedulerService implements Stoppable {
     if (event.getResourceType() == ResourceType.RESOURCE_TYPE_FLOATING_IP && event.hasFloatingIp()) {
       event.getRouterIdsList().forEach(id -> tellFloatingIpHosts(UUID.fromString(id), event));
     }
-    event.getRouterIdsList().forEach(id -> request(UUID.fromString(id), hosts));
+    boolean movesRouters = event.getResourceType() != ResourceType.RESOURCE_TYPE_FLOATING_IP;
+    event.getRouterIdsList().forEach(id -> request(UUID.fromString(id), hosts, movesRouters));
     if (event.getResourceType() == ResourceType.RESOURCE_TYPE_ROUTER) {
       request(UUID.fromString(event.getResourceId()), hosts);
     }
@@ -265,10 +271,17 @@ public final class SchedulerService implements Stoppable {
   }
 
   private void request(UUID routerId, List<String> hosts) {
+    request(routerId, hosts, true);
+  }
+
+  private void request(UUID routerId, List<String> hosts, boolean placement) {
     if (held.stopped()) {
       return;
     }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(hosts);
+    if (placement) {
+      placementPending.add(routerId);
+    }
     reschedules.request(routerId);
   }
 
@@ -290,18 +303,23 @@ public final class SchedulerService implements Stoppable {
   /**
    * Recomputes the router's hosts, has api-gateway make the fg- ports that follow, then tells the
    * hosts that gained or lost it and those the change concerns. Any failure (the database or
-   * api-gateway unreachable) keeps the hosts to tell and runs the reschedule again shortly.
+   * api-gateway unreachable) keeps the hosts to tell and runs the reschedule again shortly. When
+   * only floating IPs changed and this instance knows where the router lives, the placement is
+   * not recomputed: under the router's lock, the fg- ports alone are decided.
    */
   private Future<?> reschedule(UUID routerId) {
     Set<String> concerned = new HashSet<>(pendingHosts.getOrDefault(routerId, Set.of()));
     pendingHosts.remove(routerId);
     Set<String> told = new HashSet<>(toldAtOnce.getOrDefault(routerId, Set.of()));
     toldAtOnce.remove(routerId);
+    Set<String> known = carrying.get(routerId);
+    boolean placing = placementPending.remove(routerId) || known == null;
     // With the change's line and the hosts': how long a change waits for and in its reschedule.
     LOG.debug("router {}: rescheduling (hosts concerned {})", routerId, concerned);
     SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
     Set<String> gatewayPortHosts = new TreeSet<>();
-    return store.write(tx -> scheduler.reschedule(tx, routerId).compose(placement -> {
+    return store.write(tx -> (placing ? scheduler.reschedule(tx, routerId)
+            : scheduler.keep(tx, routerId, known)).compose(placement -> {
           placed[0] = placement;
           return scheduler.fipGatewayState(tx, routerId, fipGatewayHosts(concerned, placement));
         }))
@@ -324,7 +342,7 @@ public final class SchedulerService implements Stoppable {
             concerned.addAll(placed[0].added());
             concerned.addAll(placed[0].removed());
           }
-          retry(routerId, concerned);
+          retry(routerId, concerned, placing);
         });
   }
 
@@ -393,11 +411,14 @@ public final class SchedulerService implements Stoppable {
     }
   }
 
-  private void retry(UUID routerId, Set<String> concerned) {
+  private void retry(UUID routerId, Set<String> concerned, boolean placing) {
     if (held.stopped()) {
       return;
     }
     pendingHosts.computeIfAbsent(routerId, k -> new HashSet<>()).addAll(concerned);
+    if (placing) {
+      placementPending.add(routerId);
+    }
     held.later(RETRY_MILLIS, () -> reschedules.request(routerId));
   }
 }
