@@ -30,6 +30,7 @@ import io.dvr.scheduler.store.SchedulerStore;
 import io.dvr.scheduler.store.SnatLeases;
 import io.dvr.store.Database;
 import io.dvr.store.Store;
+import io.dvr.store.Tx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
@@ -318,10 +319,12 @@ public final class SchedulerService implements Stoppable {
     LOG.debug("router {}: rescheduling (hosts concerned {})", routerId, concerned);
     SchedulerStore.Placement[] placed = new SchedulerStore.Placement[1];
     Set<String> gatewayPortHosts = new TreeSet<>();
-    return store.write(tx -> (placing ? scheduler.reschedule(tx, routerId)
-            : scheduler.keep(tx, routerId, known)).compose(placement -> {
+    return store.write(tx -> placing ? scheduler.reschedule(tx, routerId).compose(placement -> {
           placed[0] = placement;
           return scheduler.fipGatewayState(tx, routerId, fipGatewayHosts(concerned, placement));
+        }) : keepPlacement(tx, routerId, known, concerned).map(kept -> {
+          placed[0] = kept.placement();
+          return kept.state();
         }))
         .compose(state -> {
           LOG.debug("router {}: placement committed", routerId);
@@ -344,6 +347,19 @@ public final class SchedulerService implements Stoppable {
           }
           retry(routerId, concerned, placing);
         });
+  }
+
+  private record Kept(SchedulerStore.Placement placement, FipGatewayPorts.State state) {}
+
+  /**
+   * A reschedule that moves no router: the router's lock and the fg- ports' reads are sent at once
+   * (the server reads them once the lock is taken), the placement is the one this instance made.
+   */
+  private Future<Kept> keepPlacement(Tx tx, UUID routerId, Set<String> known, Set<String> concerned) {
+    SchedulerStore.Placement placement = new SchedulerStore.Placement(routerId, Set.of(), Set.copyOf(known), Set.of());
+    Future<?> locked = SchedulerStore.lockRouter(tx, routerId);
+    Future<FipGatewayPorts.State> state = scheduler.fipGatewayState(tx, routerId, fipGatewayHosts(concerned, placement));
+    return Future.all(locked, state).map(both -> new Kept(placement, state.result()));
   }
 
   /**

@@ -120,15 +120,6 @@ public final class SchedulerStore {
     });
   }
 
-  /**
-   * The router where it lives, as the caller knows it ({@code hosts}), under the lock a reschedule
-   * takes: for a change that moves no router (a floating IP's), whose reschedule decides fg- ports
-   * alone. Writes nothing.
-   */
-  public Future<Placement> keep(Tx tx, UUID routerId, Set<String> hosts) {
-    return lockRouter(tx, routerId).map(locked -> new Placement(routerId, Set.of(), Set.copyOf(hosts), Set.of()));
-  }
-
   private Future<Set<String>> wantedHosts(Tx tx, Row router, Set<String> roleChanged) {
     UUID routerId = router.getUUID("id");
     Future<Set<String>> dvrHosts = tx.all("SELECT DISTINCT p.binding_host AS host FROM ports p"
