@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ChangeKind;
-import io.dvr.proto.v1.FloatingIpFacts;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
@@ -61,16 +60,6 @@ class FloatingIpChangeNoticeTest {
     pg.close();
   }
 
-  /** A floating IP associated with topo.vm() on compute1, as api-gateway's event says it. */
-  private static ResourceChanged floatingIpOnCompute1(long sequence, UUID fip) {
-    return ResourceChanged.newBuilder().setSequence(sequence).setResourceType(ResourceType.RESOURCE_TYPE_FLOATING_IP)
-        .setResourceId(fip.toString()).setRevision(2).setKind(ChangeKind.CHANGE_KIND_UPDATED)
-        .setNetworkId(EXT.toString()).addRouterIds(topo.router().toString()).addHosts("compute1")
-        .setFloatingIp(FloatingIpFacts.newBuilder().setFloatingIpAddress("192.0.2.10").setFloatingNetworkId(EXT.toString())
-            .setPortId(topo.vm().toString()).setFixedIpAddress("10.1.0.11").setRouterId(topo.router().toString())
-            .setHost("compute1"))
-        .build();
-  }
 
   @Test
   @DisplayName("a floating IP on compute1: compute1 is told at once with it, compute2 (same router) not at all;"
@@ -101,7 +90,7 @@ class FloatingIpChangeNoticeTest {
 
     // A floating IP the database does not hold (no fg- port follows from it): told at once, once.
     on(context, () -> {
-      service.take(floatingIpOnCompute1(2, UUID.randomUUID()));
+      service.take(topo.floatingIpOnVm(2, UUID.randomUUID(), EXT));
       return null;
     });
     awaitCondition(() -> on(context, () -> service.reschedulesDone() == 2 && service.reschedulesInFlight() == 0));
@@ -122,7 +111,7 @@ class FloatingIpChangeNoticeTest {
             + " port_id, fixed_ip_address, router_id) VALUES ($1, $2, $3, '192.0.2.10', $4, '10.1.0.11', $5)",
             fip, EXT, fipPort, topo.vm(), topo.router()))));
     on(context, () -> {
-      service.take(floatingIpOnCompute1(3, fip));
+      service.take(topo.floatingIpOnVm(3, fip, EXT));
       return null;
     });
     awaitCondition(() -> on(context, () -> service.reschedulesDone() == 3 && service.reschedulesInFlight() == 0));

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.common.bus.Bus;
 import io.dvr.common.bus.EventAddresses;
 import io.dvr.proto.v1.ChangeKind;
-import io.dvr.proto.v1.FloatingIpFacts;
 import io.dvr.proto.v1.ResourceChanged;
 import io.dvr.proto.v1.ResourceType;
 import io.dvr.proto.v1.RoutersChanged;
@@ -56,15 +55,6 @@ class FloatingIpRescheduleTest {
     pg.close();
   }
 
-  private static ResourceChanged floatingIpOnCompute1(long sequence) {
-    return ResourceChanged.newBuilder().setSequence(sequence).setResourceType(ResourceType.RESOURCE_TYPE_FLOATING_IP)
-        .setResourceId(UUID.randomUUID().toString()).setRevision(2).setKind(ChangeKind.CHANGE_KIND_UPDATED)
-        .setNetworkId(EXT.toString()).addRouterIds(topo.router().toString()).addHosts("compute1")
-        .setFloatingIp(FloatingIpFacts.newBuilder().setFloatingIpAddress("192.0.2.10").setFloatingNetworkId(EXT.toString())
-            .setPortId(topo.vm().toString()).setFixedIpAddress("10.1.0.11").setRouterId(topo.router().toString())
-            .setHost("compute1"))
-        .build();
-  }
 
   private static List<String> boundHosts() throws Exception {
     return await(pg.store.read(tx -> tx.all("SELECT host FROM router_host_bindings WHERE router_id = $1 ORDER BY host",
@@ -102,7 +92,7 @@ class FloatingIpRescheduleTest {
         .compose(v -> tx.query("INSERT INTO ip_allocations(subnet_id, ip_address, port_id) VALUES ($1, '10.1.0.12', $2)",
             topo.subnet(), VM2))));
 
-    take(context, service, floatingIpOnCompute1(2), 2);
+    take(context, service, topo.floatingIpOnVm(2, UUID.randomUUID(), EXT), 2);
     assertThat(boundHosts()).as("a floating IP's reschedule does not recompute the placement").containsExactly("compute1");
     assertThat(compute2).isEmpty();
 
@@ -117,7 +107,7 @@ class FloatingIpRescheduleTest {
     await(pg.store.write(tx -> tx.query("DELETE FROM ip_allocations WHERE port_id = $1", VM2)
         .compose(v -> tx.query("DELETE FROM ports WHERE id = $1", VM2))));
     SchedulerService fresh = new SchedulerService(pg.vertx, pg.store, new SchedulerStore(75), 5000);
-    take(context, fresh, floatingIpOnCompute1(4), 1);
+    take(context, fresh, topo.floatingIpOnVm(4, UUID.randomUUID(), EXT), 1);
     assertThat(boundHosts()).as("placed anew: this scheduler did not know where the router lived")
         .containsExactly("compute1");
     assertThat(compute2).as("compute2 told that it lost the router").hasSize(2);

@@ -2,6 +2,10 @@ package io.dvr.scheduler;
 
 import static io.dvr.store.EmbeddedStore.await;
 
+import io.dvr.proto.v1.ChangeKind;
+import io.dvr.proto.v1.FloatingIpFacts;
+import io.dvr.proto.v1.ResourceChanged;
+import io.dvr.proto.v1.ResourceType;
 import io.dvr.store.EmbeddedStore;
 import java.util.UUID;
 
@@ -29,5 +33,16 @@ record OneVmTopology(UUID network, UUID subnet, UUID router, UUID vm) {
         .compose(v -> tx.query("INSERT INTO agents(id, host, agent_type, agent_mode, last_heartbeat) VALUES"
             + " (gen_random_uuid(), 'compute1', 'L3 agent', 'dvr', now())"))));
     return t;
+  }
+
+  /** A floating IP associated with vm() on compute1, as api-gateway's event says it. */
+  ResourceChanged floatingIpOnVm(long sequence, UUID fip, UUID externalNetwork) {
+    return ResourceChanged.newBuilder().setSequence(sequence).setResourceType(ResourceType.RESOURCE_TYPE_FLOATING_IP)
+        .setResourceId(fip.toString()).setRevision(2).setKind(ChangeKind.CHANGE_KIND_UPDATED)
+        .setNetworkId(externalNetwork.toString()).addRouterIds(router().toString()).addHosts("compute1")
+        .setFloatingIp(FloatingIpFacts.newBuilder().setFloatingIpAddress("192.0.2.10")
+            .setFloatingNetworkId(externalNetwork.toString()).setPortId(vm().toString()).setFixedIpAddress("10.1.0.11")
+            .setRouterId(router().toString()).setHost("compute1"))
+        .build();
   }
 }
