@@ -188,13 +188,13 @@ public final class HostPipeline implements Dataplane {
 
   /**
    * For a port bound here or unbound, applied alone: the VM ports plugged as the hypervisor does
-   * (before the facts are read, as in a full apply), then only the bridges' ports read (one
-   * {@code ovs-vsctl} on Linux), not the namespaces or flows.
+   * (before the facts are read, as in a full apply), then only the bridges' ports as the switch
+   * reported them (held in memory from ovsdb-server's monitor on Linux), not the namespaces or flows.
    */
   private HostCache.PortsRead plugAndReadPorts(HostFacts previous, HostRouters routers) {
     long started = System.nanoTime();
     hypervisor.plugBound(routers);
-    SortedMap<String, BridgeState> ports = driver.observePorts();
+    SortedMap<String, BridgeState> ports = driver.reportedPorts();
     if (LOG.isDebugEnabled()) {
       LOG.debug("host {}: bridges' ports read in {} us", config.host(), (System.nanoTime() - started) / 1_000);
     }

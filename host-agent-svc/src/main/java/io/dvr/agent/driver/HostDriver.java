@@ -30,6 +30,16 @@ public interface HostDriver {
   SortedMap<String, BridgeState> observePorts();
 
   /**
+   * The bridges' ports as the switch last reported them, the agent's own changes included: what a
+   * port bound here or a VM plugged needs, read without a round trip where the driver keeps them.
+   * A port plugged by others this very moment may be missing; its report then comes through {@link
+   * #watch}. The default reads them as {@link #observePorts()} does.
+   */
+  default SortedMap<String, BridgeState> reportedPorts() {
+    return observePorts();
+  }
+
+  /**
    * The named namespaces as {@link #observe()} reads them (those that do not exist are absent):
    * what the pipeline reads back after an incremental plan. The default reads the whole host; a
    * driver that can read some namespaces alone does so.

@@ -70,7 +70,8 @@ final class KernelReader {
    */
   SortedMap<String, NamespaceState> observe(Set<String> wanted) {
     List<String> names = NamespaceFiles.live(runner, options.timeout());
-    OvsPorts ovs = options.ovs() ? ports.read() : new OvsPorts(List.of());
+    // After the agent's own plan: the ports as reported hold its writes (they are what places devices).
+    OvsPorts ovs = options.ovs() ? ports.reported() : new OvsPorts(List.of());
     return namespaces(names, names.stream().filter(wanted::contains).toList(), ovs);
   }
 

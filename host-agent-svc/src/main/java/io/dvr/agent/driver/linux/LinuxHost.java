@@ -285,6 +285,9 @@ public final class LinuxHost implements HostDriver {
         first = collect(first, e);
       }
     }
+    if (!ovs.isEmpty() || writesSwitchDatabase(compiled)) {
+      ports.wrote(); // also after a failure: part of it may have been committed
+    }
     if (first != null) {
       LOG.warn("host {}: plan of {} operations failed: {}", host, plan.size(), first.getMessage());
       throw first;
@@ -294,6 +297,15 @@ public final class LinuxHost implements HostDriver {
     }
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
+  }
+
+  /**
+   * Whether these actions change ovsdb-server's tables other than through the plan's transaction:
+   * an {@code ovs-vsctl} run on its own (an internal port), or actions made only when they run.
+   */
+  static boolean writesSwitchDatabase(List<List<Action>> lanes) {
+    return lanes.stream().flatMap(List::stream).anyMatch(a -> a instanceof Action.Vsctl || a instanceof Action.Deferred
+        || a instanceof Action.Exec e && e.command().argv().contains("ovs-vsctl"));
   }
 
   /**
@@ -427,6 +439,16 @@ public final class LinuxHost implements HostDriver {
     return sessions == null ? 0 : sessions.linesRun();
   }
 
+  /** Reads of the bridges' ports that took a transaction or a process (not the replica) so far. */
+  public long portReadsOutsideTheReplica() {
+    return ports.readsOutsideTheReplica();
+  }
+
+  /** Whether the ports' replica kept from ovsdb-server's monitor is synced (false without a socket). */
+  public boolean portsReplicaSynced() {
+    return ports.replica() != null && ports.replica().synced();
+  }
+
   /** Flow bundles committed over OpenFlow connections so far (0 when they are off). */
   public long flowBundlesOverOpenFlow() {
     return flows.bundlesOverOpenFlow();
@@ -490,10 +512,19 @@ public final class LinuxHost implements HostDriver {
     return seen;
   }
 
-  /** The bridges' ports: one transaction over ovsdb-server's socket, or one ovs-vsctl. */
+  /**
+   * The bridges' ports with everything committed before: from the replica ovsdb-server's monitor
+   * keeps (after one echo), or one transaction over its socket, or one ovs-vsctl.
+   */
   @Override
   public SortedMap<String, BridgeState> observePorts() {
     return options.ovs() ? ports.read().bridges() : new TreeMap<>();
+  }
+
+  /** The bridges' ports as the replica holds them, with the agent's own writes: no round trip once synced. */
+  @Override
+  public SortedMap<String, BridgeState> reportedPorts() {
+    return options.ovs() ? ports.reported().bridges() : new TreeMap<>();
   }
 
   @Override
@@ -502,10 +533,19 @@ public final class LinuxHost implements HostDriver {
     return listings.sections(namespace, ns -> observeNamespaces(Set.of(ns)).getOrDefault(ns, NamespaceState.empty(ns)));
   }
 
-  /** Follows OVS's interfaces (when this driver drives OVS): VM ports plugged later are applied at once. */
+  /**
+   * Follows OVS's interfaces (when this driver drives OVS): VM ports plugged later are applied at
+   * once. With ovsdb-server's socket the news comes from the ports' replica, after it holds the
+   * change; without, from an {@code ovsdb-client monitor} process.
+   */
   @Override
   public void watch(Runnable hostChanged) {
     if (!options.ovs()) {
+      return;
+    }
+    if (ports.replica() != null) {
+      ports.replica().onVmPortsMoved(hostChanged);
+      ports.replica().start();
       return;
     }
     OvsPortMonitor m = new OvsPortMonitor(host, runner.shell(), hostChanged);
@@ -546,6 +586,9 @@ public final class LinuxHost implements HostDriver {
     }
     if (natSessions != null) {
       natSessions.close();
+    }
+    if (ports.replica() != null) {
+      ports.replica().close();
     }
     if (ports.session() != null) {
       ports.session().close();

@@ -120,7 +120,7 @@ record OvsPorts(List<Iface> interfaces) {
   }
 
   /** From the Bridge (name, ports), Port (_uuid, name, tag, interfaces) and Interface rows. */
-  private static OvsPorts of(List<JsonArray> bridges, List<JsonArray> ports, List<JsonArray> interfaces) {
+  static OvsPorts of(List<JsonArray> bridges, List<JsonArray> ports, List<JsonArray> interfaces) {
     Map<String, String> bridgeOfPort = new HashMap<>();
     for (JsonArray r : bridges) {
       uuids(r.getValue(1)).forEach(u -> bridgeOfPort.put(u, r.getString(0)));
@@ -190,6 +190,11 @@ record OvsPorts(List<Iface> interfaces) {
       out.add(uuid(u));
     }
     return out;
+  }
+
+  /** An OVSDB map cell ({@code ["map", [[k, v], ...]]}) as a map. */
+  static Map<String, String> mapOf(JsonArray value) {
+    return map(value);
   }
 
   private static Map<String, String> map(Object value) {

@@ -40,6 +40,10 @@ final class OvsdbSession implements AutoCloseable {
     return socket;
   }
 
+  Duration timeout() {
+    return timeout;
+  }
+
   /** Transactions answered so far (tests and benchmarks count them). */
   synchronized long calls() {
     return calls;
@@ -154,10 +158,15 @@ final class OvsdbSession implements AutoCloseable {
    * braces and brackets counted outside strings, escapes inside them skipped.
    */
   static int messageEnd(byte[] bytes) {
+    return messageEnd(bytes, 0);
+  }
+
+  /** Where the first JSON object at or after {@code from} ends (exclusive), or 0 while it is not whole. */
+  static int messageEnd(byte[] bytes, int from) {
     int depth = 0;
     boolean inString = false;
     boolean started = false;
-    for (int i = 0; i < bytes.length; i++) {
+    for (int i = from; i < bytes.length; i++) {
       byte b = bytes[i];
       if (inString) {
         if (b == '\\') {

@@ -95,7 +95,7 @@ class PortBindingKernelTest {
 
         int before = recording.commands().size();
         assertThat(await(dataplane.apply(bound, Set.of(r.routerId)))).isPositive();
-        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()), false);
         String ofport = sh("ovs-vsctl", "get", "Interface", "vmbind", "ofport");
         assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
             .contains(vmFlows).contains("output:" + ofport);
@@ -107,7 +107,7 @@ class PortBindingKernelTest {
 
         before = recording.commands().size();
         assertThat(await(dataplane.apply(unbound, Set.of(r.routerId)))).isPositive();
-        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()), false);
         assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
             .doesNotContain(vmFlows);
         assertThat(dataplane.wiredPorts()).doesNotContain(r.vm);
@@ -152,8 +152,14 @@ class PortBindingKernelTest {
       try {
         assertThat(await(dataplane.apply(unbound))).isPositive();
 
+        // The ports' replica is synced by now (the full apply started it): the bind reads the ports from
+        // memory; its one transaction is the VM port's tag.
+        awaitReplicaSynced(host);
         int before = recording.commands().size();
+        long reads = host.portReadsOutsideTheReplica();
         assertThat(await(dataplane.apply(bound, Set.of(r.routerId)))).isPositive();
+        assertThat(host.portReadsOutsideTheReplica()).as("the bind's reads of the ports outside the replica")
+            .isEqualTo(reads);
         List<String> commands = recording.commands().subList(before, recording.commands().size());
         assertThat(commands).as("the bind's processes").noneMatch(c -> c.startsWith("ovs-vsctl"));
         if (openFlow) {
@@ -195,13 +201,26 @@ class PortBindingKernelTest {
   @DisplayName("a port bound before Nova plugs its VM: the plug, seen by the port monitor, is applied for the port's"
       + " router alone; the VM unplugged after the unbind applies nothing")
   void vmPluggedAfterTheBinding(@TempDir Path stateDir) throws Exception {
+    vmPluggedAfterTheBinding(stateDir, false);
+  }
+
+  @Test
+  @DisplayName("with ovsdb-server's socket: the plug, told by the ports' replica once it holds it, is applied for the"
+      + " port's router alone with no read of the ports over a transaction or a process")
+  void vmPluggedAfterTheBindingOverTheReplica(@TempDir Path stateDir) throws Exception {
+    vmPluggedAfterTheBinding(stateDir, true);
+  }
+
+  private void vmPluggedAfterTheBinding(Path stateDir, boolean socket) throws Exception {
     SmallRouter r = new SmallRouter();
     HostRouters bound = r.routers(false);
     HostRouters unbound = bound.toBuilder().clearPorts()
         .setRouters(0, bound.getRouters(0).toBuilder().clearLocalPortIds()).build();
     String vmFlows = "dl_dst=" + SmallRouter.VM_MAC;
     try (RecordingShell recording = new RecordingShell(lab.shell())) {
-      LinuxHost host = new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
+      LinuxHost host = socket ? new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4),
+          LinuxOptions.defaults(), true, lab.ovsdbSocket())
+          : new LinuxHost(SmallRouter.HOST, CommandRunner.withPool(recording.shell(), 4), LinuxOptions.defaults());
       HostPipeline dataplane = new HostPipeline(vertx, Drivers.linux(host, new FactsFile(stateDir, SmallRouter.HOST)),
           new HostConfig(SmallRouter.HOST, "dvr_snat", TunnelType.VXLAN, "172.31.9.1"));
       java.util.concurrent.BlockingQueue<String> news = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -217,8 +236,11 @@ class PortBindingKernelTest {
             "external_ids:iface-id=" + r.vm);
         assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM plugged").isNotNull();
         int before = recording.commands().size();
+        long reads = host.portReadsOutsideTheReplica();
         assertThat(await(dataplane.applyAfterPortsMoved(bound, Set.of()))).isPositive();
-        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()), socket);
+        assertThat(host.portReadsOutsideTheReplica() - reads).as("reads of the ports outside the replica")
+            .isEqualTo(socket ? 0 : 1);
         String ofport = sh("ovs-vsctl", "get", "Interface", "vmlater", "ofport");
         assertThat(sh("ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "br-int", "table=1"))
             .contains(vmFlows).contains("output:" + ofport);
@@ -230,8 +252,11 @@ class PortBindingKernelTest {
         sh("ovs-vsctl", "del-port", "br-int", "vmlater");
         assertThat(news.poll(30, TimeUnit.SECONDS)).as("news of the VM unplugged").isNotNull();
         before = recording.commands().size();
+        reads = host.portReadsOutsideTheReplica();
         assertThat(await(dataplane.applyAfterPortsMoved(unbound, Set.of()))).isZero();
-        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()));
+        readsOnlyPorts(recording.commands().subList(before, recording.commands().size()), socket);
+        assertThat(host.portReadsOutsideTheReplica() - reads).as("reads of the ports outside the replica")
+            .isEqualTo(socket ? 0 : 1);
         assertThat(Reconciler.diff(dataplane.desired(unbound), host.observe()).operations()).isEmpty();
       } finally {
         await(dataplane.apply(HostRouters.newBuilder().setHost(SmallRouter.HOST).setAgentMode("dvr_snat")
@@ -242,9 +267,21 @@ class PortBindingKernelTest {
     }
   }
 
-  /** The commands of an apply of one router alone: no namespace, nat or flow table read; one read of the ports. */
-  private static void readsOnlyPorts(List<String> commands) {
+  /** Waits until the host's ports' replica answers (it connects on the first read of the ports). */
+  private static void awaitReplicaSynced(LinuxHost host) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!host.portsReplicaSynced() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(host.portsReplicaSynced()).as("the ports' replica synced").isTrue();
+  }
+
+  /**
+   * The commands of an apply of one router alone: no namespace, nat or flow table read; one read of
+   * the ports by a process, or none when the replica holds them.
+   */
+  private static void readsOnlyPorts(List<String> commands, boolean replica) {
     assertThat(commands).noneMatch(c -> c.contains(" -j -n ") || c.contains("iptables-save") || c.contains("dump-flows"));
-    assertThat(commands).filteredOn(c -> c.startsWith("ovs-vsctl -f json")).hasSize(1);
+    assertThat(commands).filteredOn(c -> c.startsWith("ovs-vsctl -f json")).hasSize(replica ? 0 : 1);
   }
 }
