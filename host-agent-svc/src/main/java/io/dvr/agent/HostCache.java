@@ -770,7 +770,8 @@ final class HostCache {
 
   private void readPorts(HostDriver driver) {
     observedPorts.clear();
-    driver.observePorts().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
+    // What is read back are the agent's own changes: the ports as reported hold them.
+    driver.reportedPorts().forEach((name, bridge) -> observedPorts.put(name, new TreeMap<>(bridge.ports())));
   }
 
   /** Whether an operation can make, delete or tag an OVS port (internal ports live and die with devices). */

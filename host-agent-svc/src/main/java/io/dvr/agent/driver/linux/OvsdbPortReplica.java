@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,8 @@ final class OvsdbPortReplica implements AutoCloseable {
   private final Thread thread;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean closed;
+  /** Counted down at close: ends the wait between two connections at once. */
+  private final CountDownLatch closing = new CountDownLatch(1);
   private volatile Runnable vmPortsMoved = () -> {};
   private volatile Selector selector;
 
@@ -98,6 +102,9 @@ final class OvsdbPortReplica implements AutoCloseable {
    */
   void onVmPortsMoved(Runnable moved) {
     this.vmPortsMoved = moved;
+    if (synced()) {
+      moved.run(); // the first answer's news went to whoever listened before: a port may have been plugged since
+    }
   }
 
   /** The agent changed the switch's database and the change has returned: reads from now on hold it. */
@@ -177,13 +184,25 @@ final class OvsdbPortReplica implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      connectUntilClosed();
+    } finally {
+      synchronized (lock) { // whatever ended the thread, reads no longer serve what it held
+        synced = false;
+        lock.notifyAll();
+      }
+    }
+  }
+
+  /** Connections one after the other, with the backoff between them, until closed. */
+  private void connectUntilClosed() {
     long backoff = FIRST_BACKOFF_MILLIS;
     boolean wasDown = false;
     while (!closed) {
       long began = System.currentTimeMillis();
       String why;
       try {
-        why = follow();
+        why = connection();
       } catch (IOException | RuntimeException e) {
         why = e.getMessage() == null ? e.toString() : e.getMessage();
       }
@@ -208,7 +227,9 @@ final class OvsdbPortReplica implements AutoCloseable {
       }
       wasDown = true;
       try {
-        Thread.sleep(backoff);
+        if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         return; // closed
       }
@@ -217,7 +238,7 @@ final class OvsdbPortReplica implements AutoCloseable {
   }
 
   /** One connection, to its end; returns why it ended. */
-  private String follow() throws IOException {
+  private String connection() throws IOException {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         Selector s = Selector.open()) {
       channel.connect(UnixDomainSocketAddress.of(socket));
@@ -330,6 +351,9 @@ final class OvsdbPortReplica implements AutoCloseable {
         connections++;
         echoesAnswered = Math.max(echoesAnswered, covered);
         lock.notifyAll();
+        if (connections > 1) {
+          LOG.info("host {}: the ports' monitor on ovsdb-server at {} is back; ports are read from it again", host, socket);
+        }
       }
       vmPortsMoved.run();
     } else if (id instanceof String s && s.startsWith(ECHO_PREFIX)) {
@@ -354,6 +378,7 @@ final class OvsdbPortReplica implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    closing.countDown();
     wakeUp();
     thread.interrupt();
     synchronized (lock) {
