@@ -2,7 +2,6 @@ package io.dvr.agent.driver.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dvr.agent.fixtures.SeedTopology;
 import io.dvr.agent.model.Flow;
@@ -17,15 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Flow bundles over an OpenFlow connection to a real ovs-vswitchd (a labnet host's, reached by its
@@ -35,59 +31,27 @@ import org.junit.jupiter.api.Test;
  * otherwise, saying why.
  */
 class OpenFlowKernelTest {
-  private static final String CLASS = "OpenFlowKernelTest";
   private static final long COOKIE = Names.FLOW_COOKIE;
-  private static Optional<String> missing = Optional.empty();
-  private static LabHost lab;
-  private static CommandRunner shell;
-
-  @BeforeAll
-  static void up() throws Exception {
-    missing = LabHost.missing();
-    if (missing.isPresent()) {
-      System.err.println("SKIPPED " + CLASS + ": " + missing.get());
-      return;
-    }
-    lab = LabHost.up();
-    shell = CommandRunner.withPool(lab.shell(), 1);
-  }
-
-  @BeforeEach
-  void requireLab() {
-    assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-  }
-
-  @AfterAll
-  static void down() {
-    if (shell != null) {
-      shell.close();
-    }
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
-  private static String sh(String... argv) {
-    return shell.run(Command.of(argv)).stdout().strip();
-  }
+  @RegisterExtension
+  static final LabHostExtension LAB = new LabHostExtension();
 
   private static void bridge(String name) {
-    sh("ovs-vsctl", "--may-exist", "add-br", name, "--", "set", "Bridge", name, "datapath_type=netdev",
+    LAB.sh("ovs-vsctl", "--may-exist", "add-br", name, "--", "set", "Bridge", name, "datapath_type=netdev",
         "fail_mode=secure");
   }
 
   private static OpenFlowConnection connection(String bridge) {
-    return new OpenFlowConnection(bridge, FlowInstaller.managementSocket(lab.ovsRunDir(), bridge), Duration.ofSeconds(10));
+    return new OpenFlowConnection(bridge, FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), bridge), Duration.ofSeconds(10));
   }
 
   /** The flow lines of {@code dump-flows --no-stats} (the header line, which names no flow, left out). */
   private static List<String> dump(String bridge) {
-    return sh("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "--no-names", "dump-flows", bridge).lines()
+    return LAB.sh("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "--no-names", "dump-flows", bridge).lines()
         .filter(l -> !l.startsWith("OFPST_FLOW")).toList();
   }
 
   private static void ofctlBundle(String bridge, List<FlowMods.Change> changes) {
-    shell.run(Command.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", bridge, "-")
+    LAB.shell().run(Command.of("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", bridge, "-")
         .withStdin(String.join("\n", changes.stream().map(FlowMods.Change::line).toList()) + "\n"));
   }
 
@@ -154,7 +118,7 @@ class OpenFlowKernelTest {
         bridge(over);
         bridge(byProcess);
         if (version == OpenFlowMessages.OF13) {
-          sh("ovs-vsctl", "set", "Bridge", over, "protocols=OpenFlow10,OpenFlow13");
+          LAB.sh("ovs-vsctl", "set", "Bridge", over, "protocols=OpenFlow10,OpenFlow13");
         }
         try (OpenFlowConnection c = connection(over)) {
           c.bundle(adds(e.getValue()));
@@ -169,7 +133,7 @@ class OpenFlowKernelTest {
           assertThat(dump(over)).isEmpty();
           assertThat(c.bundles()).isEqualTo(2);
         } finally {
-          sh("ovs-vsctl", "--if-exists", "del-br", over, "--", "--if-exists", "del-br", byProcess);
+          LAB.sh("ovs-vsctl", "--if-exists", "del-br", over, "--", "--if-exists", "del-br", byProcess);
         }
       }
     }
@@ -192,13 +156,13 @@ class OpenFlowKernelTest {
           new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, kept), new FlowMods.Change(FlowMods.Kind.ADD, refused));
       assertThatThrownBy(() -> c.bundle(bundle)).isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class)
           .hasMessageContaining("ofbad").hasMessageContaining(FlowText.addLine(refused))
-          .hasMessageNotContaining(FlowText.addLine(added)).satisfies(e -> System.err.println(CLASS + ": " + e.getMessage()));
+          .hasMessageNotContaining(FlowText.addLine(added)).satisfies(e -> System.err.println("OpenFlowKernelTest: " + e.getMessage()));
       assertThat(dump("ofbad")).isEqualTo(before);
 
       c.bundle(adds(List.of(added)));
       assertThat(dump("ofbad")).hasSize(2);
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-br", "ofbad");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofbad");
     }
   }
 
@@ -219,7 +183,7 @@ class OpenFlowKernelTest {
       assertThat(FlowText.parseDump(String.join("\n", dump("ofdel")))).containsExactlyInAnyOrder(wider, otherPriority,
           foreign);
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-br", "ofdel");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofdel");
     }
   }
 
@@ -231,14 +195,14 @@ class OpenFlowKernelTest {
     Flow f = new Flow(0, 1, "", "NORMAL", COOKIE);
     try (OpenFlowConnection c = connection("ofre")) {
       c.bundle(adds(List.of(f)));
-      sh("ovs-vsctl", "del-br", "ofre");
+      LAB.sh("ovs-vsctl", "del-br", "ofre");
       bridge("ofre");
       assertThat(dump("ofre")).isEmpty();
       c.bundle(adds(List.of(f)));
       assertThat(c.bundles()).isEqualTo(2);
       assertThat(FlowText.parseDump(String.join("\n", dump("ofre")))).containsExactly(f);
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-br", "ofre");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofre");
     }
   }
 
@@ -250,9 +214,9 @@ class OpenFlowKernelTest {
     Flow flow = new Flow(1, 4, "dl_vlan=12,dl_dst=fa:16:3e:00:00:01", "strip_vlan,output:7", COOKIE);
     Flow unknown = new Flow(1, 3, "dl_vlan=12,dl_dst=fa:16:3e:00:00:02", "strip_vlan,output:7,move:NXM_OF_ETH_SRC[]->"
         + "NXM_OF_ETH_DST[]", COOKIE);
-    try (RecordingShell recording = new RecordingShell(lab.shell())) {
+    try (RecordingShell recording = new RecordingShell(LAB.lab().shell())) {
       LinuxHost over = new LinuxHost("of", CommandRunner.withPool(recording.shell(), 2), LinuxOptions.defaults(), false,
-          null, lab.ovsRunDir());
+          null, LAB.lab().ovsRunDir());
       try {
         over.execute(new Plan(List.of(new Operation.AddFlows("ofplan", new TreeSet<>(List.of(flow))))));
         assertThat(FlowText.parseDump(String.join("\n", dump("ofplan")))).containsExactly(flow);
@@ -275,7 +239,7 @@ class OpenFlowKernelTest {
         nosocket.close();
       }
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-br", "ofplan");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofplan");
     }
   }
 }

@@ -1,18 +1,14 @@
 package io.dvr.agent.driver.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ports' replica against a real ovsdb-server (a labnet host's, reached by its socket as the
@@ -21,45 +17,13 @@ import org.junit.jupiter.api.Test;
  * {@link LinuxHostKernelTest} needs; skipped otherwise, saying why.
  */
 class OvsdbPortReplicaKernelTest {
-  private static final String CLASS = "OvsdbPortReplicaKernelTest";
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static Optional<String> missing = Optional.empty();
-  private static LabHost lab;
-  private static CommandRunner shell;
-
-  @BeforeAll
-  static void up() throws Exception {
-    missing = LabHost.missing();
-    if (missing.isPresent()) {
-      System.err.println("SKIPPED " + CLASS + ": " + missing.get());
-      return;
-    }
-    lab = LabHost.up();
-    shell = CommandRunner.withPool(lab.shell(), 1);
-  }
-
-  @BeforeEach
-  void requireLab() {
-    assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-  }
-
-  @AfterAll
-  static void down() {
-    if (shell != null) {
-      shell.close();
-    }
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
-  private static String sh(String... argv) {
-    return shell.run(Command.of(argv)).stdout().strip();
-  }
+  @RegisterExtension
+  static final LabHostExtension LAB = new LabHostExtension();
 
   /** A replica connected and synced, with its news in {@code news}. */
   private static OvsdbPortReplica synced(BlockingQueue<String> news) throws InterruptedException {
-    OvsdbPortReplica replica = new OvsdbPortReplica(lab.name(), lab.ovsdbSocket());
+    OvsdbPortReplica replica = new OvsdbPortReplica(LAB.lab().name(), LAB.lab().ovsdbSocket());
     replica.onVmPortsMoved(() -> news.add("moved"));
     replica.start();
     assertThat(news.poll(30, TimeUnit.SECONDS)).as("the first answer's news").isNotNull();
@@ -72,13 +36,13 @@ class OvsdbPortReplicaKernelTest {
     BlockingQueue<String> news = new LinkedBlockingQueue<>();
     try (OvsdbPortReplica replica = synced(news)) {
       assertThat(replica.read(false, WAIT).orElseThrow().interfaces())
-          .containsExactlyInAnyOrderElementsOf(OvsPorts.read(shell).interfaces());
+          .containsExactlyInAnyOrderElementsOf(OvsPorts.read(LAB.shell()).interfaces());
 
       news.clear();
-      sh("ovs-vsctl", "add-port", "br-int", "vmrep", "tag=21", "--", "set", "Interface", "vmrep", "type=internal",
+      LAB.sh("ovs-vsctl", "add-port", "br-int", "vmrep", "tag=21", "--", "set", "Interface", "vmrep", "type=internal",
           "external_ids:iface-id=port-rep", "--", "add-port", "br-tun", "vxlan-rep", "--", "set", "Interface",
           "vxlan-rep", "type=vxlan", "options:remote_ip=172.31.9.2", "options:local_ip=172.31.9.1");
-      String ofport = sh("ovs-vsctl", "get", "Interface", "vmrep", "ofport");
+      String ofport = LAB.sh("ovs-vsctl", "get", "Interface", "vmrep", "ofport");
       // The news comes after the update is held: the read it starts finds the VM port (with its ofport once that came).
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       boolean found = false;
@@ -88,9 +52,9 @@ class OvsdbPortReplicaKernelTest {
             && i.tag() == 21 && Integer.toString(i.ofport()).equals(ofport) && "port-rep".equals(i.externalIds().get("iface-id")));
       }
       assertThat(found).as("the VM port held with its tag, ofport " + ofport + " and iface-id").isTrue();
-      assertThat(replica.read(true, WAIT).orElseThrow().bridges()).isEqualTo(OvsPorts.read(shell).bridges());
+      assertThat(replica.read(true, WAIT).orElseThrow().bridges()).isEqualTo(OvsPorts.read(LAB.shell()).bridges());
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-port", "vmrep", "--", "--if-exists", "del-port", "vxlan-rep");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-port", "vmrep", "--", "--if-exists", "del-port", "vxlan-rep");
     }
   }
 
@@ -101,21 +65,21 @@ class OvsdbPortReplicaKernelTest {
     try (OvsdbPortReplica replica = synced(news)) {
       for (int i = 0; i < 20; i++) {
         String name = "own" + i;
-        sh("ovs-vsctl", "add-port", "br-int", name, "--", "set", "Interface", name, "type=internal",
+        LAB.sh("ovs-vsctl", "add-port", "br-int", name, "--", "set", "Interface", name, "type=internal",
             "external_ids:dvr-ns=qrouter-t", "external_ids:dvr-dev=" + name);
         replica.wrote();
         assertThat(replica.read(false, WAIT).orElseThrow().portsOfNamespace("qrouter-t")).as("after write " + i)
             .contains(name);
         int tag = 100 + i;
-        sh("ovs-vsctl", "set", "Port", name, "tag=" + tag);
+        LAB.sh("ovs-vsctl", "set", "Port", name, "tag=" + tag);
         assertThat(replica.read(true, WAIT).orElseThrow().interfaces()).as("fresh, after tag " + tag)
             .anyMatch(f -> f.name().equals(name) && f.tag() == tag);
-        sh("ovs-vsctl", "del-port", name);
+        LAB.sh("ovs-vsctl", "del-port", name);
       }
       assertThat(news).as("the agent's own devices are no news").isEmpty();
     } finally {
       for (int i = 0; i < 20; i++) {
-        sh("ovs-vsctl", "--if-exists", "del-port", "own" + i);
+        LAB.sh("ovs-vsctl", "--if-exists", "del-port", "own" + i);
       }
     }
   }
@@ -128,22 +92,22 @@ class OvsdbPortReplicaKernelTest {
     try (OvsdbPortReplica replica = synced(news)) {
       assertThat(replica.connections()).isEqualTo(1);
       news.clear();
-      sh("ovs-appctl", "-t", "ovsdb-server", "exit");
+      LAB.sh("ovs-appctl", "-t", "ovsdb-server", "exit");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (replica.read(false, WAIT).isPresent() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(replica.read(false, WAIT)).as("while the server is down").isEmpty();
 
-      sh("ovsdb-server", "/etc/openvswitch/conf.db", "--remote=punix:/run/openvswitch/db.sock", "--pidfile",
+      LAB.sh("ovsdb-server", "/etc/openvswitch/conf.db", "--remote=punix:/run/openvswitch/db.sock", "--pidfile",
           "--detach", "--log-file");
-      sh("ovs-vsctl", "add-port", "br-int", "vmback", "--", "set", "Interface", "vmback", "type=internal",
+      LAB.sh("ovs-vsctl", "add-port", "br-int", "vmback", "--", "set", "Interface", "vmback", "type=internal",
           "external_ids:iface-id=port-back");
       assertThat(news.poll(30, TimeUnit.SECONDS)).as("news after the reconnection").isNotNull();
       assertThat(replica.connections()).isEqualTo(2);
       assertThat(replica.read(true, WAIT).orElseThrow().interfaces()).anyMatch(i -> i.name().equals("vmback"));
     } finally {
-      sh("ovs-vsctl", "--if-exists", "del-port", "vmback");
+      LAB.sh("ovs-vsctl", "--if-exists", "del-port", "vmback");
     }
   }
 }
