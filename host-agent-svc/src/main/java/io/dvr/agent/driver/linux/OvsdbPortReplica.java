@@ -219,9 +219,12 @@ final class OvsdbPortReplica implements AutoCloseable {
       if (System.currentTimeMillis() - began > HEALTHY_MILLIS) {
         backoff = FIRST_BACKOFF_MILLIS;
       }
-      if (hadSynced || !wasDown) {
+      if (hadSynced) {
         LOG.warn("host {}: the ports' monitor on ovsdb-server at {} ended ({}); reading ports over a transaction"
             + " until it is back, next try in {} ms", host, socket, why, backoff);
+      } else if (!wasDown) {
+        LOG.warn("host {}: no ports' monitor on ovsdb-server at {} ({}); reading ports over a transaction until"
+            + " it answers, next try in {} ms", host, socket, why, backoff);
       } else {
         LOG.debug("host {}: ovsdb-server at {} not reached for the ports' monitor ({})", host, socket, why);
       }
