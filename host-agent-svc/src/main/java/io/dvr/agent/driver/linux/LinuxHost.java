@@ -300,11 +300,14 @@ public final class LinuxHost implements HostDriver {
   }
 
   /**
-   * Whether these actions change ovsdb-server's tables other than through the plan's transaction:
-   * an {@code ovs-vsctl} run on its own (an internal port), or actions made only when they run.
+   * Whether these actions may change ovsdb-server's tables other than through the plan's
+   * transaction: an {@code ovs-vsctl} run on its own (an internal port, or any without batching),
+   * or a host-level step made when it runs (deleting a namespace takes its OVS ports). A deferred
+   * step of one namespace writes its nat table alone.
    */
   static boolean writesSwitchDatabase(List<List<Action>> lanes) {
-    return lanes.stream().flatMap(List::stream).anyMatch(a -> a instanceof Action.Vsctl || a instanceof Action.Deferred
+    return lanes.stream().flatMap(List::stream).anyMatch(a -> a instanceof Action.Vsctl
+        || a instanceof Action.Deferred d && d.namespace().isEmpty()
         || a instanceof Action.Exec e && e.command().argv().contains("ovs-vsctl"));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dvr.agent.model.OvsPort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class OvsdbPortReplicaTest {
   private static final String OWN_IFACE = "i2";
 
   private static JsonArray set(Object... values) {
-    return new JsonArray().add("set").add(new JsonArray(java.util.List.of(values)));
+    return new JsonArray().add("set").add(new JsonArray(List.of(values)));
   }
 
   private static JsonArray uuid(String u) {
@@ -93,6 +94,24 @@ class OvsdbPortReplicaTest {
     assertThat(port(tables, "tapvm").tag()).isEqualTo(12);
     assertThat(port(tables, "tapvm").ofport()).isEqualTo(5);
     assertThat(port(tables, "tapvm").ifaceId()).isEqualTo("port-a");
+  }
+
+  @Test
+  @DisplayName("a plan tells the replica of a write when it may change OVSDB: ovs-vsctl, a namespace deleted;"
+      + " not for ip lines, flows or a namespace's nat")
+  void whichPlansWriteTheSwitchDatabase() {
+    Action ipLine = new Action.Ip("qrouter-r", List.of("neigh", "replace", "10.0.0.5", "lladdr",
+        "fa:16:3e:00:00:05", "dev", "qr-1", "nud", "permanent"), List.of());
+    Action flows = new Action.Flows("br-int", List.of(), Command.of("ovs-ofctl", "--bundle", "add-flows", "br-int", "-"));
+    Action nat = new Action.Deferred("nat of qrouter-r", "qrouter-r", List::of);
+    assertThat(LinuxHost.writesSwitchDatabase(List.of(List.of(ipLine, flows), List.of(nat)))).isFalse();
+
+    assertThat(LinuxHost.writesSwitchDatabase(List.of(List.of(ipLine), List.of(new Action.Vsctl(List.of("--", "set",
+        "Port", "tapvm", "tag=3")))))).isTrue();
+    assertThat(LinuxHost.writesSwitchDatabase(List.of(List.of(new Action.Deferred("delete namespace qrouter-r", "",
+        List::of))))).isTrue();
+    assertThat(LinuxHost.writesSwitchDatabase(List.of(List.of(new Action.Exec(Command.of("ovs-vsctl", "--may-exist",
+        "add-port", "br-int", "qr-1"), List.of()))))).isTrue();
   }
 
   @Test
