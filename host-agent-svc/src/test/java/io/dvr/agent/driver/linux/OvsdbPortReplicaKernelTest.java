@@ -59,6 +59,24 @@ class OvsdbPortReplicaKernelTest {
   }
 
   @Test
+  @DisplayName("a listener registered after the first answer is told once at once: a port may have been plugged"
+      + " while nobody listened")
+  void aLateListenerIsToldOnce() throws Exception {
+    try (OvsdbPortReplica replica = new OvsdbPortReplica(LAB.lab().name(), LAB.lab().ovsdbSocket())) {
+      replica.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!replica.synced() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(replica.synced()).as("synced before anyone listens").isTrue();
+      BlockingQueue<String> news = new LinkedBlockingQueue<>();
+      replica.onVmPortsMoved(() -> news.add("moved"));
+      assertThat(news.poll(0, TimeUnit.SECONDS)).as("told on registering").isNotNull();
+      assertThat(news).as("and only once").isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("a write the replica is told of is in the next read, as is anything committed before a fresh read")
   void writesAreHeldOnceTold() throws Exception {
     BlockingQueue<String> news = new LinkedBlockingQueue<>();
