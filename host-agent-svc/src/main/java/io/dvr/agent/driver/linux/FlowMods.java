@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  * {@code mod_dl_src}/{@code mod_dl_dst}, {@code set_tunnel}, and {@code learn(...)} over the NXM
  * fields br-tun's learning names. Any other word is {@link UnencodableFlowException}: the caller
  * sends that bundle with {@code ovs-ofctl}, which knows them all.
+ *
+ * <p>A flow of these words that OpenFlow's rules forbid is {@link RefusedFlowException} before
+ * anything is sent: the switch would refuse its flow_mod on arrival, and a bundle goes in one round
+ * trip only because no message of it is refused there (see {@link OpenFlowConnection}).
  */
 final class FlowMods {
   private FlowMods() {}
@@ -30,6 +34,17 @@ final class FlowMods {
     /** The same change as an {@code ovs-ofctl add-flows} line. */
     String line() {
       return kind == Kind.ADD ? FlowText.addLine(flow) : FlowText.deleteLine(flow);
+    }
+  }
+
+  /**
+   * A flow the switch refuses on arrival, found before sending: a match field without its
+   * prerequisite, a port number outside the switch's range, a goto_table that does not go forward,
+   * a VLAN popped where the frame has none. The message names the flow and the rule.
+   */
+  static final class RefusedFlowException extends Exception {
+    RefusedFlowException(Change change, String rule) {
+      super("flow " + change.line() + ": " + rule);
     }
   }
 
@@ -47,6 +62,8 @@ final class FlowMods {
   static final int OFPP_NORMAL = 0xfffffffa;
   /** OpenFlow 1.0's "the packet's own in_port" as Nicira actions take it. */
   static final int OFPP10_IN_PORT = 0xfff8;
+  /** The first OpenFlow 1.1+ port number no switch port can have (OFPP_MAX, as OVS maps it): 0xff00. */
+  static final long FIRST_RESERVED_PORT = 0xff00;
   static final int NX_VENDOR = 0x00002320;
   static final int NXAST_RESUBMIT_TABLE = 14;
   static final int NXAST_LEARN = 16;
@@ -78,22 +95,56 @@ final class FlowMods {
   private record Field(Oxm oxm, long value, Long mask) {}
 
   /** The {@code flow_mod} of a change, with this xid, for a connection speaking {@code version}. */
-  static byte[] encode(Change change, int version, int xid) throws UnencodableFlowException {
+  static byte[] encode(Change change, int version, int xid) throws UnencodableFlowException, RefusedFlowException {
+    return encode(change, version, xid, true);
+  }
+
+  /**
+   * As {@link #encode(Change, int, int)}; {@code checked} false leaves OpenFlow's rules to the
+   * switch (a test shows what the switch then does).
+   */
+  static byte[] encode(Change change, int version, int xid, boolean checked)
+      throws UnencodableFlowException, RefusedFlowException {
     Flow f = change.flow();
     if (f.table() < 0 || f.table() > 254 || f.priority() < 0 || f.priority() > 0xffff) {
       throw new UnencodableFlowException("flow " + change.line() + ": table " + f.table() + " or priority "
           + f.priority() + " out of range");
     }
     Map<Oxm, Field> match = match(change);
+    if (checked) {
+      checkMatch(change, match);
+    }
     boolean delete = change.kind() == Kind.DELETE_STRICT;
     OpenFlowMessages.Writer w = OpenFlowMessages.header(version, OpenFlowMessages.FLOW_MOD, xid);
     w.u64(f.cookie()).u64(delete ? -1L : 0L).u8(f.table()).u8(delete ? OFPFC_DELETE_STRICT : OFPFC_ADD)
         .u16(0).u16(0).u16(f.priority()).u32(NO_BUFFER).u32(ANY).u32(ANY).u16(0).u16(0);
     writeMatch(w, match);
     if (!delete) {
-      writeInstructions(w, change, match);
+      writeInstructions(w, change, match, checked);
     }
     return w.done();
+  }
+
+  /** The match's own rules: an IPv4 or ARP address needs its ethernet type; in_port a switch port's number. */
+  private static void checkMatch(Change change, Map<Oxm, Field> match) throws RefusedFlowException {
+    Field type = match.get(Oxm.ETH_TYPE);
+    for (Oxm needsIp : List.of(Oxm.IPV4_SRC, Oxm.IPV4_DST)) {
+      if (match.containsKey(needsIp) && (type == null || type.value() != ETH_TYPE_IP)) {
+        throw new RefusedFlowException(change, (needsIp == Oxm.IPV4_SRC ? "nw_src" : "nw_dst")
+            + " needs ip or arp before it in the match (OpenFlow's prerequisite)");
+      }
+    }
+    Field inPort = match.get(Oxm.IN_PORT);
+    if (inPort != null) {
+      checkPort(change, "in_port", inPort.value());
+    }
+  }
+
+  private static void checkPort(Change change, String word, long port) throws RefusedFlowException {
+    if (port >= FIRST_RESERVED_PORT) {
+      throw new RefusedFlowException(change, word + "=" + port + " is outside the switch's port numbers (below "
+          + FIRST_RESERVED_PORT + ")");
+    }
   }
 
   // ---- match ----
@@ -132,7 +183,7 @@ final class FlowMods {
       } else if (type != null && type.value() == ETH_TYPE_ARP) {
         oxm = src ? Oxm.ARP_SPA : Oxm.ARP_TPA;
       } else {
-        // No ip or arp before it: OVS would refuse the prerequisite, so would ovs-ofctl; let it name it.
+        // No ip or arp before it: encoded as IPv4's, which the check refuses (so would the switch).
         oxm = src ? Oxm.IPV4_SRC : Oxm.IPV4_DST;
       }
       try {
@@ -259,8 +310,8 @@ final class FlowMods {
    * The actions in one apply-actions instruction (none for {@code drop}), then {@code goto_table}
    * as its own instruction. The frame's VLAN is followed as OVS follows it, for {@code mod_vlan_vid}.
    */
-  private static void writeInstructions(OpenFlowMessages.Writer w, Change change, Map<Oxm, Field> match)
-      throws UnencodableFlowException {
+  private static void writeInstructions(OpenFlowMessages.Writer w, Change change, Map<Oxm, Field> match,
+      boolean checked) throws UnencodableFlowException, RefusedFlowException {
     String text = change.flow().actions();
     OpenFlowMessages.Writer actions = new OpenFlowMessages.Writer();
     boolean vlan = match.containsKey(Oxm.VLAN_VID);
@@ -282,8 +333,18 @@ final class FlowMods {
             }
           }
           case "NORMAL", "normal" -> output(actions, OFPP_NORMAL);
-          case "output" -> output(actions, (int) number(arg, 0xfffffeffL));
+          case "output" -> {
+            long port = number(arg, 0xfffffeffL);
+            if (checked) {
+              checkPort(change, "output", port);
+            }
+            output(actions, (int) port);
+          }
           case "strip_vlan", "pop_vlan" -> {
+            if (checked && !vlan) {
+              throw new RefusedFlowException(change, word + " where the frame has no VLAN (the match names none, or"
+                  + " an action before it popped it)");
+            }
             actions.u16(18).u16(8).u32(0); // OFPAT_POP_VLAN
             vlan = false;
           }
@@ -299,7 +360,13 @@ final class FlowMods {
           case "mod_dl_dst" -> setField(actions, Oxm.ETH_DST, mac(arg));
           case "set_tunnel", "set_tunnel64" -> setField(actions, Oxm.TUNNEL_ID, Long.parseUnsignedLong(strip0x(arg),
               radix(arg)));
-          case "goto_table" -> gotoTable = (int) number(arg, 254);
+          case "goto_table" -> {
+            gotoTable = (int) number(arg, 254);
+            if (checked && gotoTable <= change.flow().table()) {
+              throw new RefusedFlowException(change, "goto_table:" + gotoTable + " does not go forward from table "
+                  + change.flow().table());
+            }
+          }
           case "learn" -> learn(actions, word);
           default -> {
             Matcher m = RESUBMIT.matcher(word);

@@ -17,10 +17,13 @@ import java.util.Objects;
  * the bridge go as one atomic bundle on a connection already open, where {@code ovs-ofctl --bundle}
  * is a process (through {@code nsenter} for a lab host) that connects, negotiates and exits.
  *
- * <p>A bundle is OPEN, one ADD_MESSAGE per {@code flow_mod} and a barrier, sent together; a
- * message OVS refuses is left out of the bundle, not the bundle refused, so the barrier's reply
- * says whether any was: then the bundle is discarded, else committed (OVS applies all of it or, if
- * one fails there, none). An error names the flow it was for.
+ * <p>A bundle is OPEN, one ADD_MESSAGE per {@code flow_mod} and COMMIT, sent in one write and
+ * answered in one round trip. OVS commits a bundle whole or not at all, but a message it refuses on
+ * arrival is left out of the bundle instead of failing it. So each flow is first checked against
+ * the rules by which the switch refuses a flow_mod on arrival ({@link FlowMods}, for the words it
+ * encodes); a flow that breaks one fails the call with nothing sent. A refusal on arrival that
+ * still comes fails the call too, naming the flow and saying the rest was committed (the caller
+ * then reads the bridge again, as after any failed apply). An error names the flow it was for.
  *
  * <p>Blocking, one call at a time, the whole call bounded by the timeout: call it from a worker,
  * never an event loop. The connection is opened (hello, version 1.4 or 1.3) at the first call and
@@ -34,6 +37,8 @@ final class OpenFlowConnection implements AutoCloseable {
   private final String bridge;
   private final Path socket;
   private final Duration timeout;
+  /** False only in a test that shows what the switch does with a flow the checks would refuse. */
+  private final boolean checked;
   private UnixSocketChannel channel;
   private int version;
   private int nextXid = 1;
@@ -41,9 +46,14 @@ final class OpenFlowConnection implements AutoCloseable {
   private long bundles;
 
   OpenFlowConnection(String bridge, Path socket, Duration timeout) {
+    this(bridge, socket, timeout, true);
+  }
+
+  OpenFlowConnection(String bridge, Path socket, Duration timeout, boolean checked) {
     this.bridge = Objects.requireNonNull(bridge, "bridge");
     this.socket = Objects.requireNonNull(socket, "socket");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.checked = checked;
   }
 
   Path socket() {
@@ -67,7 +77,10 @@ final class OpenFlowConnection implements AutoCloseable {
     }
   }
 
-  /** The switch refused a flow (or the bundle): no flow of the bundle was changed. */
+  /**
+   * The switch refused a flow or the bundle, or would have (nothing sent). The message says
+   * whether the rest of the bundle was committed.
+   */
   static final class OpenFlowErrorException extends RuntimeException {
     OpenFlowErrorException(String message) {
       super(message);
@@ -77,8 +90,9 @@ final class OpenFlowConnection implements AutoCloseable {
   /**
    * The changes as one atomic bundle. Throws {@link FlowMods.UnencodableFlowException} before
    * anything is sent when a change cannot be encoded, {@link OpenFlowErrorException} when the
-   * switch refused one (naming it, and nothing changed), {@link OpenFlowUnavailableException}
-   * when the bridge could not be asked.
+   * switch would refuse one (naming it; nothing sent) or refused one or the commit (naming it, and
+   * saying what was committed), {@link OpenFlowUnavailableException} when the bridge could not be
+   * asked.
    */
   synchronized void bundle(List<FlowMods.Change> changes) throws FlowMods.UnencodableFlowException {
     if (Context.isOnEventLoopThread()) {
@@ -126,7 +140,12 @@ final class OpenFlowConnection implements AutoCloseable {
     Map<Integer, FlowMods.Change> byXid = new HashMap<>();
     for (FlowMods.Change c : changes) {
       int xid = nextXid++;
-      mods.add(FlowMods.encode(c, version, xid));
+      try {
+        mods.add(FlowMods.encode(c, version, xid, checked));
+      } catch (FlowMods.RefusedFlowException e) {
+        throw new OpenFlowErrorException("bridge " + bridge + " would refuse the flow bundle, nothing of it sent: "
+            + e.getMessage());
+      }
       byXid.put(xid, c);
     }
     return new Encoded(version, mods, byXid);
@@ -135,46 +154,31 @@ final class OpenFlowConnection implements AutoCloseable {
   private void send(Encoded e, long deadline) throws IOException {
     int bundleId = nextBundle++;
     int openXid = nextXid++;
-    int barrierXid = nextXid++;
+    int commitXid = nextXid++;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(OpenFlowMessages.bundleControl(version, openXid, bundleId, OpenFlowMessages.OPEN_REQUEST));
     for (byte[] mod : e.flowMods()) {
       out.writeBytes(OpenFlowMessages.bundleAdd(version, bundleId, mod));
     }
-    out.writeBytes(OpenFlowMessages.barrier(version, barrierXid));
+    out.writeBytes(OpenFlowMessages.bundleControl(version, commitXid, bundleId, OpenFlowMessages.COMMIT_REQUEST));
     write(out.toByteArray(), deadline);
     List<String> refused = new ArrayList<>();
-    while (true) {
-      byte[] m = receive(deadline);
-      int xid = OpenFlowMessages.xid(m);
-      if (OpenFlowMessages.type(m) == OpenFlowMessages.ERROR) {
-        refused.add(errorText(m, xid, e, openXid));
-      } else if (OpenFlowMessages.type(m) == OpenFlowMessages.BARRIER_REPLY && xid == barrierXid) {
-        break;
-      }
+    if (!awaitControl(commitXid, OpenFlowMessages.COMMIT_REPLY, e, openXid, deadline, refused)) {
+      throw new OpenFlowErrorException("bridge " + bridge + " refused the flow bundle, nothing of it applied: "
+          + String.join("; ", refused));
     }
-    int endXid = nextXid++;
     if (!refused.isEmpty()) {
-      write(OpenFlowMessages.bundleControl(version, endXid, bundleId, OpenFlowMessages.DISCARD_REQUEST), deadline);
-      awaitControl(endXid, OpenFlowMessages.DISCARD_REPLY, e, deadline, new ArrayList<>());
-      throw refusal(refused);
+      throw new OpenFlowErrorException("bridge " + bridge + " refused part of the flow bundle on arrival and committed"
+          + " the rest: " + String.join("; ", refused));
     }
-    write(OpenFlowMessages.bundleControl(version, endXid, bundleId, OpenFlowMessages.COMMIT_REQUEST), deadline);
-    if (!awaitControl(endXid, OpenFlowMessages.COMMIT_REPLY, e, deadline, refused)) {
-      throw refusal(refused);
-    }
-  }
-
-  private OpenFlowErrorException refusal(List<String> refused) {
-    return new OpenFlowErrorException("bridge " + bridge + " refused the flow bundle, nothing of it applied: "
-        + String.join("; ", refused));
   }
 
   /**
    * Reads until the control reply of this xid (true) or an error for it (false); errors for the
-   * bundle's flows on the way (a commit that failed names the flow first) go to {@code refused}.
+   * bundle's other messages on the way go to {@code refused} (a commit that failed names the flow
+   * first).
    */
-  private boolean awaitControl(int xid, int replyType, Encoded e, long deadline, List<String> refused)
+  private boolean awaitControl(int xid, int replyType, Encoded e, int openXid, long deadline, List<String> refused)
       throws IOException {
     while (true) {
       byte[] m = receive(deadline);
@@ -186,7 +190,7 @@ final class OpenFlowConnection implements AutoCloseable {
           }
           return false;
         }
-        refused.add(errorText(m, got, e, -1));
+        refused.add(errorText(m, got, e, openXid));
       } else if (got == xid && OpenFlowMessages.bundleControlType(m) == replyType) {
         return true;
       }

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The OpenFlow messages the driver sends and reads on a bridge's management socket, as bytes: the
- * header (version, type, length, xid), hello with its version bitmap, echo, barrier, the bundle's
+ * header (version, type, length, xid), hello with its version bitmap, echo, the bundle's
  * control and add messages (OpenFlow 1.4 {@code OFPT_BUNDLE_*}; on a 1.3 connection OVS's ONF
  * extension, the same bodies in an experimenter message), and error replies read back into words.
  * Pure: no I/O.
@@ -24,8 +24,6 @@ final class OpenFlowMessages {
   static final int ECHO_REPLY = 3;
   static final int EXPERIMENTER = 4;
   static final int FLOW_MOD = 14;
-  static final int BARRIER_REQUEST = 20;
-  static final int BARRIER_REPLY = 21;
   static final int BUNDLE_CONTROL = 33;
   static final int BUNDLE_ADD_MESSAGE = 34;
 
@@ -39,8 +37,6 @@ final class OpenFlowMessages {
   static final int OPEN_REPLY = 1;
   static final int COMMIT_REQUEST = 4;
   static final int COMMIT_REPLY = 5;
-  static final int DISCARD_REQUEST = 6;
-  static final int DISCARD_REPLY = 7;
   /** All or nothing, in the order added: what {@code ovs-ofctl --bundle} asks for. */
   static final int ATOMIC_ORDERED = 0x0001 | 0x0002;
 
@@ -81,10 +77,6 @@ final class OpenFlowMessages {
     byte[] reply = request.clone();
     reply[1] = ECHO_REPLY;
     return reply;
-  }
-
-  static byte[] barrier(int version, int xid) {
-    return header(version, BARRIER_REQUEST, xid).done();
   }
 
   static byte[] bundleControl(int version, int xid, int bundleId, int type) {
@@ -134,7 +126,8 @@ final class OpenFlowMessages {
       Map.entry(4, "BAD_MATCH"), Map.entry(5, "FLOW_MOD_FAILED"), Map.entry(17, "BUNDLE_FAILED"));
   /** The codes a refused flow most often carries, by type. */
   private static final Map<Integer, Map<Integer, String>> ERROR_CODES = Map.of(
-      2, Map.of(0, "BAD_TYPE", 4, "BAD_OUT_PORT", 5, "BAD_ARGUMENT", 13, "BAD_SET_TYPE", 15, "BAD_SET_ARGUMENT"),
+      2, Map.of(0, "BAD_TYPE", 4, "BAD_OUT_PORT", 5, "BAD_ARGUMENT", 10, "MATCH_INCONSISTENT", 13, "BAD_SET_TYPE",
+          15, "BAD_SET_ARGUMENT"),
       3, Map.of(2, "BAD_TABLE_ID"),
       4, Map.of(0, "BAD_TYPE", 1, "BAD_LEN", 5, "BAD_WILDCARDS", 6, "BAD_FIELD", 7, "BAD_VALUE", 8, "BAD_MASK",
           9, "BAD_PREREQ", 10, "DUP_FIELD"),

@@ -151,6 +151,30 @@ class FlowModsTest {
   }
 
   @Test
+  @DisplayName("a flow OpenFlow forbids is refused before anything is sent, naming the flow and the rule; a delete is"
+      + " held to its match's rules alone; unchecked, the same flows encode (the switch is then the judge)")
+  void refusedBeforeSending() throws Exception {
+    Flow noIp = new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE);
+    assertThatThrownBy(() -> add(noIp, OpenFlowMessages.OF13, 1)).isInstanceOf(FlowMods.RefusedFlowException.class)
+        .hasMessageContaining(FlowText.addLine(noIp)).hasMessageContaining("nw_dst needs ip or arp");
+    assertThatThrownBy(() -> FlowMods.encode(new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, noIp), OpenFlowMessages.OF13, 1))
+        .isInstanceOf(FlowMods.RefusedFlowException.class).hasMessageContaining("nw_dst needs ip or arp");
+    assertThatThrownBy(() -> add(new Flow(1, 3, "in_port=65280", "drop", COOKIE), OpenFlowMessages.OF13, 1))
+        .isInstanceOf(FlowMods.RefusedFlowException.class).hasMessageContaining("in_port=65280");
+    assertThatThrownBy(() -> add(new Flow(1, 3, "", "output:65280", COOKIE), OpenFlowMessages.OF13, 1))
+        .isInstanceOf(FlowMods.RefusedFlowException.class).hasMessageContaining("output=65280");
+    assertThatThrownBy(() -> add(new Flow(4, 3, "", "goto_table:4", COOKIE), OpenFlowMessages.OF13, 1))
+        .isInstanceOf(FlowMods.RefusedFlowException.class).hasMessageContaining("does not go forward from table 4");
+    assertThatThrownBy(() -> add(new Flow(1, 3, "dl_vlan=3", "strip_vlan,pop_vlan,output:1", COOKIE), OpenFlowMessages.OF13, 1))
+        .isInstanceOf(FlowMods.RefusedFlowException.class).hasMessageContaining("pop_vlan where the frame has no VLAN");
+    // Where the rules hold, nothing is refused: a VLAN pushed again may be popped again, a delete has no actions.
+    add(new Flow(1, 3, "dl_vlan=3", "strip_vlan,mod_vlan_vid:4,strip_vlan,output:1", COOKIE), OpenFlowMessages.OF13, 1);
+    FlowMods.encode(new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, new Flow(1, 3, "", "output:65280", COOKIE)),
+        OpenFlowMessages.OF13, 1);
+    assertThat(FlowMods.encode(new FlowMods.Change(FlowMods.Kind.ADD, noIp), OpenFlowMessages.OF13, 1, false)).isNotEmpty();
+  }
+
+  @Test
   @DisplayName("an error reply is read into words: type and code by name and number")
   void errorWords() {
     assertThat(OpenFlowMessages.describeError(hex("04 01 000c 00000003", "0004 0009")))

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Flow bundles over an OpenFlow connection to a real ovs-vswitchd (a labnet host's, reached by its
  * bridges' management sockets as the agent reaches them): every flow the renderers write is
  * installed as {@code ovs-ofctl --bundle} installs it, a refused flow changes nothing and is named,
- * delete_strict removes exactly our flow. Needs what {@link LinuxHostKernelTest} needs; skipped
+ * every flow the encoder's checks refuse the switch refuses too, delete_strict removes exactly our
+ * flow. Needs what {@link LinuxHostKernelTest} needs; skipped
  * otherwise, saying why.
  */
 class OpenFlowKernelTest {
@@ -140,8 +141,8 @@ class OpenFlowKernelTest {
   }
 
   @Test
-  @DisplayName("a bundle holding one flow OVS refuses changes nothing, the error names that flow, and the connection"
-      + " takes the next bundle")
+  @DisplayName("a bundle holding one flow the switch would refuse changes nothing, the error names that flow, and the"
+      + " connection takes the next bundle")
   void refusedFlowChangesNothing() throws Exception {
     bridge("ofbad");
     Flow kept = new Flow(1, 4, "dl_vlan=12,dl_dst=fa:16:3e:00:00:01", "strip_vlan,output:7", COOKIE);
@@ -156,13 +157,75 @@ class OpenFlowKernelTest {
           new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, kept), new FlowMods.Change(FlowMods.Kind.ADD, refused));
       assertThatThrownBy(() -> c.bundle(bundle)).isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class)
           .hasMessageContaining("ofbad").hasMessageContaining(FlowText.addLine(refused))
-          .hasMessageNotContaining(FlowText.addLine(added)).satisfies(e -> System.err.println("OpenFlowKernelTest: " + e.getMessage()));
+          .hasMessageContaining("nothing of it").hasMessageNotContaining(FlowText.addLine(added))
+          .satisfies(e -> System.err.println("OpenFlowKernelTest: " + e.getMessage()));
       assertThat(dump("ofbad")).isEqualTo(before);
 
       c.bundle(adds(List.of(added)));
       assertThat(dump("ofbad")).hasSize(2);
     } finally {
       LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofbad");
+    }
+  }
+
+  /** Flows of the encoder's words that OpenFlow forbids, each beside the nearest one it allows. */
+  static final List<Flow[]> FORBIDDEN_AND_ALLOWED = List.of(
+      new Flow[] {new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE),
+          new Flow(1, 3, "ip,dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE)},
+      new Flow[] {new Flow(1, 3, "dl_type=0x86dd,nw_src=10.9.0.1", "drop", COOKIE),
+          new Flow(1, 3, "dl_type=0x0800,nw_src=10.9.0.1", "drop", COOKIE)},
+      new Flow[] {new Flow(1, 3, "in_port=65280", "drop", COOKIE), new Flow(1, 3, "in_port=65279", "drop", COOKIE)},
+      new Flow[] {new Flow(1, 3, "dl_vlan=12", "output:65280", COOKIE), new Flow(1, 3, "dl_vlan=12", "output:65279", COOKIE)},
+      new Flow[] {new Flow(2, 3, "dl_vlan=12", "goto_table:2", COOKIE), new Flow(2, 3, "dl_vlan=12", "goto_table:3", COOKIE)},
+      new Flow[] {new Flow(2, 3, "dl_vlan=12", "goto_table:1", COOKIE), new Flow(2, 3, "dl_vlan=12", "resubmit(,1)", COOKIE)},
+      new Flow[] {new Flow(1, 3, "dl_dst=fa:16:3e:00:00:01", "strip_vlan,output:7", COOKIE),
+          new Flow(1, 3, "dl_vlan=12,dl_dst=fa:16:3e:00:00:01", "strip_vlan,output:7", COOKIE)},
+      new Flow[] {new Flow(1, 3, "dl_vlan=12", "strip_vlan,strip_vlan,output:7", COOKIE),
+          new Flow(1, 3, "dl_vlan=12", "strip_vlan,mod_vlan_vid:5,strip_vlan,output:7", COOKIE)});
+
+  @Test
+  @DisplayName("every flow the encoder's checks refuse, the switch refuses too when it is sent unchecked, and the"
+      + " nearest flow they allow the switch takes: the checks stand in for the switch's rules, no stricter")
+  void checksRefuseWhatTheSwitchRefuses() throws Exception {
+    bridge("ofrule");
+    try (OpenFlowConnection checked = connection("ofrule");
+        OpenFlowConnection unchecked = new OpenFlowConnection("ofrule",
+            FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), "ofrule"), Duration.ofSeconds(10), false)) {
+      for (Flow[] pair : FORBIDDEN_AND_ALLOWED) {
+        Flow forbidden = pair[0];
+        List<FlowMods.Change> bundle = adds(List.of(forbidden));
+        assertThatThrownBy(() -> checked.bundle(bundle)).as(forbidden.toString())
+            .isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class).hasMessageContaining("would refuse")
+            .hasMessageContaining(FlowText.addLine(forbidden));
+        assertThatThrownBy(() -> unchecked.bundle(bundle)).as(forbidden.toString())
+            .isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class).hasMessageContaining("OpenFlow error")
+            .satisfies(e -> System.err.println("OpenFlowKernelTest: the switch: " + e.getMessage()));
+        assertThat(dump("ofrule")).as(forbidden.toString()).isEmpty();
+
+        checked.bundle(adds(List.of(pair[1])));
+        assertThat(dump("ofrule")).as(pair[1].toString()).hasSize(1);
+        checked.bundle(List.of(new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, pair[1])));
+      }
+    } finally {
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofrule");
+    }
+  }
+
+  @Test
+  @DisplayName("one round trip: a flow refused on arrival that no check caught is left out by the switch and the rest"
+      + " committed; the error names that flow and says the rest was committed")
+  void refusalOnArrivalCommitsTheRest() throws Exception {
+    bridge("ofarr");
+    Flow added = new Flow(1, 2, "ip,dl_vlan=12,nw_dst=10.9.0.0/16", "strip_vlan,output:7", COOKIE);
+    Flow refused = new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE);
+    try (OpenFlowConnection unchecked = new OpenFlowConnection("ofarr",
+        FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), "ofarr"), Duration.ofSeconds(10), false)) {
+      assertThatThrownBy(() -> unchecked.bundle(adds(List.of(added, refused))))
+          .isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class).hasMessageContaining("committed the rest")
+          .hasMessageContaining(FlowText.addLine(refused)).hasMessageNotContaining(FlowText.addLine(added));
+      assertThat(FlowText.parseDump(String.join("\n", dump("ofarr")))).containsExactly(added);
+    } finally {
+      LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofarr");
     }
   }
 
