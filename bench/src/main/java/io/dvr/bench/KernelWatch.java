@@ -22,6 +22,9 @@ import java.util.function.Predicate;
  * the kernel's (or the switch's) notification, before the pipe and this JVM's reader thread: that
  * stamp is kept too, on this JVM's {@code nanoTime} scale, the prefix taken off the text. A stamp in
  * whole ms counts as the end of its ms (an upper bound), never later than the line's arrival.
+ * {@code ovsdb-client --timestamp monitor} prints its stamp ({@code 2026-12-06 20:21:06.237}, UTC)
+ * on a line of its own before each update's table: every line of that table, up to the blank line
+ * that ends it, takes that stamp.
  */
 final class KernelWatch implements AutoCloseable {
   /**
@@ -34,6 +37,8 @@ final class KernelWatch implements AutoCloseable {
       java.util.regex.Pattern.compile("^\\[(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6})\\] ");
   private static final java.util.regex.Pattern OFCTL_STAMP =
       java.util.regex.Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{3}): ");
+  private static final java.util.regex.Pattern OVSDB_STAMP =
+      java.util.regex.Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{3})$");
 
   final String name;
   private final Process process;
@@ -62,18 +67,10 @@ final class KernelWatch implements AutoCloseable {
 
   private void read() {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      Stamps stamps = new Stamps();
       String line;
-      Long lastStamp = null;
       while ((line = in.readLine()) != null) {
-        long now = System.nanoTime();
-        Line read = stamped(now, java.time.Instant.now(), line, lastStamp);
-        boolean ownStamp = read.text().length() != line.length();
-        // A message's further lines (indented) carry no stamp of their own: its first line's holds.
-        if (ownStamp) {
-          lastStamp = read.stamped();
-        } else if (!line.startsWith(" ")) {
-          lastStamp = null;
-        }
+        Line read = stamps.next(System.nanoTime(), java.time.Instant.now(), line);
         synchronized (lines) {
           lines.add(read);
           lines.notifyAll();
@@ -81,6 +78,39 @@ final class KernelWatch implements AutoCloseable {
       }
     } catch (IOException e) {
       // the process went away: close() or a failure; waiters time out and say so
+    }
+  }
+
+  /** What a monitor's lines carry from one to the next: the stamp of the message or update they belong to. */
+  static final class Stamps {
+    private Long lastStamp;
+    /** An ovsdb-client update's stamp line was read and its blank line not yet. */
+    private boolean inUpdate;
+
+    Line next(long now, java.time.Instant wallNow, String line) {
+      java.util.regex.Matcher ovsdb = OVSDB_STAMP.matcher(line);
+      if (ovsdb.matches()) {
+        java.time.LocalDateTime at = java.time.LocalDateTime.parse(ovsdb.group(1) + "T" + ovsdb.group(2));
+        lastStamp = onThisScale(now, wallNow, at, 1_000_000);
+        inUpdate = true;
+        return new Line(now, lastStamp, "");
+      }
+      if (inUpdate) {
+        if (line.isEmpty()) {
+          inUpdate = false;
+          lastStamp = null;
+          return new Line(now, now, line);
+        }
+        return new Line(now, lastStamp, line);
+      }
+      Line read = stamped(now, wallNow, line, lastStamp);
+      // A message's further lines (indented) carry no stamp of their own: its first line's holds.
+      if (read.text().length() != line.length()) {
+        lastStamp = read.stamped();
+      } else if (!line.startsWith(" ")) {
+        lastStamp = null;
+      }
+      return read;
     }
   }
 

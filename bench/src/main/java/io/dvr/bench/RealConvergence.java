@@ -84,6 +84,7 @@ final class RealConvergence {
   private final Map<String, KernelWatch> qrouterWatch = new LinkedHashMap<>();
   /** Per compute: flows of br-int, routes of fip-, nat of qrouter-. */
   private final Map<String, KernelWatch> flowWatch = new HashMap<>();
+  private final Map<String, KernelWatch> tagWatch = new HashMap<>();
   private final Map<String, KernelWatch> fipWatch = new HashMap<>();
   private final Map<String, KernelWatch> natWatch = new HashMap<>();
   /** The relay's port when the agents attach to one (--via relay). */
@@ -269,6 +270,8 @@ final class RealConvergence {
     }
     for (String host : lab.computes()) {
       flowWatch.put(host, watch(host + "-br-int", host, "stdbuf", "-oL", "ovs-ofctl", "--timestamp", "monitor", "br-int", "watch:"));
+      tagWatch.put(host, watch(host + "-tag", host, "stdbuf", "-oL", "ovsdb-client", "--timestamp", "monitor",
+          "Open_vSwitch", "Port", "name,tag"));
       fipWatch.put(host, watch(host + "-fip", host, "stdbuf", "-oL", "ip", "-ts", "-n", fip, "monitor", "route"));
       natWatch.put(host, watch(host + "-nat", host, "ip", "netns", "exec", qrouter, "stdbuf", "-oL", "xtables-monitor",
           "-e"));
@@ -291,6 +294,8 @@ final class RealConvergence {
       probe(flowWatch.get(host), "table=250", () -> lab.onHost(host, "ovs-ofctl", "add-flow", "br-int",
           "table=250,priority=1,cookie=0x5eed,actions=drop"),
           () -> lab.onHost(host, "ovs-ofctl", "del-flows", "br-int", "table=250,cookie=0x5eed/-1"));
+      probe(tagWatch.get(host), "bprobe", () -> lab.onHost(host, "ovs-vsctl", "add-port", "br-int", "bprobe", "--", "set",
+          "Interface", "bprobe", "type=internal"), () -> lab.onHost(host, "ovs-vsctl", "del-port", "br-int", "bprobe"));
       probe(fipWatch.get(host), "192.0.2.53", () -> lab.onHost(host, "ip", "-n", fip, "route", "add", "blackhole",
           "192.0.2.53/32"), () -> lab.onHost(host, "ip", "-n", fip, "route", "del", "blackhole", "192.0.2.53/32"));
       probe(natWatch.get(host), "bench-probe", () -> lab.onHost(host, "ip", "netns", "exec", qrouter, "iptables", "-t",
@@ -399,6 +404,7 @@ final class RealConvergence {
     long[][] create = new long[2][o.samples()];
     long[] createReply = new long[o.samples()];
     long[][] flows = new long[2][o.samples()];
+    long[][] tags = new long[2][o.samples()];
     long[][] delete = new long[2][o.samples()];
     long[][] flowsGone = new long[2][o.samples()];
     long[] deleteReply = new long[o.samples()];
@@ -419,6 +425,9 @@ final class RealConvergence {
       qrouterWatch.values().forEach(w -> neigh.add(Expect.on(w, l -> !l.startsWith("Deleted") && l.startsWith(ip + " dev qr-")
           && l.contains(mac) && l.contains("PERMANENT"))));
       Expect flow = Expect.on(flowWatch.get(host), l -> l.contains("event=ADDED") && l.contains("dl_dst=" + mac));
+      // The VM port's VLAN tag as ovsdb-server committed it: the "new" row of its Port, with a tag.
+      java.util.regex.Pattern tagged = java.util.regex.Pattern.compile("^\\s+new\\s+" + tap + "\\s+\\d+\\s*$");
+      Expect tag = Expect.on(tagWatch.get(host), l -> tagged.matcher(l).matches());
       long t0 = System.nanoTime();
       java.time.Instant sentAt = java.time.Instant.now();
       AtomicLong replied = new AtomicLong();
@@ -428,17 +437,19 @@ final class RealConvergence {
           .onSuccess(p -> replied.set(System.nanoTime()));
       Seen allNeigh = awaitAll(neigh, t0, "port " + ip + " created on " + host + ": neighbour");
       Seen flowAt = awaitAll(List.of(flow), t0, "port " + ip + " created on " + host + ": flow");
+      Seen tagAt = awaitAll(List.of(tag), t0, "port " + ip + " created on " + host + ": VLAN tag");
       reply.await();
       // The wall clock of the send, to lay the agents' log lines (ms) beside each sample.
-      System.out.printf("sample %d: port %s on %s sent %s, reply +%.1f, neighbours +%s, flow +%s ms%n", i, mac, host,
-          sentAt, (replied.get() - t0) / 1e6, ms(allNeigh, t0), ms(flowAt, t0));
+      System.out.printf("sample %d: port %s on %s sent %s, reply +%.1f, neighbours +%s, flow +%s, tag +%s ms%n", i, mac,
+          host, sentAt, (replied.get() - t0) / 1e6, ms(allNeigh, t0), ms(flowAt, t0), ms(tagAt, t0));
       boolean keep = i >= o.warmup();
       if (keep) {
-        if (allNeigh == null || flowAt == null) {
+        if (allNeigh == null || flowAt == null || tagAt == null) {
           lostCreate++;
         } else {
           put(create, measured, allNeigh, t0);
           put(flows, measured, flowAt, t0);
+          put(tags, measured, tagAt, t0);
           createReply[measured] = replied.get() - t0;
         }
       }
@@ -464,7 +475,7 @@ final class RealConvergence {
           put(flowsGone, measured, flowGoneAt, t0);
           deleteReply[measured] = deleted.get() - t0;
         }
-        if (allNeigh != null && flowAt != null && goneAt != null && flowGoneAt != null) {
+        if (allNeigh != null && flowAt != null && tagAt != null && goneAt != null && flowGoneAt != null) {
           measured++;
         }
       }
@@ -476,6 +487,7 @@ final class RealConvergence {
     }
     return List.of(series("port created: neighbour in every qrouter-", create, createReply, measured, lostCreate),
         series("port created: its flow on its host's br-int", flows, createReply, measured, lostCreate),
+        series("port created: its VM port's VLAN tag in its host's OVSDB", tags, createReply, measured, lostCreate),
         series("port deleted: neighbour gone from every qrouter-", delete, deleteReply, measured, lostDelete),
         series("port deleted: its flow gone from br-int", flowsGone, deleteReply, measured, lostDelete));
   }

@@ -45,4 +45,20 @@ class KernelWatchTest {
     assertThat(KernelWatch.stamped(NOW, WALL, "[2026-12-06T20:21:07.000000] 10.0.0.1 dev qr-1", null).stamped())
         .isEqualTo(NOW);
   }
+
+  @Test
+  void anOvsdbUpdatesLinesTakeTheStampPrintedBeforeItUpToItsBlankLine() {
+    KernelWatch.Stamps stamps = new KernelWatch.Stamps();
+    long stamp = NOW - 12_000_000L; // 20:21:06.237, as the end of its ms
+    assertThat(stamps.next(NOW, WALL, "2026-12-06 20:21:06.237").stamped()).isEqualTo(stamp);
+    assertThat(stamps.next(NOW, WALL, "row                                  action name tag").stamped()).isEqualTo(stamp);
+    KernelWatch.Line tag = stamps.next(NOW + 5, WALL, "                                     new    bp7  3");
+    assertThat(tag.stamped()).isEqualTo(stamp);
+    assertThat(tag.text()).contains("new    bp7  3");
+    assertThat(stamps.next(NOW + 6, WALL, "").stamped()).isEqualTo(NOW + 6);
+    // After the update's blank line a line takes its arrival, and the other monitors' stamps work as before.
+    assertThat(stamps.next(NOW + 7, WALL, "row action").stamped()).isEqualTo(NOW + 7);
+    assertThat(stamps.next(NOW, WALL, "2026-12-06 20:21:06.237: NXST_FLOW_MONITOR reply").stamped()).isEqualTo(stamp);
+    assertThat(stamps.next(NOW, WALL, " event=ADDED table=60").stamped()).isEqualTo(stamp);
+  }
 }
