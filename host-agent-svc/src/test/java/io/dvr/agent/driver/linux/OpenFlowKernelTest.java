@@ -41,8 +41,18 @@ class OpenFlowKernelTest {
         "fail_mode=secure");
   }
 
+  /** A flow OVS takes, and one it refuses on arrival: nw_dst with neither ip nor arp before it (the prerequisite). */
+  private static final Flow ADDED = new Flow(1, 2, "ip,dl_vlan=12,nw_dst=10.9.0.0/16", "strip_vlan,output:7", COOKIE);
+  private static final Flow REFUSED = new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE);
+
   private static OpenFlowConnection connection(String bridge) {
     return new OpenFlowConnection(bridge, FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), bridge), Duration.ofSeconds(10));
+  }
+
+  /** A connection that leaves OpenFlow's rules to the switch: what the switch does with a flow the checks refuse. */
+  private static OpenFlowConnection unchecked(String bridge) {
+    return new OpenFlowConnection(bridge, FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), bridge),
+        Duration.ofSeconds(10), false);
   }
 
   /** The flow lines of {@code dump-flows --no-stats} (the header line, which names no flow, left out). */
@@ -146,22 +156,19 @@ class OpenFlowKernelTest {
   void refusedFlowChangesNothing() throws Exception {
     bridge("ofbad");
     Flow kept = new Flow(1, 4, "dl_vlan=12,dl_dst=fa:16:3e:00:00:01", "strip_vlan,output:7", COOKIE);
-    Flow added = new Flow(1, 2, "ip,dl_vlan=12,nw_dst=10.9.0.0/16", "strip_vlan,output:7", COOKIE);
-    // nw_dst with neither ip nor arp before it: OVS refuses the prerequisite.
-    Flow refused = new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE);
     try (OpenFlowConnection c = connection("ofbad")) {
       c.bundle(adds(List.of(kept)));
       List<String> before = dump("ofbad");
       assertThat(before).hasSize(1);
-      List<FlowMods.Change> bundle = List.of(new FlowMods.Change(FlowMods.Kind.ADD, added),
-          new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, kept), new FlowMods.Change(FlowMods.Kind.ADD, refused));
+      List<FlowMods.Change> bundle = List.of(new FlowMods.Change(FlowMods.Kind.ADD, ADDED),
+          new FlowMods.Change(FlowMods.Kind.DELETE_STRICT, kept), new FlowMods.Change(FlowMods.Kind.ADD, REFUSED));
       assertThatThrownBy(() -> c.bundle(bundle)).isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class)
-          .hasMessageContaining("ofbad").hasMessageContaining(FlowText.addLine(refused))
-          .hasMessageContaining("nothing of it").hasMessageNotContaining(FlowText.addLine(added))
+          .hasMessageContaining("ofbad").hasMessageContaining(FlowText.addLine(REFUSED))
+          .hasMessageContaining("nothing of it").hasMessageNotContaining(FlowText.addLine(ADDED))
           .satisfies(e -> System.err.println("OpenFlowKernelTest: " + e.getMessage()));
       assertThat(dump("ofbad")).isEqualTo(before);
 
-      c.bundle(adds(List.of(added)));
+      c.bundle(adds(List.of(ADDED)));
       assertThat(dump("ofbad")).hasSize(2);
     } finally {
       LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofbad");
@@ -188,9 +195,7 @@ class OpenFlowKernelTest {
       + " nearest flow they allow the switch takes: the checks stand in for the switch's rules, no stricter")
   void checksRefuseWhatTheSwitchRefuses() throws Exception {
     bridge("ofrule");
-    try (OpenFlowConnection checked = connection("ofrule");
-        OpenFlowConnection unchecked = new OpenFlowConnection("ofrule",
-            FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), "ofrule"), Duration.ofSeconds(10), false)) {
+    try (OpenFlowConnection checked = connection("ofrule"); OpenFlowConnection unchecked = unchecked("ofrule")) {
       for (Flow[] pair : FORBIDDEN_AND_ALLOWED) {
         Flow forbidden = pair[0];
         List<FlowMods.Change> bundle = adds(List.of(forbidden));
@@ -216,14 +221,11 @@ class OpenFlowKernelTest {
       + " committed; the error names that flow and says the rest was committed")
   void refusalOnArrivalCommitsTheRest() throws Exception {
     bridge("ofarr");
-    Flow added = new Flow(1, 2, "ip,dl_vlan=12,nw_dst=10.9.0.0/16", "strip_vlan,output:7", COOKIE);
-    Flow refused = new Flow(1, 3, "dl_vlan=12,nw_dst=10.9.0.0/16", "drop", COOKIE);
-    try (OpenFlowConnection unchecked = new OpenFlowConnection("ofarr",
-        FlowInstaller.managementSocket(LAB.lab().ovsRunDir(), "ofarr"), Duration.ofSeconds(10), false)) {
-      assertThatThrownBy(() -> unchecked.bundle(adds(List.of(added, refused))))
+    try (OpenFlowConnection unchecked = unchecked("ofarr")) {
+      assertThatThrownBy(() -> unchecked.bundle(adds(List.of(ADDED, REFUSED))))
           .isInstanceOf(OpenFlowConnection.OpenFlowErrorException.class).hasMessageContaining("committed the rest")
-          .hasMessageContaining(FlowText.addLine(refused)).hasMessageNotContaining(FlowText.addLine(added));
-      assertThat(FlowText.parseDump(String.join("\n", dump("ofarr")))).containsExactly(added);
+          .hasMessageContaining(FlowText.addLine(REFUSED)).hasMessageNotContaining(FlowText.addLine(ADDED));
+      assertThat(FlowText.parseDump(String.join("\n", dump("ofarr")))).containsExactly(ADDED);
     } finally {
       LAB.sh("ovs-vsctl", "--if-exists", "del-br", "ofarr");
     }
