@@ -235,13 +235,11 @@ public final class LinuxHost implements HostDriver {
   }
 
   /**
-   * Executes the plan: with batching, first the VM ports' VLAN tags, in a transaction of their own
-   * that runs beside everything else (those ports are Nova's, no lane makes them, and a VM has no
-   * traffic before its tag); the host's own ip lines that start the lanes (the namespaces and veth
-   * pairs they make) as one {@code ip -batch}; then the lanes in parallel on the runner's pool, each
-   * lane's operations in order; then (with batching) the OVS port changes of the lanes in one
-   * ovs-vsctl transaction. Every lane runs to its end or first failure; the first failure is thrown
-   * with the others attached as suppressed.
+   * Executes the plan: with batching, first the host's own ip lines that start the lanes (the
+   * namespaces and veth pairs they make) as one {@code ip -batch}; then the lanes in parallel on the
+   * runner's pool, each lane's operations in order; then (with batching) the OVS port changes of
+   * the lanes in one ovs-vsctl transaction. Every lane runs to its end or first failure; the first
+   * failure is thrown with the others attached as suppressed.
    */
   @Override
   public void execute(Plan plan) {
@@ -249,34 +247,16 @@ public final class LinuxHost implements HostDriver {
       return;
     }
     LaneRunner by = forgetSessionsOf(plan) ? oneShotLanes : lanes;
-    List<String> vmTags = new ArrayList<>();
-    CompletableFuture<Void> tagging = null;
-    if (options.batch() && plan.operations().stream().anyMatch(LinuxHost::tagsVmPort)) {
-      for (Action a : compiler.compile(plan.operations().stream().filter(LinuxHost::tagsVmPort).toList())) {
-        vmTags.addAll(((Action.Vsctl) a).commands());
-      }
-      tagging = CompletableFuture.runAsync(() -> ovsTransaction(vmTags), runner.pool());
-    }
-    Plan rest = tagging == null ? plan : new Plan(plan.operations().stream().filter(op -> !tagsVmPort(op)).toList());
-    List<Plan.Lane> planLanes = rest.lanes();
+    List<Plan.Lane> planLanes = plan.lanes();
     List<List<Action>> compiled = new ArrayList<>();
     for (Plan.Lane lane : planLanes) {
       compiled.add(new ArrayList<>(compiler.compile(lane.operations())));
     }
     List<String> ovs = new ArrayList<>();
-    RuntimeException first = null;
     if (options.batch()) {
       // Each lane would run these first anyway, and lanes touch different namespaces: running them
       // all before the lanes keeps each lane's order and makes every namespace in one process.
-      try {
-        ovs.addAll(by.run(hostFirst(compiled)));
-      } catch (RuntimeException e) {
-        if (tagging != null) { // not left running behind the failure; it may have committed
-          awaitTags(tagging, e);
-          ports.wrote();
-        }
-        throw e;
-      }
+      ovs.addAll(by.run(hostFirst(compiled)));
     }
     List<CompletableFuture<List<String>>> running = new ArrayList<>();
     for (int i = 0; i < compiled.size(); i++) {
@@ -289,16 +269,10 @@ public final class LinuxHost implements HostDriver {
         }
       }
     }
+    RuntimeException first = null;
     for (CompletableFuture<List<String>> f : running) {
       try {
         ovs.addAll(join(f));
-      } catch (RuntimeException e) {
-        first = collect(first, e);
-      }
-    }
-    if (tagging != null) {
-      try {
-        join(tagging);
       } catch (RuntimeException e) {
         first = collect(first, e);
       }
@@ -311,7 +285,7 @@ public final class LinuxHost implements HostDriver {
         first = collect(first, e);
       }
     }
-    if (!ovs.isEmpty() || !vmTags.isEmpty() || writesSwitchDatabase(compiled)) {
+    if (!ovs.isEmpty() || writesSwitchDatabase(compiled)) {
       ports.wrote(); // also after a failure: part of it may have been committed
     }
     if (first != null) {
@@ -323,20 +297,6 @@ public final class LinuxHost implements HostDriver {
     }
     GratuitousArp.sendSnat(runner, GratuitousArp.snatAnnouncements(plan), snatAnnouncer);
     GratuitousArp.send(runner, GratuitousArp.announcements(plan, lastObserved), announcer);
-  }
-
-  /** A VM port's VLAN tag: the port is Nova's (a tag is planned only for one observed), the tag ours. */
-  static boolean tagsVmPort(Operation op) {
-    return op instanceof Operation.SetPortTag tag && tag.namespace().equals(Operation.ROOT);
-  }
-
-  /** Waits for the VM tags' transaction after {@code failure}; its own failure is attached to it. */
-  private static void awaitTags(CompletableFuture<Void> tagging, RuntimeException failure) {
-    try {
-      join(tagging);
-    } catch (RuntimeException e) {
-      failure.addSuppressed(e);
-    }
   }
 
   /**

@@ -111,47 +111,6 @@ class LinuxHostKernelTest {
   }
 
   @Test
-  @DisplayName("a VM port's VLAN tag is committed while the plan's lanes run: a namespace's ip batch that waits for the"
-      + " tag in OVSDB before it starts finds it there")
-  void vmTagBesideTheLanes() throws IOException {
-    String ns = Names.qrouterNamespace(UUID.randomUUID().toString());
-    String vm = "vmtag" + UUID.randomUUID().toString().substring(0, 6);
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dvr-tag-gate-");
-    java.nio.file.Path seen = dir.resolve("seen");
-    java.nio.file.Path gate = dir.resolve("gate.sh");
-    // In front of every command: a batch for the namespace first polls OVSDB for the tag (5 s at most), and says
-    // whether it came.
-    java.nio.file.Files.writeString(gate, "if [[ \"$*\" == *batch* && \"$*\" == *" + ns + "* ]]; then\n"
-        + "  for i in $(seq 1 50); do\n"
-        + "    if [ \"$(ovs-vsctl --if-exists get Port " + vm + " tag)\" = 7 ]; then echo seen >> " + seen + "; break; fi\n"
-        + "    sleep 0.1\n"
-        + "  done\n"
-        + "  [ -s " + seen + " ] || echo 'not seen' >> " + seen + "\n"
-        + "fi\n"
-        + "exec \"$@\"\n");
-    List<String> prefix = new java.util.ArrayList<>(lab.shell().prefix());
-    prefix.addAll(List.of("bash", gate.toString()));
-    sh("ip", "netns", "add", ns);
-    sh("ovs-vsctl", "add-port", Names.BR_INT, vm, "--", "set", "Interface", vm, "type=internal");
-    LinuxHost gated = new LinuxHost("tag", CommandRunner.withPool(new HostShell(prefix), 4), LinuxOptions.defaults(), false,
-        lab.ovsdbSocket(), lab.ovsRunDir());
-    try {
-      gated.execute(new Plan(List.of(new Operation.AddAddress(ns, "lo", IpPrefix.parse("10.99.0.1/32")),
-          new Operation.SetPortTag(Operation.ROOT, Names.BR_INT, vm, 7))));
-      assertThat(java.nio.file.Files.readString(seen).strip()).isEqualTo("seen");
-      assertThat(sh("ovs-vsctl", "get", "Port", vm, "tag").strip()).isEqualTo("7");
-      assertThat(sh("ip", "-n", ns, "addr", "show", "dev", "lo")).contains("10.99.0.1/32");
-    } finally {
-      gated.close();
-      sh("ovs-vsctl", "--if-exists", "del-port", Names.BR_INT, vm);
-      sh("ip", "netns", "del", ns);
-      java.nio.file.Files.deleteIfExists(seen);
-      java.nio.file.Files.deleteIfExists(gate);
-      java.nio.file.Files.deleteIfExists(dir);
-    }
-  }
-
-  @Test
   @DisplayName("a rendered router (qr-, FIP with rfp/fpr and fip-, snat-) executes, reads back equal, and a second diff is empty")
   void convergesOnTheKernel() {
     SmallRouter r = new SmallRouter();
