@@ -23,7 +23,8 @@ HZ = os.sysconf('SC_CLK_TCK')
 def kind(cmd):
     if 'RealHostConvergenceBench' in cmd:
         return 'bench'
-    if 'host-agent-svc' in cmd or 'io.dvr.agent.Main' in cmd:
+    # The agent's jar by its name in the tree, or copied aside under any name holding "agent".
+    if 'host-agent-svc' in cmd or 'io.dvr.agent.Main' in cmd or re.search(r'-jar \S*agent[^/\s]*\.jar', cmd):
         return 'agent'
     first = cmd.split(' ')[0]
     if first.endswith('postgres') or first.startswith('postgres:'):  # backends rename themselves "postgres: ..."

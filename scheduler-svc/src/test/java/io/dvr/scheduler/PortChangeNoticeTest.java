@@ -124,4 +124,41 @@ class PortChangeNoticeTest {
         .containsExactly(topo.router().toString(), topo.router().toString(), topo.router().toString(), "mark");
     await(service.stop());
   }
+
+  @Test
+  @DisplayName("port changes on hosts carrying their router: one reschedule after the delay takes them all; a change naming another host is rescheduled at once")
+  void reschedulesOfCarriedPortsWaitAndJoin() throws Exception {
+    List<RoutersChanged> told = new CopyOnWriteArrayList<>();
+    await(Bus.listen(pg.vertx, EventAddresses.routersChanged("compute1"), RoutersChanged.parser(), told::add).completion());
+    SchedulerService service = new SchedulerService(pg.vertx, pg.store, new SchedulerStore(75), 5000, 1000);
+    Context context = pg.vertx.getOrCreateContext();
+
+    // Nobody carries the router yet: its reschedule (which places it) runs at once.
+    assertThat(on(context, () -> {
+      service.take(portChange(11));
+      return service.reschedulesWaiting();
+    })).as("a change naming a host the router is not placed on waits for nothing").isZero();
+    awaitCondition(() -> on(context, () -> service.reschedulesDone() == 1 && service.reschedulesInFlight() == 0));
+
+    // compute1 carries it now: five port changes there, told at once, rescheduled once after the delay.
+    assertThat(on(context, () -> {
+      for (long sequence = 12; sequence <= 16; sequence++) {
+        service.take(portChange(sequence));
+      }
+      return service.reschedulesWaiting();
+    })).as("the reschedule of port changes on carrying hosts waits").isEqualTo(1);
+    awaitCondition(() -> told.size() == 6);
+    assertThat(on(context, service::reschedulesDone)).as("told before their reschedule").isEqualTo(1);
+    awaitCondition(() -> on(context, () -> service.reschedulesInFlight() == 0));
+    assertThat(on(context, service::reschedulesDone)).as("one reschedule for the five").isEqualTo(2);
+
+    // A move to compute2, which does not carry the router: rescheduled at once, taking the waiting one with it.
+    assertThat(on(context, () -> {
+      service.take(portChange(17));
+      service.take(portMoved(18));
+      return service.reschedulesWaiting();
+    })).as("a change naming a host without the router ends the wait").isZero();
+    awaitCondition(() -> on(context, () -> service.reschedulesDone() == 3 && service.reschedulesInFlight() == 0));
+    await(service.stop());
+  }
 }
