@@ -161,7 +161,8 @@ public final class ApiGateway implements Stoppable {
     Store plain = new Store(db.pool(), GatewayConstraints.UNIQUE_MEANINGS);
     // Changes reach the bus right after their commit; the relay publishes what a dead writer left.
     Store store = settings.getBoolean("outbox.publish-after-commit", true)
-        ? plain.publishingAfterCommit(vertx, settings.getLong("outbox.writer-grace-ms", 2000)) : plain;
+        ? plain.publishingAfterCommit(vertx, settings.getLong("outbox.writer-grace-ms", 2000),
+            settings.getLong("outbox.mark-delay-ms", 50)) : plain;
     QuotaStore quotas = new QuotaStore();
     PortStore ports = new PortStore(quotas);
     PortCreates portCreates = new PortCreates(store, ports, settings.getInt("ports.create-batch", PortCreates.DEFAULT_BATCH),

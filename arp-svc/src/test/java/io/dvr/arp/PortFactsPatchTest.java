@@ -58,7 +58,7 @@ class PortFactsPatchTest {
   @BeforeAll
   static void open() throws Exception {
     pg = EmbeddedStore.open(dir.resolve("pg"));
-    publishing = pg.store.publishingAfterCommit(pg.vertx, 600_000);
+    publishing = pg.store.publishingAfterCommit(pg.vertx, 600_000, 50);
     await(pg.store.write(tx -> tx.query("INSERT INTO networks(id, name) VALUES ($1, 'net')", NET)));
     await(Bus.serve(pg.vertx, EventAddresses.LIST_HOSTS_FOR_ROUTER, ListHostsForRouterRequest.parser(),
         request -> Future.succeededFuture(ListHostsForRouterResponse.newBuilder()

@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer's side of the outbox: publishes a committed change's events at once, then marks their
- * rows published so the relay leaves them. The marks of concurrent writers are merged: one UPDATE at
- * a time for whatever accumulated meanwhile. A mark that fails only means the relay publishes the
- * rows once more after the writer's grace (receivers keep the latest sequence per resource).
+ * rows published so the relay leaves them. A mark waits {@code markDelayMillis} first, well inside
+ * the writer's grace: the UPDATE and its commit then come after the receivers' work on the change
+ * (the hosts applying it), not beside it, and the rows published meanwhile share it. One mark at
+ * a time. A mark that fails only means the relay publishes the rows once more after the writer's
+ * grace (receivers keep the latest sequence per resource).
  */
 class OutboxPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
@@ -23,14 +25,20 @@ class OutboxPublisher {
   private final ContextInternal own;
   private final Pool pool;
   private final long graceMillis;
+  private final long markDelayMillis;
   private final OutboxMeters meters = OutboxMeters.SHARED;
   private final List<Long> unmarked = new ArrayList<>();
   private boolean marking;
 
-  OutboxPublisher(Vertx vertx, Pool pool, long graceMillis) {
+  OutboxPublisher(Vertx vertx, Pool pool, long graceMillis, long markDelayMillis) {
     if (graceMillis <= 0) {
       throw new IllegalArgumentException("outbox.writer-grace-ms must be positive, not " + graceMillis);
     }
+    if (markDelayMillis < 0 || markDelayMillis * 4 > graceMillis) {
+      throw new IllegalArgumentException("outbox.mark-delay-ms is " + markDelayMillis
+          + "; it must be 0 or more and at most a quarter of outbox.writer-grace-ms (" + graceMillis + ")");
+    }
+    this.markDelayMillis = markDelayMillis;
     this.vertx = vertx;
     this.own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
     this.pool = pool;
@@ -66,7 +74,16 @@ class OutboxPublisher {
       }
       marking = true;
     }
-    markPublished();
+    markLater();
+  }
+
+  /** On the publisher's own context: the next mark after the delay. */
+  private void markLater() {
+    if (markDelayMillis == 0) {
+      markPublished();
+    } else {
+      vertx.setTimer(markDelayMillis, t -> markPublished());
+    }
   }
 
   private void markPublished() {
@@ -83,6 +100,6 @@ class OutboxPublisher {
         .execute(Tuple.of(ids))
         .onFailure(err -> LOG.debug("outbox: marking {} published row(s) failed; the relay publishes them again: {}",
             ids.length, err.toString()))
-        .onComplete(v -> markPublished());
+        .onComplete(v -> markLater());
   }
 }

@@ -45,10 +45,11 @@ public final class Store {
    * of waking the relay (one hop and one relay transaction less between a change and its
    * receivers). The outbox rows stay: the relay publishes those its writer has not marked published
    * within {@code graceMillis} ({@code outbox.writer-grace-ms}), so a change whose writer died
-   * between commit and publish still leaves.
+   * between commit and publish still leaves. Its rows are marked published {@code markDelayMillis}
+   * after they left ({@code outbox.mark-delay-ms}), several at once.
    */
-  public Store publishingAfterCommit(Vertx vertx, long graceMillis) {
-    return new Store(pool, uniqueMeanings, new OutboxPublisher(vertx, pool, graceMillis));
+  public Store publishingAfterCommit(Vertx vertx, long graceMillis, long markDelayMillis) {
+    return new Store(pool, uniqueMeanings, new OutboxPublisher(vertx, pool, graceMillis, markDelayMillis));
   }
 
   /** The same store with the given publisher (tests: a writer that dies between commit and publish). */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +57,7 @@ class WriterPublishesTest {
   @Test
   @DisplayName("a writer's change is on the bus with no relay running, numbered with its outbox row, and its row is marked published")
   void publishedByItsWriterWithoutTheRelay() throws Exception {
-    Store writer = pg.store.publishingAfterCommit(pg.vertx, 60_000);
+    Store writer = pg.store.publishingAfterCommit(pg.vertx, 60_000, 50);
     UUID network = UUID.randomUUID();
     await(commitChangeOf(writer, network));
 
@@ -70,10 +71,27 @@ class WriterPublishesTest {
   }
 
   @Test
+  @DisplayName("the rows of changes published within the mark delay are marked published by one statement")
+  void rowsPublishedTogetherAreMarkedTogether() throws Exception {
+    Store writer = pg.store.publishingAfterCommit(pg.vertx, 60_000, 2_000);
+    List<UUID> networks = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+    for (UUID network : networks) {
+      await(commitChangeOf(writer, network));
+    }
+    awaitCondition(() -> networks.stream()
+        .allMatch(n -> received.stream().anyMatch(e -> e.getResourceId().equals(n.toString()))));
+    String rows = networks.stream().map(n -> String.valueOf(rowOfUnchecked(n))).collect(Collectors.joining(","));
+    awaitCondition(() -> count("SELECT count(*) FROM outbox WHERE id IN (" + rows + ") AND published_at IS NOT NULL")
+        == networks.size());
+    // One UPDATE stamps its rows with its transaction's now(): four changes, one time.
+    assertThat(count("SELECT count(DISTINCT published_at) FROM outbox WHERE id IN (" + rows + ")")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("a change whose writer died between its commit and its publish leaves through the relay, with the same sequence")
   void writerDiedRelayPublishes() throws Exception {
     // Dies as a killed process would: committed, nothing published, nothing marked.
-    Store writer = pg.store.publishingWith(new OutboxPublisher(pg.vertx, pg.db.pool(), 300) {
+    Store writer = pg.store.publishingWith(new OutboxPublisher(pg.vertx, pg.db.pool(), 300, 0) {
       @Override
       void committed(Outbox.Written written) {
       }
@@ -112,6 +130,14 @@ class WriterPublishesTest {
       }
       throw new AssertionError("no outbox row for " + resource);
     }));
+  }
+
+  private static long rowOfUnchecked(UUID resource) {
+    try {
+      return rowOf(resource);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static long count(String sql) throws Exception {
