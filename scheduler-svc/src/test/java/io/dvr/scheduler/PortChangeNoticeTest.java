@@ -130,7 +130,7 @@ class PortChangeNoticeTest {
   void reschedulesOfCarriedPortsWaitAndJoin() throws Exception {
     List<RoutersChanged> told = new CopyOnWriteArrayList<>();
     await(Bus.listen(pg.vertx, EventAddresses.routersChanged("compute1"), RoutersChanged.parser(), told::add).completion());
-    SchedulerService service = new SchedulerService(pg.vertx, pg.store, new SchedulerStore(75), 5000, 1000);
+    SchedulerService service = new SchedulerService(pg.vertx, pg.store, new SchedulerStore(75), 5000, 3000);
     Context context = pg.vertx.getOrCreateContext();
 
     // Nobody carries the router yet: its reschedule (which places it) runs at once.
