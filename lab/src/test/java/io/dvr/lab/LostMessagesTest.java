@@ -75,7 +75,9 @@ class LostMessagesTest {
           .setRouterId(SeedTopology.ROUTER_ID).setSubnetId(seed.sub81.getId()).build());
 
       String qrouter = Names.qrouterNamespace(SeedTopology.ROUTER_ID);
-      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      // A host whose hints were dropped may not have made the router's namespace yet: not converged, not a failure.
+      Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(IllegalArgumentException.class)
+          .untilAsserted(() -> {
         assertThat(fx.host("compute2").ipNeigh(qrouter)).contains("lladdr " + vm3.getMacAddress());
         assertThat(fx.host("compute2").iptablesNat(qrouter)).contains("-d 192.168.1.116/32 -j DNAT --to-destination "
             + vm3.getFixedIps(0).getIpAddress());

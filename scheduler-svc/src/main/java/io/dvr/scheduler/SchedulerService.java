@@ -235,7 +235,7 @@ public final class SchedulerService implements Stoppable {
     boolean movesRouters = event.getResourceType() != ResourceType.RESOURCE_TYPE_FLOATING_IP;
     for (String id : event.getRouterIdsList()) {
       UUID routerId = UUID.fromString(id);
-      if (portOnly && carriedBy(routerId, event.getHostsList())) {
+      if (portOnly && portRescheduleDelayMillis > 0 && carriedBy(routerId, event.getHostsList())) {
         requestAfterDelay(routerId, hosts);
       } else {
         request(routerId, hosts, movesRouters);
@@ -323,7 +323,7 @@ public final class SchedulerService implements Stoppable {
   /** Whether this instance placed the router on every one of these hosts (a port change on them was told at once). */
   private boolean carriedBy(UUID routerId, List<String> hosts) {
     Set<String> known = carrying.get(routerId);
-    return portRescheduleDelayMillis > 0 && known != null && known.containsAll(hosts);
+    return known != null && known.containsAll(hosts);
   }
 
   /**
