@@ -3,6 +3,7 @@ package io.dvr.agent.driver.linux;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +49,7 @@ final class FlowInstaller implements AutoCloseable {
    */
   void install(Action.Flows flows) {
     if (runDir != null) {
-      OpenFlowConnection connection = connections.computeIfAbsent(flows.bridge(),
-          b -> new OpenFlowConnection(b, managementSocket(runDir, b), options.timeout()));
+      OpenFlowConnection connection = connection(flows.bridge());
       try {
         long start = System.nanoTime();
         connection.bundle(flows.changes());
@@ -67,6 +67,30 @@ final class FlowInstaller implements AutoCloseable {
     if (!r.ok()) {
       throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "");
     }
+  }
+
+  /**
+   * How many flows {@code bridge} holds in {@code table}, asked over its OpenFlow connection; empty
+   * when there is no run directory or the switch could not be asked or would not say (the caller
+   * can ask with a process).
+   */
+  OptionalInt flowsIn(String bridge, int table) {
+    if (runDir == null) {
+      return OptionalInt.empty();
+    }
+    OpenFlowConnection connection = connection(bridge);
+    try {
+      return OptionalInt.of(connection.flowsIn(table));
+    } catch (OpenFlowConnection.OpenFlowUnavailableException | OpenFlowConnection.OpenFlowErrorException e) {
+      LOG.debug("host {}: cannot count the flows of {} table {} over {}: {}", host, bridge, table, connection.socket(),
+          e.getMessage());
+      return OptionalInt.empty();
+    }
+  }
+
+  private OpenFlowConnection connection(String bridge) {
+    return connections.computeIfAbsent(bridge, b -> new OpenFlowConnection(b, managementSocket(runDir, b),
+        options.timeout()));
   }
 
   private void wentBy(String bridge, String way, OpenFlowConnection connection) {

@@ -566,7 +566,8 @@ public final class LinuxHost implements HostDriver {
     if (!options.ovs() || canaryMillis <= 0) {
       return;
     }
-    SwitchCanary c = new SwitchCanary(host, runner, options.timeout(), flowsLost);
+    SwitchCanary c = new SwitchCanary(host, runner, options.timeout(), flowsLost,
+        () -> flows.flowsIn(Names.BR_INT, Names.INT_CANARY));
     if (canary.compareAndSet(null, c)) {
       c.start(canaryMillis);
     }

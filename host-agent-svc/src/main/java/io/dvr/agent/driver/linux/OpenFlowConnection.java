@@ -32,6 +32,7 @@ import java.util.Objects;
  * with its connection, and adding or deleting the same flows again changes nothing more. Echo
  * requests are answered whenever the connection is read. {@link OpenFlowUnavailableException} says
  * the bridge could not be reached or answered nothing in time: the caller can do the same with a process.
+ * The same connection counts a table's flows ({@link #flowsIn}: the canary's look, no process).
  */
 final class OpenFlowConnection implements AutoCloseable {
   private final String bridge;
@@ -126,6 +127,59 @@ final class OpenFlowConnection implements AutoCloseable {
       }
     }
     bundles++;
+  }
+
+  /**
+   * How many flows the bridge holds in {@code table} now (a flow statistics request). Throws {@link
+   * OpenFlowErrorException} when the switch refuses the request, {@link
+   * OpenFlowUnavailableException} when the bridge could not be asked. A read: tried once more on a
+   * new connection when one that was open fails (ovs-vswitchd restarted).
+   */
+  synchronized int flowsIn(int table) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("refusing to talk to ovs-vswitchd on an event-loop thread");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean wasOpen = channel != null;
+    try {
+      open(deadline);
+      return countFlows(table, deadline);
+    } catch (IOException e) {
+      closeChannel();
+      if (!wasOpen) {
+        throw unavailable(e);
+      }
+      try {
+        open(deadline);
+        return countFlows(table, deadline);
+      } catch (IOException again) {
+        closeChannel();
+        throw unavailable(again);
+      }
+    }
+  }
+
+  private int countFlows(int table, long deadline) throws IOException {
+    int xid = nextXid++;
+    write(OpenFlowMessages.flowStatsRequest(version, xid, table), deadline);
+    int flows = 0;
+    while (true) {
+      byte[] m = receive(deadline);
+      if (OpenFlowMessages.xid(m) != xid) {
+        continue; // a late answer to an earlier call that gave up
+      }
+      if (OpenFlowMessages.type(m) == OpenFlowMessages.ERROR) {
+        throw new OpenFlowErrorException("bridge " + bridge + " refused to list table " + table + ": "
+            + OpenFlowMessages.describeError(m));
+      }
+      if (!OpenFlowMessages.isFlowStatsReply(m)) {
+        throw new IOException("the switch answered a flow statistics request with message type " + OpenFlowMessages.type(m));
+      }
+      flows += OpenFlowMessages.flowEntries(m);
+      if (!OpenFlowMessages.moreReplies(m)) {
+        return flows;
+      }
+    }
   }
 
   private OpenFlowUnavailableException unavailable(IOException e) {

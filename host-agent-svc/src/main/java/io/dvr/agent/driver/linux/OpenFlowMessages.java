@@ -8,8 +8,8 @@ import java.util.Map;
  * The OpenFlow messages the driver sends and reads on a bridge's management socket, as bytes: the
  * header (version, type, length, xid), hello with its version bitmap, echo, the bundle's
  * control and add messages (OpenFlow 1.4 {@code OFPT_BUNDLE_*}; on a 1.3 connection OVS's ONF
- * extension, the same bodies in an experimenter message), and error replies read back into words.
- * Pure: no I/O.
+ * extension, the same bodies in an experimenter message), a request for one table's flows and
+ * its replies, and error replies read back into words. Pure: no I/O.
  */
 final class OpenFlowMessages {
   private OpenFlowMessages() {}
@@ -26,6 +26,14 @@ final class OpenFlowMessages {
   static final int FLOW_MOD = 14;
   static final int BUNDLE_CONTROL = 33;
   static final int BUNDLE_ADD_MESSAGE = 34;
+  static final int MULTIPART_REQUEST = 18;
+  static final int MULTIPART_REPLY = 19;
+  /** The multipart kind of individual flow statistics ({@code OFPMP_FLOW}). */
+  static final int MULTIPART_FLOW = 1;
+  /** A multipart reply flag: more replies of the same xid follow ({@code OFPMPF_REPLY_MORE}). */
+  static final int REPLY_MORE = 1;
+  /** The header of a multipart message: the OpenFlow header, its kind, flags and padding. */
+  static final int MULTIPART_HEADER = 16;
 
   /** The ONF experimenter id, and OVS's numbers for the OpenFlow 1.4 bundle messages carried on 1.3. */
   static final int ONF_EXPERIMENTER = 0x4f4e4600;
@@ -91,6 +99,43 @@ final class OpenFlowMessages {
     Writer w = bundleHeader(version, xid, ONF_BUNDLE_ADD_MESSAGE, BUNDLE_ADD_MESSAGE);
     w.u32(bundleId).u16(0).u16(ATOMIC_ORDERED).bytes(message);
     return w.done();
+  }
+
+  /**
+   * Asks for the flows of one table, whatever their match, cookie or actions ({@code OFPMP_FLOW}:
+   * any out port and group, cookie mask 0, an empty OXM match); the same bytes on 1.3 and 1.4.
+   */
+  static byte[] flowStatsRequest(int version, int xid, int table) {
+    Writer w = header(version, MULTIPART_REQUEST, xid).u16(MULTIPART_FLOW).u16(0).zeros(4);
+    w.u8(table).zeros(3).u32(0xffffffff).u32(0xffffffff).zeros(4).u64(0).u64(0);
+    w.u16(1).u16(4).zeros(4); // ofp_match: OFPMT_OXM, no fields, padded to 8
+    return w.done();
+  }
+
+  /** Whether the message is a flow statistics reply. */
+  static boolean isFlowStatsReply(byte[] m) {
+    return type(m) == MULTIPART_REPLY && m.length >= MULTIPART_HEADER
+        && (ByteBuffer.wrap(m).getShort(8) & 0xffff) == MULTIPART_FLOW;
+  }
+
+  /** Whether more replies of a multipart reply's xid follow this one. */
+  static boolean moreReplies(byte[] m) {
+    return (ByteBuffer.wrap(m).getShort(10) & REPLY_MORE) != 0;
+  }
+
+  /** How many flow entries a flow statistics reply carries (each starts with its own length). */
+  static int flowEntries(byte[] m) {
+    ByteBuffer b = ByteBuffer.wrap(m);
+    int end = Math.min(m.length, b.getShort(2) & 0xffff);
+    int count = 0;
+    for (int at = MULTIPART_HEADER; at + 2 <= end; count++) {
+      int len = b.getShort(at) & 0xffff;
+      if (len == 0) {
+        break;
+      }
+      at += len;
+    }
+    return count;
   }
 
   private static Writer bundleHeader(int version, int xid, int onfType, int type) {

@@ -253,6 +253,42 @@ class OpenFlowKernelTest {
   }
 
   @Test
+  @DisplayName("a table's flows counted over the connection, as dump-flows lists them, on OpenFlow 1.4 and 1.3: none,"
+      + " one among others, and 1,500, which the switch answers in several replies; a bridge made again is asked"
+      + " over a new connection")
+  void countsATablesFlows() throws Exception {
+    for (int version : List.of(OpenFlowMessages.OF14, OpenFlowMessages.OF13)) {
+      String bridge = "ofcount" + version;
+      bridge(bridge);
+      if (version == OpenFlowMessages.OF13) {
+        LAB.sh("ovs-vsctl", "set", "Bridge", bridge, "protocols=OpenFlow10,OpenFlow13");
+      }
+      try (OpenFlowConnection c = connection(bridge)) {
+        assertThat(c.flowsIn(Names.INT_CANARY)).isZero();
+        assertThat(c.version()).isEqualTo(version);
+        c.bundle(adds(List.of(new Flow(Names.INT_CANARY, 0, "", "drop", COOKIE), new Flow(0, 1, "", "NORMAL", COOKIE),
+            new Flow(0, 2, "ip", "NORMAL", COOKIE))));
+        assertThat(c.flowsIn(Names.INT_CANARY)).isEqualTo(1);
+        assertThat(c.flowsIn(0)).isEqualTo(2);
+
+        List<Flow> many = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+          many.add(new Flow(30, 10, "ip,nw_dst=10." + (i / 250) + "." + (i % 250) + ".1", "drop", COOKIE));
+        }
+        c.bundle(adds(many));
+        assertThat(c.flowsIn(30)).isEqualTo(1_500)
+            .isEqualTo(dump(bridge).stream().filter(l -> l.contains("table=30")).count());
+
+        LAB.sh("ovs-vsctl", "del-br", bridge);
+        bridge(bridge);
+        assertThat(c.flowsIn(Names.INT_CANARY)).as("the bridge made again holds no flow").isZero();
+      } finally {
+        LAB.sh("ovs-vsctl", "--if-exists", "del-br", bridge);
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a bridge made again (its management socket closed the connection): the next bundle goes over a new"
       + " connection, not to the process")
   void reconnectsOnceAfterTheConnectionWasClosed() throws Exception {

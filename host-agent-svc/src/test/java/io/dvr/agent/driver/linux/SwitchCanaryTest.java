@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,49 @@ class SwitchCanaryTest {
       Files.writeString(dump, EMPTY);
       canary.check();
       assertThat(lost).as("gone after it was seen again").hasValue(2);
+    } finally {
+      runner.close();
+    }
+  }
+
+  @Test
+  @DisplayName("over OpenFlow when it answers, with no process; a process only when OpenFlow cannot be asked (or its"
+      + " look throws), and the two together tell one loss once")
+  void looksOverOpenFlowFirst(@TempDir Path dir) throws Exception {
+    Path dump = dir.resolve("dump");
+    Path runs = dir.resolve("runs");
+    HostShell standIn = new HostShell(List.of("sh", "-c", "echo run >> " + runs + "; cat " + dump, "stand-in"));
+    AtomicInteger lost = new AtomicInteger();
+    AtomicReference<OptionalInt> overOpenFlow = new AtomicReference<>(OptionalInt.of(1));
+    CommandRunner runner = CommandRunner.withPool(standIn, 1);
+    try (SwitchCanary canary = new SwitchCanary("test", runner, Duration.ofSeconds(10), lost::incrementAndGet, () -> {
+      OptionalInt flows = overOpenFlow.get();
+      if (flows == null) {
+        throw new IllegalStateException("the connection broke");
+      }
+      return flows;
+    })) {
+      Files.writeString(dump, EMPTY);
+      canary.check();
+      overOpenFlow.set(OptionalInt.of(0));
+      canary.check();
+      assertThat(lost).as("seen, then gone, over OpenFlow").hasValue(1);
+      assertThat(runs).as("no process while OpenFlow answers").doesNotExist();
+
+      overOpenFlow.set(OptionalInt.of(1));
+      canary.check();
+      overOpenFlow.set(OptionalInt.empty());
+      canary.check();
+      assertThat(lost).as("OpenFlow cannot be asked: the process's dump says gone").hasValue(2);
+      assertThat(Files.readAllLines(runs)).hasSize(1);
+
+      Files.writeString(dump, CANARY);
+      overOpenFlow.set(null);
+      canary.check();
+      overOpenFlow.set(OptionalInt.of(0));
+      canary.check();
+      assertThat(lost).as("a look that throws falls to the process, which saw it; then gone over OpenFlow").hasValue(3);
+      assertThat(Files.readAllLines(runs)).hasSize(2);
     } finally {
       runner.close();
     }
