@@ -96,54 +96,57 @@ final class OpenFlowConnection implements AutoCloseable {
    * asked.
    */
   synchronized void bundle(List<FlowMods.Change> changes) throws FlowMods.UnencodableFlowException {
-    if (Context.isOnEventLoopThread()) {
-      throw new IllegalStateException("refusing to talk to ovs-vswitchd on an event-loop thread");
-    }
+    notOnEventLoop();
     if (changes.isEmpty()) {
       return;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean wasOpen = channel != null;
     // Encoded once for the version first met: a new connection after a restart speaks it again.
-    Encoded encoded = null;
-    try {
-      open(deadline);
-      encoded = encode(changes, version);
-      send(encoded, deadline);
-    } catch (IOException e) {
-      closeChannel();
-      if (!wasOpen) {
-        throw unavailable(e);
+    Encoded[] encoded = {null};
+    onConnection(deadline -> {
+      if (encoded[0] == null || encoded[0].version != version) {
+        encoded[0] = encode(changes, version);
       }
-      try {
-        open(deadline);
-        if (encoded == null || encoded.version != version) {
-          encoded = encode(changes, version);
-        }
-        send(encoded, deadline);
-      } catch (IOException again) {
-        closeChannel();
-        throw unavailable(again);
-      }
-    }
+      send(encoded[0], deadline);
+      return null;
+    });
     bundles++;
   }
 
   /**
    * How many flows the bridge holds in {@code table} now (a flow statistics request). Throws {@link
    * OpenFlowErrorException} when the switch refuses the request, {@link
-   * OpenFlowUnavailableException} when the bridge could not be asked. A read: tried once more on a
-   * new connection when one that was open fails (ovs-vswitchd restarted).
+   * OpenFlowUnavailableException} when the bridge could not be asked.
    */
   synchronized int flowsIn(int table) {
+    notOnEventLoop();
+    try {
+      return onConnection(deadline -> countFlows(table, deadline));
+    } catch (FlowMods.UnencodableFlowException e) {
+      throw new IllegalStateException(e); // a flow statistics request encodes no flow
+    }
+  }
+
+  private static void notOnEventLoop() {
     if (Context.isOnEventLoopThread()) {
       throw new IllegalStateException("refusing to talk to ovs-vswitchd on an event-loop thread");
     }
+  }
+
+  /** One exchange with the switch on the open connection, within the call's deadline. */
+  private interface Exchange<T> {
+    T run(long deadline) throws IOException, FlowMods.UnencodableFlowException;
+  }
+
+  /**
+   * Runs the exchange on the connection (opened if need be), the whole call bounded by the timeout;
+   * when a connection that was open fails, once more on a new one.
+   */
+  private <T> T onConnection(Exchange<T> exchange) throws FlowMods.UnencodableFlowException {
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean wasOpen = channel != null;
     try {
       open(deadline);
-      return countFlows(table, deadline);
+      return exchange.run(deadline);
     } catch (IOException e) {
       closeChannel();
       if (!wasOpen) {
@@ -151,7 +154,7 @@ final class OpenFlowConnection implements AutoCloseable {
       }
       try {
         open(deadline);
-        return countFlows(table, deadline);
+        return exchange.run(deadline);
       } catch (IOException again) {
         closeChannel();
         throw unavailable(again);
