@@ -169,7 +169,7 @@ final class OpenFlowConnection implements AutoCloseable {
     while (true) {
       byte[] m = receive(deadline);
       if (OpenFlowMessages.xid(m) != xid) {
-        continue; // a late answer to an earlier call that gave up
+        continue; // not an answer to this request (none is expected: a call that gives up closes the connection)
       }
       if (OpenFlowMessages.type(m) == OpenFlowMessages.ERROR) {
         throw new OpenFlowErrorException("bridge " + bridge + " refused to list table " + table + ": "
